@@ -1,0 +1,247 @@
+"""Replay inputs: the aggregate quantities and policy rates a history replay runs on.
+
+The inputs file is a CSV anyone can write by hand:
+
+- Header with at least the required columns, in any order; other columns are ignored.
+  Required: `date`, quantities `reserves, on_rrp, tga, fed_assets, bank_assets,
+  bank_deposits` ($ billions; bank assets and deposits of all commercial banks as in
+  the Fed's H.8) and rates `iorb, on_rrp_rate, srf_rate` (percent). Optional:
+  quantities `currency, mmf_assets` ($ billions), the flag `srf_exists` (0/1: 0 when
+  only the discount window backed the market, so the model can charge a heavier
+  stigma) and the actuals `sofr, effr` (percent), used to judge the model, never as
+  inputs.
+- `date` is ISO (YYYY-MM-DD), strictly increasing, at any dates and any frequency:
+  daily, weekly, monthly or a mix. Rows may fall on weekends and holidays.
+- A blank cell means "no observation that day":
+  - quantities are interpolated linearly in calendar time between their observations
+    and held flat before the first and after the last one (a stock moves gradually
+    between two snapshots; nothing is known outside them);
+  - rates hold the value of the last row that gives one, until a row changes them (a
+    policy rate is a step function set by announcements), so the first row must give
+    every rate that is present;
+  - actuals are kept only on the business days they are observed (NaN elsewhere).
+- Numbers are plain decimals; quantities must not be negative; `srf_exists` is 0 or 1.
+  An optional column left blank in every row is treated as absent.
+
+`load_inputs` returns one row per US business day (federal holidays off, pandas'
+`USFederalHolidayCalendar`) from the first to the last row of the file, or from
+`start` to `end` when given. Every problem raises `InputError` with a one-line message
+naming the file, the data row (1-based, header not counted) and its date, the column
+and the value.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.holiday import USFederalHolidayCalendar
+from pandas.tseries.offsets import CustomBusinessDay
+
+from repomodel.errors import InputError
+
+QUANTITIES = ("reserves", "on_rrp", "tga", "fed_assets", "bank_assets", "bank_deposits")
+OPTIONAL_QUANTITIES = ("currency", "mmf_assets")
+RATES = ("iorb", "on_rrp_rate", "srf_rate")
+OPTIONAL_RATES = ("srf_exists",)
+ACTUALS = ("sofr", "effr")
+REQUIRED = ("date", *QUANTITIES, *RATES)
+_ALL_QUANTITIES = (*QUANTITIES, *OPTIONAL_QUANTITIES)
+_KNOWN = frozenset((*REQUIRED, *OPTIONAL_QUANTITIES, *OPTIONAL_RATES, *ACTUALS))
+
+BUSINESS_DAY = CustomBusinessDay(calendar=USFederalHolidayCalendar())
+
+
+def history_path() -> Path:
+    """The shipped replay inputs, 2018-04-02 .. 2025-06-30 (built by
+    `scripts/build_history_inputs.py` from the FRED copies)."""
+    return Path(__file__).resolve().parent / "data" / "history_inputs.csv"
+
+
+def load_inputs(
+    path: str | Path,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Read an inputs file and lay it on the business-day calendar.
+
+    Returns a DataFrame indexed by business day (`date`) with the required quantities
+    and rates, the optional columns present in the file, and no NaN outside the actuals.
+    """
+    path = Path(path)
+    dates, columns = _read(path)
+    first, last = dates[0], dates[-1]
+    lo = _bound(start, "start", path, first, last)
+    hi = _bound(end, "end", path, first, last)
+    if lo is not None and hi is not None and lo > hi:
+        raise InputError(
+            f"start {lo.date()} is after end {hi.date()}: expected start <= end"
+        )
+    lo = first if lo is None else lo
+    hi = last if hi is None else hi
+    days = pd.date_range(lo, hi, freq=BUSINESS_DAY, name="date")
+    if len(days) == 0:
+        raise InputError(
+            f"{path.name}: no business day between {lo.date()} and {hi.date()}: "
+            "expected a range with at least one business day"
+        )
+
+    row_days = dates.to_numpy("datetime64[D]").astype(np.int64)
+    target = days.to_numpy("datetime64[D]").astype(np.int64)
+    out = pd.DataFrame(index=days)
+    for name in (*QUANTITIES, *OPTIONAL_QUANTITIES):
+        if name in columns:
+            values = columns[name]
+            seen = ~np.isnan(values)
+            # np.interp holds the end values flat outside the observed span.
+            out[name] = np.interp(target, row_days[seen], values[seen])
+    for name in (*RATES, *OPTIONAL_RATES):
+        if name in columns:
+            values = columns[name]
+            seen = np.flatnonzero(~np.isnan(values))
+            # The last row on or before each day that gives the rate sets it.
+            last_row = np.searchsorted(row_days[seen], target, side="right") - 1
+            out[name] = values[seen][last_row]
+    if "srf_exists" in out:
+        out["srf_exists"] = out["srf_exists"].astype(int)
+    for name in ACTUALS:
+        if name in columns:
+            actual = pd.Series(columns[name], index=dates)
+            out[name] = actual.reindex(days).to_numpy()
+    return out
+
+
+def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
+    """Parse and validate: the row dates and a float array per column (NaN: blank)."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            rows = [(reader.line_num - 1, row) for row in reader if any(row)]
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise InputError(f"{path}: cannot read the inputs file ({err})") from None
+    name = path.name
+    if header is None:
+        raise InputError(f"{name}: file is empty: expected a header and data rows")
+    header = [h.strip() for h in header]
+    for column in REQUIRED:
+        if column not in header:
+            raise InputError(
+                f"{name} header: missing required column '{column}': expected "
+                f"columns {', '.join(REQUIRED)}"
+            )
+    for column in _KNOWN:
+        if header.count(column) > 1:
+            raise InputError(
+                f"{name} header: column '{column}' appears {header.count(column)} "
+                "times: expected once"
+            )
+    if not rows:
+        raise InputError(f"{name}: no data rows: expected at least one dated row")
+
+    where = {c: header.index(c) for c in header if c in _KNOWN}
+    dates: list[pd.Timestamp] = []
+    columns = {c: np.full(len(rows), np.nan) for c in where}
+    for i, (number, row) in enumerate(rows):
+        if len(row) != len(header):
+            raise InputError(
+                f"{name} row {number}: {len(row)} fields: expected {len(header)}, "
+                "one per header column"
+            )
+        text = row[where["date"]].strip()
+        date = _parse_date(text)
+        if date is None:
+            raise InputError(
+                f"{name} row {number}, column 'date': {text!r} is not a date: "
+                "expected YYYY-MM-DD"
+            )
+        if dates and date <= dates[-1]:
+            problem = "repeats" if date == dates[-1] else "comes before"
+            raise InputError(
+                f"{name} row {number} ({date.date()}), column 'date': {problem} the "
+                f"previous row's date {dates[-1].date()}: expected increasing dates"
+            )
+        dates.append(date)
+        here = f"{name} row {number} ({date.date()}), column"
+        for column, j in where.items():
+            if column == "date":
+                continue
+            cell = row[j].strip()
+            if not cell:
+                continue
+            value = _parse_number(cell)
+            if value is None:
+                raise InputError(f"{here} '{column}': {cell!r} is not a number")
+            if column in _ALL_QUANTITIES and value < 0:
+                raise InputError(
+                    f"{here} '{column}': {cell} is negative: expected a quantity "
+                    ">= 0 ($ billions)"
+                )
+            if column == "srf_exists" and value not in (0.0, 1.0):
+                raise InputError(f"{here} '{column}': {cell} is not 0 or 1")
+            columns[column][i] = value
+
+    first = f"{name} row {rows[0][0]} ({dates[0].date()}), column"
+    for column in list(columns):
+        if column == "date" or column in ACTUALS:
+            continue
+        empty = bool(np.isnan(columns[column]).all())
+        if empty and column not in REQUIRED:
+            del columns[column]  # an optional column nobody filled in is absent
+        elif empty:
+            raise InputError(
+                f"{name}, column '{column}': no value in any row: expected at least one"
+            )
+        elif column in (*RATES, *OPTIONAL_RATES) and np.isnan(columns[column][0]):
+            raise InputError(
+                f"{first} '{column}': blank: expected a value on the first row "
+                "(a blank rate holds the previous row's value)"
+            )
+    columns.pop("date", None)
+    return pd.DatetimeIndex(dates), columns
+
+
+def _parse_date(text: str) -> pd.Timestamp | None:
+    """An ISO date, or None (pandas reads '' and 'NaT' as NaT: not a date here)."""
+    try:
+        date = pd.to_datetime(text, format="%Y-%m-%d")
+    except (ValueError, TypeError):
+        return None
+    return None if pd.isna(date) else pd.Timestamp(date)
+
+
+def _parse_number(text: str) -> float | None:
+    """A finite decimal, or None: 'nan' and 'inf' are not observations."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _bound(
+    value: str | pd.Timestamp | None,
+    label: str,
+    path: Path,
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+) -> pd.Timestamp | None:
+    """Parse `start`/`end` and check it lies within the rows of the file."""
+    if value is None:
+        return None
+    try:
+        when = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        when = pd.NaT
+    if pd.isna(when):
+        raise InputError(f"{label} {value!r} is not a date: expected YYYY-MM-DD")
+    when = when.normalize()
+    if not first <= when <= last:
+        raise InputError(
+            f"{label} {when.date()} is outside {path.name}: expected a date from "
+            f"{first.date()} to {last.date()}"
+        )
+    return when

@@ -1,0 +1,197 @@
+"""Build `repomodel/data/history_inputs.csv`, the replay inputs, from the FRED copies.
+
+    python scripts/build_history_inputs.py [--fred DIR] [--out FILE]
+
+The output follows the inputs contract of `repomodel.inputs` (see its docstring): one
+row per date on which at least one source has an observation, 2018-04-02 .. 2025-06-30,
+amounts in $ billions, rates in percent. Nothing is interpolated here: a cell is blank
+when its series has no observation that day, and the loader interpolates quantities
+and holds rates. Rates are written on every row (their sources are daily, weekends
+included), so the step function in the loader is exact.
+
+Sources and quirks (files in `../shared/data/fred/`, see its README):
+
+- reserves = WRESBAL, tga = WTREGEN, currency = WCURCIR, fed_assets = WALCL: weekly,
+  $ millions -> $ billions, on the Wednesday FRED dates them. WRESBAL, WTREGEN and
+  WCURCIR are week averages (Thursday..Wednesday) while WALCL is the Wednesday level:
+  dating an average on the Wednesday that ends its week lags it by about three days,
+  and fed_assets - reserves - on_rrp - tga - currency is not an exact identity.
+- on_rrp = RRPONTSYD: daily take-up of the Fed's ON RRP facility only; the foreign
+  official reverse repo pool is not in it (it sits in "other liabilities").
+- bank_assets = TLAACBW027SBOG, bank_deposits = DPSACBW027SBOG: H.8, all commercial
+  banks, seasonally adjusted, weekly (Wednesday), $ billions; latest vintage, so
+  revised after the fact.
+- mmf_assets = SEC_MMF_TOTAL_NET_ASSETS: monthly, an end-of-month level dated the 1st of
+  the next month; written on the last business day of the month it measures.
+- iorb: the policy rate paid on reserves, IOER before 2021-07-29 and IORB from then
+  (one rate under two names).
+- on_rrp_rate: bottom of the target range, except 2021-06-17 .. 2024-12-18 when it was
+  the bottom + 5 bp (the technical adjustments of June 2021 and December 2024).
+- srf_rate: the rate of the standing backstop, i.e. the discount window's primary
+  credit rate until the SRF exists and the SRF minimum bid rate after. Both equal the
+  top of the target range from 2020-03-16; before that the primary credit rate was
+  the top + 50 bp (Fed policy from 2010 until the cut of 15 March 2020; e.g. 2.75%
+  against a 2.25% top in September 2019). The primary credit rate is not in the FRED
+  copies, so the 50 bp is hard-coded below.
+- srf_exists: 1 from 2021-07-28 (the SRF was set up on that date), 0 before, so the
+  model can charge the heavier stigma of the discount window when it was the only
+  backstop.
+- sofr = SOFR, effr = EFFR: daily actuals, kept for judging the model, not as inputs.
+
+Only data up to 2025-06-30 are used (the calibration window; later data are held back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.holiday import USFederalHolidayCalendar
+from pandas.tseries.offsets import CustomBusinessDay
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_FRED = REPO.parent / "shared" / "data" / "fred"
+DEFAULT_OUT = REPO / "repomodel" / "data" / "history_inputs.csv"
+
+START = pd.Timestamp("2018-04-02")  # first SOFR publication
+END = pd.Timestamp("2025-06-30")  # end of the calibration window
+
+IORB_FROM = pd.Timestamp("2021-07-29")  # IOER renamed IORB
+ON_RRP_PLUS_5BP = (pd.Timestamp("2021-06-17"), pd.Timestamp("2024-12-18"))
+SRF_FROM = pd.Timestamp("2021-07-28")
+PRIMARY_CREDIT_AT_TOP_FROM = pd.Timestamp("2020-03-16")
+PRIMARY_CREDIT_OVER_TOP_BEFORE = 0.50  # percent: top of range + 50 bp before 2020-03-16
+
+BDAY = CustomBusinessDay(calendar=USFederalHolidayCalendar())
+
+# output column -> (FRED file, divisor to $ billions)
+WEEKLY = {
+    "reserves": ("WRESBAL", 1000.0),
+    "tga": ("WTREGEN", 1000.0),
+    "fed_assets": ("WALCL", 1000.0),
+    "bank_assets": ("TLAACBW027SBOG", 1.0),
+    "bank_deposits": ("DPSACBW027SBOG", 1.0),
+    "currency": ("WCURCIR", 1000.0),
+}
+DAILY = {"on_rrp": "RRPONTSYD", "sofr": "SOFR", "effr": "EFFR"}
+
+COLUMNS = [
+    "date",
+    "reserves",
+    "on_rrp",
+    "tga",
+    "fed_assets",
+    "bank_assets",
+    "bank_deposits",
+    "iorb",
+    "on_rrp_rate",
+    "srf_rate",
+    "currency",
+    "mmf_assets",
+    "srf_exists",
+    "sofr",
+    "effr",
+]
+
+
+def read_series(fred: Path, name: str) -> pd.Series:
+    """One FRED file (`date,value`, ISO dates, sorted) as a float Series by date."""
+    frame = pd.read_csv(fred / f"{name}.csv", parse_dates=["date"])
+    series = frame.set_index("date")["value"].astype(float)
+    if not series.index.is_monotonic_increasing or series.index.has_duplicates:
+        raise SystemExit(f"{name}.csv: dates are not sorted and unique")
+    return series[:END]  # never read past the calibration window
+
+
+def mmf_on_month_end(monthly: pd.Series) -> pd.Series:
+    """Move each end-of-month level from the 1st of the next month to its own month-end.
+
+    The SEC statistics date the level of, e.g., 31 May on 1 June; the level belongs to
+    the last business day of May.
+    """
+    month_end = [BDAY.rollback(d - pd.Timedelta(days=1)) for d in monthly.index]
+    return pd.Series(monthly.to_numpy(), index=pd.DatetimeIndex(month_end))
+
+
+def build(fred: Path) -> pd.DataFrame:
+    """The replay inputs, one row per date with any observation, blanks left as NaN."""
+    observed: dict[str, pd.Series] = {}
+    for column, (name, divisor) in WEEKLY.items():
+        observed[column] = read_series(fred, name) / divisor
+    for column, name in DAILY.items():
+        observed[column] = read_series(fred, name)
+    observed["mmf_assets"] = mmf_on_month_end(
+        read_series(fred, "SEC_MMF_TOTAL_NET_ASSETS")
+    )
+    observed = {c: s[START:END] for c, s in observed.items()}
+
+    dates = pd.DatetimeIndex(sorted(set().union(*(s.index for s in observed.values()))))
+    out = pd.DataFrame(index=dates)
+    for column, series in observed.items():
+        out[column] = series.reindex(dates)
+
+    # Rate sources are daily including weekends, so every row date has a value.
+    top = read_series(fred, "DFEDTARU").reindex(dates)
+    bottom = read_series(fred, "DFEDTARL").reindex(dates)
+    ioer = read_series(fred, "IOER").reindex(dates)
+    iorb = read_series(fred, "IORB").reindex(dates)
+    out["iorb"] = np.where(dates < IORB_FROM, ioer, iorb)
+    plus_5bp = (dates >= ON_RRP_PLUS_5BP[0]) & (dates <= ON_RRP_PLUS_5BP[1])
+    out["on_rrp_rate"] = bottom + np.where(plus_5bp, 0.05, 0.0)
+    out["srf_rate"] = top + np.where(
+        dates < PRIMARY_CREDIT_AT_TOP_FROM, PRIMARY_CREDIT_OVER_TOP_BEFORE, 0.0
+    )
+    out["srf_exists"] = (dates >= SRF_FROM).astype(int)
+    missing = [c for c in ("iorb", "on_rrp_rate", "srf_rate") if out[c].isna().any()]
+    if missing:
+        raise SystemExit(f"rate sources do not cover every row date: {missing}")
+
+    out.index.name = "date"
+    return out.reset_index()[COLUMNS]
+
+
+def format_cell(value: object) -> str:
+    """At most 6 decimals, trailing zeros dropped, blank for no observation."""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def write_atomic(frame: pd.DataFrame, path: Path) -> None:
+    """Write a temp file next to `path`, then rename: no reader sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [",".join(frame.columns)]
+    for row in frame.itertuples(index=False):
+        lines.append(",".join(format_cell(v) for v in row))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write("\n".join(lines) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fred", type=Path, default=DEFAULT_FRED, help="FRED csv dir")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output csv")
+    args = parser.parse_args(argv)
+    frame = build(args.fred)
+    write_atomic(frame, args.out)
+    first, last = frame["date"].iloc[0].date(), frame["date"].iloc[-1].date()
+    print(f"wrote {args.out}: {len(frame)} rows, {first} .. {last}")
+
+
+if __name__ == "__main__":
+    main()

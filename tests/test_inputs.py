@@ -1,0 +1,258 @@
+"""Replay inputs: the file contract (interpolate quantities, hold rates, keep actuals
+where observed), one-line errors that point at the cell, and the shipped history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from repomodel.errors import InputError
+from repomodel.inputs import REQUIRED, history_path, load_inputs
+
+HEADER = ",".join(REQUIRED)
+
+
+def write(tmp_path: Path, *rows: str, header: str = HEADER) -> Path:
+    path = tmp_path / "inputs.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+def weekly(tmp_path: Path) -> Path:
+    # Two Wednesdays a week apart: every quantity moves, rates stay.
+    return write(
+        tmp_path,
+        "2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50",
+        "2024-01-10,3070,430,630,7630,23070,17430,5.40,5.30,5.50",
+    )
+
+
+def test_quantities_interpolate_linearly_in_calendar_time_onto_business_days(tmp_path):
+    frame = load_inputs(weekly(tmp_path))
+    assert list(frame.index.strftime("%m-%d")) == [
+        "01-03", "01-04", "01-05", "01-08", "01-09", "01-10",
+    ]  # fmt: skip
+    # $70 bn over 7 calendar days is $10 bn a day, weekends included.
+    assert frame["reserves"].tolist() == pytest.approx(
+        [3000, 3010, 3020, 3050, 3060, 3070]
+    )
+    assert frame["on_rrp"].tolist() == pytest.approx([500, 490, 480, 450, 440, 430])
+
+
+def test_quantities_are_held_flat_before_the_first_and_after_the_last_observation(
+    tmp_path,
+):
+    path = write(
+        tmp_path,
+        "2024-01-02,,500,700,7700,23000,17500,5.40,5.30,5.50",
+        "2024-01-04,100,,,,,,,,",
+        "2024-01-08,200,,,,,,,,",
+        "2024-01-11,,,,,,,,,",
+    )
+    frame = load_inputs(path)
+    assert frame.index[0] == pd.Timestamp("2024-01-02")
+    assert frame.index[-1] == pd.Timestamp("2024-01-11")
+    assert frame.loc[:"2024-01-04", "reserves"].tolist() == [100, 100, 100]
+    assert frame.loc["2024-01-08":, "reserves"].tolist() == [200, 200, 200, 200]
+    # a quantity observed once is that value everywhere
+    assert (frame["tga"] == 700).all()
+
+
+def test_rates_are_a_step_function_held_until_the_next_row_that_gives_one(tmp_path):
+    path = write(
+        tmp_path,
+        "2024-09-16,3200,300,750,7100,23400,17900,5.40,5.30,5.50",
+        "2024-09-17,,,,,,,,,",
+        "2024-09-19,,,,,,,4.90,4.80,5.00",
+        "2024-09-30,3250,,,,,,,,",
+    )
+    frame = load_inputs(path)
+    assert frame.loc[:"2024-09-18", "iorb"].eq(5.40).all()
+    assert frame.loc["2024-09-19":, "iorb"].eq(4.90).all()  # no drift between the rows
+    assert frame.loc["2024-09-19":, "on_rrp_rate"].eq(4.80).all()
+    assert frame.loc["2024-09-18", "srf_rate"] == 5.50
+
+
+def test_mixed_frequencies_and_rows_on_holidays_all_count(tmp_path):
+    header = HEADER + ",mmf_assets,sofr"
+    path = write(
+        tmp_path,
+        # monthly bank balance sheet, weekly reserves, daily ON RRP and SOFR
+        "2023-12-29,3500,1000,770,7700,23200,17600,5.40,5.30,5.50,5900,5.38",
+        "2024-01-01,3600,,,,,,,,,,",  # New Year's Day: not a business day, still data
+        "2024-01-02,,900,,,,,,,,,5.36",
+        "2024-01-31,3700,700,800,7600,23400,17800,5.40,5.30,5.50,6000,5.31",
+        header=header,
+    )
+    frame = load_inputs(path)
+    assert pd.Timestamp("2024-01-01") not in frame.index
+    assert pd.Timestamp("2024-01-15") not in frame.index  # Martin Luther King day
+    # reserves anchor on the holiday row: 3600 on Jan 1, then +100 over 30 days
+    assert frame.loc["2024-01-02", "reserves"] == pytest.approx(3600 + 100 / 30)
+    # the monthly series interpolates over the whole month
+    assert frame.loc["2024-01-16", "bank_assets"] == pytest.approx(
+        23200 + 200 * 18 / 33
+    )
+    assert frame.loc["2024-01-16", "mmf_assets"] == pytest.approx(5900 + 100 * 18 / 33)
+    assert frame.loc["2024-01-03", "on_rrp"] == pytest.approx(900 - 200 / 29)
+    # actuals exist only where observed
+    assert frame["sofr"].notna().sum() == 3
+    assert np.isnan(frame.loc["2024-01-03", "sofr"])
+
+
+def test_optional_columns_are_kept_others_ignored_and_empty_optional_columns_absent(
+    tmp_path,
+):
+    header = HEADER + ",currency,mmf_assets,srf_exists,note"
+    path = write(
+        tmp_path,
+        "2021-07-27,4000,900,600,8200,21700,17200,0.15,0.05,0.25,2180,,0,x",
+        "2021-07-28,,,,,,,,,,,,1,y",
+        header=header,
+    )
+    frame = load_inputs(path)
+    assert "currency" in frame and "note" not in frame and "mmf_assets" not in frame
+    assert frame["srf_exists"].tolist() == [0, 1]
+    assert "sofr" not in frame
+
+
+def test_start_and_end_clip_the_business_days(tmp_path):
+    frame = load_inputs(weekly(tmp_path), start="2024-01-04", end="2024-01-09")
+    assert frame.index[0] == pd.Timestamp("2024-01-04")
+    assert frame.index[-1] == pd.Timestamp("2024-01-09")
+    assert frame.loc["2024-01-04", "reserves"] == pytest.approx(3010)
+
+
+GOOD = "2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50"
+
+
+@pytest.mark.parametrize(
+    ("rows", "header", "expected"),
+    [
+        ([GOOD], HEADER.replace(",tga", ""), ["header", "'tga'"]),
+        (
+            [GOOD, "2024-01-02,,,,,,,,,"],
+            HEADER,
+            ["row 2 (2024-01-02)", "'date'", "before"],
+        ),
+        (
+            [GOOD, "2024-01-03,,,,,,,,,"],
+            HEADER,
+            ["row 2 (2024-01-03)", "'date'", "repeats"],
+        ),
+        ([GOOD, "3 Jan 2024,,,,,,,,,"], HEADER, ["row 2", "'date'", "'3 Jan 2024'"]),
+        ([GOOD, ",1,,,,,,,,"], HEADER, ["row 2", "'date'", "'' is not a date"]),
+        (
+            [GOOD, "2024-01-04,abc,,,,,,,,"],
+            HEADER,
+            ["inputs.csv row 2 (2024-01-04), column 'reserves': 'abc' is not a number"],
+        ),
+        (
+            [GOOD, "2024-01-04,nan,,,,,,,,"],
+            HEADER,
+            ["row 2 (2024-01-04)", "'reserves'"],
+        ),
+        (
+            [GOOD, "2024-01-04,,,-5,,,,,,"],
+            HEADER,
+            ["row 2 (2024-01-04)", "'tga'", "-5"],
+        ),
+        (
+            [GOOD, "2024-01-04,,,,,,,x,,"],
+            HEADER,
+            ["row 2 (2024-01-04)", "'iorb'", "'x'"],
+        ),
+        ([GOOD.replace("700,", ",", 1)], HEADER, ["'tga'", "no value"]),
+        (
+            [GOOD.replace(",5.40,", ",,"), "2024-01-04,,,,,,,5.40,,"],
+            HEADER,
+            ["row 1 (2024-01-03)", "'iorb'", "first row"],
+        ),
+        ([GOOD + ",2"], HEADER + ",srf_exists", ["row 1 (2024-01-03)", "'srf_exists'"]),
+        ([GOOD, "2024-01-04,1,2"], HEADER, ["row 2", "fields"]),
+        ([], HEADER, ["no data rows"]),
+    ],
+)
+def test_bad_input_names_the_row_date_and_column(tmp_path, rows, header, expected):
+    path = write(tmp_path, *rows, header=header)
+    with pytest.raises(InputError) as caught:
+        load_inputs(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    for part in expected:
+        assert part in message
+
+
+def test_row_numbers_count_data_rows_as_in_the_file(tmp_path):
+    path = write(tmp_path, GOOD, "", "2024-01-05,oops,,,,,,,,")
+    with pytest.raises(InputError, match=r"row 3 \(2024-01-05\), column 'reserves'"):
+        load_inputs(path)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2024-01-09", "2024-01-04", "after end"),
+        ("2023-12-01", None, "start 2023-12-01 is outside"),
+        (None, "2024-02-01", "end 2024-02-01 is outside"),
+        ("someday", None, "'someday' is not a date"),
+        ("2024-01-06", "2024-01-07", "no business day"),
+    ],
+)
+def test_bad_start_or_end(tmp_path, start, end, expected):
+    with pytest.raises(InputError, match=expected):
+        load_inputs(weekly(tmp_path), start=start, end=end)
+
+
+def test_unreadable_files(tmp_path):
+    with pytest.raises(InputError, match="cannot read"):
+        load_inputs(tmp_path / "missing.csv")
+    with pytest.raises(InputError, match="cannot read"):
+        load_inputs(tmp_path)  # a directory
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(InputError, match="empty"):
+        load_inputs(tmp_path / "empty.csv")
+    assert issubclass(InputError, ValueError)
+
+
+# --- the shipped history -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def history() -> pd.DataFrame:
+    return load_inputs(history_path())
+
+
+def test_history_covers_the_calibration_window_without_gaps(history):
+    assert history.index[0] == pd.Timestamp("2018-04-02")
+    assert history.index[-1] == pd.Timestamp("2025-06-30")
+    required = [c for c in REQUIRED if c != "date"]
+    assert not history[required].isna().any().any()
+    assert (history[["reserves", "on_rrp", "tga", "fed_assets"]] >= 0).all().all()
+
+
+def test_history_reserves_scarce_in_september_2019_abundant_in_2021(history):
+    sept_2019 = history.loc["2019-09-12":"2019-09-18", "reserves"]
+    assert sept_2019.between(1390, 1500).all()
+    assert history.loc["2021", "reserves"].min() > 3000
+    assert history.loc["2021", "reserves"].max() > 4000
+    assert history.loc["2019-09-17", "sofr"] == 5.25  # the repo spike, IOER 2.10
+    assert history.loc["2019-09-17", "iorb"] == 2.10
+
+
+def test_history_policy_rates_keep_their_documented_gaps(history):
+    gap_bp = (history["iorb"] - history["on_rrp_rate"]) * 100
+    assert gap_bp.loc["2022"].round(6).eq(10).all()
+    assert gap_bp.loc["2025"].round(6).eq(15).all()
+    # the backstop rate is never below the rate paid on reserves
+    assert (history["srf_rate"] >= history["iorb"]).all()
+    assert history.loc[:"2021-07-27", "srf_exists"].eq(0).all()
+    assert history.loc["2021-07-28":, "srf_exists"].eq(1).all()
+
+
+def test_history_on_rrp_drains_from_2022_to_2025(history):
+    assert history.loc["2022-06":"2023-06", "on_rrp"].mean() > 2000
+    assert history.loc["2025-01":"2025-06", "on_rrp"].mean() < 200
