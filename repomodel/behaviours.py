@@ -1,0 +1,101 @@
+"""What each kind of agent wants, and at which rate: the economics of the bids.
+
+Rates in percent, amounts in $ bn, arrays over the agents of one class.
+
+Banks (Poole 1968; Afonso, Giannone, La Spada and Williams 2022 for the reserve-demand curve;
+Senior Financial Officer Surveys for the lowest comfortable level of reserves, LCLoR):
+a bank ends the day with reserves R + e, e an end-of-day payment shock with scale s. Falling
+short of its LCLoR L costs the penalty rate P (the SRF or discount-window rate plus the stigma
+of using it). The marginal value of a reserve dollar is therefore
+
+    v(R) = IORB + (P - IORB) * F((L - R) / s),
+
+F the logistic distribution function (payment shocks have fatter tails than the normal). A
+bank lends a dollar only for v(R - x) plus its balance-sheet cost c + k * x / A (leverage
+ratio and G-SIB costs rise with the size of the balance sheet, and jump at quarter- and
+year-ends), and never below its LCLoR: its supply of reserves is that curve cut in tranches.
+
+Money funds lend in repo above the ON RRP rate (their risk-free outside option) plus a small
+fund-specific reservation spread. Dealers borrow whatever they must finance, up to the SRF
+rate plus their stigma of using it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LOGISTIC_SCALE = 1.7  # makes the logistic close to the standard normal in the middle
+
+
+def shortfall_probability(reserves: np.ndarray, lclor: np.ndarray, uncertainty: np.ndarray) -> np.ndarray:
+    """P(R + e < L): the chance of ending the day below the lowest comfortable level."""
+    z = (lclor - reserves) / np.maximum(uncertainty, 1e-9)
+    return 1.0 / (1.0 + np.exp(-LOGISTIC_SCALE * np.clip(z, -30, 30)))
+
+
+def reserve_value(reserves, lclor, uncertainty, iorb: float, penalty: float) -> np.ndarray:
+    """Marginal value of reserves v(R) = IORB + (P - IORB) * F((L - R) / s), in percent."""
+    return iorb + (penalty - iorb) * shortfall_probability(reserves, lclor, uncertainty)
+
+
+def balance_sheet_cost_bp(
+    is_large: np.ndarray,
+    is_foreign: np.ndarray,
+    banks: dict,
+    quarter_end: bool,
+    year_end: bool,
+) -> np.ndarray:
+    """Cost of expanding the balance sheet to lend, bp: a base cost plus period-end jumps.
+
+    Foreign branches report quarter-end snapshots (window dressing); US G-SIB surcharges are
+    scored on year-end balance sheets.
+    """
+    cost = np.where(is_large, banks["balance_sheet_cost_bp"], banks["balance_sheet_cost_small_bp"])
+    if quarter_end:
+        cost = cost + np.where(is_foreign, banks["quarter_end_cost_bp"], 0.25 * banks["quarter_end_cost_bp"])
+    if year_end:
+        cost = cost + np.where(is_large & ~is_foreign, banks["year_end_cost_bp"], 0.0)
+    return cost
+
+
+def supply_tranches(
+    reserves: np.ndarray,
+    lclor: np.ndarray,
+    uncertainty: np.ndarray,
+    assets: np.ndarray,
+    cost_bp: np.ndarray,
+    slope_bp: float,
+    iorb: float,
+    penalty: float,
+    n_tranches: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each bank's supply of reserves as `n_tranches` steps: (amount, ask) arrays (bank, step).
+
+    A bank lends out of its reserves above its LCLoR, x in (0, R - L]. The ask for the step
+    around x is the marginal value of the reserves it keeps plus the balance-sheet cost of
+    lending x:  ask(x) = v(R - x) + (c + k * x / A) / 100.
+    """
+    room = np.maximum(reserves - lclor, 0.0)
+    step = room / n_tranches
+    mid = step[:, None] * (np.arange(n_tranches)[None, :] + 0.5)
+    keep = reserves[:, None] - mid
+    value = reserve_value(keep, lclor[:, None], uncertainty[:, None], iorb, penalty)
+    ask = value + (cost_bp[:, None] + slope_bp * mid / assets[:, None]) / 100.0
+    amount = np.repeat(step[:, None], n_tranches, axis=1)
+    return amount, ask
+
+
+def borrowing_need(reserves: np.ndarray, lclor: np.ndarray, uncertainty: np.ndarray, buffer: float) -> np.ndarray:
+    """Reserves a bank seeks in the market: up to its LCLoR plus a buffer of its uncertainty."""
+    return np.maximum(lclor + buffer * uncertainty - reserves, 0.0)
+
+
+def penalty_rate(srf_rate: float, stigma_bp: float) -> float:
+    """The cost of ending the day short: the SRF (or discount-window) rate plus stigma."""
+    return srf_rate + stigma_bp / 100.0
+
+
+def lender_rate(reservation: np.ndarray, borrower_cost: np.ndarray, bargaining: float) -> np.ndarray:
+    """Rate of a bilateral loan: the lender's reservation rate plus its bargaining share of the
+    gap to the borrower's marginal cost (Nash bargaining over the surplus of the trade)."""
+    return reservation + bargaining * np.maximum(borrower_cost - reservation, 0.0)

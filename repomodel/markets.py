@@ -1,0 +1,341 @@
+"""Clearing along the network: fed funds, interbank, tri-party and bilateral repo, SRF, ON RRP.
+
+All clearing works on arrays of edges. The building block is `fill`: in each group (a
+borrower, or a lender's book of clients) the cheapest offers are taken first until the demand
+is met, and every offer trades at its own ask (over-the-counter markets are pay-as-bid). The
+order of the day follows the order of the real market:
+
+1. money funds lend to dealers in tri-party, within their lines (tri-party settles first);
+2. FHLBs lend fed funds to large banks that park them at IORB (the EFFR arbitrage);
+3. banks short of their LCLoR plus buffer borrow unsecured from their core banks;
+4. dealers borrow what is left bilaterally from their banks;
+5. what the market cannot supply below the SRF rate plus stigma goes to the SRF, and banks
+   that still end below their LCLoR borrow there (or at the discount window);
+6. cash that found no borrower goes to the ON RRP at the ON RRP rate.
+
+Every trade is booked through the ledger and kept in `Book`, so that it unwinds the next
+morning and the rates are computed from what was executed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from repomodel import behaviours
+from repomodel.ledger import Ledger
+
+
+def fill(
+    group: np.ndarray,
+    ask: np.ndarray,
+    amount: np.ndarray,
+    demand: np.ndarray,
+    cap: np.ndarray | float = np.inf,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Merit-order fill: per group, take the cheapest offers until the group's demand is met.
+
+    Offers above the group's `cap` (the borrower's outside option) are not taken.
+    Returns (amount filled per offer, demand left unfilled per group).
+    """
+    n_groups = len(demand)
+    if len(group) == 0:
+        return np.zeros(0), demand.copy()
+    usable = np.where(ask <= np.broadcast_to(cap, (n_groups,))[group], amount, 0.0)
+    order = np.lexsort((ask, group))
+    g, q = group[order], usable[order]
+    cum = np.cumsum(q)
+    starts = np.searchsorted(g, np.arange(n_groups))
+    before_group = np.concatenate([[0.0], cum])[starts]
+    taken_before = cum - q - before_group[g]
+    filled_sorted = np.clip(demand[g] - taken_before, 0.0, q)
+    filled = np.empty_like(filled_sorted)
+    filled[order] = filled_sorted
+    left = demand - np.bincount(group, weights=filled, minlength=n_groups)
+    return filled, np.maximum(left, 0.0)
+
+
+def allocate_lines(
+    cash: np.ndarray,
+    need: np.ndarray,
+    src: np.ndarray,
+    dst: np.ndarray,
+    limit: np.ndarray,
+    rounds: int = 6,
+) -> np.ndarray:
+    """Spread lenders' cash over their lines to borrowers' needs (iterative water-filling).
+
+    Each round every lender offers its remaining cash across its open lines in proportion to
+    the borrowers' remaining needs, within line limits; borrowers take offers pro rata up to
+    their need. Returns the amount lent on each line.
+    """
+    lent = np.zeros(len(src))
+    cash_left, need_left = cash.astype(float).copy(), need.astype(float).copy()
+    for _ in range(rounds):
+        room = np.maximum(limit - lent, 0.0)
+        weight = np.where(room > 0, need_left[dst], 0.0)
+        total = np.bincount(src, weights=weight, minlength=len(cash))
+        share = np.divide(weight, total[src], out=np.zeros_like(weight), where=total[src] > 0)
+        offer = np.minimum(cash_left[src] * share, room)
+        asked = np.bincount(dst, weights=offer, minlength=len(need))
+        take = np.divide(need_left[dst], asked[dst], out=np.zeros_like(offer), where=asked[dst] > 0)
+        got = offer * np.minimum(take, 1.0)
+        lent += got
+        cash_left -= np.bincount(src, weights=got, minlength=len(cash))
+        need_left -= np.bincount(dst, weights=got, minlength=len(need))
+        if cash_left.sum() < 1e-9 or need_left.sum() < 1e-9:
+            break
+    return lent
+
+
+@dataclass
+class Book:
+    """Today's overnight trades: what unwinds tomorrow, and what the rates are computed from."""
+
+    triparty: np.ndarray = field(default_factory=lambda: np.zeros(0))   # per tri-party line
+    triparty_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    bilateral_bank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    bilateral_dealer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    bilateral: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    bilateral_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    client_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))   # per dealer
+    ff_fhlb: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (fhlb, large bank)
+    ff_fhlb_rate: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    ib_lender: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    ib_borrower: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    interbank: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    interbank_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    srf_dealers: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    srf_banks: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    on_rrp_funds: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    on_rrp_fhlbs: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    dealer_cost: np.ndarray = field(default_factory=lambda: np.zeros(0))  # marginal, per dealer
+    banks_short: int = 0  # banks below LCLoR + buffer after the interbank market
+
+
+def unwind(ledger: Ledger, net, book: Book) -> None:
+    """Yesterday's overnight trades mature: every one is booked again with the opposite sign."""
+    book_trades(ledger, net, book, sign=-1.0)
+
+
+def book_trades(ledger: Ledger, net, book: Book, sign: float = 1.0) -> None:
+    """Post every trade of `book` to the ledger (sign=-1 reverses them)."""
+    ledger.pay("money_funds", net.tri_fund, "repo_lent", "dealers", net.tri_dealer, "triparty",
+               sign * book.triparty)
+    lend_to_depositor(ledger, book.bilateral_bank, "repo_lent", "dealers", book.bilateral_dealer,
+                      "bilateral", sign * book.bilateral)
+    if book.ff_fhlb.size:
+        post_fhlb_loans(ledger, net, book.ff_fhlb, sign)
+    lend_between_banks(ledger, book.ib_lender, book.ib_borrower, sign * book.interbank)
+    post_srf(ledger, book.srf_dealers, book.srf_banks, sign)
+    post_on_rrp(ledger, book.on_rrp_funds, book.on_rrp_fhlbs, sign)
+
+
+def lend_to_depositor(ledger: Ledger, bank: np.ndarray, bank_item: str, sector: str,
+                      idx: np.ndarray, credit: str, amount: np.ndarray) -> None:
+    """A bank lends to a non-bank: its reserves go to the borrower's bank as deposits."""
+    ledger.post("banks", bank_item, "reserves", amount, bank)
+    ledger.post("banks", "reserves", "agent_deposits", amount, ledger.bank_of[sector][idx])
+    ledger.post(sector, "cash", credit, amount, idx)
+
+
+def lend_between_banks(ledger: Ledger, lender: np.ndarray, borrower: np.ndarray, amount: np.ndarray) -> None:
+    """Unsecured interbank loan: reserves move from lender to borrower."""
+    ledger.post("banks", "ff_lent", "reserves", amount, lender)
+    ledger.post("banks", "reserves", "ff_borrowed", amount, borrower)
+
+
+@dataclass
+class DayRates:
+    """The corridor of the day, in percent."""
+
+    iorb: float
+    on_rrp: float
+    srf: float
+    srf_exists: bool
+
+
+def clear(model) -> Book:
+    """Clear all of today's markets for `model` and book the trades. Returns the day's book."""
+    p, net, ledger, rates = model.params, model.net, model.ledger, model.today_rates
+    banks, mmf, fhlb, dealers = (ledger[s] for s in ("banks", "money_funds", "fhlbs", "dealers"))
+    b = p["banks"]
+    flags = model.today_flags
+    n_large, n_d, k = net.n_large, dealers.n, b["tranches"]
+    stigma = b["srf_stigma_bp"] if rates.srf_exists else b["no_srf_stigma_bp"]
+    penalty = behaviours.penalty_rate(rates.srf, stigma)
+    dealer_ceiling = rates.srf + (
+        p["dealers"]["srf_stigma_bp"] if rates.srf_exists else p["dealers"]["no_srf_ceiling_bp"]
+    ) / 100.0
+    cost_bp = behaviours.balance_sheet_cost_bp(net.is_large, net.is_foreign, b,
+                                               flags["quarter_end"], flags["year_end"])
+    lclor, sigma, assets = model.lclor, model.uncertainty, net.bank_assets
+    book = Book()
+
+    def position() -> np.ndarray:
+        """Reserves a bank plans with: its reserves plus the intraday overdrafts it has
+        extended to its dealers, which those dealers will cover before the close."""
+        overdraft = np.bincount(net.dealer_settlement, weights=np.maximum(-dealers["cash"], 0.0),
+                                minlength=net.n_banks)
+        return banks["reserves"] + overdraft
+
+    def large_tranches() -> tuple[np.ndarray, np.ndarray]:
+        r = position()[:n_large]
+        return behaviours.supply_tranches(
+            r, lclor[:n_large], sigma[:n_large], assets[:n_large], cost_bp[:n_large],
+            b["balance_sheet_slope_bp"], rates.iorb, penalty, k)
+
+    # 1. Tri-party (settles first thing in the morning): fund cash to dealers, within lines.
+    need_d = np.maximum(-dealers["cash"], 0.0)
+    fund_cash = np.maximum(mmf["cash"], 0.0)
+    limit = net.tri_share * model.fund_assets[net.tri_fund]
+    if flags["quarter_end"]:
+        cut = 1 - p["dealers"]["quarter_end_cut"]
+        limit = np.where(net.dealer_foreign[net.tri_dealer], limit * cut, limit)
+    tri = allocate_lines(fund_cash, need_d, net.tri_fund, net.tri_dealer, limit)
+    book.triparty = tri
+    ledger.pay("money_funds", net.tri_fund, "repo_lent", "dealers", net.tri_dealer, "triparty", tri)
+    leftover = np.maximum(mmf["cash"], 0.0)
+
+    # 2. FHLB fed funds: large banks borrow to earn IORB while it pays them.
+    if fhlb.n:
+        value = behaviours.reserve_value(position()[:n_large], lclor[:n_large], sigma[:n_large],
+                                         rates.iorb, penalty)
+        bid = value - cost_bp[:n_large] / 100.0  # what parking a borrowed dollar earns, net of cost
+        capacity = p["fhlbs"]["arbitrage_capacity"] * assets[:n_large]
+        if flags["quarter_end"]:
+            capacity = np.where(net.is_foreign[:n_large], 0.2 * capacity, capacity)
+        reservation = rates.on_rrp + model.fhlb_spread
+        cash = np.maximum(fhlb["cash"], 0.0)
+        weight = np.where(bid[None, :] > reservation[:, None], capacity[None, :], 0.0)
+        total_cap = weight.sum(axis=1, keepdims=True)
+        offer = np.divide(cash[:, None] * weight, total_cap, out=np.zeros_like(weight), where=total_cap > 0)
+        offered = offer.sum(axis=0)
+        take = np.minimum(1.0, np.divide(capacity, offered, out=np.ones(n_large), where=offered > 0))
+        book.ff_fhlb = offer * take[None, :]
+        book.ff_fhlb_rate = behaviours.lender_rate(
+            np.broadcast_to(reservation[:, None], offer.shape),
+            np.broadcast_to(bid[None, :], offer.shape), p["fhlbs"]["bargaining"])
+        post_fhlb_loans(ledger, net, book.ff_fhlb)
+
+    # 3. Interbank: banks short of LCLoR + buffer borrow from their core banks, which serve
+    #    their book of correspondents from their supply curve (pay-as-bid).
+    need = behaviours.borrowing_need(position(), lclor, sigma, b["target_buffer"])
+    lender, borrower = model.ib_lender, model.ib_borrower
+    per_link = need[borrower] / model.ib_degree[borrower]
+    if per_link.sum() > 0:
+        demand = np.bincount(lender, weights=per_link, minlength=n_large)
+        amount, ask = large_tranches()
+        group = np.repeat(np.arange(n_large), k)
+        filled, left = fill(group, ask.ravel(), amount.ravel(), demand, cap=penalty)
+        got = demand - left
+        avg_ask = np.divide(np.bincount(group, weights=filled * ask.ravel(), minlength=n_large), got,
+                            out=np.full(n_large, rates.iorb), where=got > 0)
+        ratio = np.divide(got, demand, out=np.zeros(n_large), where=demand > 0)
+        volume = per_link * ratio[lender]
+        keep = volume > 1e-12
+        book.ib_lender, book.ib_borrower = lender[keep], borrower[keep]
+        book.interbank = volume[keep]
+        book.interbank_rate = avg_ask[book.ib_lender] + b["interbank_spread_bp"] / 100.0
+        lend_between_banks(ledger, book.ib_lender, book.ib_borrower, book.interbank)
+
+    book.banks_short = int((behaviours.borrowing_need(position(), lclor, sigma, b["target_buffer"]) > 1e-9).sum())
+
+    # 4. Bilateral repo: what dealers still need, from their banks' supply curves.
+    need_d = np.maximum(-dealers["cash"], 0.0)
+    amount, ask = large_tranches()
+    # A bank shares its supply among its dealers in proportion to what each still needs.
+    link_need = need_d[net.bd_dealer]
+    bank_need = np.bincount(net.bd_bank, weights=link_need, minlength=n_large)
+    share = np.divide(link_need, bank_need[net.bd_bank], out=np.zeros_like(link_need),
+                      where=bank_need[net.bd_bank] > 0)
+    off_bank = np.repeat(net.bd_bank, k)
+    off_dealer = np.repeat(net.bd_dealer, k)
+    off_amount = (amount[net.bd_bank] * share[:, None]).ravel()
+    off_ask = ask[net.bd_bank].ravel()
+    filled, unmet = fill(off_dealer, off_ask, off_amount, need_d, cap=dealer_ceiling)
+    if not rates.srf_exists and unmet.sum() > 1e-12:
+        # Without an SRF the last dollar is still found, at the ceiling (fire sales, failed
+        # trades): booked as bilateral repo from the dealer's settlement bank.
+        off_bank = np.concatenate([off_bank, net.dealer_settlement])
+        off_dealer = np.concatenate([off_dealer, np.arange(n_d)])
+        off_ask = np.concatenate([off_ask, np.full(n_d, dealer_ceiling)])
+        filled = np.concatenate([filled, unmet])
+        unmet = np.zeros(n_d)
+    keep = filled > 1e-12
+    book.bilateral_bank, book.bilateral_dealer = off_bank[keep], off_dealer[keep]
+    book.bilateral, book.bilateral_rate = filled[keep], off_ask[keep]
+    lend_to_depositor(ledger, book.bilateral_bank, "repo_lent", "dealers", book.bilateral_dealer,
+                      "bilateral", book.bilateral)
+
+    # 5. SRF: dealers' unmet needs, and banks that would otherwise end below their LCLoR.
+    book.srf_dealers = unmet
+    book.srf_banks = np.maximum(lclor - banks["reserves"], 0.0)
+    post_srf(ledger, book.srf_dealers, book.srf_banks)
+
+    # Dealers' marginal cost of funds: the dearest source they used today.
+    bil_max = np.zeros(n_d)
+    np.maximum.at(bil_max, book.bilateral_dealer, book.bilateral_rate)
+    tri_reservation = rates.on_rrp + model.fund_spread
+    fund_max = np.zeros(n_d)
+    np.maximum.at(fund_max, net.tri_dealer, np.where(tri > 0, tri_reservation[net.tri_fund], 0.0))
+    cost = np.maximum(bil_max, fund_max)
+    cost = np.where(book.srf_dealers > 1e-9, np.maximum(cost, dealer_ceiling), cost)
+    cost = np.where(cost > 0, cost, rates.on_rrp)
+    book.dealer_cost = cost
+
+    # Tri-party rates: a fund with cash to spare values its last dollar at its reservation
+    # rate. A fund whose cash is all lent has dealers competing for it: its last dollar is
+    # worth what the dearest of its dealers pays at the margin, and every dealer it lends to
+    # must match that. Each loan then splits any gap left to the dealer's marginal cost.
+    line_cost = cost[net.tri_dealer]
+    fund_top = np.zeros(mmf.n)
+    np.maximum.at(fund_top, net.tri_fund, np.where(tri > 0, line_cost, 0.0))
+    spare = leftover > 1e-9
+    discount = p["money_funds"]["triparty_discount_bp"] / 100.0
+    shadow = np.where(spare, tri_reservation, np.maximum(fund_top - discount, tri_reservation))
+    book.triparty_rate = behaviours.lender_rate(shadow[net.tri_fund], line_cost,
+                                                p["money_funds"]["bargaining"])
+
+    # Dealers lend to clients at their average cost of funds plus an intermediation spread.
+    funded = np.bincount(net.tri_dealer, weights=tri, minlength=n_d) + np.bincount(
+        book.bilateral_dealer, weights=book.bilateral, minlength=n_d)
+    paid = np.bincount(net.tri_dealer, weights=tri * book.triparty_rate, minlength=n_d) + np.bincount(
+        book.bilateral_dealer, weights=book.bilateral * book.bilateral_rate, minlength=n_d)
+    avg = np.divide(paid, funded, out=cost.copy(), where=funded > 0)
+    book.client_rate = avg + p["dealers"]["client_spread_bp"] / 100.0
+
+    # 6. ON RRP: cash that found no borrower.
+    book.on_rrp_funds = np.maximum(mmf["cash"], 0.0)
+    book.on_rrp_fhlbs = np.maximum(fhlb["cash"], 0.0)
+    post_on_rrp(ledger, book.on_rrp_funds, book.on_rrp_fhlbs)
+    return book
+
+
+def post_fhlb_loans(ledger: Ledger, net, ff: np.ndarray, sign: float = 1.0) -> None:
+    """FHLB h lends ff[h, j] to large bank j: cash leaves the FHLB's custodian bank and lands
+    in the borrower's reserves."""
+    n_fhlb, n_large = ff.shape
+    h = np.repeat(np.arange(n_fhlb), n_large)
+    j = np.tile(np.arange(n_large), n_fhlb)
+    amount = sign * ff.ravel()
+    ledger.post("fhlbs", "ff_lent", "cash", amount, h)
+    ledger.post("banks", "agent_deposits", "reserves", amount, net.fhlb_custodian[h])
+    ledger.post("banks", "reserves", "ff_borrowed", amount, j)
+
+
+def post_srf(ledger: Ledger, dealers: np.ndarray, banks: np.ndarray, sign: float = 1.0) -> None:
+    """SRF (or discount-window) loans: the Fed lends reserves against Treasury collateral."""
+    if dealers.sum() > 0:
+        ledger.with_fed("dealers", None, "srf_borrowed", "srf_loans", sign * dealers, into_fed=False)
+    if banks.sum() > 0:
+        ledger.post("banks", "reserves", "srf_borrowed", sign * banks)
+        ledger.post("fed", "srf_loans", "reserves", sign * float(banks.sum()))
+
+
+def post_on_rrp(ledger: Ledger, funds: np.ndarray, fhlbs: np.ndarray, sign: float = 1.0) -> None:
+    """Cash placed at the ON RRP: deposits and reserves fall, the Fed's ON RRP rises."""
+    ledger.with_fed("money_funds", None, "on_rrp", "on_rrp", sign * funds, into_fed=True)
+    if fhlbs.size:
+        ledger.with_fed("fhlbs", None, "on_rrp", "on_rrp", sign * fhlbs, into_fed=True)

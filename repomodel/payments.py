@@ -1,0 +1,68 @@
+"""Payments of the public (households and firms) that move deposits, and so reserves.
+
+The public is not an agent: it is the owner of bank deposits. Its payments to and from the
+Fed and Treasury (taxes, spending, MBS paydowns, currency) go through all banks in proportion
+to their deposits; its purchases of securities from dealers move reserves to the dealers'
+settlement banks; and day-to-day payments between customers move deposits from bank to bank:
+heavy-tailed (Student-t) shocks that persist for a few days and then come back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from repomodel.ledger import Ledger
+
+
+def deposit_shares(ledger: Ledger) -> np.ndarray:
+    deposits = np.maximum(ledger["banks"]["deposits"], 0.0)
+    return deposits / deposits.sum()
+
+
+def public_to_fed(ledger: Ledger, amount: float, fed_item: str) -> None:
+    """The public pays the Fed (TGA receipts, MBS paydowns, currency withdrawals)."""
+    banks = np.arange(ledger["banks"].n)
+    ledger.with_fed("public", banks, "deposits", fed_item, amount * deposit_shares(ledger), into_fed=True)
+
+
+def fed_to_public(ledger: Ledger, amount: float, fed_item: str) -> None:
+    """The Fed pays the public (Treasury spending out of the TGA)."""
+    banks = np.arange(ledger["banks"].n)
+    ledger.with_fed("public", banks, "deposits", fed_item, amount * deposit_shares(ledger), into_fed=False)
+
+
+def public_to_agents(ledger: Ledger, sector: str, credit: str, amounts: np.ndarray) -> None:
+    """The public pays agents of `sector` (buys fund shares, buys securities from dealers)."""
+    total = float(amounts.sum())
+    if total == 0:
+        return
+    shares = deposit_shares(ledger)
+    ledger.post("banks", "deposits", "reserves", total * shares)
+    ledger.post("banks", "reserves", "agent_deposits", amounts, ledger.bank_of[sector])
+    ledger.post(sector, "cash", credit, amounts)
+
+
+def shock(ledger: Ledger, state: np.ndarray, scale: np.ndarray, persistence: float, tail: float,
+          rng: np.random.Generator) -> np.ndarray:
+    """Move deposits between banks; returns the new deviation state.
+
+    The deviation of each bank's deposits from its normal level follows
+    d_t = rho * d_{t-1} + e_t, e_t ~ scale * t(nu) / sd(t(nu)), and today's flow is
+    d_t - d_{t-1}, made to sum to zero across banks (a payment leaves one bank for another).
+    A flow never takes more than 90% of a bank's reserves: larger outflows are cut.
+    """
+    sd = np.sqrt(tail / (tail - 2.0)) if tail > 2 else 1.0
+    e = scale * rng.standard_t(tail, size=scale.shape) / sd
+    new = persistence * state + e
+    flow = new - state
+    weights = scale / scale.sum()
+    flow -= flow.sum() * weights
+    reserves = ledger["banks"]["reserves"]
+    floor = -0.9 * np.maximum(reserves, 0.0)
+    cut = np.maximum(flow, floor)
+    excess = cut.sum()
+    if excess > 0:  # outflows were cut: scale inflows down so the flows still sum to zero
+        pos = cut > 0
+        cut[pos] -= excess * cut[pos] / cut[pos].sum()
+    ledger.post("banks", "reserves", "deposits", cut)
+    return state + cut

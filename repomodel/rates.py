@@ -1,0 +1,63 @@
+"""Reference rates from executed trades, computed as the New York Fed computes them.
+
+- SOFR: volume-weighted median of overnight Treasury repo: tri-party, bilateral (FICC DVP)
+  and dealers' repo with clients; Fed operations (SRF, ON RRP) are not in it.
+- TGCR-like: the same median over tri-party trades only.
+- EFFR: volume-weighted median of overnight unsecured interbank (fed funds) trades.
+- SOFR percentiles: volume-weighted 1st, 25th, 75th and 99th percentiles.
+
+The NY Fed's volume-weighted percentile takes, of the trades sorted by rate, the rate of the
+trade at which the cumulated volume first reaches the percentile of the total.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from repomodel.markets import Book
+
+
+def weighted_percentiles(rates: np.ndarray, volumes: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """Volume-weighted percentiles (qs in [0, 1]); NaN when nothing traded."""
+    keep = volumes > 1e-12
+    if not keep.any():
+        return [float("nan")] * len(qs)
+    r, v = rates[keep], volumes[keep]
+    order = np.argsort(r, kind="stable")
+    r, cum = r[order], np.cumsum(v[order])
+    pos = np.searchsorted(cum, np.asarray(qs) * cum[-1], side="left")
+    return [float(x) for x in r[np.minimum(pos, len(r) - 1)]]
+
+
+def reference_rates(book: Book, client_repo: np.ndarray) -> dict[str, float]:
+    """SOFR, its percentiles and volume, TGCR, EFFR and its volume from the day's trades."""
+    repo_rates = np.concatenate([book.triparty_rate, book.bilateral_rate, book.client_rate])
+    repo_volumes = np.concatenate([book.triparty, book.bilateral, client_repo])
+    p01, p25, sofr, p75, p99 = weighted_percentiles(repo_rates, repo_volumes, (0.01, 0.25, 0.5, 0.75, 0.99))
+    (tgcr,) = weighted_percentiles(book.triparty_rate, book.triparty, (0.5,))
+    ff_rates = np.concatenate([book.ff_fhlb_rate.ravel(), book.interbank_rate])
+    ff_volumes = np.concatenate([book.ff_fhlb.ravel(), book.interbank])
+    (effr,) = weighted_percentiles(ff_rates, ff_volumes, (0.5,))
+    return {
+        "sofr": sofr, "tgcr": tgcr, "effr": effr,
+        "sofr_p01": p01, "sofr_p25": p25, "sofr_p75": p75, "sofr_p99": p99,
+        "sofr_volume": float(repo_volumes.sum()), "effr_volume": float(ff_volumes.sum()),
+    }
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of holdings (0: equal, 1: all in one bank)."""
+    x = np.sort(np.maximum(x, 0.0))
+    n, total = len(x), x.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    return float((2.0 * np.arange(1, n + 1) - n - 1) @ x / (n * total))
+
+
+def top_share(x: np.ndarray, k: int = 10) -> float:
+    """Share of the total held by the k largest holders."""
+    total = x.sum()
+    if total <= 0:
+        return 0.0
+    k = min(k, len(x))
+    return float(np.partition(x, len(x) - k)[len(x) - k:].sum() / total)

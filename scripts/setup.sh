@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Set up repomodel on a fresh machine: find Python >= 3.12, make .venv, install the package.
+#   bash scripts/setup.sh          # the model and its command (`repomodel run`)
+#   bash scripts/setup.sh test     # everything the test suite needs, incl. Debian's chromium
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-run}"
+
+find_python() {
+  for cand in "${PYTHON:-}" python3.12 python3.13 python3; do
+    [ -n "$cand" ] || continue
+    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+      command -v "$cand"; return 0
+    fi
+  done
+  # pyenv keeps other versions out of PATH: ask it for a 3.12 or later.
+  if command -v pyenv >/dev/null 2>&1; then
+    for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])' | sort -V -r); do
+      p="$(pyenv prefix "$v")/bin/python"
+      [ -x "$p" ] && { echo "$p"; return 0; }
+    done
+  fi
+  return 1
+}
+
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+  py="$(find_python)" || { echo "setup: no Python >= 3.12 found (tried python3.12, python3.13, python3, pyenv)" >&2; exit 1; }
+  echo "setup: creating .venv with $py" >&2
+  rm -rf .venv
+  "$py" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+if [ "$what" = "test" ]; then
+  .venv/bin/python -m pip install -q -e '.[all]'
+  # The browser test drives Debian's chromium (never a downloaded browser build).
+  if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ]; then
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+        || echo "setup: could not install chromium; browser tests will be skipped" >&2
+    else
+      echo "setup: chromium missing and not root; browser tests will be skipped" >&2
+    fi
+  fi
+else
+  .venv/bin/python -m pip install -q -e .
+fi
+echo "setup: ready (.venv, $(.venv/bin/python --version))" >&2
