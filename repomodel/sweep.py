@@ -133,9 +133,10 @@ def run_id(scenario: str, params: dict[str, Any], seed: int) -> str:
 def plan(spec: dict) -> dict:
     """Validate a spec and expand it into runs. Raises InputError naming what is wrong.
 
-    Returns {"scenario", "seeds", "fixed", "keys", "design", "method", "runs": [...]} where each
+    Returns {"scenario", "seeds", "fixed", "keys", "design", "method", "runs", "points"}: each
     run is {"run_id", "seed", "params" (swept keys only), "overrides" (fixed + swept),
-    "sample_index"}.
+    "sample_index"}, one per distinct run id; `points` maps every (sample_index, seed) of the
+    design to its run id (a Sobol design can repeat a point once integer keys are rounded).
     """
     unknown = sorted(set(spec) - SPEC_KEYS)
     if unknown:
@@ -169,12 +170,13 @@ def plan(spec: dict) -> dict:
     else:
         design, method, keys = _sample(spec["sample"], fixed)
 
-    runs, seen = [], set()
+    runs, seen, points = [], set(), []
     for index, point in enumerate(design):
         for seed in seeds:
             overrides = {**fixed, **point}
             rid = run_id(scenario, overrides, seed)
-            if rid in seen:  # a sample can repeat a point; run it once
+            points.append({"sample_index": index, "seed": int(seed), "run_id": rid})
+            if rid in seen:  # a sample can repeat a point (integer keys): run it once
                 continue
             seen.add(rid)
             runs.append({"run_id": rid, "seed": int(seed), "params": point, "overrides": overrides,
@@ -191,7 +193,7 @@ def plan(spec: dict) -> dict:
         except InputError as exc:
             raise InputError(f"sweep spec: run {run['params']}: {exc}") from None
     return {"scenario": scenario, "seeds": seeds, "fixed": fixed, "keys": keys, "design": design,
-            "method": method, "runs": runs}
+            "method": method, "runs": runs, "points": points}
 
 
 def _grid(table: Any, fixed: dict) -> tuple[list[dict], str, list[str]]:
@@ -398,6 +400,7 @@ def run_sweep(spec: dict, out: Path, workers: int = 1, scheduler: str | None = N
         "fixed": p["fixed"], "keys": p["keys"], "method": p["method"], "n_points": len(p["design"]),
         "timeseries": timeseries, "version": __version__,
         "runs": [{k: r[k] for k in ("run_id", "seed", "sample_index", "params")} for r in p["runs"]],
+        "points": p["points"],
     })
     todo = [r for r in p["runs"] if run_state(out, r["run_id"]) != "done"]
     total = len(p["runs"])
