@@ -1,0 +1,435 @@
+"""History replay: aggregate quantities from data, the distribution and the rates from the model.
+
+    repomodel replay [--inputs CSV] [--start DATE] [--end DATE] [--out DIR] [--set KEY=VALUE ...]
+
+`ReplayModel` is the scenario model with its exogenous flows replaced by flows that make the
+model's aggregates follow an inputs file (see `repomodel.inputs` for the format):
+
+- calendar: the business days of the file (or --start/--end); corridor: the file's IORB,
+  ON RRP rate, SRF (or discount-window) rate and `srf_exists`;
+- start state: the first day's reserves, ON RRP, TGA, Fed assets, bank assets and money-fund
+  assets, the SOMA split and the dealers' book scaled from the scenario defaults;
+- Fed assets: a rise is a purchase of securities (from dealers first, so the reserves land at
+  their settlement banks, then from the public); a fall is a redemption paid by the public;
+- TGA: receipts from and payments to the public, so the TGA follows the data. Between two
+  observations of a weekly (or monthly) file, receipts are put on the tax and coupon
+  settlement dates of the calendar, where they happen, and the rest is spread evenly: a linear
+  path between weekly snapshots would smear a tax date over the week (`shape_receipts`);
+- currency and other Fed liabilities: the rest of the Fed's balance sheet in the data
+  (Fed assets - reserves - ON RRP - TGA), withdrawn or returned by the public;
+- money funds: shares bought or redeemed by the public so fund assets follow `mmf_assets`
+  (held at the start value when the file has none); the funds keep their bills and other
+  assets in proportion to their size, and bills bought from or sold to the public steer their
+  cash so that what is left after tri-party lending, the ON RRP, follows the data;
+- the banking system: LCLoR, payment uncertainty and the size of every bank scale with bank
+  assets (reserve demand grows with the size of the banking system, DESIGN.md).
+
+Reserves then follow from the Fed's balance sheet (Fed assets - ON RRP - TGA - currency and
+other), and the model decides where they sit and what they cost. Every flow is posted through
+the ledger (double entry) and the accounting identities are checked every day. No date is
+special: only the file's numbers and the calendar's flags drive the replay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from repomodel import payments
+from repomodel import scenario as scenarios
+from repomodel.calendar import Calendar
+from repomodel.inputs import history_path, load_inputs
+from repomodel.model import RepoMarketModel
+
+# Scenario defaults are a 2025 market; the dealers' book and the SOMA split are scaled to
+# the first day of the replay from these reference sizes.
+REFERENCE_DEPOSITS = 18000.0  # $ bn, all commercial banks, 2025 (H.8)
+DRIVER_COLUMNS = ("rmp", "mbs_reinvestment", "mbs_paydown", "treasury_runoff", "bill_issuance",
+                  "coupon_issuance", "taxes", "base_spending", "tga_target")
+# ON RRP steering: below this take-up ($ bn) funds are not pushed to place cash at the Fed
+# (in 2018-19 the facility sat near zero while dealers also borrowed from banks); above it
+# the funds' cash is set so that their leftover after tri-party lending matches the data.
+ON_RRP_STEER_FROM = 25.0
+STEER_GAIN = 0.6  # share of yesterday's ON RRP miss corrected today
+TAX_DRAIN_PERSISTENCE = 0.7  # daily share of tax-date fund outflows not yet back
+DEALER_FROM_INVENTORY = 0.5  # at most this share of dealers' inventory is sold to the Fed in a day
+
+
+def replay_params(inputs: pd.DataFrame, overrides: dict | list[str] | None = None,
+                  scenario: str | dict = "rmp40") -> dict:
+    """Scenario parameters for a replay of `inputs`: calendar, corridor and start state from the
+    first day of the data; `overrides` (dotted keys) on top, so --set start.* still wins."""
+    base = scenarios.load(scenario)
+    first = inputs.iloc[0]
+    day0 = inputs.index[0].date().isoformat()
+    s = base["start"]
+    soma = s["soma_bills"] + s["soma_coupons"] + s["soma_mbs"]
+    fed_scale = float(first["fed_assets"]) / s["fed_assets"]
+    mmf = float(first["mmf_assets"]) if "mmf_assets" in inputs else s["mmf_assets"]
+    market = mmf / s["mmf_assets"]
+    bottom = float(min(first["on_rrp_rate"], first["iorb"]))
+    top = float(max(first["srf_rate"], first["iorb"], bottom))
+    changes = {
+        "calendar.start": day0,
+        "calendar.end": inputs.index[-1].date().isoformat(),
+        "policy.target_range": [{"date": day0, "bottom": bottom, "top": top}],
+        "policy.srf": bool(first.get("srf_exists", 1)),
+        "runoff.end": day0,
+        "rmp.start": day0,
+        "rmp.until": day0,
+        "start.fed_assets": float(first["fed_assets"]),
+        "start.reserves": float(first["reserves"]),
+        "start.on_rrp": float(first["on_rrp"]),
+        "start.tga": float(first["tga"]),
+        "start.bank_assets": float(first["bank_assets"]),
+        "start.mmf_assets": mmf,
+        # SOMA composition is not in the file: the default split, scaled, below Fed assets.
+        "start.soma_bills": s["soma_bills"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
+        "start.soma_coupons": s["soma_coupons"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
+        "start.soma_mbs": s["soma_mbs"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
+        "start.bank_repo_to_dealers": s["bank_repo_to_dealers"] * market,
+        "start.dealer_client_repo": s["dealer_client_repo"] * market,
+        "start.dealer_equity": s["dealer_equity"] * market,
+        "start.fhlb_cash": s["fhlb_cash"] * market,
+    }
+    params = scenarios.load(scenario, changes)
+    if overrides:
+        if isinstance(overrides, list):
+            overrides = scenarios.parse_sets(overrides)
+        for key, value in overrides.items():
+            scenarios.set_dotted(params, key, value, label="--set")
+        params = scenarios.validate(params)
+    params["name"] = "replay"
+    params["description"] = (f"History replay {params['calendar']['start']} .. "
+                             f"{params['calendar']['end']}")
+    return params
+
+
+def shape_receipts(series: pd.Series, cal: Calendar, lumps: np.ndarray) -> pd.Series:
+    """Put the TGA's lumpy receipts on the days they happen, keeping every observation.
+
+    Between two knots of the interpolated series (days where its slope changes: the rows of
+    the file) the path is linear. A receipt of `lumps[t]` on day t is added on that day and
+    its total over the segment is taken back evenly, so the knots are unchanged and a daily
+    file is left as it is.
+    """
+    values = series.to_numpy(float)
+    n = len(values)
+    if n < 3:
+        return series.copy()
+    days = series.index.to_numpy("datetime64[D]").astype(np.int64)
+    slope = np.diff(values) / np.diff(days)
+    scale = max(float(np.abs(values).max()), 1.0)
+    bends = np.flatnonzero(np.abs(np.diff(slope)) > 1e-9 * scale) + 1
+    knots = np.unique(np.r_[0, bends, n - 1])
+    out = values.copy()
+    for a, b in zip(knots[:-1], knots[1:], strict=True):
+        inside = np.arange(a + 1, b)  # days strictly between two observations
+        if len(inside) == 0:
+            continue
+        lump = lumps[inside]
+        if lump.sum() <= 0:
+            continue
+        # cumulative lumps minus their even spread over calendar time to the next knot
+        spread = lump.sum() * (days[inside] - days[a]) / (days[b] - days[a])
+        out[inside] += np.cumsum(lump) - spread
+    return pd.Series(out, index=series.index)
+
+
+class ReplayModel(RepoMarketModel):
+    """RepoMarketModel whose aggregate quantities follow an inputs frame (`load_inputs`)."""
+
+    def __init__(self, inputs: pd.DataFrame, overrides: dict | list[str] | None = None,
+                 rng: int | np.random.Generator | None = None, scenario: str | dict = "rmp40",
+                 **mesa_kwargs) -> None:
+        params = replay_params(inputs, overrides, scenario)
+        self.inputs = inputs
+        super().__init__(scenario=params, rng=rng, drivers=self._drivers(inputs, params),
+                         **mesa_kwargs)
+        self.lclor_base = self.lclor.copy()
+        self.uncertainty_base = self.uncertainty.copy()
+        self.bank_assets_base = self.net.bank_assets.copy()
+        self.bank_assets_0 = float(inputs["bank_assets"].iloc[0])
+        self.mmf_0 = float(params["start"]["mmf_assets"])
+        s = params["start"]
+        self.fund_repo_share = 1.0 - s["mmf_bills_share"] - s["mmf_other_share"]
+        self.dealer_base_0 = self.dealer_inventory_base.copy()
+        self.friction = 0.0
+        self._last: tuple[float, bool] | None = None
+        self.tax_drain = 0.0
+
+    def _drivers(self, inputs: pd.DataFrame, params: dict) -> pd.DataFrame:
+        """Per-day corridor and targets. TGA receipts are shaped on the calendar (see
+        `shape_receipts`); currency and other liabilities are the rest of the Fed's balance
+        sheet in the data, so reserves follow the data when ON RRP does."""
+        cal = Calendar.build(params["calendar"]["start"], params["calendar"]["end"])
+        d = pd.DataFrame(index=cal.days)
+        src = inputs.reindex(cal.days).ffill().bfill()
+        d["iorb"] = src["iorb"]
+        d["on_rrp_rate"] = src["on_rrp_rate"]
+        d["srf_rate"] = src["srf_rate"]
+        d["srf_exists"] = (src["srf_exists"].astype(bool) if "srf_exists" in src
+                           else pd.Series(True, index=cal.days))
+        for c in DRIVER_COLUMNS:
+            d[c] = 0.0
+        t = params["treasury"]
+        size = src["bank_deposits"].to_numpy(float) / REFERENCE_DEPOSITS
+        month = cal.days.month
+        taxes = np.zeros(len(cal))
+        for m, key in ((4, "tax_april"), (6, "tax_june"), (9, "tax_september"), (12, "tax_december")):
+            taxes[cal.tax_date & (month == m)] = t[key]
+        coupons = np.where(cal.coupon_settlement, t["net_coupon_issuance"] / 24.0, 0.0)
+        lumps = (taxes + coupons) * size
+        d["taxes"] = taxes * size
+        d["coupon_issuance"] = coupons * size
+        d["target_fed_assets"] = src["fed_assets"]
+        d["target_tga"] = shape_receipts(src["tga"], cal, lumps)
+        d["target_currency_other"] = src["fed_assets"] - src["reserves"] - src["on_rrp"] - src["tga"]
+        d["target_on_rrp"] = src["on_rrp"]
+        d["target_reserves"] = src["fed_assets"] - src["on_rrp"] - d["target_tga"] - d["target_currency_other"]
+        d["target_mmf_assets"] = (src["mmf_assets"] if "mmf_assets" in src
+                                  else params["start"]["mmf_assets"])
+        d["bank_assets"] = src["bank_assets"]
+        return d
+
+    # --- the Fed: Fed assets follow the data ------------------------------------------------
+
+    def fed_operations(self) -> dict[str, float]:
+        ledger, today = self.ledger, self.drivers_today
+        fed = ledger["fed"]
+        done = {"rmp": 0.0, "mbs_paydown": 0.0, "treasury_runoff": 0.0, "fed_bill_purchases": 0.0}
+        change = float(today["target_fed_assets"]) - ledger.fed_assets()
+        if change > 0:
+            # Purchases from dealers first: the reserves land at their settlement banks.
+            inventory = np.maximum(ledger["dealers"]["inventory"], 0.0)
+            from_dealers = min(change, DEALER_FROM_INVENTORY * float(inventory.sum()))
+            if from_dealers > 0:
+                ledger.with_fed("dealers", None, "inventory", "soma_bills",
+                                from_dealers * inventory / inventory.sum(), into_fed=False)
+            if change - from_dealers > 0:
+                self.fed_pays_public(change - from_dealers, "soma_coupons")
+            done["fed_bill_purchases"] = change
+        elif change < 0:
+            # Securities run off: the public refinances them, paying the Fed from deposits.
+            items = ("soma_bills", "soma_coupons", "soma_mbs", "other_assets")
+            held = np.array([max(fed.total(i), 0.0) for i in items])
+            amount = min(-change, float(held.sum()))
+            for item, h in zip(items, held, strict=True):
+                if h > 0:
+                    self.public_pays_fed(amount * h / held.sum(), item)
+            done["treasury_runoff"] = amount
+        return done
+
+    # --- the Treasury: the TGA follows the data ---------------------------------------------
+
+    def treasury_flows(self) -> dict[str, float]:
+        """Receipts and payments so the TGA follows the data. On coupon settlement days
+        dealers take their share of the new coupons into inventory (financed in repo); on
+        tax dates part of the taxes is paid out of money-fund shares; the public pays or
+        receives the rest."""
+        ledger, today, p = self.ledger, self.drivers_today, self.params
+        coupons = float(today["coupon_issuance"])
+        dealer_part = coupons * p["dealers"]["coupon_absorption"]
+        self.dealers_buy_from_treasury(dealer_part, "coupons_debt")
+        taxes = float(today["taxes"])
+        from_funds = min(taxes * p["money_funds"]["tax_outflow_share"],
+                         0.5 * float(np.maximum(ledger["money_funds"]["cash"], 0.0).sum()))
+        if from_funds > 0:
+            ledger.with_fed("money_funds", None, "shares", "tga",
+                            from_funds * self.fund_assets / self.fund_assets.sum(), into_fed=True)
+            ledger.post("treasury", "tga", "net_position", from_funds)
+            self.fund_assets = np.maximum(np.array(ledger["money_funds"]["shares"]), 1e-9)
+            self.tax_drain += from_funds
+        change = float(today["target_tga"]) - ledger["treasury"].total("tga")
+        if change > 0:
+            self.public_pays_fed(change, "tga")
+            ledger.post("treasury", "tga", "net_position", change)
+        elif change < 0:
+            self.fed_pays_public(-change, "tga")
+            ledger.post("treasury", "net_position", "tga", -change)
+        return {"bill_issuance": 0.0, "coupon_issuance": coupons, "taxes": taxes,
+                "spending": max(-change, 0.0)}
+
+    # --- the public: currency, money-fund shares, dealers, bank size ------------------------
+
+    def public_flows(self) -> None:
+        ledger, today = self.ledger, self.drivers_today
+        # Currency and other liabilities: the rest of the Fed's balance sheet in the data.
+        currency = float(today["target_currency_other"]) - ledger["fed"].total("currency_other")
+        if currency > 0:
+            self.public_pays_fed(currency, "currency_other")
+        elif currency < 0:
+            self.fed_pays_public(-currency, "currency_other")
+
+        # The banking system grows: reserve demand scales with bank assets.
+        size = float(today["bank_assets"]) / self.bank_assets_0
+        self.lclor = self.lclor_base * size
+        self.uncertainty = self.uncertainty_base * size
+        self.net.bank_assets = self.bank_assets_base * size
+
+        # Money-fund shares follow the data; funds keep other assets in proportion.
+        mmf = ledger["money_funds"]
+        # Shares paid out for taxes come back over the following days.
+        self.tax_drain *= TAX_DRAIN_PERSISTENCE
+        flow = float(today["target_mmf_assets"]) - self.tax_drain - mmf.total("shares")
+        weights = self.fund_assets / self.fund_assets.sum()
+        if flow != 0:
+            payments.public_to_agents(ledger, "money_funds", "shares", flow * weights)
+        self.fund_assets = np.maximum(np.array(mmf["shares"]), 1e-9)
+
+        # Dealers: the Treasury market grows with the fund market; inventory above its usual
+        # level is sold to investors, below it is rebuilt from them.
+        market = float(today["target_mmf_assets"]) / self.mmf_0
+        self.dealer_inventory_base = self.dealer_base_0 * market
+        gap = self.dealer_inventory_base - ledger["dealers"]["inventory"]
+        payments.public_to_agents(ledger, "dealers", "inventory",
+                                  -self.params["dealers"]["inventory_reversion"] * gap)
+
+        self.steer_on_rrp(float(today["target_on_rrp"]))
+
+    def steer_on_rrp(self, target: float) -> None:
+        """Set money funds' cash (trading bills with the public) so ON RRP follows the data.
+
+        Funds hold their repo share of assets as cash; what dealers do not borrow in
+        tri-party goes to the ON RRP: leftover = cash - need + friction, the friction being
+        cash stuck at funds whose dealers are served. When the data show take-up above
+        ON_RRP_STEER_FROM, the funds' cash is set to need + target - friction; below it, cash
+        is only cut where it would leave more at the ON RRP than the data show (in 2018-19 the
+        facility sat near zero while dealers also borrowed from banks). The friction is
+        learnt from yesterday's miss (an integral controller).
+        """
+        ledger = self.ledger
+        mmf, dealers = ledger["money_funds"], ledger["dealers"]
+        target = max(target - float(self.book.on_rrp_fhlbs.sum()), 0.0)  # FHLB cash goes there too
+        need = float(np.maximum(-dealers["cash"], 0.0).sum())
+        natural = self.fund_repo_share * float(self.fund_assets.sum())
+        if self._last is not None:
+            last_target, last_capped, last_short = self._last
+            miss = float(self.book.on_rrp_funds.sum()) - last_target
+            # no integration while funds had nothing left to sell (anti-windup)
+            if (last_capped and not last_short) or miss > 0:
+                self.friction += STEER_GAIN * miss
+        exact = need + target - self.friction
+        capped = target > ON_RRP_STEER_FROM or exact < natural
+        desired = max(exact if capped else natural, 0.0)
+        weights = self.fund_assets / self.fund_assets.sum()
+        trade = np.array(mmf["cash"]) - desired * weights  # > 0: the fund buys bills
+        bills, other = np.array(mmf["bills"]), np.array(mmf["other_assets"])
+        sell_bills = np.minimum(np.maximum(-trade, 0.0), bills)
+        sell_other = np.minimum(np.maximum(-trade, 0.0) - sell_bills, other)
+        short = bool((np.maximum(-trade, 0.0) - sell_bills - sell_other > 1e-6).any())
+        self._last = (target, capped, short)
+        payments.public_to_agents(ledger, "money_funds", "bills", sell_bills - np.maximum(trade, 0.0))
+        payments.public_to_agents(ledger, "money_funds", "other_assets", sell_other)
+
+    # --- results ----------------------------------------------------------------------------
+
+    def results(self) -> pd.DataFrame:
+        """The recorded days, with the actual values of the inputs file beside them."""
+        df = super().results()
+        idx = df.index
+        src = self.inputs.reindex(idx)
+        if "sofr" in src:
+            df["actual_sofr"] = src["sofr"]
+            df["actual_spread_bp"] = (src["sofr"] - src["iorb"]) * 100.0
+        if "effr" in src:
+            df["actual_effr"] = src["effr"]
+            df["actual_effr_spread_bp"] = (src["effr"] - src["iorb"]) * 100.0
+        df["actual_reserves"] = src["reserves"]
+        df["actual_on_rrp"] = src["on_rrp"]
+        df["actual_tga"] = src["tga"]
+        df["actual_fed_assets"] = src["fed_assets"]
+        df["actual_bank_assets"] = src["bank_assets"]
+        return df
+
+
+def replay(inputs: str | Path | pd.DataFrame | None = None, start=None, end=None,
+           overrides: dict | list[str] | None = None, seed: int | None = None,
+           scenario: str | dict = "rmp40", progress=None) -> pd.DataFrame:
+    """Replay an inputs file (default: the shipped history) and return the daily series."""
+    frame = inputs if isinstance(inputs, pd.DataFrame) else load_inputs(
+        history_path() if inputs is None else inputs, start, end)
+    if isinstance(inputs, pd.DataFrame) and (start is not None or end is not None):
+        frame = frame.loc[start:end]
+    model = ReplayModel(frame, overrides=overrides, rng=seed, scenario=scenario)
+    return model.run(progress=progress)
+
+
+def tracking(df: pd.DataFrame) -> dict[str, float]:
+    """How closely the model's aggregates follow the data: mean absolute and largest gaps."""
+    out = {}
+    for name in ("reserves", "on_rrp", "tga", "fed_assets"):
+        actual = f"actual_{name}"
+        if actual in df:
+            gap = (df[name] - df[actual]).abs()
+            out[f"{name}_mean_abs_gap"] = float(gap.mean())
+            out[f"{name}_max_abs_gap"] = float(gap.max())
+    return out
+
+
+def fit_summary(df: pd.DataFrame) -> dict[str, float]:
+    """Monthly and daily fit of the spread to the actuals, where the file gives SOFR."""
+    if "actual_spread_bp" not in df or df["actual_spread_bp"].notna().sum() == 0:
+        return {}
+    from repomodel.peer import ZLB_MONTHS, fit_stats
+
+    months = df.index.to_period("M")
+    monthly = df[["sofr_iorb_bp", "actual_spread_bp"]].groupby(months).mean()
+    keep = ~((monthly.index >= ZLB_MONTHS[0]) & (monthly.index <= ZLB_MONTHS[1]))
+    stats = fit_stats(monthly.loc[keep, "actual_spread_bp"], monthly.loc[keep, "sofr_iorb_bp"])
+    daily = fit_stats(df["actual_spread_bp"], df["sofr_iorb_bp"])
+    return {"monthly_rmse_bp": stats["rmse"], "monthly_bias_bp": stats["bias"],
+            "monthly_corr": stats["corr"], "months": stats["n"],
+            "daily_rmse_bp": daily["rmse"], "daily_corr": daily["corr"]}
+
+
+# --- command line -------------------------------------------------------------------------
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    from repomodel.cli import add_run_options
+
+    parser.add_argument("--inputs", type=Path, default=None, metavar="CSV",
+                        help="inputs file (see repomodel.inputs); default the shipped history "
+                        "2018-04-02 .. 2025-06-30")
+    parser.add_argument("--start", default=None, metavar="DATE", help="first day (default: first row)")
+    parser.add_argument("--end", default=None, metavar="DATE", help="last day (default: last row)")
+    add_run_options(parser)
+    parser.set_defaults(out=None)
+
+
+def main(args: argparse.Namespace) -> int:
+    from repomodel.cli import ProgressBar, print_summary, summarise, write_outputs
+    from repomodel.plotting import spread_figure
+
+    started = time.perf_counter()
+    inputs = load_inputs(args.inputs if args.inputs is not None else history_path(),
+                         args.start, args.end)
+    out = args.out if args.out is not None else Path("results") / "replay"
+    model = ReplayModel(inputs, overrides=args.sets, rng=args.seed, scenario=args.scenario)
+    progress = None if args.quiet or not sys.stderr.isatty() else ProgressBar("replay")
+    df = model.run(progress=progress)
+    if progress:
+        progress.close()
+    elapsed = time.perf_counter() - started
+    summary = summarise(df, model.params, seed=model.params["seed"] if args.seed is None else args.seed,
+                        wall_seconds=elapsed)
+    summary["inputs"] = str(args.inputs if args.inputs is not None else history_path())
+    summary["tracking"] = tracking(df)
+    summary["fit"] = fit_summary(df)
+    actual = df["actual_spread_bp"].dropna() if "actual_spread_bp" in df else None
+    write_outputs(out, df, summary, lambda path: spread_figure(
+        df, "repomodel · replay: SOFR−IORB, model vs actual", path, actual=actual))
+    if not args.quiet:
+        print_summary(summary, out)
+        t, f = summary["tracking"], summary["fit"]
+        print(f"  tracking: reserves mean |gap| {t['reserves_mean_abs_gap']:.1f} bn, "
+              f"ON RRP mean |gap| {t['on_rrp_mean_abs_gap']:.1f} bn")
+        if f:
+            print(f"  fit: monthly RMSE {f['monthly_rmse_bp']:.2f} bp over {f['months']} months "
+                  f"(ZLB 2020-03..2021-07 left out), bias {f['monthly_bias_bp']:+.2f} bp")
+    return 0

@@ -1,0 +1,123 @@
+"""History replay: a hand-written inputs file drives the model's aggregates, the accounting
+holds every day, and the command refuses bad inputs with one line and exit code 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from repomodel import cli
+from repomodel.calendar import Calendar
+from repomodel.inputs import load_inputs
+from repomodel.replay import ReplayModel, shape_receipts
+
+HEADER = "date,reserves,on_rrp,tga,fed_assets,bank_assets,bank_deposits,iorb,on_rrp_rate,srf_rate,mmf_assets,sofr"
+WEEKS = [  # a month of weekly rows in a mid-2024-like market; a TGA build-up drains reserves
+    "2024-05-01,3350,450,750,7400,23300,17500,5.40,5.30,5.50,6500,5.31",
+    "2024-05-08,3380,420,720,7380,23320,17520,5.40,5.30,5.50,,5.31",
+    "2024-05-15,3300,440,780,7360,23340,17530,5.40,5.30,5.50,,5.31",
+    "2024-05-22,3250,460,800,7340,23360,17540,5.40,5.30,5.50,,5.32",
+    "2024-05-29,3290,400,810,7330,23380,17550,5.40,5.30,5.50,6600,5.33",
+]
+SMALL = ["--set", "population.small_banks=40", "--set", "population.money_funds=12",
+         "--set", "population.dealers=10"]
+
+
+def write(tmp_path: Path, rows: list[str], header: str = HEADER) -> Path:
+    path = tmp_path / "inputs.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory):
+    path = write(tmp_path_factory.mktemp("replay"), WEEKS)
+    inputs = load_inputs(path)
+    model = ReplayModel(inputs, overrides={"population.small_banks": 40}, rng=1)
+    return inputs, model.run()
+
+
+def test_replay_covers_every_business_day_of_the_file(replayed):
+    inputs, df = replayed
+    assert list(df.index) == list(inputs.index)
+    assert df.index[0] == pd.Timestamp("2024-05-01") and df.index[-1] == pd.Timestamp("2024-05-29")
+
+
+def test_accounting_holds_every_day(replayed):
+    _, df = replayed
+    assert (df["accounting_residual"] < 1e-6).all()
+
+
+def test_aggregates_follow_the_data_on_the_rows_of_the_file(replayed):
+    inputs, df = replayed
+    rows = pd.to_datetime([r.split(",")[0] for r in WEEKS])
+    # Fed assets and the TGA are set to the data; reserves follow when ON RRP does.
+    assert np.allclose(df.loc[rows, "fed_assets"], inputs.loc[rows, "fed_assets"], atol=1e-6)
+    assert np.allclose(df.loc[rows, "tga"], inputs.loc[rows, "tga"], atol=1e-6)
+    gap = (df["reserves"] - df["actual_reserves"]).abs() / df["actual_reserves"]
+    assert gap.loc[rows[1]:].max() < 0.02
+    assert (df["on_rrp"] - df["actual_on_rrp"]).abs().loc[rows[1]:].max() < 60
+
+
+def test_corridor_comes_from_the_file_and_actuals_sit_beside_the_model(replayed):
+    _, df = replayed
+    assert (df["iorb"] == 5.40).all() and (df["on_rrp_rate"] == 5.30).all()
+    assert df["actual_spread_bp"].iloc[0] == pytest.approx(-9.0)
+    # abundant reserves and spare fund cash: repo trades between the ON RRP rate and IORB
+    assert df["sofr_iorb_bp"].between(-10.5, 0).all()
+
+
+def test_receipts_land_on_tax_and_coupon_dates_and_rows_are_kept():
+    cal = Calendar.build("2019-09-04", "2019-09-18")
+    # a weekly file read by the loader: linear in calendar time between two Wednesdays
+    elapsed = (cal.days - cal.days[0]).days.to_numpy()
+    linear = pd.Series(150.0 + 100.0 * elapsed / elapsed[-1], index=cal.days)
+    lumps = np.where(cal.tax_date, 80.0, 0.0)
+    shaped = shape_receipts(linear, cal, lumps)
+    assert shaped.iloc[0] == linear.iloc[0] and shaped.iloc[-1] == linear.iloc[-1]
+    jump = shaped.diff()
+    assert jump.idxmax() == pd.Timestamp("2019-09-16")  # the tax date
+    assert jump.loc["2019-09-16"] > 80
+
+
+def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "words"),
+    [
+        (HEADER.replace(",tga", ""), [r.replace(",750,", ",", 1) for r in WEEKS[:2]], "missing required column 'tga'"),
+        (HEADER, [WEEKS[1], WEEKS[0]], "row 2"),
+        (HEADER, [WEEKS[0], WEEKS[1].replace("3380", "lots")], "'reserves'"),
+    ],
+    ids=["missing column", "unsorted dates", "not a number"],
+)
+def test_cli_refuses_bad_inputs_with_one_line_and_exit_2(tmp_path, capsys, header, rows, words):
+    path = write(tmp_path, rows, header)
+    code, out, err = run_cli(["replay", "--inputs", str(path), "--out", str(tmp_path / "out"), "--quiet"], capsys)
+    assert code == 2
+    assert words in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_replay_writes_series_with_actuals_summary_and_figure(tmp_path, capsys):
+    path = write(tmp_path, WEEKS)
+    out = tmp_path / "out"
+    code, _, err = run_cli(["replay", "--inputs", str(path), "--start", "2024-05-06", "--end", "2024-05-24",
+                            "--out", str(out), "--quiet", "--seed", "3", *SMALL], capsys)
+    assert code == 0, err
+    df = pd.read_csv(out / "timeseries.csv", index_col=0, parse_dates=True)
+    assert df.index[0] == pd.Timestamp("2024-05-06") and df.index[-1] == pd.Timestamp("2024-05-24")
+    for column in ("sofr_iorb_bp", "reserves", "actual_sofr", "actual_spread_bp", "actual_reserves", "actual_on_rrp"):
+        assert column in df
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["seed"] == 3 and summary["tracking"]["reserves_mean_abs_gap"] < 100
+    assert (out / "spread.png").stat().st_size > 10_000
