@@ -77,7 +77,7 @@ class Calendar:
         coupon = _roll_forward(fifteenths.append(month_last).sort_values(), padded)
         taxes = _roll_forward(fifteenths[np.isin(fifteenths.month, TAX_MONTHS)], padded)
         week = pd.date_range(padded[0], padded[-1], freq="D")
-        tue_thu = week[np.isin(week.dayofweek, (1, 3))]
+        tue_thu = week[np.isin(week.day_of_week, (1, 3))]
         bills = _roll_forward(tue_thu, padded)
 
         def on_days(flag: np.ndarray) -> np.ndarray:

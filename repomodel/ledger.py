@@ -72,7 +72,9 @@ class Sheet:
 
     def imbalance(self) -> np.ndarray:
         """Assets minus liabilities and equity, per agent (zero when the sheet balances)."""
-        return self.data[self.is_asset].sum(axis=0) - self.data[~self.is_asset].sum(axis=0)
+        # Assets are the first rows: slices are views, where a boolean mask would copy.
+        k = len(self.assets)
+        return self.data[:k].sum(axis=0) - self.data[k:].sum(axis=0)
 
 
 class AccountingError(AssertionError):
@@ -113,10 +115,20 @@ class Ledger:
         """
         sheet = self.sheets[sector]
         if idx is not None:
-            amount = np.bincount(idx, weights=np.broadcast_to(amount, idx.shape), minlength=sheet.n)
+            # Spread a scalar over idx only when needed: broadcast_to costs more than the sum.
+            weights = amount if np.shape(amount) == idx.shape else np.broadcast_to(amount, idx.shape)
+            amount = np.bincount(idx, weights=weights, minlength=sheet.n)
         d, c = sheet.rows[debit], sheet.rows[credit]
-        sheet.data[d] += amount if sheet.is_asset[d] else -amount
-        sheet.data[c] -= amount if sheet.is_asset[c] else -amount
+        data = sheet.data
+        # x - a is exactly x + (-a) in floating point: no negated copy of the amount needed.
+        if sheet.is_asset[d]:
+            data[d] += amount
+        else:
+            data[d] -= amount
+        if sheet.is_asset[c]:
+            data[c] -= amount
+        else:
+            data[c] += amount
 
     # --- transactions between sectors: each is a set of balanced postings ------------------
 
@@ -178,7 +190,12 @@ class Ledger:
         """
         amount = np.asarray(amount, dtype=float)
         banks = self._deposit_bank(sector, idx, amount)
-        total = float(np.sum(np.broadcast_to(amount, banks.shape))) if banks.ndim else float(amount)
+        if not banks.ndim:
+            total = float(amount)
+        elif amount.shape == banks.shape:
+            total = float(amount.sum())
+        else:
+            total = float(np.sum(np.broadcast_to(amount, banks.shape)))
         dep = "deposits" if sector == "public" else "agent_deposits"
         if into_fed:
             if sector != "public":
@@ -207,7 +224,7 @@ class Ledger:
             + np.bincount(self.bank_of["fhlbs"], fhlb["cash"], minlength=nb)
             + np.bincount(self.bank_of["dealers"], dealers["cash"], minlength=nb)
         )
-        out = {f"{name} balance": float(np.abs(sh.imbalance()).max()) for name, sh in s.items()}
+        out = {f"{name} balance": float(np.abs(sh.imbalance()).max(initial=0.0)) for name, sh in s.items()}
         out.update({
             "fed assets = reserves + on_rrp + tga + currency_other": self.fed_assets()
             - fed.total("reserves") - fed.total("on_rrp") - fed.total("tga")
@@ -223,7 +240,7 @@ class Ledger:
             "fed funds: lent = borrowed": banks.total("ff_lent") + fhlb.total("ff_lent")
             - banks.total("ff_borrowed"),
             "agent deposits: banks = holders": float(
-                np.abs(banks["agent_deposits"] - agent_deposits).max()
+                np.abs(banks["agent_deposits"] - agent_deposits).max(initial=0.0)
             ),
         })
         return out

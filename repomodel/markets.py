@@ -6,12 +6,13 @@ is met, and every offer trades at its own ask (over-the-counter markets are pay-
 order of the day follows the order of the real market:
 
 1. money funds lend to dealers in tri-party, within their lines (tri-party settles first);
-2. FHLBs lend fed funds to large banks that park them at IORB (the EFFR arbitrage);
-3. banks short of their LCLoR plus buffer borrow unsecured from their core banks;
-4. dealers borrow what is left bilaterally from their banks;
-5. what the market cannot supply below the SRF rate plus stigma goes to the SRF, and banks
-   that still end below their LCLoR borrow there (or at the discount window);
-6. cash that found no borrower goes to the ON RRP at the ON RRP rate.
+2. fund cash that found no dealer goes to the ON RRP at the ON RRP rate;
+3. FHLBs lend fed funds to large banks that park them at IORB (the EFFR arbitrage), or
+   place their cash at the ON RRP;
+4. dealers borrow what they still need bilaterally from their banks;
+5. banks short of their LCLoR plus buffer borrow unsecured from their core banks;
+6. what the market cannot supply below the SRF rate plus stigma goes to the SRF, and banks
+   that would still end below their LCLoR borrow there (or at the discount window).
 
 Every trade is booked through the ledger and kept in `Book`, so that it unwinds the next
 morning and the rates are computed from what was executed.
@@ -168,8 +169,8 @@ def clear(model) -> Book:
     dealer_ceiling = rates.srf + (
         p["dealers"]["srf_stigma_bp"] if rates.srf_exists else p["dealers"]["no_srf_ceiling_bp"]
     ) / 100.0
-    cost_bp = behaviours.balance_sheet_cost_bp(net.is_large, net.is_foreign, b,
-                                               flags["quarter_end"], flags["year_end"])
+    cost_bp = model.size_cost_factor * behaviours.balance_sheet_cost_bp(
+        net.is_large, net.is_foreign, b, flags["quarter_end"], flags["year_end"])
     lclor, sigma, assets = model.lclor, model.uncertainty, net.bank_assets
     book = Book()
 
@@ -198,7 +199,11 @@ def clear(model) -> Book:
     ledger.pay("money_funds", net.tri_fund, "repo_lent", "dealers", net.tri_dealer, "triparty", tri)
     leftover = np.maximum(mmf["cash"], 0.0)
 
-    # 2. FHLB fed funds: large banks borrow to earn IORB while it pays them.
+    # 2. ON RRP: fund cash that found no dealer goes to the Fed at the ON RRP rate.
+    book.on_rrp_funds = np.maximum(mmf["cash"], 0.0)
+    post_on_rrp(ledger, book.on_rrp_funds, np.zeros(0))
+
+    # 3. FHLB fed funds: large banks borrow to earn IORB while it pays them.
     if fhlb.n:
         value = behaviours.reserve_value(position()[:n_large], lclor[:n_large], sigma[:n_large],
                                          rates.iorb, penalty)
@@ -219,28 +224,8 @@ def clear(model) -> Book:
             np.broadcast_to(bid[None, :], offer.shape), p["fhlbs"]["bargaining"])
         post_fhlb_loans(ledger, net, book.ff_fhlb)
 
-    # 3. Interbank: banks short of LCLoR + buffer borrow from their core banks, which serve
-    #    their book of correspondents from their supply curve (pay-as-bid).
-    need = behaviours.borrowing_need(position(), lclor, sigma, b["target_buffer"])
-    lender, borrower = model.ib_lender, model.ib_borrower
-    per_link = need[borrower] / model.ib_degree[borrower]
-    if per_link.sum() > 0:
-        demand = np.bincount(lender, weights=per_link, minlength=n_large)
-        amount, ask = large_tranches()
-        group = np.repeat(np.arange(n_large), k)
-        filled, left = fill(group, ask.ravel(), amount.ravel(), demand, cap=penalty)
-        got = demand - left
-        avg_ask = np.divide(np.bincount(group, weights=filled * ask.ravel(), minlength=n_large), got,
-                            out=np.full(n_large, rates.iorb), where=got > 0)
-        ratio = np.divide(got, demand, out=np.zeros(n_large), where=demand > 0)
-        volume = per_link * ratio[lender]
-        keep = volume > 1e-12
-        book.ib_lender, book.ib_borrower = lender[keep], borrower[keep]
-        book.interbank = volume[keep]
-        book.interbank_rate = avg_ask[book.ib_lender] + b["interbank_spread_bp"] / 100.0
-        lend_between_banks(ledger, book.ib_lender, book.ib_borrower, book.interbank)
-
-    book.banks_short = int((behaviours.borrowing_need(position(), lclor, sigma, b["target_buffer"]) > 1e-9).sum())
+    book.on_rrp_fhlbs = np.maximum(fhlb["cash"], 0.0)
+    post_on_rrp(ledger, np.zeros(mmf.n), book.on_rrp_fhlbs)
 
     # 4. Bilateral repo: what dealers still need, from their banks' supply curves.
     need_d = np.maximum(-dealers["cash"], 0.0)
@@ -269,7 +254,31 @@ def clear(model) -> Book:
     lend_to_depositor(ledger, book.bilateral_bank, "repo_lent", "dealers", book.bilateral_dealer,
                       "bilateral", book.bilateral)
 
-    # 5. SRF: dealers' unmet needs, and banks that would otherwise end below their LCLoR.
+    # 5. Interbank: banks short of LCLoR + buffer (dealers are financed now, so reserves are
+    #    what they are) borrow from their core banks, which serve their book of
+    #    correspondents from their supply curve (pay-as-bid).
+    need = behaviours.borrowing_need(position(), lclor, sigma, b["target_buffer"])
+    lender, borrower = model.ib_lender, model.ib_borrower
+    per_link = need[borrower] / model.ib_degree[borrower]
+    if per_link.sum() > 0:
+        demand = np.bincount(lender, weights=per_link, minlength=n_large)
+        amount, ask = large_tranches()
+        group = np.repeat(np.arange(n_large), k)
+        filled, left = fill(group, ask.ravel(), amount.ravel(), demand, cap=penalty)
+        got = demand - left
+        avg_ask = np.divide(np.bincount(group, weights=filled * ask.ravel(), minlength=n_large), got,
+                            out=np.full(n_large, rates.iorb), where=got > 0)
+        ratio = np.divide(got, demand, out=np.zeros(n_large), where=demand > 0)
+        volume = per_link * ratio[lender]
+        keep = volume > 1e-12
+        book.ib_lender, book.ib_borrower = lender[keep], borrower[keep]
+        book.interbank = volume[keep]
+        book.interbank_rate = avg_ask[book.ib_lender] + b["interbank_spread_bp"] / 100.0
+        lend_between_banks(ledger, book.ib_lender, book.ib_borrower, book.interbank)
+
+    book.banks_short = int((behaviours.borrowing_need(position(), lclor, sigma, b["target_buffer"]) > 1e-9).sum())
+
+    # 6. SRF: dealers' unmet needs, and banks that would otherwise end below their LCLoR.
     book.srf_dealers = unmet
     book.srf_banks = np.maximum(lclor - banks["reserves"], 0.0)
     post_srf(ledger, book.srf_dealers, book.srf_banks)
@@ -306,10 +315,6 @@ def clear(model) -> Book:
     avg = np.divide(paid, funded, out=cost.copy(), where=funded > 0)
     book.client_rate = avg + p["dealers"]["client_spread_bp"] / 100.0
 
-    # 6. ON RRP: cash that found no borrower.
-    book.on_rrp_funds = np.maximum(mmf["cash"], 0.0)
-    book.on_rrp_fhlbs = np.maximum(fhlb["cash"], 0.0)
-    post_on_rrp(ledger, book.on_rrp_funds, book.on_rrp_fhlbs)
     return book
 
 

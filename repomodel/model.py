@@ -72,9 +72,16 @@ class RepoMarketModel(mesa.Model):
         self.ledger, self.book = open_books(params, self.net)
         b = params["banks"]
         assets = self.net.bank_assets
-        self.lclor = np.where(self.net.is_large, b["lclor_large"], b["lclor_small"]) * assets
+        # Relative to its size, a larger bank holds a higher LCLoR (SFOS: internal liquidity
+        # stress tests and intraday payments scale more than proportionally with size).
+        large = self.net.is_large
+        relative_size = assets / assets[large].mean()
+        self.lclor = np.where(large, b["lclor_large"] * relative_size ** b["lclor_size_elasticity"],
+                              b["lclor_small"]) * assets
+        self.size_cost_factor = np.where(large, relative_size ** b["cost_size_elasticity"], 1.0)
         self.uncertainty = b["uncertainty"] * assets
         self.fund_assets = self.ledger["money_funds"]["shares"].copy()
+        self.fund_trend = self.fund_assets.copy()
         self.fund_spread = self.rng.uniform(0, params["money_funds"]["reservation_spread_bp"], self.ledger["money_funds"].n) / 100
         self.fhlb_spread = np.full(self.ledger["fhlbs"].n, params["fhlbs"]["reservation_spread_bp"] / 100)
         self.dealer_inventory_base = self.ledger["dealers"]["inventory"].copy()
@@ -107,7 +114,7 @@ class RepoMarketModel(mesa.Model):
         # 1. calendar flags and today's corridor
         self.today = self.calendar.days[t]
         self.today_flags = {name: bool(getattr(self.calendar, name)[t]) for name in FLAGS}
-        self.drivers_today = self.drivers.iloc[t]
+        self.drivers_today = self.drivers_on(t)
         d = self.drivers_today
         self.today_rates = markets.DayRates(float(d["iorb"]), float(d["on_rrp_rate"]),
                                             float(d["srf_rate"]), bool(d["srf_exists"]))
@@ -163,6 +170,15 @@ class RepoMarketModel(mesa.Model):
         return pd.concat([policy.corridor(self.params, days), policy.schedule(self.params, self.calendar),
                           treasury.schedule(self.params, self.calendar)], axis=1)
 
+    def drivers_on(self, t: int) -> dict:
+        """Row `t` of `self.drivers` as {column: value}. Taking a pandas row (`iloc`) every
+        day costs more than a small model's whole day, so the columns are read out once."""
+        cached = getattr(self, "_driver_columns", None)
+        if cached is None or cached[0] is not self.drivers:
+            cached = (self.drivers, {c: self.drivers[c].to_numpy() for c in self.drivers.columns})
+            self._driver_columns = cached
+        return {c: values[t] for c, values in cached[1].items()}
+
     # --- flows of the public, used by policy and treasury ------------------------------------
 
     def public_pays_fed(self, amount: float, fed_item: str) -> None:
@@ -210,9 +226,14 @@ class RepoMarketModel(mesa.Model):
         year = treasury.BUSINESS_DAYS_PER_YEAR
         currency = p["treasury"]["currency_growth"] / year * ledger["fed"].total("currency_other")
         self.public_pays_fed(currency, "currency_other")
-        growth = p["money_funds"]["aum_growth"] / year * self.fund_assets
-        payments.public_to_agents(ledger, "money_funds", "shares", growth)
-        self.fund_assets = self.fund_assets + growth
+        # Fund assets grow along a trend; redemptions (to pay taxes, say) are reinvested over the
+        # following days, so shares return toward the trend path.
+        g = p["money_funds"]["aum_growth"] / year
+        self.fund_trend = self.fund_trend * (1 + g)
+        shares = ledger["money_funds"]["shares"]
+        flow = g * shares + p["money_funds"]["flow_reversion"] * (self.fund_trend - shares)
+        payments.public_to_agents(ledger, "money_funds", "shares", flow)
+        self.fund_assets = ledger["money_funds"]["shares"].copy()
         excess = np.maximum(ledger["dealers"]["inventory"] - self.dealer_inventory_base, 0.0)
         payments.public_to_agents(ledger, "dealers", "inventory", p["dealers"]["inventory_reversion"] * excess)
 

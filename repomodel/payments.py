@@ -51,6 +51,8 @@ def shock(ledger: Ledger, state: np.ndarray, scale: np.ndarray, persistence: flo
     d_t - d_{t-1}, made to sum to zero across banks (a payment leaves one bank for another).
     A flow never takes more than 90% of a bank's reserves: larger outflows are cut.
     """
+    if scale.sum() <= 0:
+        return state
     sd = np.sqrt(tail / (tail - 2.0)) if tail > 2 else 1.0
     e = scale * rng.standard_t(tail, size=scale.shape) / sd
     new = persistence * state + e

@@ -28,6 +28,9 @@ COUNT_MIN = {
     "money_funds.lines_per_fund": 1,
     "banks.tranches": 2,
 }
+INTEGER_KEYS = set(COUNT_MIN) | {
+    "seed", "network.interbank_links_min", "network.interbank_links_max", "dealers.bank_links",
+}
 SHARE_KEYS = {
     "start.large_bank_asset_share", "start.mmf_bills_share", "start.mmf_other_share",
     "banks.foreign_share", "banks.payment_persistence", "money_funds.bargaining",
@@ -222,6 +225,8 @@ def _check_types(params: dict, defaults: dict, prefix: str) -> None:
             continue
         if dotted in DATE_KEYS:
             continue
+        if isinstance(default, int) and not isinstance(default, bool) and dotted not in INTEGER_KEYS:
+            default = float(default)  # an amount written without a decimal point in base.toml
         ok = _same_type(value, default)
         if not ok:
             raise InputError(

@@ -1,0 +1,103 @@
+"""The command line: outputs of `repomodel run`, and every kind of bad input refused cleanly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+SHORT = ["--set", "calendar.end=2026-01-30"]
+
+
+def repomodel(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "repomodel.cli", *args], capture_output=True,
+                          text=True, cwd=cwd)
+
+
+def test_run_writes_timeseries_summary_and_figure(tmp_path):
+    out = tmp_path / "out"
+    r = repomodel("run", "--scenario", "no_rmp", "--out", str(out), *SHORT)
+    assert r.returncode == 0, r.stderr
+    assert {p.name for p in out.iterdir()} == {"timeseries.csv", "summary.json", "spread.png"}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == "no_rmp"
+    assert summary["metrics"]["max_accounting_residual"] < 1e-6
+    header = (out / "timeseries.csv").read_text().splitlines()[0].split(",")
+    for col in ("date", "sofr", "tgcr", "effr", "iorb", "on_rrp_rate", "srf_rate", "sofr_iorb_bp",
+                "effr_iorb_bp", "sofr_p01", "sofr_p99", "reserves", "reserves_large", "reserves_small",
+                "on_rrp", "srf", "tga", "fed_assets", "currency_other", "mmf_repo", "dealer_financing",
+                "reserves_gini", "reserves_top10_share", "lclor_gap_large", "lclor_gap_small"):
+        assert col in header
+    assert (out / "spread.png").stat().st_size > 10_000
+    assert "mean SOFR−IORB" in r.stdout
+
+
+def test_help_explains_every_option():
+    r = repomodel("run", "--help")
+    for option in ("--scenario", "--set", "--seed", "--out"):
+        assert option in r.stdout
+    assert repomodel("--help").returncode == 0
+
+
+@pytest.mark.parametrize("args, field", [
+    (["--scenario", "nosuch"], "--scenario"),
+    (["--set", "rmp.montly=30"], "rmp.montly"),
+    (["--set", "population.small_banks=abc"], "population.small_banks"),
+    (["--set", "population.small_banks=2.5"], "population.small_banks"),
+    (["--set", "start.reserves=-5"], "start.reserves"),
+    (["--set", "population.dealers=-1"], "population.dealers"),
+    (["--set", "calendar.end=2025-06-01"], "calendar.end"),
+    (["--set", "calendar.start=yesterday"], "calendar.start"),
+    (["--set", "rmp.monthly"], "--set"),
+    (["--set", "=3"], "--set"),
+    (["--scenario", "missing.toml"], "--scenario"),
+    (["--seed", "x"], "--seed"),
+    (["--set", "money_funds.bargaining=1.5"], "money_funds.bargaining"),
+])
+def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, field):
+    out = tmp_path / "out"
+    r = repomodel("run", "--out", str(out), *args)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert field in lines[0]
+    assert "Traceback" not in r.stderr
+    assert not out.exists()
+
+
+def test_bad_scenario_files_are_refused(tmp_path):
+    bad_toml = tmp_path / "bad.toml"
+    bad_toml.write_text("name = 'x'\n[rmp\nmonthly = 3\n")
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text("name = 'x'\n[rmp]\nmonthlyy = 3.0\n")
+    wrong_type = tmp_path / "wrong.toml"
+    wrong_type.write_text("name = 'x'\n[population]\nsmall_banks = 'many'\n")
+    unreadable = tmp_path / "dir.toml"
+    unreadable.mkdir()
+    for path, expected in ((bad_toml, "not valid TOML"), (unknown, "rmp.monthlyy"),
+                           (wrong_type, "population.small_banks"), (unreadable, "dir.toml")):
+        r = repomodel("run", "--scenario", str(path), "--out", str(tmp_path / "o"))
+        assert r.returncode == 2, (path, r.stderr)
+        assert expected in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_failed_run_leaves_earlier_results_untouched(tmp_path):
+    out = tmp_path / "out"
+    assert repomodel("run", "--out", str(out), *SHORT).returncode == 0
+    before = (out / "timeseries.csv").read_bytes()
+    assert repomodel("run", "--out", str(out), "--set", "rmp.monthly=-1").returncode == 2
+    assert (out / "timeseries.csv").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "temporary folder left behind"
+
+
+def test_scenario_file_by_path_and_dotted_overrides(tmp_path):
+    scenario = tmp_path / "mine.toml"
+    scenario.write_text('name = "mine"\ndescription = "test"\n[rmp]\nmonthly = 10.0\n')
+    out = tmp_path / "o"
+    r = repomodel("run", "--scenario", str(scenario), "--out", str(out), *SHORT,
+                  "--set", "population.small_banks=40")
+    assert r.returncode == 0, r.stderr
+    params = json.loads((out / "summary.json").read_text())["parameters"]
+    assert params["rmp"]["monthly"] == 10.0 and params["population"]["small_banks"] == 40

@@ -1,0 +1,91 @@
+"""The mechanisms of DESIGN.md, stated as economic properties of whole runs.
+
+Each test can fail: it compares runs that differ in one cause and checks the direction (and,
+where the economics gives one, the size) of the effect on the SOFR-IORB spread.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import run
+
+HALF_YEAR = {"calendar__end": "2026-06-30"}
+
+
+def test_ample_fund_cash_keeps_sofr_a_few_bp_above_the_on_rrp_floor():
+    # Start with $800 bn of money-fund cash at the ON RRP (as in 2023): funds are the marginal lender.
+    df = run("no_rmp", start__on_rrp=800.0, **HALF_YEAR)
+    above_floor = (df["sofr"] - df["on_rrp_rate"]) * 100
+    assert df["on_rrp"].min() > 50, "funds should keep spare cash at the ON RRP throughout"
+    assert (above_floor >= 0).all()
+    assert above_floor.mean() < 4.0
+    assert df["sofr_iorb_bp"].mean() < -8.0  # well below IORB, as in 2021-2024
+
+
+@pytest.mark.slow
+def test_lower_starting_reserves_never_lower_the_spread():
+    levels = [1600.0, 2000.0, 2400.0, 2800.0, 3200.0]
+    spreads = [run("no_rmp", start__reserves=r, **HALF_YEAR)["sofr_iorb_bp"].mean() for r in levels]
+    for lower, higher in zip(spreads, spreads[1:]):
+        assert lower >= higher - 0.05, f"spread by reserves level {dict(zip(levels, spreads))}"
+    assert spreads[0] > spreads[-1] + 3.0, "scarce reserves should raise the spread clearly"
+
+
+def test_the_same_reserves_in_fewer_banks_raise_the_spread():
+    even = run("no_rmp", start__reserves=2200.0, start__reserve_concentration=1.0, **HALF_YEAR)
+    concentrated = run("no_rmp", start__reserves=2200.0, start__reserve_concentration=1.6, **HALF_YEAR)
+    assert concentrated["reserves"].mean() == pytest.approx(even["reserves"].mean(), rel=0.02)
+    assert concentrated["reserves_gini"].mean() > even["reserves_gini"].mean() + 0.05
+    assert concentrated["reserves_top10_share"].mean() > even["reserves_top10_share"].mean() + 0.1
+    assert concentrated["sofr_iorb_bp"].mean() > even["sofr_iorb_bp"].mean() + 0.5
+
+
+def _excess_over_neighbours(df: pd.DataFrame, flag: str, window: int = 3, after: bool = True) -> float:
+    spread = df["sofr_iorb_bp"].to_numpy()
+    excess = []
+    for i in np.flatnonzero(df[flag].to_numpy()):
+        around = np.r_[spread[max(i - window, 0):i], spread[i + 1:i + 1 + window] if after else []]
+        if len(around):
+            excess.append(spread[i] - around.mean())
+    return float(np.mean(excess))
+
+
+def test_quarter_ends_and_tax_dates_raise_the_spread_when_reserves_are_less_than_ample():
+    df = run("no_rmp", start__reserves=2200.0)
+    assert _excess_over_neighbours(df, "quarter_end") > 2.0
+    # Taxes drain reserves and fund cash into the TGA, which is spent back over weeks: the
+    # spread steps up on the tax date above the days before it and eases only gradually.
+    assert _excess_over_neighbours(df, "tax_date", after=False) > 0.3
+    assert _excess_over_neighbours(df, "tax_date") > 0.1
+
+
+def test_srf_is_used_only_above_its_rate_plus_stigma_and_caps_sofr():
+    stigma = 8.0
+    df = run("no_rmp", start__reserves=1800.0, dealers__srf_stigma_bp=stigma)
+    client_spread = 4.0  # dealers' repo with clients prices at their cost + this (base.toml)
+    ceiling = df["srf_rate"] + (stigma + client_spread) / 100
+    assert df["srf_dealers"].max() > 0, "a stressed run should reach the SRF"
+    assert (df["sofr_p99"] <= ceiling + 1e-9).all(), "SOFR's 99th percentile must stay under the SRF ceiling"
+    # Where the SRF is used, the market has reached its rate plus stigma.
+    used = df["srf_dealers"] > 0
+    assert (df.loc[used, "sofr_p99"] >= df.loc[used, "srf_rate"] + stigma / 100 - 1e-9).all()
+    # With a prohibitive stigma nobody uses it and the tail of SOFR goes past it.
+    shy = run("no_rmp", start__reserves=1800.0, dealers__srf_stigma_bp=300.0)
+    assert shy["srf_dealers"].sum() < df["srf_dealers"].sum()
+    assert shy["sofr_p99"].max() > df["sofr_p99"].max()
+
+
+def test_ample_reserves_and_cash_need_no_srf():
+    df = run("no_rmp", start__on_rrp=800.0, start__reserves=3400.0, **HALF_YEAR)
+    assert df["srf_dealers"].sum() == 0
+
+
+@pytest.mark.slow
+def test_rmp_adds_reserves_and_lowers_the_spread_and_qt_raises_it():
+    rmp, none, qt = (run(s).loc["2026"] for s in ("rmp40", "no_rmp", "qt_continues"))
+    assert rmp["reserves"].iloc[-1] > none["reserves"].iloc[-1] > qt["reserves"].iloc[-1]
+    assert rmp["sofr_iorb_bp"].mean() < none["sofr_iorb_bp"].mean() < qt["sofr_iorb_bp"].mean()
+    assert rmp["soma_bills"].iloc[-1] > none["soma_bills"].iloc[-1]
