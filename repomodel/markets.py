@@ -279,7 +279,7 @@ def clear(model) -> Book:
     book.banks_short = int((behaviours.borrowing_need(position(), lclor, sigma, b["target_buffer"]) > 1e-9).sum())
 
     # 6. SRF: dealers' unmet needs, and banks that would otherwise end below their LCLoR.
-    book.srf_dealers = unmet
+    book.srf_dealers = np.where(unmet > 1e-9, unmet, 0.0)  # rounding dust is not a loan
     book.srf_banks = np.maximum(lclor - banks["reserves"], 0.0)
     post_srf(ledger, book.srf_dealers, book.srf_banks)
 

@@ -34,7 +34,7 @@ COLUMNS = [
     "reserves_gini", "reserves_top10_share", "lclor_gap_large", "lclor_gap_small",
     # more than the contract asks:
     "tgcr_iorb_bp", "sofr_p25", "sofr_p75", "sofr_volume", "effr_volume", "srf_dealers",
-    "srf_banks", "interbank", "fhlb_fed_funds", "bilateral_repo", "mmf_bills", "mmf_assets",
+    "srf_banks", "dealer_marginal_cost", "interbank", "fhlb_fed_funds", "bilateral_repo", "mmf_bills", "mmf_assets",
     "dealer_inventory", "soma_bills", "rmp", "fed_bill_purchases", "bill_issuance",
     "coupon_issuance", "taxes", "banks_short", "month_end", "quarter_end", "year_end",
     "tax_date", "coupon_settlement", "accounting_residual",
@@ -267,6 +267,7 @@ class RepoMarketModel(mesa.Model):
             "sofr_p25": r["sofr_p25"], "sofr_p75": r["sofr_p75"],
             "sofr_volume": r["sofr_volume"], "effr_volume": r["effr_volume"],
             "srf_dealers": float(book.srf_dealers.sum()), "srf_banks": float(book.srf_banks.sum()),
+            "dealer_marginal_cost": float(book.dealer_cost.max()) if book.dealer_cost.size else np.nan,
             "interbank": float(book.interbank.sum()), "fhlb_fed_funds": float(book.ff_fhlb.sum()),
             "bilateral_repo": float(book.bilateral.sum()),
             "mmf_bills": mmf.total("bills"), "mmf_assets": mmf.total("shares"),
