@@ -1,0 +1,252 @@
+"""Benchmark: the cost of one bank-day, against Mesa's own floor.
+
+For each number of small banks N (other agent counts at the scenario's defaults) the default
+scenario is built and stepped for `--days` business days. In the same worker process, a
+reference is built and stepped as many times: an empty Mesa model with the same number of
+agents whose `step` does nothing, stepped with `agents.shuffle_do("step")`. That is the least
+any model written as per-agent Mesa code can cost; our model decides on whole arrays per agent
+class, so per agent-day it should cost no more.
+
+Each size runs in a fresh worker process, so that its peak memory is its own: peak memory is
+the worker's peak resident set size (`resource.getrusage(...).ru_maxrss`), which includes the
+interpreter and the imported libraries (numpy, pandas, mesa, networkx); `base_mb` is that
+peak just after the imports, before any model is built.
+
+Timings are the best of `--repeat` runs (ours and the reference alternate, so a busy machine
+hurts both alike). Writes `bench_model.csv`, `scaling.png` and `repomodel_run.csv` to `--out`.
+
+    .venv/bin/python benchmarks/bench_model.py                       # the full table
+    .venv/bin/python benchmarks/bench_model.py --sizes 20,50 --days 10 --repeat 1 --no-cli
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COLUMNS = [
+    "small_banks", "banks", "agents", "days",
+    "build_s", "step_s", "wall_s", "us_per_bank_day", "us_per_agent_day", "peak_mb", "base_mb",
+    "empty_build_s", "empty_step_s", "empty_us_per_agent_step", "ratio", "ratio_wall",
+]
+
+
+# --- the worker: one size, in its own process -------------------------------------------------
+
+def _peak_mb() -> float:
+    # ru_maxrss is in kB on Linux, bytes on macOS
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+
+
+def measure(small_banks: int, days: int, repeat: int, scenario: str) -> dict:
+    """Time our model and the empty Mesa model at one size (call in a fresh process)."""
+    import mesa
+
+    from repomodel.model import RepoMarketModel
+
+    class NothingAgent(mesa.Agent):
+        def step(self) -> None:
+            pass
+
+    class EmptyModel(mesa.Model):
+        def __init__(self, n: int, rng: int = 0) -> None:
+            super().__init__(rng=rng)
+            NothingAgent.create_agents(self, n)
+
+        def step(self) -> None:
+            self.agents.shuffle_do("step")
+
+    base_mb = _peak_mb()
+    overrides = {"population.small_banks": small_banks}
+    probe = RepoMarketModel(scenario, overrides=overrides, rng=0)
+    if len(probe.calendar) < days:
+        raise SystemExit(f"--days: {days} is more than the {len(probe.calendar)} business days of "
+                         f"scenario {scenario}: expected at most that")
+    n_agents, n_banks = len(probe.agents), probe.net.n_banks
+    del probe
+
+    best: dict[str, float] = {}
+
+    def keep(key: str, value: float) -> None:
+        best[key] = min(best.get(key, float("inf")), value)
+
+    peak_mb = 0.0
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        model = RepoMarketModel(scenario, overrides=overrides, rng=0)
+        t1 = time.perf_counter()
+        for _ in range(days):
+            model.step()
+        t2 = time.perf_counter()
+        keep("build_s", t1 - t0)
+        keep("step_s", t2 - t1)
+        keep("wall_s", t2 - t0)
+        peak_mb = max(peak_mb, _peak_mb())  # before the reference model exists
+        del model
+
+        t0 = time.perf_counter()
+        empty = EmptyModel(n_agents)
+        t1 = time.perf_counter()
+        for _ in range(days):
+            empty.step()
+        t2 = time.perf_counter()
+        keep("empty_build_s", t1 - t0)
+        keep("empty_step_s", t2 - t1)
+        keep("empty_wall_s", t2 - t0)
+        del empty
+
+    return {
+        "small_banks": small_banks, "banks": n_banks, "agents": n_agents, "days": days,
+        "build_s": best["build_s"], "step_s": best["step_s"], "wall_s": best["wall_s"],
+        "us_per_bank_day": best["step_s"] / (days * n_banks) * 1e6,
+        "us_per_agent_day": best["step_s"] / (days * n_agents) * 1e6,
+        "peak_mb": peak_mb, "base_mb": base_mb,
+        "empty_build_s": best["empty_build_s"], "empty_step_s": best["empty_step_s"],
+        "empty_us_per_agent_step": best["empty_step_s"] / (days * n_agents) * 1e6,
+        "ratio": best["step_s"] / best["empty_step_s"],
+        "ratio_wall": best["wall_s"] / best["empty_wall_s"],
+    }
+
+
+def run_worker(small_banks: int, days: int, repeat: int, scenario: str) -> dict:
+    """Run `measure` in a fresh Python process and return its row."""
+    cmd = [sys.executable, __file__, "--worker", str(small_banks), "--days", str(days),
+           "--repeat", str(repeat), "--scenario", scenario]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark worker for N={small_banks} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- `repomodel run`, process start to finish -------------------------------------------------
+
+def time_cli(repeat: int, out: Path) -> dict:
+    """Wall time of `repomodel run --quiet`, process start to finish (best of `repeat`)."""
+    exe = Path(sys.executable).with_name("repomodel")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "import sys; from repomodel.cli import main; sys.exit(main())"]
+    tmp = out / "_cli_run"
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run([*cmd, "run", "--quiet", "--out", str(tmp)], check=True, cwd=ROOT)
+        times.append(time.perf_counter() - t0)
+    for f in sorted(tmp.glob("*")):
+        f.unlink()
+    tmp.rmdir()
+    return {"command": "repomodel run --quiet", "best_s": min(times), "runs_s": " ".join(f"{t:.3f}" for t in times)}
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+def table(rows: list[dict]) -> str:
+    head = (f"{'N small':>8} {'banks':>6} {'agents':>6} {'build s':>8} {'steps s':>8} {'wall s':>7} "
+            f"{'us/bank-day':>11} {'peak MB':>8} {'empty us/agent-step':>20} {'ratio':>6} {'ratio wall':>10}")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(
+            f"{r['small_banks']:>8} {r['banks']:>6} {r['agents']:>6} {r['build_s']:>8.3f} {r['step_s']:>8.3f} "
+            f"{r['wall_s']:>7.3f} {r['us_per_bank_day']:>11.3f} {r['peak_mb']:>8.0f} "
+            f"{r['empty_us_per_agent_step']:>20.3f} {r['ratio']:>6.2f} {r['ratio_wall']:>10.2f}")
+    return "\n".join(lines)
+
+
+def scaling_check(rows: list[dict]) -> list[str]:
+    by_n = {r["small_banks"]: r for r in rows}
+    notes = []
+    if 5000 in by_n:
+        r = by_n[5000]["ratio"]
+        notes.append(f"ratio ours/empty Mesa at N=5000: {r:.2f} (target <= 1.0: {'met' if r <= 1.0 else 'MISSED'})")
+    if 1000 in by_n and 20000 in by_n:
+        g = by_n[20000]["us_per_bank_day"] / by_n[1000]["us_per_bank_day"]
+        notes.append(f"us/bank-day at N=20000 over N=1000: {g:.2f} (target <= 1.3: {'met' if g <= 1.3 else 'MISSED'})")
+    if 20000 in by_n:
+        m = by_n[20000]["peak_mb"]
+        notes.append(f"peak RSS at N=20000: {m:.0f} MB (target < 1024: {'met' if m < 1024 else 'MISSED'})")
+    return notes
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = [r["small_banks"] for r in rows]
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4))
+    ax.loglog(n, [r["step_s"] / (r["days"] * r["agents"]) * 1e6 for r in rows], "o-", label="repomodel (steps)")
+    ax.loglog(n, [r["wall_s"] / (r["days"] * r["agents"]) * 1e6 for r in rows], "o--",
+              label="repomodel (build + steps)")
+    ax.loglog(n, [r["empty_us_per_agent_step"] for r in rows], "s-", color="grey",
+              label='empty Mesa, shuffle_do("step")')
+    ax.set_xlabel("small banks N")
+    ax.set_ylabel("µs per agent-day")
+    ax.set_title(f"Cost per agent-day, {rows[0]['days']} business days")
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    bx.semilogx(n, [r["ratio"] for r in rows], "o-", label="steps")
+    bx.semilogx(n, [r["ratio_wall"] for r in rows], "o--", label="build + steps")
+    bx.axhline(1.0, color="grey", lw=0.8)
+    bx.set_xlabel("small banks N")
+    bx.set_ylabel("repomodel / empty Mesa")
+    bx.set_title("Ratio to Mesa's empty step (target ≤ 1 at N = 5,000)")
+    bx.legend(fontsize=8)
+    bx.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", default="100,1000,5000,20000", help="small-bank counts, comma separated")
+    p.add_argument("--days", type=int, default=250, help="business days to step (default 250)")
+    p.add_argument("--repeat", type=int, default=3, help="runs per size; the best is kept (default 3)")
+    p.add_argument("--scenario", default="rmp40", help="scenario (default rmp40, the default scenario)")
+    p.add_argument("--out", type=Path, default=ROOT / "results" / "benchmarks", help="output folder")
+    p.add_argument("--no-cli", action="store_true", help="skip timing `repomodel run`")
+    p.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+
+    if args.worker is not None:
+        print(json.dumps(measure(args.worker, args.days, args.repeat, args.scenario)))
+        return 0
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in sizes:
+        rows.append(run_worker(n, args.days, args.repeat, args.scenario))
+        print(f"  N={n}: {rows[-1]['wall_s']:.2f} s", file=sys.stderr, flush=True)
+
+    import pandas as pd
+
+    pd.DataFrame(rows, columns=COLUMNS).to_csv(args.out / "bench_model.csv", index=False, float_format="%.6g")
+    plot(rows, args.out / "scaling.png")
+    print(f"repomodel benchmark: scenario {args.scenario}, {args.days} business days, best of {args.repeat}; "
+          f"Python {platform.python_version()}, {os.cpu_count()} CPUs")
+    print("peak MB: the worker process's peak RSS (resource.getrusage ru_maxrss), interpreter and "
+          f"libraries included ({rows[0]['base_mb']:.0f} MB after imports)")
+    print(table(rows))
+    for note in scaling_check(rows):
+        print(note)
+    if not args.no_cli:
+        cli = time_cli(args.repeat, args.out)
+        pd.DataFrame([cli]).to_csv(args.out / "repomodel_run.csv", index=False)
+        print(f"`repomodel run --quiet`, process start to finish: best {cli['best_s']:.2f} s "
+              f"(runs: {cli['runs_s']}; target < 3 s: {'met' if cli['best_s'] < 3 else 'MISSED'})")
+    print(f"wrote {args.out / 'bench_model.csv'}, {args.out / 'scaling.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
