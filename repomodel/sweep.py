@@ -466,7 +466,8 @@ def _terminate(signum, frame):  # SIGTERM behaves like Ctrl-C: stop cleanly, res
 class Progress:
     """Runs done, failed, and time left, on one line of stderr (a line per 10% when not a tty)."""
 
-    def __init__(self, total: int, skipped: int, enabled: bool = True) -> None:
+    def __init__(self, total: int, skipped: int, enabled: bool = True, label: str = "sweep") -> None:
+        self.label = label
         self.total, self.skipped, self.ok, self.failed = total, skipped, 0, 0
         self.started = time.perf_counter()
         self.enabled = enabled
@@ -492,7 +493,7 @@ class Progress:
         frac = finished / max(self.total, 1)
         bar = "█" * int(30 * frac) + "·" * (30 - int(30 * frac))
         left_text = "?" if math.isnan(left) else f"{left:,.0f} s"
-        line = (f"  sweep {bar} {finished}/{self.total} runs ({self.skipped} already done), "
+        line = (f"  {self.label} {bar} {finished}/{self.total} runs ({self.skipped} already done), "
                 f"{self.failed} failed, {elapsed:,.0f} s elapsed, {left_text} left")
         if self.tty:
             sys.stderr.write("\r" + line + " ")
@@ -621,6 +622,41 @@ def draw_report(ok: pd.DataFrame, keys: list[str], manifest: dict, folder: Path)
             plt.close(fig)
             paths.append(path)
     return paths
+
+
+# --- many runs for experiments ------------------------------------------------------------------
+
+
+def _simulate(scenario, overrides, seed) -> pd.DataFrame:
+    return RepoMarketModel(scenario=scenario, overrides=dict(overrides or {}), rng=seed).run()
+
+
+def simulate_many(jobs: list[tuple[str, dict, int]], workers: int | None = None,
+                  label: str = "runs") -> list[pd.DataFrame]:
+    """Daily series of many (scenario, overrides, seed) runs, in the order given.
+
+    On a dask LocalCluster of `workers` processes (default: the CPUs), or in this process when
+    workers == 1. A run that raises raises here: experiments want all their runs.
+    """
+    workers = workers or os.cpu_count() or 1
+    bar = Progress(len(jobs), 0, enabled=True, label=label)
+    if workers == 1 or len(jobs) == 1:
+        out = []
+        for job in jobs:
+            out.append(_simulate(*job))
+            bar.update(True)
+        bar.close()
+        return out
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=40) as cluster, Client(cluster) as client:
+        futures = [client.submit(_simulate, *job, pure=False) for job in jobs]
+        for _ in as_completed(futures):
+            bar.update(True)
+        out = client.gather(futures)
+    bar.close()
+    return out
 
 
 # --- mesa.batch_run ----------------------------------------------------------------------------
