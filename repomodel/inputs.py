@@ -38,9 +38,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.tseries.holiday import USFederalHolidayCalendar
-from pandas.tseries.offsets import CustomBusinessDay
 
+from repomodel.calendar import business_days
 from repomodel.errors import InputError
 
 QUANTITIES = ("reserves", "on_rrp", "tga", "fed_assets", "bank_assets", "bank_deposits")
@@ -51,8 +50,6 @@ ACTUALS = ("sofr", "effr")
 REQUIRED = ("date", *QUANTITIES, *RATES)
 _ALL_QUANTITIES = (*QUANTITIES, *OPTIONAL_QUANTITIES)
 _KNOWN = frozenset((*REQUIRED, *OPTIONAL_QUANTITIES, *OPTIONAL_RATES, *ACTUALS))
-
-BUSINESS_DAY = CustomBusinessDay(calendar=USFederalHolidayCalendar())
 
 
 def history_path() -> Path:
@@ -82,7 +79,7 @@ def load_inputs(
         )
     lo = first if lo is None else lo
     hi = last if hi is None else hi
-    days = pd.date_range(lo, hi, freq=BUSINESS_DAY, name="date")
+    days = business_days(lo, hi).rename("date")
     if len(days) == 0:
         raise InputError(
             f"{path.name}: no business day between {lo.date()} and {hi.date()}: "
