@@ -40,7 +40,7 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> Parser:
+def build_parser(argv: list[str] | None = None) -> Parser:
     parser = Parser(
         prog="repomodel",
         description="Agent-based model of the US repo and reserves market: the SOFR-IORB spread "
@@ -51,13 +51,19 @@ def build_parser() -> Parser:
     run = sub.add_parser("run", help="run a scenario forward and write timeseries.csv, summary.json, spread.png",
                          description="Run a scenario from its start state to its end date.")
     add_run_options(run)
+    # Only the command being run imports its module: `repomodel run` must not pay for
+    # importing solara or dask.
+    args = sys.argv[1:] if argv is None else argv
+    chosen = next((a for a in args if not a.startswith("-")), None)
     for name, (module, help_text) in EXTRA_COMMANDS.items():
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
         p = sub.add_parser(name, help=help_text, description=help_text)
-        mod.configure(p)
+        if name == chosen:
+            try:
+                mod = importlib.import_module(module)
+            except ImportError as exc:
+                parser.error(f"'{name}' needs packages that are not installed ({exc.name}): "
+                             "pip install 'repomodel[all]'")
+            mod.configure(p)
     return parser
 
 
@@ -77,7 +83,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
