@@ -18,8 +18,6 @@ the TGA.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 
@@ -99,7 +97,3 @@ def fed_operations(model) -> dict[str, float]:
         done["rmp"] = min(float(today["rmp"]), buy)
         done["fed_bill_purchases"] = buy
     return done
-
-
-def as_date(value: dt.date | str) -> pd.Timestamp:
-    return pd.Timestamp(value)

@@ -54,7 +54,7 @@ def test_balance_sheet_views_are_read_only():
         ledger["banks"]["reserves"][0] = 5.0
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**31 - 1),
     small=st.integers(1, 60),
