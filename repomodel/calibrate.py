@@ -1,0 +1,252 @@
+"""Calibration: choose the behavioural parameters by replaying history, data to 2025-06-30 only.
+
+    python -m repomodel.calibrate [--evaluations N] [--workers N] [--dry-run]
+
+The replay (`repomodel.replay`) takes the aggregates from data; what is left to choose is how
+banks, funds and dealers behave. The objective compares the replayed SOFR - IORB spread with
+the actual one on the calibration window 2018-04 .. 2025-06:
+
+    J = RMSE(monthly mean spread, bp)^2                       months of the zero lower bound
+                                                                (2020-03 .. 2021-07) left out
+      + ((100 - spread on 2019-09-17)^+ / 10)^2                 the repo spike must happen
+      + ((|spread - actual on 2019-09-10| - 15)^+ / 3)^2        ... and not a week early
+      + sum over k in 5, 10, 20 bp of ((share of days above k, sim - actual) in pp / 5)^2
+
+In two stages, each by scipy.optimize with a small budget of replays:
+
+1. `banks`: the reserve-demand side, which sets the spread while money funds have no spare
+   cash (2018-04 .. 2020-02): LCLoR levels, payment uncertainty (the premium's scale), the
+   balance-sheet cost and its quarter- and year-end jumps, the discount-window stigma,
+   payment-shock size, reserve concentration, and how funds price repo against dealers'
+   marginal cost (tri-party discount, bargaining). Differential evolution: the objective is
+   rough (a market either clears inside banks' supply or not).
+2. `funds`: the abundant regime with cash at the ON RRP (2021-08 .. 2025-06): funds'
+   reservation spread over the ON RRP rate, dealers' client spread, the SRF stigma. Powell.
+
+The chosen values go to `repomodel/scenarios/calibrated.toml` with a `[provenance]` table; as
+the defaults of every scenario they change forward runs too, so the script prints the 2026
+mean spread of the rmp40, no_rmp and qt_continues scenarios after writing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from repomodel import scenario as scenarios
+from repomodel.inputs import history_path, load_inputs
+from repomodel.peer import ZLB_MONTHS
+
+WINDOW = ("2018-04-02", "2025-06-30")
+SCARCE = ("2018-04-02", "2020-02-28")
+ABUNDANT = ("2021-08-02", "2025-06-30")
+SPIKE_DAY, QUIET_DAY = "2019-09-17", "2019-09-10"
+THRESHOLDS_BP = (5, 10, 20)
+CALIBRATED = Path(__file__).resolve().parent / "scenarios" / "calibrated.toml"
+
+STAGES: dict[str, dict[str, tuple[float, float]]] = {
+    "banks": {
+        "banks.lclor_large": (0.03, 0.08),
+        "banks.lclor_small": (0.01, 0.06),
+        "banks.uncertainty": (0.002, 0.015),
+        "banks.balance_sheet_cost_bp": (0.0, 6.0),
+        "banks.quarter_end_cost_bp": (0.0, 30.0),
+        "banks.year_end_cost_bp": (0.0, 30.0),
+        "banks.no_srf_stigma_bp": (50.0, 600.0),
+        "banks.payment_shock": (0.0005, 0.006),
+        "start.reserve_concentration": (0.8, 1.3),
+        "money_funds.triparty_discount_bp": (0.0, 8.0),
+        "money_funds.bargaining": (0.0, 0.8),
+    },
+    "funds": {
+        "money_funds.reservation_spread_bp": (0.0, 6.0),
+        "dealers.client_spread_bp": (0.0, 12.0),
+        "banks.srf_stigma_bp": (0.0, 100.0),
+    },
+}
+STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT}
+
+
+def objective_parts(df: pd.DataFrame) -> dict[str, float]:
+    """The pieces of J for a replayed frame with `actual_spread_bp` (see the module doc)."""
+    months = df.index.to_period("M")
+    monthly = df[["sofr_iorb_bp", "actual_spread_bp"]].groupby(months).mean()
+    zlb = (monthly.index >= ZLB_MONTHS[0]) & (monthly.index <= ZLB_MONTHS[1])
+    monthly = monthly.loc[~zlb].dropna()
+    err = monthly["sofr_iorb_bp"] - monthly["actual_spread_bp"]
+    parts = {"monthly_rmse_bp": float(np.sqrt(np.mean(err**2))) if len(err) else 0.0,
+             "months": int(len(err))}
+    penalty = 0.0
+    if SPIKE_DAY in df.index:
+        spike = float(df.loc[SPIKE_DAY, "sofr_iorb_bp"])
+        parts["spread_2019_09_17_bp"] = spike
+        penalty += (max(0.0, 100.0 - spike) / 10.0) ** 2
+    if QUIET_DAY in df.index:
+        quiet = float(df.loc[QUIET_DAY, "sofr_iorb_bp"] - df.loc[QUIET_DAY, "actual_spread_bp"])
+        parts["miss_2019_09_10_bp"] = quiet
+        penalty += (max(0.0, abs(quiet) - 15.0) / 3.0) ** 2
+    days = df.dropna(subset=["actual_spread_bp"])
+    days = days.loc[~((days.index.to_period("M") >= ZLB_MONTHS[0]) & (days.index.to_period("M") <= ZLB_MONTHS[1]))]
+    for k in THRESHOLDS_BP:
+        sim = float((days["sofr_iorb_bp"] > k).mean())
+        act = float((days["actual_spread_bp"] > k).mean())
+        parts[f"share_above_{k}bp_sim"], parts[f"share_above_{k}bp_actual"] = sim, act
+        penalty += ((sim - act) * 100 / 5.0) ** 2
+    parts["penalty"] = penalty
+    parts["objective"] = parts["monthly_rmse_bp"] ** 2 + penalty
+    return parts
+
+
+_INPUTS: dict[tuple[str, str], pd.DataFrame] = {}
+
+
+def _inputs(window: tuple[str, str]) -> pd.DataFrame:
+    if window not in _INPUTS:
+        _INPUTS[window] = load_inputs(history_path(), *window)
+    return _INPUTS[window]
+
+
+def evaluate(overrides: dict, window: tuple[str, str] = WINDOW, seed: int = 0) -> dict[str, float]:
+    """Replay `window` with `overrides` on top of the defaults; return the objective's parts."""
+    from repomodel.replay import ReplayModel
+
+    try:
+        df = ReplayModel(_inputs(window), overrides=overrides, rng=seed).run()
+    except Exception as exc:  # a parameter set the model refuses (e.g. reserves above assets)
+        return {"objective": 1e6, "error": str(exc)}
+    return objective_parts(df)
+
+
+def _overrides(x: np.ndarray, names: list[str], fixed: dict) -> dict:
+    return {**fixed, **{n: float(v) for n, v in zip(names, x, strict=True)}}
+
+
+class Objective:
+    """Picklable J(x) of one stage (differential evolution can spread it over processes)."""
+
+    def __init__(self, names: list[str], fixed: dict, window: tuple[str, str]) -> None:
+        self.names, self.fixed, self.window = names, fixed, window
+
+    def __call__(self, x: np.ndarray) -> float:
+        return float(evaluate(_overrides(x, self.names, self.fixed), self.window)["objective"])
+
+
+def current_values(names: list[str]) -> np.ndarray:
+    params = scenarios.defaults()
+    out = []
+    for name in names:
+        section, key = name.split(".")
+        out.append(float(params[section][key]))
+    return np.array(out)
+
+
+def calibrate(evaluations: int = 300, workers: int = 1, seed: int = 0, log=print) -> dict:
+    """Run both stages; return {"values": {...}, "provenance": {...}}."""
+    started = time.perf_counter()
+    chosen: dict[str, float] = {}
+    counts = {}
+    for stage, bounds in STAGES.items():
+        names = list(bounds)
+        lo = np.array([bounds[n][0] for n in names])
+        hi = np.array([bounds[n][1] for n in names])
+        f = Objective(names, dict(chosen), STAGE_WINDOW[stage])
+        x0 = np.clip(current_values(names), lo, hi)
+        log(f"stage {stage}: {len(names)} parameters on {STAGE_WINDOW[stage][0]} .. {STAGE_WINDOW[stage][1]}, "
+            f"start J = {f(x0):.3f}")
+        budget = evaluations if stage == "banks" else max(evaluations // 4, 20)
+        if stage == "banks":
+            popsize = 4
+            maxiter = max(budget // (popsize * len(names)) - 1, 1)
+            res = optimize.differential_evolution(
+                f, list(zip(lo, hi, strict=True)), x0=x0, popsize=popsize, maxiter=maxiter, seed=seed,
+                polish=False, tol=1e-3, workers=workers, updating="deferred" if workers != 1 else "immediate",
+                init="sobol" if popsize * len(names) >= 16 else "latinhypercube")
+        else:
+            res = optimize.minimize(f, x0, method="Powell", bounds=list(zip(lo, hi, strict=True)),
+                                    options={"maxfev": budget, "xtol": 1e-2, "ftol": 1e-3})
+        counts[stage] = int(res.nfev)
+        chosen.update({n: round(float(v), 6) for n, v in zip(names, res.x, strict=True)})
+        log(f"stage {stage}: J = {float(res.fun):.3f} after {res.nfev} replays: "
+            + ", ".join(f"{n}={chosen[n]:.4g}" for n in names))
+    final = evaluate(chosen, WINDOW)
+    log(f"whole window {WINDOW[0]} .. {WINDOW[1]}: J = {final['objective']:.3f}, "
+        f"monthly RMSE {final['monthly_rmse_bp']:.2f} bp, 2019-09-17 {final.get('spread_2019_09_17_bp', np.nan):.0f} bp")
+    provenance = {
+        "window": f"{WINDOW[0]} .. {WINDOW[1]} (history_inputs.csv; data after 2025-06-30 not used)",
+        "objective": "monthly RMSE^2 of SOFR-IORB (ZLB months 2020-03..2021-07 left out) + "
+                     "((100 - 2019-09-17)^+/10)^2 + ((|2019-09-10 miss| - 15)^+/3)^2 + "
+                     "sum_k ((share of days above k=5,10,20 bp: sim - actual, pp)/5)^2",
+        "value": round(float(final["objective"]), 4),
+        "monthly_rmse_bp": round(float(final["monthly_rmse_bp"]), 3),
+        "spread_2019_09_17_bp": round(float(final.get("spread_2019_09_17_bp", np.nan)), 1),
+        "miss_2019_09_10_bp": round(float(final.get("miss_2019_09_10_bp", np.nan)), 1),
+        "optimiser": "scipy.optimize: differential_evolution (stage banks, 2018-04..2020-02), "
+                     "Powell (stage funds, 2021-08..2025-06)",
+        "evaluations": int(sum(counts.values())),
+        "evaluations_by_stage": ", ".join(f"{k}: {v}" for k, v in counts.items()),
+        "seed": seed,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%MZ"),
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
+    return {"values": chosen, "provenance": provenance}
+
+
+def to_toml(result: dict) -> str:
+    """calibrated.toml: one table per section of base.toml, then [provenance]."""
+    base = scenarios.base()
+    lines = ["# Written by `python -m repomodel.calibrate` (data up to 2025-06-30 only).",
+             "# Merged on top of base.toml as the defaults of every scenario; [provenance] says how.", ""]
+    by_section: dict[str, dict[str, float]] = {}
+    for name, value in result["values"].items():
+        section, key = name.split(".")
+        if section not in base or key not in base[section]:
+            raise KeyError(f"{name} is not a key of base.toml")
+        by_section.setdefault(section, {})[key] = value
+    for section, values in by_section.items():
+        lines.append(f"[{section}]")
+        lines += [f"{k} = {v!r}" for k, v in values.items()]
+        lines.append("")
+    lines.append("[provenance]")
+    for k, v in result["provenance"].items():
+        lines.append(f"{k} = {v!r}" if not isinstance(v, str) else f'{k} = "{v}"')
+    return "\n".join(lines) + "\n"
+
+
+def write(result: dict, path: Path = CALIBRATED) -> None:
+    text = to_toml(result)
+    fd, tmp = tempfile.mkstemp(prefix=".calibrated.", dir=path.parent)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m repomodel.calibrate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--evaluations", type=int, default=300, help="replay budget of the banks stage")
+    parser.add_argument("--workers", type=int, default=1, help="processes for differential evolution")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dry-run", action="store_true", help="print calibrated.toml, do not write it")
+    args = parser.parse_args(argv)
+    result = calibrate(args.evaluations, args.workers, args.seed)
+    if args.dry_run:
+        print(to_toml(result))
+        return 0
+    write(result)
+    print(f"wrote {CALIBRATED}")
+    import repomodel
+
+    for s in ("rmp40", "no_rmp", "qt_continues"):
+        print(f"  {s}: 2026 mean SOFR-IORB {repomodel.simulate(s).loc['2026'].sofr_iorb_bp.mean():+.2f} bp")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

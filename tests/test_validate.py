@@ -1,0 +1,35 @@
+"""The validation report runs on a small window and writes its tables, figures and summary."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+
+SCRIPT = Path(__file__).resolve().parent.parent / "experiments" / "validate_history.py"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("validate_history", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_report_runs_on_september_2019_and_writes_its_files(tmp_path, capsys):
+    out = tmp_path / "validation"
+    code = load_script().main(["--start", "2019-08-01", "--end", "2019-10-31", "--out", str(out),
+                               "--set", "population.small_banks=60"])
+    assert code == 0
+    for name in ("table.csv", "monthly.csv", "sept2019.csv", "daily_facts.csv", "spread.png",
+                 "demand_curve.png", "summary.md"):
+        assert (out / name).stat().st_size > 0, name
+    table = pd.read_csv(out / "table.csv", index_col=0)
+    assert list(table.index) == ["model (ABM replay)", "peer exp", "peer exp_onrrp"]
+    assert set(table.columns) >= {"rmse", "bias", "corr", "n"}
+    sept = pd.read_csv(out / "sept2019.csv", index_col=0)
+    assert list(sept.index) == ["2019-09-10", "2019-09-16", "2019-09-17", "2019-09-18"]
+    assert sept.loc["2019-09-17", "actual_bp"] == 315
+    text = (out / "summary.md").read_text()
+    assert "2020-03 .. 2021-07" in text and "September 2019" in text
