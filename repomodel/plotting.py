@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
 
 
 def spread_figure(df: pd.DataFrame, title: str, path: Path, actual: pd.Series | None = None) -> None:
@@ -40,7 +41,7 @@ def spread_figure(df: pd.DataFrame, title: str, path: Path, actual: pd.Series | 
     ax2.set_ylabel("reserves, $ tn")
     ax3 = ax2.twinx()
     ax3.fill_between(x, 0, df["on_rrp"], color="tab:orange", alpha=0.35, lw=0, label="ON RRP ($ bn)")
-    ax3.bar(x, df["srf"], color="firebrick", width=1.0, label="SRF take-up ($ bn)")
+    _bars(ax3, x, df["srf"], color="firebrick", label="SRF take-up ($ bn)")
     ax3.set_ylabel("ON RRP, SRF: $ bn")
     h1, l1 = ax2.get_legend_handles_labels()
     h2, l2 = ax3.get_legend_handles_labels()
@@ -51,6 +52,17 @@ def spread_figure(df: pd.DataFrame, title: str, path: Path, actual: pd.Series | 
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def _bars(ax, x: pd.DatetimeIndex, height: pd.Series, color: str, label: str) -> None:
+    """Day-wide bars from zero, as `ax.bar(x, height, width=1.0)` draws them, but as one
+    collection: a bar per business day as separate patches took a third of `repomodel run`."""
+    left = mdates.date2num(x) - 0.5
+    verts = [((a, 0.0), (a, h), (a + 1.0, h), (a + 1.0, 0.0)) for a, h in zip(left, height, strict=True)]
+    bars = PolyCollection(verts, facecolors=color, edgecolors="none", linewidths=0, label=label)
+    bars.sticky_edges.y.append(0.0)
+    ax.add_collection(bars)
+    ax.autoscale_view()
 
 
 def _mark_dates(ax, df: pd.DataFrame, labels: bool = True) -> None:
