@@ -56,7 +56,7 @@ def spread_figure(df: pd.DataFrame, title: str, path: Path, actual: pd.Series | 
 
 def _bars(ax, x: pd.DatetimeIndex, height: pd.Series, color: str, label: str) -> None:
     """Day-wide bars from zero, as `ax.bar(x, height, width=1.0)` draws them, but as one
-    collection: a bar per business day as separate patches took a third of `repomodel run`."""
+    collection: a patch per business day took over a third of the time to draw the figure."""
     left = mdates.date2num(x) - 0.5
     verts = [((a, 0.0), (a, h), (a + 1.0, h), (a + 1.0, 0.0)) for a, h in zip(left, height, strict=True)]
     bars = PolyCollection(verts, facecolors=color, edgecolors="none", linewidths=0, label=label)
