@@ -58,7 +58,7 @@ from repomodel.model import RepoMarketModel
 
 METRICS = [
     "mean_spread_bp", "mean_spread_2026_bp", "max_spread_bp", "days_above_0bp", "days_above_10bp",
-    "spike_share", "first_month_at_or_below_0", "reserves_year_end", "reserves_min", "on_rrp_end",
+    "spike_share", "spike_share_2026", "first_month_at_or_below_0", "reserves_year_end", "reserves_min", "on_rrp_end",
     "srf_total", "srf_max", "fed_bill_purchases", "days",
 ]
 SAMPLE_METHODS = ("sobol", "lhs")
@@ -293,6 +293,7 @@ def metrics(df: pd.DataFrame) -> dict[str, Any]:
         "days_above_0bp": int((spread > 0).sum()),
         "days_above_10bp": int((spread > 10).sum()),
         "spike_share": float((spread > 10).mean()),
+        "spike_share_2026": float((in_2026 > 10).mean()) if len(in_2026) else float("nan"),
         "first_month_at_or_below_0": str(at_or_below.index[0]) if len(at_or_below) else None,
         # the last recorded business day of the run's final year (31 Dec for a full year)
         "reserves_year_end": float(last_year["reserves"].iloc[-1]),
@@ -472,7 +473,7 @@ class Progress:
         self.started = time.perf_counter()
         self.enabled = enabled
         self.tty = sys.stderr.isatty()
-        self.last_tenth = -1
+        self.last_tenth = 0 if not self.tty and skipped == 0 else -1  # no empty line in logs
         self.show()
 
     def update(self, ok: bool) -> None:
@@ -632,31 +633,52 @@ def _simulate(scenario, overrides, seed) -> pd.DataFrame:
 
 
 def simulate_many(jobs: list[tuple[str, dict, int]], workers: int | None = None,
-                  label: str = "runs") -> list[pd.DataFrame]:
+                  label: str = "runs", client=None) -> list[pd.DataFrame]:
     """Daily series of many (scenario, overrides, seed) runs, in the order given.
 
-    On a dask LocalCluster of `workers` processes (default: the CPUs), or in this process when
-    workers == 1. A run that raises raises here: experiments want all their runs.
+    On `client` (a dask Client kept open across calls), else on a new dask LocalCluster of
+    `workers` processes (default: the CPUs), or in this process when workers == 1. A run that
+    raises raises here: experiments want all their runs.
     """
     workers = workers or os.cpu_count() or 1
+    if client is None and workers > 1 and len(jobs) > 1:
+        with local_client(workers) as client:
+            return simulate_many(jobs, label=label, client=client)
     bar = Progress(len(jobs), 0, enabled=True, label=label)
-    if workers == 1 or len(jobs) == 1:
+    if client is None:
         out = []
         for job in jobs:
             out.append(_simulate(*job))
             bar.update(True)
         bar.close()
         return out
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import as_completed
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=40) as cluster, Client(cluster) as client:
-        futures = [client.submit(_simulate, *job, pure=False) for job in jobs]
-        for _ in as_completed(futures):
-            bar.update(True)
-        out = client.gather(futures)
+    futures = [client.submit(_simulate, *job, pure=False) for job in jobs]
+    for _ in as_completed(futures):
+        bar.update(True)
+    out = client.gather(futures)
     bar.close()
     return out
+
+
+class local_client:  # noqa: N801 - used as a context manager like dask's own
+    """A dask Client on a LocalCluster of single-threaded worker processes."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+
+    def __enter__(self):
+        from dask.distributed import Client, LocalCluster
+
+        self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                    dashboard_address=None, silence_logs=40)
+        self.client = Client(self.cluster)
+        return self.client
+
+    def __exit__(self, *exc) -> None:
+        self.client.close()
+        self.cluster.close()
 
 
 # --- mesa.batch_run ----------------------------------------------------------------------------

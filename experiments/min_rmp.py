@@ -1,0 +1,157 @@
+"""The smallest constant monthly purchase that keeps the spread at or below zero.
+
+For a constant monthly purchase x ($ bn of T-bills a month, rmp.monthly = rmp.after = x, from
+the scenario's rmp.start, on top of its MBS reinvestment into bills), the criterion is: the
+monthly mean SOFR - IORB spread, averaged over the seeds, is at or below TARGET bp (default 0)
+in every month from FROM (a chosen month) to the end of 2026. The smallest such x is found by
+bisection over simulations on [0, BOUND] to TOL $ bn a month; the same seeds are used for every
+x (common random numbers), so the criterion is a deterministic function of x. If even BOUND
+does not meet it, the script says so. Bisection assumes the criterion, once met, stays met for
+larger x; a coarse scan of x is drawn alongside, so a reader can see whether it does.
+
+    python experiments/min_rmp.py [--scenario rmp40] [--from 2026-05 2026-07 ...] [--bound 200]
+                                  [--target 0] [--seeds 3] [--tol 1]
+
+Writes min_rmp.csv (the answer per FROM month), evaluations.csv (every x simulated),
+min_rmp.png into results/min_rmp/ and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from repomodel.sweep import local_client, simulate_many  # noqa: E402
+
+
+class Evaluator:
+    """Monthly mean spread (mean over seeds) for a constant monthly purchase x, cached."""
+
+    def __init__(self, scenario: str, seeds: list[int], client) -> None:
+        self.scenario, self.seeds, self.client = scenario, seeds, client
+        self.cache: dict[float, pd.Series] = {}
+
+    def monthly(self, xs: list[float]) -> list[pd.Series]:
+        todo = sorted({round(x, 6) for x in xs} - set(self.cache))
+        if todo:
+            jobs = [(self.scenario, {"rmp.monthly": x, "rmp.after": x}, s) for x in todo for s in self.seeds]
+            frames = simulate_many(jobs, label="min_rmp", client=self.client)
+            k = len(self.seeds)
+            for i, x in enumerate(todo):
+                spread = pd.concat([f["sofr_iorb_bp"] for f in frames[i * k:(i + 1) * k]], axis=1).mean(axis=1)
+                self.cache[x] = spread.groupby(spread.index.to_period("M")).mean()
+        return [self.cache[round(x, 6)] for x in xs]
+
+    def worst(self, x: float, start: pd.Period) -> float:
+        """The highest monthly mean spread from `start` on."""
+        m = self.monthly([x])[0]
+        return float(m[m.index >= start].max())
+
+
+def bisect(ev: Evaluator, start: pd.Period, target: float, bound: float, tol: float) -> dict:
+    ok = lambda x: ev.worst(x, start) <= target  # noqa: E731
+    row = {"from_month": str(start), "target_bp": target, "bound": bound,
+           "worst_month_at_0": ev.worst(0.0, start), "worst_month_at_bound": ev.worst(bound, start)}
+    if ok(0.0):
+        return {**row, "min_monthly_purchase": 0.0, "found": True, "evaluations": 1}
+    if not ok(bound):
+        return {**row, "min_monthly_purchase": np.nan, "found": False, "evaluations": 2}
+    lo, hi, n = 0.0, bound, 2
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        n += 1
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    return {**row, "min_monthly_purchase": hi, "found": True, "evaluations": n,
+            "worst_month_at_min": ev.worst(hi, start)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scenario", default="rmp40", help="base scenario (its MBS reinvestment and rmp.start)")
+    ap.add_argument("--from", dest="months", nargs="+", default=["2026-03", "2026-05", "2026-07", "2026-10"],
+                    help="months from which the monthly mean must stay at or below the target")
+    ap.add_argument("--target", type=float, default=0.0, help="bp (default 0)")
+    ap.add_argument("--bound", type=float, default=200.0, help="$ bn a month searched up to (default 200)")
+    ap.add_argument("--tol", type=float, default=1.0, help="$ bn a month (default 1)")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--scan", type=float, default=25.0, help="step of the coarse scan drawn (default 25)")
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--out", type=Path, default=ROOT / "results" / "min_rmp")
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    seeds = list(range(1, args.seeds + 1))
+    months = [pd.Period(m, freq="M") for m in args.months]
+
+    with local_client(args.workers) as client:
+        ev = Evaluator(args.scenario, seeds, client)
+        scan = list(np.arange(0.0, args.bound + 1e-9, args.scan))
+        ev.monthly(scan)
+        answers = pd.DataFrame([bisect(ev, m, args.target, args.bound, args.tol) for m in months])
+
+    evaluations = pd.DataFrame([{"monthly_purchase": x, "month": str(p), "mean_spread_bp": v}
+                                for x, m in sorted(ev.cache.items()) for p, v in m.items()])
+    answers.insert(0, "scenario", args.scenario)
+    answers.to_csv(args.out / "min_rmp.csv", index=False, float_format="%.3f")
+    evaluations.to_csv(args.out / "evaluations.csv", index=False, float_format="%.4f")
+    draw(ev, months, answers, scan, args)
+
+    pd.set_option("display.width", 200)
+    print(f"\nSmallest constant monthly purchase keeping the monthly mean SOFR − IORB ≤ {args.target:g} bp "
+          f"from each month to Dec 2026 ({args.scenario}, {len(seeds)} seeds, bisection to ${args.tol:g} bn)\n")
+    show = answers.copy()
+    show["min_monthly_purchase"] = [f"${v:,.1f} bn/month" if ok else f"none up to ${args.bound:,.0f} bn/month"
+                                    for v, ok in zip(show["min_monthly_purchase"], show["found"], strict=True)]
+    cols = ["from_month", "min_monthly_purchase", "worst_month_at_0", "worst_month_at_bound", "evaluations"]
+    print(show[cols].round(2).to_string(index=False))
+    print(f"\n{len(ev.cache)} purchase levels simulated ({len(ev.cache) * len(seeds)} runs); written to {args.out}/")
+    return 0
+
+
+def draw(ev: Evaluator, months: list[pd.Period], answers: pd.DataFrame, scan: list[float], args) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+    ax = axes[0]
+    xs = sorted(ev.cache)
+    for j, m in enumerate(months):
+        ax.plot(xs, [ev.worst(x, m) for x in xs], "o-", ms=3, color=f"C{j}", label=f"from {m}")
+        a = answers.iloc[j]
+        if a["found"]:
+            ax.axvline(a["min_monthly_purchase"], color=f"C{j}", ls=":", lw=1)
+    ax.axhline(args.target, color="k", lw=0.8)
+    ax.set_xlabel("constant monthly bill purchase ($ bn, rmp.monthly = rmp.after)")
+    ax.set_ylabel("highest monthly mean SOFR − IORB from the month on (bp)")
+    ax.set_title(f"{args.scenario}: the criterion against the purchase (dotted: minimum found)", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    ax = axes[1]
+    for j, x in enumerate(scan):
+        m = ev.cache[round(x, 6)]
+        ax.plot(m.index.to_timestamp(), m.to_numpy(), color=plt.cm.viridis(j / max(len(scan) - 1, 1)),
+                label=f"${x:g} bn")
+    ax.axhline(args.target, color="k", lw=0.8)
+    ax.set_ylabel("monthly mean SOFR − IORB (bp), mean over seeds")
+    ax.set_title("monthly mean spread by constant monthly purchase", fontsize=10)
+    ax.legend(fontsize=7, ncol=2)
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(args.out / "min_rmp.png", dpi=120)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
