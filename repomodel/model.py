@@ -244,6 +244,7 @@ class RepoMarketModel(mesa.Model):
         fed, banks, mmf, dealers = ledger["fed"], ledger["banks"], ledger["money_funds"], ledger["dealers"]
         res = banks["reserves"]
         large = net.is_large
+        res_large, res_small = res[large].sum(), res[~large].sum()
         d = self.today_rates
         residual = max(abs(v) for v in ledger.identities().values())
         if residual > TOLERANCE:
@@ -255,14 +256,14 @@ class RepoMarketModel(mesa.Model):
             "sofr_iorb_bp": (r["sofr"] - d.iorb) * 100, "effr_iorb_bp": (r["effr"] - d.iorb) * 100,
             "sofr_p01": r["sofr_p01"], "sofr_p99": r["sofr_p99"],
             "reserves": fed.total("reserves"),
-            "reserves_large": float(res[large].sum()), "reserves_small": float(res[~large].sum()),
+            "reserves_large": float(res_large), "reserves_small": float(res_small),
             "on_rrp": fed.total("on_rrp"), "srf": fed.total("srf_loans"), "tga": fed.total("tga"),
             "fed_assets": ledger.fed_assets(), "currency_other": fed.total("currency_other"),
             "mmf_repo": mmf.total("repo_lent"),
             "dealer_financing": dealers.total("triparty") + dealers.total("bilateral") + dealers.total("srf_borrowed"),
             "reserves_gini": rates.gini(res), "reserves_top10_share": rates.top_share(res, 10),
-            "lclor_gap_large": float(res[large].sum() / self.lclor[large].sum() - 1),
-            "lclor_gap_small": float(res[~large].sum() / self.lclor[~large].sum() - 1),
+            "lclor_gap_large": float(res_large / self.lclor[large].sum() - 1),
+            "lclor_gap_small": float(res_small / self.lclor[~large].sum() - 1),
             "tgcr_iorb_bp": (r["tgcr"] - d.iorb) * 100,
             "sofr_p25": r["sofr_p25"], "sofr_p75": r["sofr_p75"],
             "sofr_volume": r["sofr_volume"], "effr_volume": r["effr_volume"],
