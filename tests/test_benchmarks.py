@@ -17,6 +17,7 @@ COLUMNS = [
     "small_banks", "banks", "agents", "days",
     "build_s", "step_s", "wall_s", "us_per_bank_day", "us_per_agent_day", "peak_mb", "base_mb",
     "empty_build_s", "empty_step_s", "empty_us_per_agent_step", "ratio", "ratio_wall",
+    "step_cpu_s", "empty_step_cpu_s", "ratio_cpu", "load_1min",
 ]
 
 
@@ -35,6 +36,7 @@ def test_benchmark_runs_at_tiny_sizes_and_writes_its_table(tmp_path):
     assert (df["days"] == 10).all()
     # the empty Mesa reference has as many agents as the model, and more banks means more agents
     assert (df["agents"] > df["banks"]).all() and df["agents"].is_monotonic_increasing
-    timed = df[[c for c in COLUMNS if c not in ("small_banks", "banks", "agents", "days")]]
+    timed = df[[c for c in COLUMNS if c not in ("small_banks", "banks", "agents", "days", "load_1min")]]
     assert (timed > 0).all().all()
+    assert (df["load_1min"] >= 0).all()
     assert (tmp_path / "scaling.png").stat().st_size > 0
