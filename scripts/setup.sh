@@ -7,19 +7,22 @@ cd "$(dirname "$0")/.."
 what="${1:-run}"
 
 find_python() {
-  for cand in "${PYTHON:-}" python3.12 python3.13 python3; do
-    [ -n "$cand" ] || continue
-    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
-      command -v "$cand"; return 0
-    fi
+  # Prefer 3.12 (what the project is tested on), then any later Python 3.
+  local ok='import sys; sys.exit(sys.version_info < (3, 12))'
+  for cand in "${PYTHON:-}" python3.12; do
+    [ -n "$cand" ] && command -v "$cand" >/dev/null 2>&1 && "$cand" -c "$ok" 2>/dev/null \
+      && { command -v "$cand"; return 0; }
   done
-  # pyenv keeps other versions out of PATH: ask it for a 3.12 or later.
+  # pyenv keeps other versions off the PATH: ask it for 3.12, then later versions.
   if command -v pyenv >/dev/null 2>&1; then
-    for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])' | sort -V -r); do
+    for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])(\.|$)' | sort -V); do
       p="$(pyenv prefix "$v")/bin/python"
       [ -x "$p" ] && { echo "$p"; return 0; }
     done
   fi
+  for cand in python3.13 python3; do
+    command -v "$cand" >/dev/null 2>&1 && "$cand" -c "$ok" 2>/dev/null && { command -v "$cand"; return 0; }
+  done
   return 1
 }
 
