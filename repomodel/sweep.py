@@ -352,9 +352,11 @@ def row_of(run: dict, scenario: str, result: dict) -> pd.DataFrame:
     return pd.DataFrame([row]).set_index("run_id")
 
 
-def run_state(out: Path, rid: str) -> str:
-    """"done", "failed" or "todo" from the files in DIR/runs."""
-    if (out / "runs" / f"{rid}.parquet").exists():
+def run_state(out: Path, rid: str, timeseries: bool = False) -> str:
+    """"done", "failed" or "todo" from the files in DIR/runs (with `timeseries`, a run whose
+    daily series was not kept is not done)."""
+    if (out / "runs" / f"{rid}.parquet").exists() and (
+            not timeseries or (out / "runs" / f"{rid}.timeseries.parquet").exists()):
         return "done"
     if (out / "runs" / f"{rid}.error.json").exists():
         return "failed"
@@ -403,7 +405,7 @@ def run_sweep(spec: dict, out: Path, workers: int = 1, scheduler: str | None = N
         "runs": [{k: r[k] for k in ("run_id", "seed", "sample_index", "params")} for r in p["runs"]],
         "points": p["points"],
     })
-    todo = [r for r in p["runs"] if run_state(out, r["run_id"]) != "done"]
+    todo = [r for r in p["runs"] if run_state(out, r["run_id"], timeseries) != "done"]
     total = len(p["runs"])
     already = total - len(todo)
     bar = Progress(total, already, enabled=progress)
@@ -446,7 +448,7 @@ def run_sweep(spec: dict, out: Path, workers: int = 1, scheduler: str | None = N
             bar.close()
             for f in futures:
                 f.cancel()
-            left = sum(run_state(out, r["run_id"]) != "done" for r in p["runs"])
+            left = sum(run_state(out, r["run_id"], timeseries) != "done" for r in p["runs"])
             sys.stderr.write(f"repomodel sweep: interrupted with {left} of {total} runs not done; "
                              "rerun the same command to resume\n")
             raise
@@ -731,8 +733,11 @@ def main(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else Path("results") / "sweeps" / spec["name"]
     workers = args.workers or os.cpu_count() or 1
     started = time.perf_counter()
-    counts = run_sweep(spec, out, workers=workers, scheduler=args.scheduler,
-                       timeseries=True if args.timeseries else None, progress=not args.quiet)
+    try:
+        counts = run_sweep(spec, out, workers=workers, scheduler=args.scheduler,
+                           timeseries=True if args.timeseries else None, progress=not args.quiet)
+    except KeyboardInterrupt:
+        return 130  # run_sweep said how far it got; the folder resumes
     if not args.quiet:
         print(f"  {counts['total']} runs: {counts['skipped']} already done, {counts['done']} done now, "
               f"{counts['failed']} failed, in {time.perf_counter() - started:.1f} s")
