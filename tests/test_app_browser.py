@@ -1,0 +1,193 @@
+"""The browser page as a person uses it: `repomodel viz` driven in headless Chromium.
+
+Starts the server on a free port, opens the page in Debian's chromium through Playwright with
+every request outside this machine blocked (the page must work offline: its JavaScript comes
+from the local copy made by scripts/prepare_viz_assets.sh, prepared here if missing), checks
+the labels, steps five days, rebuilds the model with another RMP size, plays the scenario to
+its end, and saves results/viz/screenshot.png and results/viz/browser_timings.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ASSETS = ROOT / ".assets" / "cdn"
+OUT = ROOT / "results" / "viz"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+NEEDED = ["@widgetti/solara-vuetify-app@10.1.1", "@widgetti/vue-grid-layout@2.3.13-alpha.2", "font-awesome@4.5.0",
+          "requirejs@2.3.6", "vega@5", "vega-lite@5", "vega-embed@6"]
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+
+
+@pytest.fixture(scope="module")
+def assets() -> Path:
+    """The local copy of Solara's CDN files, prepared from the npm registry if missing."""
+    if not all((ASSETS / name).is_dir() for name in NEEDED):
+        done = subprocess.run(["bash", str(ROOT / "scripts" / "prepare_viz_assets.sh"), str(ASSETS)],
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, f"scripts/prepare_viz_assets.sh failed:\n{done.stdout}\n{done.stderr}"
+    return ASSETS
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(assets):
+    """`repomodel viz` on a free port, in its own process group, stopped by its process id."""
+    port = _free_port()
+    script = Path(sys.executable).parent / "repomodel"
+    cmd = [str(script), "viz"] if script.exists() else [sys.executable, "-m", "repomodel.cli", "viz"]
+    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(assets)}
+    OUT.mkdir(parents=True, exist_ok=True)
+    log = open(OUT / ".server.log", "w")  # noqa: SIM115 (closed in finally; gitignored)
+    proc = subprocess.Popen([*cmd, "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"repomodel viz exited with {proc.returncode} before serving")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("repomodel viz did not answer within 90 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=15)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _text(page, selector: str) -> str:
+    return page.inner_text(selector).strip()
+
+
+def _wait_text_not(page, selector: str, old: str, timeout: float = 15_000) -> None:
+    page.wait_for_function("([s, old]) => { const e = document.querySelector(s); return e && e.textContent.trim() !== old; }",
+                           arg=[selector, old], timeout=timeout)
+
+
+def test_page_steps_resets_and_plays(server, browser):
+    OUT.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1500, "height": 1400})
+    outside, failed_local = [], []
+
+    def offline(route):
+        host = route.request.url.split("/")[2] if "://" in route.request.url else ""
+        if host.startswith(("127.0.0.1", "localhost")):
+            route.continue_()
+        else:  # the page must not need the Internet
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", offline)
+    page.on("response", lambda r: failed_local.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(server, wait_until="domcontentloaded")
+    page.wait_for_selector("#rm-date", timeout=90_000)
+
+    # Labels: the controls, the buttons and the views.
+    body = page.inner_text("body")
+    for label in ("Scenario", "RMP: $ bn of bills a month", "RMP start month", "Runoff (QT) continues",
+                  "Reserve concentration", "LCLoR, large banks", "LCLoR, small banks", "SRF stigma, banks",
+                  "SRF stigma, dealers", "Seed", "The corridor", "SOFR − IORB", "Reserves",
+                  "ON RRP and SRF take-up", "banks below LCLoR now"):
+        assert label in body, f"label {label!r} missing"
+    for name in ("Reset", "Step"):
+        assert page.get_by_role("button", name=name, exact=True).count() == 1
+    assert _text(page, "#rm-date") == "2025-11-28"  # the opening books
+    assert _text(page, "#rm-rmp") == "40"
+
+    # Five steps: the date advances by five business days and every plot changes.
+    views = ("#rm-corridor", "#rm-spread", "#rm-reserves", "#rm-network")
+    before = {v: page.inner_html(v) for v in views}
+    step = page.get_by_role("button", name="Step", exact=True)
+    ms = []
+    for _ in range(5):
+        old = _text(page, "#rm-date")
+        started = time.perf_counter()
+        step.click()
+        _wait_text_not(page, "#rm-date", old)
+        ms.append((time.perf_counter() - started) * 1000)
+    assert _text(page, "#rm-date") == "2025-12-05"
+    for v in views:
+        assert page.inner_html(v) != before[v], f"{v} did not change after five steps"
+    assert page.locator("#rm-corridor polyline").count() == 4
+
+    # A bigger RMP, Reset: the model is rebuilt with it (the key figures show what the model uses).
+    slider = page.locator(".v-input", has_text="RMP: $ bn of bills a month").locator("[role=slider]")
+    slider.focus()
+    slider.press("ArrowRight")
+    slider.press("ArrowRight")
+    assert slider.get_attribute("aria-valuenow") == "50"
+    page.get_by_role("button", name="Reset", exact=True).click()
+    page.wait_for_function("document.querySelector('#rm-rmp')?.textContent.trim() === '50'", timeout=15_000)
+    assert _text(page, "#rm-date") == "2025-11-28"  # a new model, back at the opening books
+
+    # Play the whole scenario: it must finish within a minute.
+    started = time.perf_counter()
+    page.get_by_role("button", name="▶", exact=True).click()
+    page.wait_for_function("document.querySelector('#rm-date')?.textContent.trim() === '2026-12-31'", timeout=60_000)
+    play_seconds = time.perf_counter() - started
+    figures = page.inner_text("#rm-key-figures")
+    days = int(re.search(r"day (\d+) of (\d+)", figures).group(2))
+    assert "RMP $50 bn a month" in figures
+
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(OUT / "screenshot.png"), full_page=True)
+    timings = {
+        "step_click_to_new_date_ms": [round(x, 1) for x in ms],
+        "step_click_to_new_date_ms_median": round(sorted(ms)[len(ms) // 2], 1),
+        "play_through_seconds": round(play_seconds, 2),
+        "play_through_days": days,
+        "play_ms_per_day": round(play_seconds * 1000 / days, 1),
+        "note": "wall time in headless Chromium on this machine, server and browser included; "
+                "play runs with the page's default play interval (20 ms) and render interval (1 day)",
+    }
+    (OUT / "browser_timings.json").write_text(json.dumps(timings, indent=2) + "\n")
+    assert max(ms) < 1000, ms
+    assert play_seconds < 60
+    assert not failed_local, failed_local
+    page.close()
