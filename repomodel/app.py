@@ -23,6 +23,7 @@ import html
 import math
 import os
 import socket
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +81,9 @@ def main(args: argparse.Namespace) -> int:
         settings.assets.proxy_cache_dir = assets
     settings.telemetry.mixpanel_enable = False
     settings.main.mode = "production"  # no code reloading: Page lives in an already imported module
+    # Solara warns on every page load over plain http from a non-"localhost" name (it would like
+    # to set an iframe-friendly cookie); the page is not meant to be embedded.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     where = f"local copy in {assets}" if assets else (
         "fetched from the public CDN (offline: run scripts/prepare_viz_assets.sh)")
     print(f"repomodel viz: serving {scenario} on http://{args.host}:{args.port}/ "
@@ -500,8 +504,6 @@ def _live_view(parts: list[tuple[str, object]], label: str):
 
 
 def _component(function):
-    import warnings
-
     import solara
 
     with warnings.catch_warnings():
