@@ -134,10 +134,11 @@ def draw(table: pd.DataFrame, runs: dict, out: Path, k: int) -> None:
     offsets = np.arange(WINDOW[0], WINDOW[1] + 1)
     for ax, (label, day) in zip(axes[0], evs.items(), strict=True):
         i = first.index.get_loc(day)
-        idx = np.clip(i + offsets, 0, len(first) - 1)
+        inside = (i + offsets >= 0) & (i + offsets < len(first))  # the run ends on 31 Dec
+        idx = (i + offsets)[inside]
         for j, (name, fs) in enumerate(runs.items()):
             m = np.mean([f["sofr_iorb_bp"].to_numpy()[idx] for f in fs], axis=0)
-            ax.plot(offsets, m, color=f"C{j}", lw=1.2, label=name)
+            ax.plot(offsets[inside], m, color=f"C{j}", lw=1.2, label=name)
         ax.axvline(0, color="k", lw=0.6, ls=":")
         ax.axhline(0, color="k", lw=0.6)
         ax.set_title(f"{label} ({day.date()})", fontsize=9)
