@@ -183,6 +183,7 @@ def test_page_steps_resets_and_plays(server, browser):
         "play_through_seconds": round(play_seconds, 2),
         "play_through_days": days,
         "play_ms_per_day": round(play_seconds * 1000 / days, 1),
+        "blocked_requests_off_this_machine": sorted(set(outside)),
         "note": "wall time in headless Chromium on this machine, server and browser included; "
                 "play runs with the page's default play interval (20 ms) and render interval (1 day)",
     }
@@ -190,4 +191,25 @@ def test_page_steps_resets_and_plays(server, browser):
     assert max(ms) < 1000, ms
     assert play_seconds < 60
     assert not failed_local, failed_local
+    page.close()
+
+
+def test_choosing_another_scenario_loads_its_values(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1400})
+    page.route("**/*", lambda route: route.continue_() if "//127.0.0.1" in route.request.url else route.abort())
+    page.goto(server, wait_until="domcontentloaded")
+    page.wait_for_selector("#rm-date", timeout=90_000)
+    runoff = page.locator(".v-input--checkbox", has_text="Runoff (QT) continues").locator("input")
+    assert not runoff.is_checked()  # rmp40: runoff ended on 1 Dec 2025
+    page.locator(".v-select", has_text="Scenario").click()
+    page.get_by_role("option", name="qt_continues", exact=True).click()
+    page.get_by_role("button", name="Reset", exact=True).click()
+    page.wait_for_function("document.querySelector('#rm-rmp')?.textContent.trim() === '0'", timeout=15_000)
+    assert "scenario qt_continues" in page.inner_text("#rm-key-figures")
+    # The controls now show qt_continues' values, and the new model steps.
+    sync_api.expect(runoff).to_be_checked(timeout=15_000)
+    slider = page.locator(".v-input", has_text="RMP: $ bn of bills a month").locator("[role=slider]")
+    assert slider.get_attribute("aria-valuenow") == "0"
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.wait_for_function("document.querySelector('#rm-date')?.textContent.trim() === '2025-12-01'", timeout=15_000)
     page.close()
