@@ -34,7 +34,6 @@ import argparse
 import datetime as dt
 import os
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -148,38 +147,51 @@ def current_values(names: list[str]) -> np.ndarray:
     return np.array(out)
 
 
-def calibrate(evaluations: int = 300, workers: int = 1, seed: int = 0, log=print) -> dict:
-    """Run both stages; return {"values": {...}, "provenance": {...}}."""
-    started = time.perf_counter()
-    chosen: dict[str, float] = {}
-    counts = {}
-    for stage, bounds in STAGES.items():
-        names = list(bounds)
-        lo = np.array([bounds[n][0] for n in names])
-        hi = np.array([bounds[n][1] for n in names])
-        f = Objective(names, dict(chosen), STAGE_WINDOW[stage])
-        x0 = np.clip(current_values(names), lo, hi)
-        log(f"stage {stage}: {len(names)} parameters on {STAGE_WINDOW[stage][0]} .. {STAGE_WINDOW[stage][1]}, "
-            f"start J = {f(x0):.3f}")
-        budget = evaluations if stage == "banks" else max(evaluations // 4, 20)
-        if stage == "banks":
-            popsize = 4
-            maxiter = max(budget // (popsize * len(names)) - 1, 1)
-            res = optimize.differential_evolution(
-                f, list(zip(lo, hi, strict=True)), x0=x0, popsize=popsize, maxiter=maxiter, seed=seed,
-                polish=False, tol=1e-3, workers=workers, updating="deferred" if workers != 1 else "immediate",
-                init="sobol" if popsize * len(names) >= 16 else "latinhypercube")
-        else:
-            res = optimize.minimize(f, x0, method="Powell", bounds=list(zip(lo, hi, strict=True)),
-                                    options={"maxfev": budget, "xtol": 1e-2, "ftol": 1e-3})
-        counts[stage] = int(res.nfev)
-        chosen.update({n: round(float(v), 6) for n, v in zip(names, res.x, strict=True)})
-        log(f"stage {stage}: J = {float(res.fun):.3f} after {res.nfev} replays: "
-            + ", ".join(f"{n}={chosen[n]:.4g}" for n in names))
-    final = evaluate(chosen, WINDOW)
-    log(f"whole window {WINDOW[0]} .. {WINDOW[1]}: J = {final['objective']:.3f}, "
-        f"monthly RMSE {final['monthly_rmse_bp']:.2f} bp, 2019-09-17 {final.get('spread_2019_09_17_bp', np.nan):.0f} bp")
-    provenance = {
+def run_stage(stage: str, method: str, evaluations: int, workers: int = 1, seed: int = 0,
+              log=print) -> dict:
+    """Optimise one stage from the current defaults (base.toml + calibrated.toml).
+
+    method: "de" (differential evolution, global, within STAGES' bounds), "nelder-mead" or
+    "powell" (local, from the current values). Returns the stage's values and record.
+    """
+    bounds = STAGES[stage]
+    names = list(bounds)
+    lo = np.array([bounds[n][0] for n in names])
+    hi = np.array([bounds[n][1] for n in names])
+    window = STAGE_WINDOW[stage]
+    f = Objective(names, {}, window)
+    x0 = np.clip(current_values(names), lo, hi)
+    j0 = f(x0)
+    log(f"stage {stage} ({method}): {len(names)} parameters on {window[0]} .. {window[1]}, start J = {j0:.3f}")
+    box = list(zip(lo, hi, strict=True))
+    if method == "de":
+        popsize = 4
+        maxiter = max(evaluations // (popsize * len(names)) - 1, 1)
+        res = optimize.differential_evolution(
+            f, box, x0=x0, popsize=popsize, maxiter=maxiter, seed=seed, polish=False, tol=1e-3,
+            workers=workers, updating="deferred" if workers != 1 else "immediate", init="sobol")
+    elif method == "nelder-mead":
+        # A first simplex of +-10 % steps of each range: the objective is noisy below that.
+        simplex = np.vstack([x0] + [np.clip(x0 + np.eye(len(x0))[i] * 0.1 * (hi - lo), lo, hi)
+                                    for i in range(len(x0))])
+        res = optimize.minimize(f, x0, method="Nelder-Mead", bounds=box,
+                                options={"maxfev": evaluations, "initial_simplex": simplex,
+                                         "xatol": 1e-3, "fatol": 1e-2})
+    else:
+        res = optimize.minimize(f, x0, method="Powell", bounds=box,
+                                options={"maxfev": evaluations, "xtol": 1e-2, "ftol": 1e-3})
+    x, j = (res.x, float(res.fun)) if float(res.fun) < j0 else (x0, j0)
+    values = {n: round(float(v), 6) for n, v in zip(names, x, strict=True)}
+    log(f"stage {stage} ({method}): J = {j:.3f} after {res.nfev} replays: "
+        + ", ".join(f"{n}={values[n]:.4g}" for n in names))
+    return {"values": values, "record": f"{stage}: {method} on {window[0]}..{window[1]}, "
+            f"{res.nfev} replays, J {j0:.3f} -> {j:.3f}", "evaluations": int(res.nfev)}
+
+
+def provenance(previous: dict, stage_result: dict, final: dict, seed: int) -> dict:
+    """The [provenance] table: the whole-window objective now, and every stage run so far."""
+    steps = [s for s in previous.get("steps", []) if s] + [stage_result["record"]]
+    return {
         "window": f"{WINDOW[0]} .. {WINDOW[1]} (history_inputs.csv; data after 2025-06-30 not used)",
         "objective": "monthly RMSE^2 of SOFR-IORB (ZLB months 2020-03..2021-07 left out) + "
                      "((100 - 2019-09-17)^+/10)^2 + ((|2019-09-10 miss| - 15)^+/3)^2 + "
@@ -188,40 +200,56 @@ def calibrate(evaluations: int = 300, workers: int = 1, seed: int = 0, log=print
         "monthly_rmse_bp": round(float(final["monthly_rmse_bp"]), 3),
         "spread_2019_09_17_bp": round(float(final.get("spread_2019_09_17_bp", np.nan)), 1),
         "miss_2019_09_10_bp": round(float(final.get("miss_2019_09_10_bp", np.nan)), 1),
-        "optimiser": "scipy.optimize: differential_evolution (stage banks, 2018-04..2020-02), "
-                     "Powell (stage funds, 2021-08..2025-06)",
-        "evaluations": int(sum(counts.values())),
-        "evaluations_by_stage": ", ".join(f"{k}: {v}" for k, v in counts.items()),
+        "optimiser": "scipy.optimize, by stage (see steps)",
+        "steps": steps,
+        "evaluations": int(previous.get("evaluations", 0)) + stage_result["evaluations"],
         "seed": seed,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%MZ"),
-        "wall_seconds": round(time.perf_counter() - started, 1),
     }
-    return {"values": chosen, "provenance": provenance}
 
 
-def to_toml(result: dict) -> str:
+def read_calibrated(path: Path = CALIBRATED) -> tuple[dict[str, float], dict]:
+    """The values (dotted keys) and provenance now in calibrated.toml (empty if none)."""
+    if not path.is_file():
+        return {}, {}
+    import tomllib
+
+    data = tomllib.loads(path.read_text())
+    prov = data.pop("provenance", {})
+    values = {f"{sec}.{k}": v for sec, table in data.items() for k, v in table.items()}
+    return values, prov
+
+
+def to_toml(values: dict[str, float], prov: dict) -> str:
     """calibrated.toml: one table per section of base.toml, then [provenance]."""
     base = scenarios.base()
     lines = ["# Written by `python -m repomodel.calibrate` (data up to 2025-06-30 only).",
              "# Merged on top of base.toml as the defaults of every scenario; [provenance] says how.", ""]
     by_section: dict[str, dict[str, float]] = {}
-    for name, value in result["values"].items():
+    for name, value in values.items():
         section, key = name.split(".")
         if section not in base or key not in base[section]:
             raise KeyError(f"{name} is not a key of base.toml")
         by_section.setdefault(section, {})[key] = value
-    for section, values in by_section.items():
+    for section, table in by_section.items():
         lines.append(f"[{section}]")
-        lines += [f"{k} = {v!r}" for k, v in values.items()]
+        lines += [f"{k} = {v!r}" for k, v in table.items()]
         lines.append("")
     lines.append("[provenance]")
-    for k, v in result["provenance"].items():
-        lines.append(f"{k} = {v!r}" if not isinstance(v, str) else f'{k} = "{v}"')
+    for k, v in prov.items():
+        if isinstance(v, str):
+            lines.append(f'{k} = "{v}"')
+        elif isinstance(v, list):
+            lines.append(f"{k} = [")
+            lines += [f'    "{item}",' for item in v]
+            lines.append("]")
+        else:
+            lines.append(f"{k} = {v!r}")
     return "\n".join(lines) + "\n"
 
 
-def write(result: dict, path: Path = CALIBRATED) -> None:
-    text = to_toml(result)
+def write(values: dict[str, float], prov: dict, path: Path = CALIBRATED) -> None:
+    text = to_toml(values, prov)
     fd, tmp = tempfile.mkstemp(prefix=".calibrated.", dir=path.parent)
     with os.fdopen(fd, "w") as f:
         f.write(text)
@@ -230,21 +258,35 @@ def write(result: dict, path: Path = CALIBRATED) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m repomodel.calibrate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--evaluations", type=int, default=300, help="replay budget of the banks stage")
+    parser.add_argument("--stage", choices=[*STAGES, "all"], default="all")
+    parser.add_argument("--method", choices=["de", "nelder-mead", "powell"], default=None,
+                        help="default: de for banks, powell for funds")
+    parser.add_argument("--evaluations", type=int, default=600, help="replay budget per stage")
     parser.add_argument("--workers", type=int, default=1, help="processes for differential evolution")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dry-run", action="store_true", help="print calibrated.toml, do not write it")
     args = parser.parse_args(argv)
-    result = calibrate(args.evaluations, args.workers, args.seed)
-    if args.dry_run:
-        print(to_toml(result))
-        return 0
-    write(result)
-    print(f"wrote {CALIBRATED}")
-    import repomodel
+    stages = list(STAGES) if args.stage == "all" else [args.stage]
+    for stage in stages:
+        method = args.method or ("de" if stage == "banks" else "powell")
+        budget = args.evaluations if stage == "banks" else max(args.evaluations // 4, 20)
+        result = run_stage(stage, method, budget, args.workers, args.seed)
+        values, prev = read_calibrated()
+        values.update(result["values"])
+        final = evaluate(values, WINDOW, args.seed)
+        prov = provenance(prev, result, final, args.seed)
+        print(f"whole window: J = {final['objective']:.3f}, monthly RMSE {final['monthly_rmse_bp']:.2f} bp, "
+              f"2019-09-17 {final.get('spread_2019_09_17_bp', float('nan')):.0f} bp")
+        if args.dry_run:
+            print(to_toml(values, prov))
+            continue
+        write(values, prov)
+        print(f"wrote {CALIBRATED}")
+    if not args.dry_run:
+        import repomodel
 
-    for s in ("rmp40", "no_rmp", "qt_continues"):
-        print(f"  {s}: 2026 mean SOFR-IORB {repomodel.simulate(s).loc['2026'].sofr_iorb_bp.mean():+.2f} bp")
+        for s in ("rmp40", "no_rmp", "qt_continues"):
+            print(f"  {s}: 2026 mean SOFR-IORB {repomodel.simulate(s).loc['2026'].sofr_iorb_bp.mean():+.2f} bp")
     return 0
 
 
