@@ -1,6 +1,6 @@
 """Sweeps: nothing lost, nothing twice, failures recorded, the same results on any engine.
 
-Runs are shortened with calendar.end (about 30 business days) so each takes a fraction of a second.
+Runs are shortened with calendar.end (21 business days) so each takes a fraction of a second.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from repomodel.model import RepoMarketModel  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-SHORT = '"calendar.end" = "2026-01-15"'
+SHORT = '"calendar.end" = "2025-12-31"'
 VOLATILE = ["wall_seconds"]
 
 
@@ -88,6 +88,7 @@ def test_bad_spec_exits_2_with_one_line_before_running(tmp_path, body, words):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_failing_run_is_recorded_and_the_others_finish(tmp_path):
     # fed_assets below the SOMA holdings passes the scenario loader but the model refuses to open
     # its books: the run raises on the worker.
@@ -108,9 +109,10 @@ def test_failing_run_is_recorded_and_the_others_finish(tmp_path):
     assert (failed["start.fed_assets"] == 100.0).all()
     assert failed["error"].str.contains("fed_assets").all()
     assert len(list((out / "runs").glob("*.error.json"))) == 2
-    assert t.loc[t["status"] == "ok", "days"].gt(20).all()
+    assert t.loc[t["status"] == "ok", "days"].ge(20).all()
 
 
+@pytest.mark.slow
 def test_interrupted_sweep_resumes_without_repeating_a_run(tmp_path):
     spec = write_spec(tmp_path, f"""
         scenario = "rmp40"
@@ -145,6 +147,7 @@ def test_interrupted_sweep_resumes_without_repeating_a_run(tmp_path):
     pd.testing.assert_frame_equal(t, table(out2))
 
 
+@pytest.mark.slow
 def test_one_and_two_workers_give_identical_results(tmp_path):
     spec = write_spec(tmp_path, f"""
         scenario = "no_rmp"
@@ -176,6 +179,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_sweep_through_a_dask_scheduler_and_workers(tmp_path):
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
@@ -221,6 +225,7 @@ def test_sweep_through_a_dask_scheduler_and_workers(tmp_path):
                 p.kill()
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_an_input_error(tmp_path):
     spec = write_spec(tmp_path, f"""
         scenario = "rmp40"
