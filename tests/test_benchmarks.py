@@ -17,7 +17,7 @@ COLUMNS = [
     "small_banks", "banks", "agents", "days",
     "build_s", "step_s", "wall_s", "us_per_bank_day", "us_per_agent_day", "peak_mb", "base_mb",
     "empty_build_s", "empty_step_s", "empty_us_per_agent_step", "ratio", "ratio_wall",
-    "step_cpu_s", "empty_step_cpu_s", "ratio_cpu", "load_1min",
+    "step_cpu_s", "empty_step_cpu_s", "ratio_cpu", "ratio_run", "load_1min",
 ]
 
 
