@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import html
 import math
 import os
@@ -107,11 +108,10 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.bind(address)
     except OSError as exc:
         sock.close()
-        if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+        if exc.errno == errno.EADDRINUSE:
             raise InputError(f"--port: {port} on {host} is already in use: choose another, e.g. --port {port + 1}") from None
         raise InputError(f"--host/--port: cannot listen on {host}:{port} ({exc.strerror})") from None
     sock.listen(128)
-    sock.set_inheritable(True)
     return sock
 
 
@@ -194,6 +194,22 @@ def control_overrides(params, rmp_monthly, rmp_start_month, runoff_continues, re
     return out
 
 
+def _slider(kind: str, label: str, value: float, lo: float, hi: float, step: float) -> dict:
+    """A slider whose range holds the value and whose steps pass through it.
+
+    The browser snaps a slider to min + k × step, and the snapped value would go into the model
+    on Reset: a calibrated LCLoR of 1.798% would silently become 1.75%. So the step is refined
+    until the value is on the grid.
+    """
+    lo, hi = min(lo, value), max(hi, value)
+    if kind == "SliderFloat":
+        for fine in (step, 0.05, 0.01, 0.005, 0.001, 0.0005, 0.0001, 0.00001, 0.000001):
+            if fine <= step and abs((value - lo) / fine - round((value - lo) / fine)) < 1e-6:
+                step = fine
+                break
+    return {"type": kind, "label": label, "value": value, "min": lo, "max": hi, "step": step}
+
+
 def control_specs(model: VizModel, choices: list[str]) -> dict:
     """SolaraViz `model_params`: one control per parameter, showing the model's values."""
     p = model.params
@@ -203,23 +219,20 @@ def control_specs(model: VizModel, choices: list[str]) -> dict:
         "scenario_choice": {"type": "Select", "label": "Scenario (Reset loads its values)",
                             "value": model.scenario_choice, "values": choices},
         "controls_from": model.scenario_choice,
-        "rmp_monthly": {"type": "SliderInt", "label": "RMP: $ bn of bills a month", "value": round(p["rmp"]["monthly"]),
-                        "min": 0, "max": 150, "step": 5},
+        "rmp_monthly": _slider("SliderFloat", "RMP: $ bn of bills a month", p["rmp"]["monthly"], 0, 150, 5),
         "rmp_start_month": {"type": "Select", "label": "RMP start month", "values": months,
                             "value": f"{p['rmp']['start']:%Y-%m}"},
         "runoff_continues": {"type": "Checkbox", "label": "Runoff (QT) continues",
                              "value": p["runoff"]["end"] > first},
-        "reserve_concentration": {"type": "SliderFloat", "label": "Reserve concentration (assets^c)",
-                                  "value": round(p["start"]["reserve_concentration"], 2), "min": 0.5, "max": 1.5, "step": 0.05},
-        "lclor_large_pct": {"type": "SliderFloat", "label": "LCLoR, large banks: % of assets",
-                            "value": round(p["banks"]["lclor_large"] * 100, 2), "min": 1.0, "max": 10.0, "step": 0.25},
-        "lclor_small_pct": {"type": "SliderFloat", "label": "LCLoR, small banks: % of assets",
-                            "value": round(p["banks"]["lclor_small"] * 100, 2), "min": 0.5, "max": 8.0, "step": 0.25},
-        "srf_stigma_banks_bp": {"type": "SliderInt", "label": "SRF stigma, banks (bp)",
-                                "value": round(p["banks"]["srf_stigma_bp"]), "min": 0, "max": 200, "step": 5},
-        "srf_stigma_dealers_bp": {"type": "SliderInt", "label": "SRF stigma, dealers (bp)",
-                                  "value": round(p["dealers"]["srf_stigma_bp"]), "min": 0, "max": 50, "step": 1},
-        "seed": {"type": "SliderInt", "label": "Seed", "value": int(model.seed), "min": 0, "max": 99, "step": 1},
+        "reserve_concentration": _slider("SliderFloat", "Reserve concentration (assets^c)",
+                                         round(p["start"]["reserve_concentration"], 6), 0.5, 1.5, 0.05),
+        "lclor_large_pct": _slider("SliderFloat", "LCLoR, large banks: % of assets",
+                                   round(p["banks"]["lclor_large"] * 100, 6), 1.0, 10.0, 0.25),
+        "lclor_small_pct": _slider("SliderFloat", "LCLoR, small banks: % of assets",
+                                   round(p["banks"]["lclor_small"] * 100, 6), 0.5, 8.0, 0.25),
+        "srf_stigma_banks_bp": _slider("SliderFloat", "SRF stigma, banks (bp)", p["banks"]["srf_stigma_bp"], 0, 200, 5),
+        "srf_stigma_dealers_bp": _slider("SliderFloat", "SRF stigma, dealers (bp)", p["dealers"]["srf_stigma_bp"], 0, 50, 1),
+        "seed": _slider("SliderInt", "Seed", int(model.seed), 0, 99, 1),
     }
 
 
@@ -278,10 +291,13 @@ def svg_chart(model: RepoMarketModel, lines: list[tuple[str, str, np.ndarray, st
     legend_x = left + 60 + 7.2 * len(title)
     for key, label, values, dash in lines:
         colour = COLOURS.get(key, "#333")
-        if len(values):
-            xs = left + np.arange(len(values)) * sx
-            ys = y_px(np.asarray(values, float))
-            points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs, ys, strict=True))
+        ys = y_px(np.asarray(values, float))
+        xs = left + np.arange(len(ys)) * sx
+        # A day without a value (no trade at that rate) breaks the line instead of spoiling it.
+        finite = np.isfinite(ys)
+        edges = np.flatnonzero(np.diff(np.r_[False, finite, False].astype(int)))
+        for a, b in zip(edges[::2], edges[1::2], strict=True):
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs[a:b], ys[a:b], strict=True))
             parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.6" '
                          f'stroke-dasharray="{dash}" class="series-{key}"/>')
         parts.append(f'<line x1="{legend_x}" x2="{legend_x + 16}" y1="10" y2="10" stroke="{colour}" stroke-width="2" '
@@ -292,9 +308,10 @@ def svg_chart(model: RepoMarketModel, lines: list[tuple[str, str, np.ndarray, st
 
 
 def _span(values: list[np.ndarray], floor: tuple[float, float] | None = None, pad: float = 0.05) -> tuple[float, float]:
-    data = [v for v in values if len(v)]
-    lo = min((float(np.nanmin(v)) for v in data), default=0.0)
-    hi = max((float(np.nanmax(v)) for v in data), default=1.0)
+    data = [v[np.isfinite(v)] for v in values]
+    data = [v for v in data if len(v)]
+    lo = min((float(v.min()) for v in data), default=0.0)
+    hi = max((float(v.max()) for v in data), default=1.0)
     if floor is not None:
         lo, hi = min(lo, floor[0]), max(hi, floor[1])
     margin = (hi - lo) * pad

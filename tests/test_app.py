@@ -170,3 +170,24 @@ def test_prepare_assets_script_is_executable():
     script = ROOT / "scripts" / "prepare_viz_assets.sh"
     assert os.access(script, os.X_OK)
     subprocess.run(["bash", "-n", str(script)], check=True)
+
+
+def test_a_day_without_a_rate_breaks_the_line():
+    m = app.VizModel(scenario_choice="rmp40")
+    for _ in range(4):
+        m.step()
+    m.records[1]["sofr"] = float("nan")
+    svg = app.corridor_svg(m)
+    assert "nan" not in svg and svg.count('class="series-sofr"') == 2
+    assert _svgs(svg)
+
+
+def test_sliders_pass_through_the_scenarios_values():
+    # The browser snaps a slider to min + k * step; a value off that grid would change on Reset.
+    for name in app.scenarios.scenario_names():
+        m = app.VizModel(scenario_choice=name)
+        for key, spec in app.control_specs(m, [name]).items():
+            if isinstance(spec, dict) and spec["type"].startswith("Slider"):
+                k = (spec["value"] - spec["min"]) / spec["step"]
+                assert abs(k - round(k)) < 1e-6, (name, key, spec)
+                assert spec["min"] <= spec["value"] <= spec["max"]

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from repomodel import scenario as scenarios
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,6 +167,11 @@ def test_page_steps_resets_and_plays(server, browser):
     page.get_by_role("button", name="Reset", exact=True).click()
     page.wait_for_function("document.querySelector('#rm-rmp')?.textContent.trim() === '50'", timeout=15_000)
     assert _text(page, "#rm-date") == "2025-11-28"  # a new model, back at the opening books
+    # ... with every other parameter as the scenario has it (no slider rounded them).
+    p = scenarios.load("rmp40")
+    figures = page.inner_text("#rm-key-figures")
+    assert (f"LCLoR {p['banks']['lclor_large'] * 100:g}% / {p['banks']['lclor_small'] * 100:g}%" in figures
+            and f"reserve concentration {p['start']['reserve_concentration']:g}" in figures), figures
 
     # Play the whole scenario: it must finish within a minute.
     started = time.perf_counter()
