@@ -57,42 +57,54 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _start(cmd: list[str], env: dict, log) -> tuple[subprocess.Popen, str]:
+    """Start `repomodel viz` on a free port; retry if another process took the port meanwhile."""
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via an http_proxy
+    for _ in range(3):
+        port = _free_port()
+        proc = subprocess.Popen([*cmd, "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 90
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                with direct.open(url, timeout=5) as r:
+                    if r.status == 200:
+                        return proc, url
+            except OSError:
+                time.sleep(0.3)
+        if proc.poll() is None:
+            _stop(proc)
+            pytest.fail("repomodel viz did not answer within 90 s")
+        if proc.returncode != 2:  # 2: the port was taken between our check and its start
+            pytest.fail(f"repomodel viz exited with {proc.returncode} before serving (see results/viz/.server.log)")
+    pytest.fail("repomodel viz found no free port in three tries")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server by its process id: its whole process group, politely first."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=15)
+
+
 @pytest.fixture(scope="module")
 def server(assets):
     """`repomodel viz` on a free port, in its own process group, stopped by its process id."""
-    port = _free_port()
     script = Path(sys.executable).parent / "repomodel"
     cmd = [str(script), "viz"] if script.exists() else [sys.executable, "-m", "repomodel.cli", "viz"]
     env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(assets)}
     OUT.mkdir(parents=True, exist_ok=True)
-    log = open(OUT / ".server.log", "w")  # noqa: SIM115 (closed in finally; gitignored)
-    proc = subprocess.Popen([*cmd, "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"repomodel viz exited with {proc.returncode} before serving")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("repomodel viz did not answer within 90 s")
-            time.sleep(0.3)
-        yield url
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=15)
-        log.close()
+    with open(OUT / ".server.log", "w") as log:  # gitignored
+        proc, url = _start(cmd, env, log)
+        try:
+            yield url
+        finally:
+            _stop(proc)
 
 
 @pytest.fixture(scope="module")
