@@ -501,7 +501,8 @@ def _live_view(parts: list[tuple[str, object]], label: str):
                 for widget, (name, draw) in zip(widgets, parts, strict=True):
                     with widget.hold_sync():
                         widget.unsafe_innerHTML = draw(model)
-                        widget.attributes = {**_attributes(name, model), "style": "width:100%"}
+                        # White under the drawings, so they read the same in the dark theme.
+                        widget.attributes = {**_attributes(name, model), "style": "width:100%;background:#fff;color:#222"}
 
             redraw()
             return update_counter.subscribe(redraw)
