@@ -35,12 +35,23 @@ def test_lower_starting_reserves_never_lower_the_spread():
 
 
 def test_the_same_reserves_in_fewer_banks_raise_the_spread():
+    # Reserves spread over banks as assets^c: c = 1 in proportion to size, c = 2 piled into the
+    # largest banks, whose lending meets rising balance-sheet costs (G-SIB, leverage ratio).
     even = run("no_rmp", start__reserves=2200.0, start__reserve_concentration=1.0, **HALF_YEAR)
-    concentrated = run("no_rmp", start__reserves=2200.0, start__reserve_concentration=1.6, **HALF_YEAR)
+    concentrated = run("no_rmp", start__reserves=2200.0, start__reserve_concentration=2.0, **HALF_YEAR)
     assert concentrated["reserves"].mean() == pytest.approx(even["reserves"].mean(), rel=0.02)
-    assert concentrated["reserves_gini"].mean() > even["reserves_gini"].mean() + 0.05
-    assert concentrated["reserves_top10_share"].mean() > even["reserves_top10_share"].mean() + 0.1
-    assert concentrated["sofr_iorb_bp"].mean() > even["sofr_iorb_bp"].mean() + 0.5
+    assert concentrated["reserves_gini"].mean() > even["reserves_gini"].mean() + 0.1
+    assert concentrated["reserves_top10_share"].mean() > even["reserves_top10_share"].mean() + 0.15
+    assert concentrated["sofr_iorb_bp"].mean() > even["sofr_iorb_bp"].mean() + 0.2
+
+
+def test_reserves_away_from_the_banks_that_lend_to_dealers_raise_the_spread_sharply():
+    # c < 1 moves the same reserves to small banks, which do not lend in repo: the core banks
+    # that finance dealers run down toward their LCLoR.
+    even = run("no_rmp", start__reserves=2200.0, start__reserve_concentration=1.0, **HALF_YEAR)
+    spread_out = run("no_rmp", start__reserves=2200.0, start__reserve_concentration=0.6, **HALF_YEAR)
+    assert spread_out["lclor_gap_large"].mean() < even["lclor_gap_large"].mean()
+    assert spread_out["sofr_iorb_bp"].mean() > even["sofr_iorb_bp"].mean() + 3.0
 
 
 def _excess_over_neighbours(df: pd.DataFrame, flag: str, window: int = 3, after: bool = True) -> float:
