@@ -10,6 +10,7 @@ to --out (default results/validation/):
                   peer (`repomodel.peer`, variants exp and exp_onrrp, fitted on the same window);
 - monthly.csv     the monthly means behind it (model, peer, actual; `left_out` marks ZLB months);
 - sept2019.csv    2019-09-10, -16, -17, -18, daily, model vs actual (when in the window);
+- seeds.csv       (with --other-seeds N) the same fit for seeds 1..N: other network draws;
 - daily_facts.csv share of days above 5, 10 and 20 bp, and the mean excess spread on
                   month-ends, quarter-ends and tax dates over neighbouring days;
 - spread.png      the spread over time, model vs actual (daily and monthly);
@@ -174,7 +175,24 @@ def demand_curve_figure(monthly: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
-def summary_markdown(window, elapsed, stats, sept, facts, notes, track, monthly) -> str:
+def seed_robustness(inputs: pd.DataFrame, seeds: list[int], sets: list[str]) -> pd.DataFrame:
+    """Monthly RMSE, bias and the September 2019 days for other seeds (other networks and
+    payment shocks, same parameters): how much of the fit is luck."""
+    rows = []
+    for seed in seeds:
+        df = ReplayModel(inputs, overrides=sets or None, rng=seed).run()
+        monthly = df[["sofr_iorb_bp", "actual_spread_bp"]].groupby(df.index.to_period("M")).mean()
+        keep = ~left_out(monthly.index) & monthly["actual_spread_bp"].notna()
+        st = peers.fit_stats(monthly.loc[keep, "actual_spread_bp"], monthly.loc[keep, "sofr_iorb_bp"])
+        row = {"seed": seed, "rmse": st["rmse"], "bias": st["bias"], "corr": st["corr"]}
+        for d in SEPT_2019:
+            if pd.Timestamp(d) in df.index:
+                row[d] = float(df.loc[d, "sofr_iorb_bp"])
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("seed")
+
+
+def summary_markdown(window, elapsed, stats, sept, facts, notes, track, monthly, robust=None) -> str:
     n_out = int(monthly["left_out"].sum())
     lines = [
         "# History replay: validation",
@@ -205,6 +223,13 @@ def summary_markdown(window, elapsed, stats, sept, facts, notes, track, monthly)
     for fact, r in facts.iterrows():
         fmt = "{:.1%}" if fact.startswith("share") else "{:+.2f}"
         lines.append(f"| {fact} | {fmt.format(r['model'])} | {fmt.format(r['actual'])} | {int(r['events'])} |")
+    if robust is not None and len(robust):
+        lines += ["", "## Other seeds (other network draws and payment shocks, same parameters)", "",
+                  "| seed | monthly RMSE, bp | bias, bp | corr | " + " | ".join(c for c in robust.columns if c.startswith("2019")) + " |",
+                  "|---:|---:|---:|---:|" + "---:|" * sum(c.startswith("2019") for c in robust.columns)]
+        for seed, r in robust.iterrows():
+            days = " | ".join(f"{r[c]:+.0f}" for c in robust.columns if c.startswith("2019"))
+            lines.append(f"| {seed} | {r['rmse']:.2f} | {r['bias']:+.2f} | {r['corr']:.2f} | {days} |")
     lines += ["", "## Tracking of the aggregates (model vs data, $ bn)", ""]
     lines += [f"- {k.replace('_', ' ')}: {v:,.1f}" for k, v in track.items()]
     lines += ["", "Figures: `spread.png` (spread over time), `demand_curve.png` (spread against reserves / bank assets).", ""]
@@ -219,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "results" / "validation")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--other-seeds", type=int, default=0, metavar="N",
+                        help="also replay seeds 1..N and report how the fit varies with the network draw")
     args = parser.parse_args(argv)
 
     inputs = load_inputs(args.inputs or history_path(), args.start, args.end)
@@ -231,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     sept = sept_2019(df)
     facts = daily_facts(df)
     track = tracking(df)
+    robust = seed_robustness(inputs, list(range(1, args.other_seeds + 1)), args.sets) if args.other_seeds else None
 
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -242,7 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     facts.to_csv(out / "daily_facts.csv", float_format="%.4f")
     spread_figure(df, monthly, out / "spread.png")
     demand_curve_figure(monthly, out / "demand_curve.png")
-    text = summary_markdown(window, elapsed, stats, sept, facts, notes, track, monthly)
+    if robust is not None:
+        robust.to_csv(out / "seeds.csv", float_format="%.3f")
+    text = summary_markdown(window, elapsed, stats, sept, facts, notes, track, monthly, robust)
     (out / "summary.md").write_text(text)
     print(text)
     return 0

@@ -128,14 +128,33 @@ def _overrides(x: np.ndarray, names: list[str], fixed: dict) -> dict:
     return {**fixed, **{n: float(v) for n, v in zip(names, x, strict=True)}}
 
 
+def evaluate_seeds(overrides: dict, window: tuple[str, str], seeds: tuple[int, ...], pool=None) -> dict:
+    """`evaluate` over several seeds (networks and payment shocks): the mean of each part, and
+    the objective as the mean of the seeds' objectives, so the calibration does not fit the
+    luck of one network."""
+    if pool is not None and len(seeds) > 1:
+        runs = pool.starmap(evaluate, [(overrides, window, s) for s in seeds])
+    else:
+        runs = [evaluate(overrides, window, s) for s in seeds]
+    keys = set.intersection(*(set(r) for r in runs))
+    out = {k: float(np.mean([r[k] for r in runs])) for k in keys if k != "error"}
+    out["objective_by_seed"] = [round(float(r["objective"]), 3) for r in runs]
+    return out
+
+
 class Objective:
     """Picklable J(x) of one stage (differential evolution can spread it over processes)."""
 
-    def __init__(self, names: list[str], fixed: dict, window: tuple[str, str]) -> None:
-        self.names, self.fixed, self.window = names, fixed, window
+    def __init__(self, names: list[str], fixed: dict, window: tuple[str, str],
+                 seeds: tuple[int, ...] = (0,), pool=None) -> None:
+        self.names, self.fixed, self.window, self.seeds, self.pool = names, fixed, window, seeds, pool
 
     def __call__(self, x: np.ndarray) -> float:
-        return float(evaluate(_overrides(x, self.names, self.fixed), self.window)["objective"])
+        over = _overrides(x, self.names, self.fixed)
+        return float(evaluate_seeds(over, self.window, self.seeds, self.pool)["objective"])
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "pool": None}
 
 
 def current_values(names: list[str]) -> np.ndarray:
@@ -148,7 +167,7 @@ def current_values(names: list[str]) -> np.ndarray:
 
 
 def run_stage(stage: str, method: str, evaluations: int, workers: int = 1, seed: int = 0,
-              log=print) -> dict:
+              log=print, seeds: tuple[int, ...] = (0,), pool=None) -> dict:
     """Optimise one stage from the current defaults (base.toml + calibrated.toml).
 
     method: "de" (differential evolution, global, within STAGES' bounds), "nelder-mead" or
@@ -159,7 +178,7 @@ def run_stage(stage: str, method: str, evaluations: int, workers: int = 1, seed:
     lo = np.array([bounds[n][0] for n in names])
     hi = np.array([bounds[n][1] for n in names])
     window = STAGE_WINDOW[stage]
-    f = Objective(names, {}, window)
+    f = Objective(names, {}, window, seeds, pool)
     x0 = np.clip(current_values(names), lo, hi)
     j0 = f(x0)
     log(f"stage {stage} ({method}): {len(names)} parameters on {window[0]} .. {window[1]}, start J = {j0:.3f}")
@@ -185,7 +204,8 @@ def run_stage(stage: str, method: str, evaluations: int, workers: int = 1, seed:
     log(f"stage {stage} ({method}): J = {j:.3f} after {res.nfev} replays: "
         + ", ".join(f"{n}={values[n]:.4g}" for n in names))
     return {"values": values, "record": f"{stage}: {method} on {window[0]}..{window[1]}, "
-            f"{res.nfev} replays, J {j0:.3f} -> {j:.3f}", "evaluations": int(res.nfev)}
+            f"{res.nfev} evaluations x {len(seeds)} seeds {list(seeds)}, J {j0:.3f} -> {j:.3f}",
+            "evaluations": int(res.nfev) * len(seeds)}
 
 
 def provenance(previous: dict, stage_result: dict, final: dict, seed: int) -> dict:
@@ -203,7 +223,8 @@ def provenance(previous: dict, stage_result: dict, final: dict, seed: int) -> di
         "optimiser": "scipy.optimize, by stage (see steps)",
         "steps": steps,
         "evaluations": int(previous.get("evaluations", 0)) + stage_result["evaluations"],
-        "seed": seed,
+        "seeds": seed,
+        "objective_by_seed": final.get("objective_by_seed", []),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%MZ"),
     }
 
@@ -263,18 +284,25 @@ def main(argv: list[str] | None = None) -> int:
                         help="default: de for banks, powell for funds")
     parser.add_argument("--evaluations", type=int, default=600, help="replay budget per stage")
     parser.add_argument("--workers", type=int, default=1, help="processes for differential evolution")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of differential evolution")
+    parser.add_argument("--seeds", default="0", help="model seeds the objective averages over, e.g. 0,1,2")
     parser.add_argument("--dry-run", action="store_true", help="print calibrated.toml, do not write it")
     args = parser.parse_args(argv)
     stages = list(STAGES) if args.stage == "all" else [args.stage]
+    seeds = tuple(int(x) for x in args.seeds.split(","))
+    pool = None
+    if len(seeds) > 1:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("fork").Pool(min(len(seeds), os.cpu_count() or 1))
     for stage in stages:
         method = args.method or ("de" if stage == "banks" else "powell")
         budget = args.evaluations if stage == "banks" else max(args.evaluations // 4, 20)
-        result = run_stage(stage, method, budget, args.workers, args.seed)
+        result = run_stage(stage, method, budget, args.workers, args.seed, seeds=seeds, pool=pool)
         values, prev = read_calibrated()
         values.update(result["values"])
-        final = evaluate(values, WINDOW, args.seed)
-        prov = provenance(prev, result, final, args.seed)
+        final = evaluate_seeds(values, WINDOW, seeds, pool)
+        prov = provenance(prev, result, final, ",".join(map(str, seeds)))
         print(f"whole window: J = {final['objective']:.3f}, monthly RMSE {final['monthly_rmse_bp']:.2f} bp, "
               f"2019-09-17 {final.get('spread_2019_09_17_bp', float('nan')):.0f} bp")
         if args.dry_run:
