@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     order = list(dict.fromkeys(table["event"]))
 
     def pivot(col: str, digits: int) -> str:
-        return table.pivot(index="scenario", columns="event", values=col).loc[SCENARIOS, order].round(digits).to_string()
+        return table.pivot(index="scenario", columns="event", values=col).loc[SCENARIOS, order].round(digits).add(0.0).to_string()
 
     print(f"\nCalendar stress in 2026: peak SOFR − IORB within ±2 business days (bp, mean over {k} seeds)\n")
     print(pivot("peak_spread_bp", 1))

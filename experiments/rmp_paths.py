@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nRMP paths over 2026, {len(seeds)} seeds per scenario (days: mean over seeds, 2026 only)\n")
     cols = ["scenario", "mean_spread_2026_bp", "max_spread_2026_bp", "days_above_0bp", "days_above_10bp",
             "first_month_mean_at_or_below_0", "stays_at_or_below_0_from", "reserves_end_2026", "srf_total_2026"]
-    print(summary[cols].round(1).to_string(index=False))
+    print(summary[cols].round(1).fillna("never").to_string(index=False))
     print("\n2026 Fed bill purchases ($ bn) next to the forecast each scenario stands for\n")
     print(purchases.round(0).to_string(index=False))
     print(f"\nwritten to {args.out}/")

@@ -57,8 +57,8 @@ from repomodel.errors import InputError
 from repomodel.model import RepoMarketModel
 
 METRICS = [
-    "mean_spread_bp", "mean_spread_2026_bp", "max_spread_bp", "days_above_0bp", "days_above_10bp",
-    "spike_share", "spike_share_2026", "first_month_at_or_below_0", "reserves_year_end", "reserves_min", "on_rrp_end",
+    "mean_spread_bp", "mean_spread_2026_bp", "max_spread_bp", "max_spread_2026_bp", "days_above_0bp", "days_above_10bp",
+    "spike_share", "spike_share_2026", "spike_share_5bp_2026", "first_month_at_or_below_0", "reserves_year_end", "reserves_min", "on_rrp_end",
     "srf_total", "srf_max", "fed_bill_purchases", "days",
 ]
 SAMPLE_METHODS = ("sobol", "lhs")
@@ -290,10 +290,12 @@ def metrics(df: pd.DataFrame) -> dict[str, Any]:
         "mean_spread_bp": float(spread.mean()),
         "mean_spread_2026_bp": float(in_2026.mean()) if len(in_2026) else float("nan"),
         "max_spread_bp": float(spread.max()),
+        "max_spread_2026_bp": float(in_2026.max()) if len(in_2026) else float("nan"),
         "days_above_0bp": int((spread > 0).sum()),
         "days_above_10bp": int((spread > 10).sum()),
         "spike_share": float((spread > 10).mean()),
         "spike_share_2026": float((in_2026 > 10).mean()) if len(in_2026) else float("nan"),
+        "spike_share_5bp_2026": float((in_2026 > 5).mean()) if len(in_2026) else float("nan"),
         "first_month_at_or_below_0": str(at_or_below.index[0]) if len(at_or_below) else None,
         # the last recorded business day of the run's final year (31 Dec for a full year)
         "reserves_year_end": float(last_year["reserves"].iloc[-1]),
