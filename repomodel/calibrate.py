@@ -262,7 +262,7 @@ def to_toml(values: dict[str, float], prov: dict) -> str:
             lines.append(f'{k} = "{v}"')
         elif isinstance(v, list):
             lines.append(f"{k} = [")
-            lines += [f'    "{item}",' for item in v]
+            lines += [f'    "{item}",' if isinstance(item, str) else f"    {item!r}," for item in v]
             lines.append("]")
         else:
             lines.append(f"{k} = {v!r}")
