@@ -44,6 +44,7 @@ PARAMETERS = {
     "banks.srf_stigma_bp": "SRF stigma, banks",
     "money_funds.reservation_spread_bp": "money funds' reservation spread over ON RRP",
 }
+MIN_DISTINCT = 5  # an output with fewer distinct values over the runs gets no indices
 OUTPUTS = {"mean_spread_2026_bp": "mean SOFR − IORB 2026 (bp)",
            "spike_share_5bp_2026": "share of 2026 days > 5 bp",
            "spike_share_2026": "share of 2026 days > 10 bp",
@@ -69,10 +70,14 @@ def analyse(table: pd.DataFrame, p: dict, ranges: dict) -> pd.DataFrame:
     rows = []
     for output in OUTPUTS:
         y = np.array([ok.loc[pt["run_id"], output] for pt in p["points"]], dtype=float)
-        if not np.isfinite(y).all() or np.var(y) == 0:
+        distinct = np.unique(y[np.isfinite(y)]).size
+        if not np.isfinite(y).all() or distinct < MIN_DISTINCT:
+            # A count of days that moves by a day in a handful of runs has no variance to share
+            # out: the indices would be noise, so they are left undefined.
+            note = "failed runs" if not np.isfinite(y).all() else f"nearly constant ({distinct} distinct values)"
             for key in p["keys"]:
                 rows.append({"output": output, "parameter": key, "S1": np.nan, "S1_conf": np.nan,
-                             "ST": np.nan, "ST_conf": np.nan, "note": "no variance (or failed runs)"})
+                             "ST": np.nan, "ST_conf": np.nan, "note": note})
             continue
         res = sobol.analyze(problem, y, calc_second_order=False, seed=0, print_to_console=False)
         for i, key in enumerate(p["keys"]):
@@ -91,6 +96,9 @@ def draw(indices: pd.DataFrame, out: Path, n_runs: int) -> None:
     for ax, (output, label) in zip(axes, OUTPUTS.items(), strict=True):
         d = indices[indices["output"] == output]
         y = np.arange(len(d))
+        if d["S1"].isna().all():
+            ax.text(0.5, 0.5, f"indices undefined:\n{d['note'].iloc[0]}", ha="center", va="center",
+                    transform=ax.transAxes, fontsize=9)
         ax.barh(y - 0.2, d["S1"], 0.4, xerr=d["S1_conf"], label="first order S1", capsize=2)
         ax.barh(y + 0.2, d["ST"], 0.4, xerr=d["ST_conf"], label="total ST", capsize=2)
         ax.set_yticks(y, d["parameter"], fontsize=8)
