@@ -200,12 +200,22 @@ def run_stage(stage: str, method: str, evaluations: int, workers: int = 1, seed:
         res = optimize.minimize(f, x0, method="Powell", bounds=box,
                                 options={"maxfev": evaluations, "xtol": 1e-2, "ftol": 1e-3})
     x, j = (res.x, float(res.fun)) if float(res.fun) < j0 else (x0, j0)
-    values = {n: round(float(v), 6) for n, v in zip(names, x, strict=True)}
+    values = {n: significant(float(v)) for n, v in zip(names, x, strict=True)}
     log(f"stage {stage} ({method}): J = {j:.3f} after {res.nfev} replays: "
         + ", ".join(f"{n}={values[n]:.4g}" for n in names))
     return {"values": values, "record": f"{stage}: {method} on {window[0]}..{window[1]}, "
             f"{res.nfev} evaluations x {len(seeds)} seeds {list(seeds)}, J {j0:.3f} -> {j:.3f}",
             "evaluations": int(res.nfev) * len(seeds)}
+
+
+def significant(value: float, digits: int = 4) -> float:
+    """Four significant digits: more would be noise, and a value such as 0.04629 survives the
+    browser page's round trip through percent (0.04629 * 100 / 100) unchanged."""
+    for d in range(digits, 0, -1):
+        r = float(f"{value:.{d}g}")
+        if round(r * 100, 6) / 100 == r:
+            return r
+    return float(f"{value:.1g}")
 
 
 def provenance(previous: dict, stage_result: dict, final: dict, seed: int) -> dict:
