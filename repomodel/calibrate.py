@@ -1,6 +1,7 @@
 """Calibration: choose the behavioural parameters by replaying history, data to 2025-06-30 only.
 
-    python -m repomodel.calibrate [--evaluations N] [--workers N] [--dry-run]
+    python -m repomodel.calibrate [--stage banks|funds|all] [--method de|nelder-mead|powell]
+                                  [--evaluations N] [--workers N] [--seeds 0,1,2] [--dry-run]
 
 The replay (`repomodel.replay`) takes the aggregates from data; what is left to choose is how
 banks, funds and dealers behave. The objective compares the replayed SOFR - IORB spread with
@@ -12,16 +13,20 @@ the actual one on the calibration window 2018-04 .. 2025-06:
       + ((|spread - actual on 2019-09-10| - 15)^+ / 3)^2        ... and not a week early
       + sum over k in 5, 10, 20 bp of ((share of days above k, sim - actual) in pp / 5)^2
 
-In two stages, each by scipy.optimize with a small budget of replays:
+In stages, each by scipy.optimize with a small budget of replays, each starting from the
+current defaults (so stages can be run one after another, each recorded in [provenance].steps):
 
 1. `banks`: the reserve-demand side, which sets the spread while money funds have no spare
    cash (2018-04 .. 2020-02): LCLoR levels, payment uncertainty (the premium's scale), the
    balance-sheet cost and its quarter- and year-end jumps, the discount-window stigma,
    payment-shock size, reserve concentration, and how funds price repo against dealers'
-   marginal cost (tri-party discount, bargaining). Differential evolution: the objective is
-   rough (a market either clears inside banks' supply or not).
+   marginal cost (tri-party discount, bargaining). Differential evolution first (the objective
+   is rough: a market either clears inside banks' supply or not), then Nelder-Mead.
 2. `funds`: the abundant regime with cash at the ON RRP (2021-08 .. 2025-06): funds'
    reservation spread over the ON RRP rate, dealers' client spread, the SRF stigma. Powell.
+
+`--seeds 0,1,2` averages the objective over model seeds (network draws and payment shocks):
+one seed alone is fitted to its luck.
 
 The chosen values go to `repomodel/scenarios/calibrated.toml` with a `[provenance]` table; as
 the defaults of every scenario they change forward runs too, so the script prints the 2026
