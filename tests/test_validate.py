@@ -33,3 +33,22 @@ def test_report_runs_on_september_2019_and_writes_its_files(tmp_path, capsys):
     assert sept.loc["2019-09-17", "actual_bp"] == 315
     text = (out / "summary.md").read_text()
     assert "2020-03 .. 2021-07" in text and "September 2019" in text
+
+
+def test_calibration_objective_and_calibrated_file_round_trip(tmp_path):
+    from repomodel import calibrate, scenario
+
+    days = pd.bdate_range("2019-09-03", "2019-09-30")
+    df = pd.DataFrame({"sofr_iorb_bp": 2.0, "actual_spread_bp": 2.0}, index=days)
+    df.loc["2019-09-17", "actual_spread_bp"] = 315.0
+    parts = calibrate.objective_parts(df)
+    assert parts["penalty"] > 0  # no spike in the model: the spike term bites
+    df.loc["2019-09-17", "sofr_iorb_bp"] = 315.0
+    assert calibrate.objective_parts(df)["objective"] == 0.0
+
+    values = {"banks.lclor_large": calibrate.significant(0.0462861), "money_funds.bargaining": 0.5}
+    path = tmp_path / "calibrated.toml"
+    calibrate.write(values, {"window": "w", "value": 1.0, "steps": ["a"], "objective_by_seed": [1.0]}, path)
+    read, prov = calibrate.read_calibrated(path)
+    assert read == values and prov["steps"] == ["a"]
+    assert scenario.load({"banks": {"lclor_large": read["banks.lclor_large"]}})["banks"]["lclor_large"] == 0.04629
