@@ -107,6 +107,10 @@ class Book:
     ib_borrower: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     interbank: np.ndarray = field(default_factory=lambda: np.zeros(0))
     interbank_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    cb_seller: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))   # correspondent
+    cb_buyer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))    # fed funds:
+    correspondent: np.ndarray = field(default_factory=lambda: np.zeros(0))          # small -> core
+    correspondent_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))
     srf_dealers: np.ndarray = field(default_factory=lambda: np.zeros(0))
     srf_banks: np.ndarray = field(default_factory=lambda: np.zeros(0))
     on_rrp_funds: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -129,6 +133,7 @@ def book_trades(ledger: Ledger, net, book: Book, sign: float = 1.0) -> None:
     if book.ff_fhlb.size:
         post_fhlb_loans(ledger, net, book.ff_fhlb, sign)
     lend_between_banks(ledger, book.ib_lender, book.ib_borrower, sign * book.interbank)
+    lend_between_banks(ledger, book.cb_seller, book.cb_buyer, sign * book.correspondent)
     post_srf(ledger, book.srf_dealers, book.srf_banks, sign)
     post_on_rrp(ledger, book.on_rrp_funds, book.on_rrp_fhlbs, sign)
 
@@ -226,6 +231,31 @@ def clear(model) -> Book:
 
     book.on_rrp_fhlbs = np.maximum(fhlb["cash"], 0.0)
     post_on_rrp(ledger, np.zeros(mmf.n), book.on_rrp_fhlbs)
+
+    # 3b. Correspondent fed funds: small banks sell reserves above their own target to the core
+    #     banks they are tied to, up to a line limit, when a core bank is within its headroom
+    #     of its LCLoR and values reserves above what the small bank earns on them.
+    n_small_links = len(net.ib_small)
+    if n_small_links and b["correspondent_limit"] > 0:
+        pos = position()
+        core_value = behaviours.reserve_value(pos[:n_large], lclor[:n_large], sigma[:n_large],
+                                              rates.iorb, penalty)
+        small_ask = rates.iorb + cost_bp / 100.0
+        want = np.maximum(lclor[:n_large] * (1 + b["core_headroom"]) - pos[:n_large], 0.0)
+        want = np.where(core_value > small_ask[:n_large], want, 0.0)
+        if want.sum() > 0:
+            seller, buyer = net.ib_small, net.ib_core
+            surplus = np.maximum(pos - (lclor + b["target_buffer"] * sigma), 0.0)
+            line = np.minimum(surplus[seller] / model.ib_degree[seller],
+                              b["correspondent_limit"] * assets[seller])
+            offered = np.bincount(buyer, weights=line, minlength=n_large)
+            ratio = np.minimum(1.0, np.divide(want, offered, out=np.zeros(n_large), where=offered > 0))
+            volume = line * ratio[buyer]
+            keep = volume > 1e-12
+            book.cb_seller, book.cb_buyer, book.correspondent = seller[keep], buyer[keep], volume[keep]
+            book.correspondent_rate = behaviours.lender_rate(
+                small_ask[book.cb_seller], core_value[book.cb_buyer], 0.5)
+            lend_between_banks(ledger, book.cb_seller, book.cb_buyer, book.correspondent)
 
     # 4. Bilateral repo: what dealers still need, from their banks' supply curves.
     need_d = np.maximum(-dealers["cash"], 0.0)

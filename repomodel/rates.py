@@ -35,8 +35,8 @@ def reference_rates(book: Book, client_repo: np.ndarray) -> dict[str, float]:
     repo_volumes = np.concatenate([book.triparty, book.bilateral, client_repo])
     p01, p25, sofr, p75, p99 = weighted_percentiles(repo_rates, repo_volumes, (0.01, 0.25, 0.5, 0.75, 0.99))
     (tgcr,) = weighted_percentiles(book.triparty_rate, book.triparty, (0.5,))
-    ff_rates = np.concatenate([book.ff_fhlb_rate.ravel(), book.interbank_rate])
-    ff_volumes = np.concatenate([book.ff_fhlb.ravel(), book.interbank])
+    ff_rates = np.concatenate([book.ff_fhlb_rate.ravel(), book.interbank_rate, book.correspondent_rate])
+    ff_volumes = np.concatenate([book.ff_fhlb.ravel(), book.interbank, book.correspondent])
     (effr,) = weighted_percentiles(ff_rates, ff_volumes, (0.5,))
     return {
         "sofr": sofr, "tgcr": tgcr, "effr": effr,
