@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"repomodel {args.command}: error: {exc}\n")
         return 2
     except KeyboardInterrupt:
-        sys.stderr.write("repomodel: interrupted; nothing was written\n")
+        sys.stderr.write("repomodel: interrupted (output is written only when complete)\n")
         return 130
 
 

@@ -189,6 +189,9 @@ def validate(params: dict) -> dict:
                 raise InputError(f"{key}: {value} is negative: expected an amount or count >= 0")
             if key in SHARE_KEYS and value > 1:
                 raise InputError(f"{key}: {value} is not a share: expected a number from 0 to 1")
+    c = params["start"]["reserve_concentration"]
+    if not 0.0 <= c <= 5.0:
+        raise InputError(f"start.reserve_concentration: {c} is out of range: expected an exponent from 0 to 5")
     if params["network"]["interbank_links_min"] > params["network"]["interbank_links_max"]:
         raise InputError(
             f"network.interbank_links_min: {params['network']['interbank_links_min']} exceeds "
