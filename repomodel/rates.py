@@ -35,8 +35,13 @@ def reference_rates(book: Book, client_repo: np.ndarray) -> dict[str, float]:
     repo_volumes = np.concatenate([book.triparty, book.bilateral, client_repo])
     p01, p25, sofr, p75, p99 = weighted_percentiles(repo_rates, repo_volumes, (0.01, 0.25, 0.5, 0.75, 0.99))
     (tgcr,) = weighted_percentiles(book.triparty_rate, book.triparty, (0.5,))
-    ff_rates = np.concatenate([book.ff_fhlb_rate.ravel(), book.interbank_rate, book.correspondent_rate])
-    ff_volumes = np.concatenate([book.ff_fhlb.ravel(), book.interbank, book.correspondent])
+    # Interbank loans are priced by the lending core bank and correspondent sales by the buying
+    # core bank, so each is one trade per core bank at its volume-weighted rate: the same
+    # percentiles without sorting thousands of small-bank lines every day.
+    ib_rate, ib_volume = _by_group(book.ib_lender, book.interbank, book.interbank_rate)
+    cb_rate, cb_volume = _by_group(book.cb_buyer, book.correspondent, book.correspondent_rate)
+    ff_rates = np.concatenate([book.ff_fhlb_rate.ravel(), ib_rate, cb_rate])
+    ff_volumes = np.concatenate([book.ff_fhlb.ravel(), ib_volume, cb_volume])
     (effr,) = weighted_percentiles(ff_rates, ff_volumes, (0.5,))
     return {
         "sofr": sofr, "tgcr": tgcr, "effr": effr,
@@ -45,9 +50,24 @@ def reference_rates(book: Book, client_repo: np.ndarray) -> dict[str, float]:
     }
 
 
+def _by_group(group: np.ndarray, volume: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Volume-weighted mean rate and total volume of the trades of each group."""
+    if len(group) == 0:
+        return np.zeros(0), np.zeros(0)
+    n = int(group.max()) + 1
+    v = np.bincount(group, weights=volume, minlength=n)
+    r = np.divide(np.bincount(group, weights=volume * rate, minlength=n), v, out=np.zeros(n), where=v > 0)
+    return r, v
+
+
 def gini(x: np.ndarray) -> float:
     """Gini coefficient of holdings (0: equal, 1: all in one bank)."""
-    x = np.sort(np.maximum(x, 0.0))
+    return gini_sorted(np.sort(np.maximum(x, 0.0)))
+
+
+def gini_sorted(x: np.ndarray) -> float:
+    """Gini coefficient of holdings already sorted in ascending order, none negative:
+    G = sum_i (2i - n - 1) x_(i) / (n sum_i x_i)."""
     n, total = len(x), x.sum()
     if n == 0 or total <= 0:
         return 0.0
