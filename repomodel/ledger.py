@@ -56,6 +56,12 @@ class Sheet:
     def __post_init__(self) -> None:
         self.rows = {item: k for k, item in enumerate(self.assets + self.liabilities)}
         self.is_asset = np.array([True] * len(self.assets) + [False] * len(self.liabilities))
+        # For `Ledger.post`: each item's row and side as plain Python values, looked up once.
+        self.slots = {item: (k, item in self.assets) for item, k in self.rows.items()}
+        # Every agent of the sector, in order: a posting with this index needs no summing.
+        self.everyone = np.arange(self.n)
+        self.everyone.flags.writeable = False
+        self._views: dict[str, np.ndarray] = {}
 
     @property
     def n(self) -> int:
@@ -63,18 +69,26 @@ class Sheet:
 
     def __getitem__(self, item: str) -> np.ndarray:
         """A read-only view of one item across the sector's agents."""
-        view = self.data[self.rows[item]]
-        view.flags.writeable = False
+        view = self._views.get(item)
+        # Made once per item; made again if it is no longer a view of `data` (the sheets were
+        # replaced, or copied or unpickled, which copies views into arrays of their own).
+        if view is None or view.base is not self.data:
+            view = self.data[self.rows[item]]
+            view.flags.writeable = False
+            self._views[item] = view
         return view
 
     def total(self, item: str) -> float:
-        return float(self.data[self.rows[item]].sum())
+        data = self.data
+        if data.shape[1] == 1:  # one agent (the Fed, the Treasury): its balance is the total
+            return float(data[self.rows[item], 0])
+        return float(np.add.reduce(data[self.rows[item]]))
 
     def imbalance(self) -> np.ndarray:
         """Assets minus liabilities and equity, per agent (zero when the sheet balances)."""
         # Assets are the first rows: slices are views, where a boolean mask would copy.
         k = len(self.assets)
-        return self.data[:k].sum(axis=0) - self.data[k:].sum(axis=0)
+        return np.add.reduce(self.data[:k], axis=0) - np.add.reduce(self.data[k:], axis=0)
 
 
 class AccountingError(AssertionError):
@@ -114,21 +128,36 @@ class Ledger:
         or, when `idx` is None, with all the sector's agents.
         """
         sheet = self.sheets[sector]
-        if idx is not None:
-            # Spread a scalar over idx only when needed: broadcast_to costs more than the sum.
-            weights = amount if np.shape(amount) == idx.shape else np.broadcast_to(amount, idx.shape)
-            amount = np.bincount(idx, weights=weights, minlength=sheet.n)
-        d, c = sheet.rows[debit], sheet.rows[credit]
+        d, debit_is_asset = sheet.slots[debit]
+        c, credit_is_asset = sheet.slots[credit]
         data = sheet.data
+        if idx is None:
+            if sheet.n == 1 and isinstance(amount, float | int | np.floating):
+                # One agent (the Fed, the Treasury): element arithmetic, the same double-precision
+                # sum as the array operation below without its per-call cost.
+                data[d, 0] = data[d, 0] + amount if debit_is_asset else data[d, 0] - amount
+                data[c, 0] = data[c, 0] - amount if credit_is_asset else data[c, 0] + amount
+                return
+            debit_row, credit_row = data[d], data[c]
+        elif idx is sheet.everyone:
+            debit_row, credit_row = data[d], data[c]
+        else:
+            # Spread a scalar over idx only when needed: broadcast_to costs more than the sum.
+            if not (isinstance(amount, np.ndarray) and amount.shape == idx.shape):
+                amount = np.broadcast_to(amount, idx.shape)
+            # Summed per agent up to the highest index posted to, not over the whole sector: most
+            # postings touch a few large banks, and adding zeros to the others changes nothing.
+            amount = np.bincount(idx, weights=amount)
+            debit_row, credit_row = data[d, : len(amount)], data[c, : len(amount)]
         # x - a is exactly x + (-a) in floating point: no negated copy of the amount needed.
-        if sheet.is_asset[d]:
-            data[d] += amount
+        if debit_is_asset:
+            debit_row += amount
         else:
-            data[d] -= amount
-        if sheet.is_asset[c]:
-            data[c] -= amount
+            debit_row -= amount
+        if credit_is_asset:
+            credit_row -= amount
         else:
-            data[c] += amount
+            credit_row += amount
 
     # --- transactions between sectors: each is a set of balanced postings ------------------
 
@@ -224,7 +253,8 @@ class Ledger:
             + np.bincount(self.bank_of["fhlbs"], fhlb["cash"], minlength=nb)
             + np.bincount(self.bank_of["dealers"], dealers["cash"], minlength=nb)
         )
-        out = {f"{name} balance": float(np.abs(sh.imbalance()).max(initial=0.0)) for name, sh in s.items()}
+        largest = np.maximum.reduce  # what ndarray.max calls, without its Python wrapper
+        out = {f"{name} balance": float(largest(np.abs(sh.imbalance()), initial=0.0)) for name, sh in s.items()}
         out.update({
             "fed assets = reserves + on_rrp + tga + currency_other": self.fed_assets()
             - fed.total("reserves") - fed.total("on_rrp") - fed.total("tga")
@@ -240,14 +270,15 @@ class Ledger:
             "fed funds: lent = borrowed": banks.total("ff_lent") + fhlb.total("ff_lent")
             - banks.total("ff_borrowed"),
             "agent deposits: banks = holders": float(
-                np.abs(banks["agent_deposits"] - agent_deposits).max(initial=0.0)
+                largest(np.abs(banks["agent_deposits"] - agent_deposits), initial=0.0)
             ),
         })
         return out
 
     def fed_assets(self) -> float:
         fed = self.sheets["fed"]
-        return float(fed.data[fed.is_asset].sum())
+        # Assets are the first rows: a slice, where a boolean mask would copy.
+        return float(fed.data[: len(fed.assets)].sum())
 
     def check(self, tolerance: float = TOLERANCE) -> None:
         """Raise AccountingError naming every identity that is off by more than `tolerance`."""

@@ -21,13 +21,13 @@ def deposit_shares(ledger: Ledger) -> np.ndarray:
 
 def public_to_fed(ledger: Ledger, amount: float, fed_item: str) -> None:
     """The public pays the Fed (TGA receipts, MBS paydowns, currency withdrawals)."""
-    banks = np.arange(ledger["banks"].n)
+    banks = ledger["banks"].everyone
     ledger.with_fed("public", banks, "deposits", fed_item, amount * deposit_shares(ledger), into_fed=True)
 
 
 def fed_to_public(ledger: Ledger, amount: float, fed_item: str) -> None:
     """The Fed pays the public (Treasury spending out of the TGA)."""
-    banks = np.arange(ledger["banks"].n)
+    banks = ledger["banks"].everyone
     ledger.with_fed("public", banks, "deposits", fed_item, amount * deposit_shares(ledger), into_fed=False)
 
 
@@ -54,17 +54,23 @@ def shock(ledger: Ledger, state: np.ndarray, scale: np.ndarray, persistence: flo
     if scale.sum() <= 0:
         return state
     sd = np.sqrt(tail / (tail - 2.0)) if tail > 2 else 1.0
-    e = scale * rng.standard_t(tail, size=scale.shape) / sd
-    new = persistence * state + e
-    flow = new - state
+    # In place on fresh arrays: the arithmetic of the formulas above, bit for bit (a sum or a
+    # product of two numbers does not depend on their order), without a temporary per step.
+    flow = rng.standard_t(tail, size=scale.shape)
+    flow *= scale
+    flow /= sd                       # e_t
+    flow += persistence * state      # d_t
+    flow -= state                    # d_t - d_{t-1}
     weights = scale / scale.sum()
-    flow -= flow.sum() * weights
-    reserves = ledger["banks"]["reserves"]
-    floor = -0.9 * np.maximum(reserves, 0.0)
-    cut = np.maximum(flow, floor)
+    weights *= flow.sum()
+    flow -= weights
+    floor = np.maximum(ledger["banks"]["reserves"], 0.0)
+    floor *= -0.9
+    cut = np.maximum(flow, floor, out=flow)
     excess = cut.sum()
     if excess > 0:  # outflows were cut: scale inflows down so the flows still sum to zero
-        pos = cut > 0
-        cut[pos] -= excess * cut[pos] / cut[pos].sum()
+        inflows = np.flatnonzero(cut > 0)
+        amounts = cut[inflows]
+        cut[inflows] = amounts - excess * amounts / amounts.sum()
     ledger.post("banks", "reserves", "deposits", cut)
     return state + cut

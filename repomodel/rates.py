@@ -20,21 +20,35 @@ from repomodel.markets import Book
 def weighted_percentiles(rates: np.ndarray, volumes: np.ndarray, qs: tuple[float, ...]) -> list[float]:
     """Volume-weighted percentiles (qs in [0, 1]); NaN when nothing traded."""
     keep = volumes > 1e-12
-    if not keep.any():
-        return [float("nan")] * len(qs)
     r, v = rates[keep], volumes[keep]
+    if not len(r):
+        return [float("nan")] * len(qs)
     order = np.argsort(r, kind="stable")
-    r, cum = r[order], np.cumsum(v[order])
-    pos = np.searchsorted(cum, np.asarray(qs) * cum[-1], side="left")
-    return [float(x) for x in r[np.minimum(pos, len(r) - 1)]]
+    return _percentiles_sorted(r[order], v[order], qs)
+
+
+def _percentiles_sorted(r: np.ndarray, v: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """`weighted_percentiles` of trades already sorted by rate (stably), none of them empty."""
+    cum = np.cumsum(v)
+    pos = cum.searchsorted(np.multiply(qs, cum[-1]), side="left")
+    return r.take(np.minimum(pos, len(r) - 1)).tolist()
 
 
 def reference_rates(book: Book, client_repo: np.ndarray) -> dict[str, float]:
     """SOFR, its percentiles and volume, TGCR, EFFR and its volume from the day's trades."""
     repo_rates = np.concatenate([book.triparty_rate, book.bilateral_rate, book.client_rate])
     repo_volumes = np.concatenate([book.triparty, book.bilateral, client_repo])
-    p01, p25, sofr, p75, p99 = weighted_percentiles(repo_rates, repo_volumes, (0.01, 0.25, 0.5, 0.75, 0.99))
-    (tgcr,) = weighted_percentiles(book.triparty_rate, book.triparty, (0.5,))
+    # TGCR is the same median over the tri-party trades only: they keep their order in the
+    # stable sort of all repo trades, so one sort serves both.
+    keep = repo_volumes > 1e-12
+    r, v = repo_rates[keep], repo_volumes[keep]
+    if len(r):
+        order = np.argsort(r, kind="stable")
+        p01, p25, sofr, p75, p99 = _percentiles_sorted(r[order], v[order], (0.01, 0.25, 0.5, 0.75, 0.99))
+        triparty = order[np.flatnonzero(keep)[order] < len(book.triparty)]
+        (tgcr,) = _percentiles_sorted(r[triparty], v[triparty], (0.5,)) if len(triparty) else [float("nan")]
+    else:
+        p01 = p25 = sofr = p75 = p99 = tgcr = float("nan")
     # Interbank loans are priced by the lending core bank and correspondent sales by the buying
     # core bank, so each is one trade per core bank at its volume-weighted rate: the same
     # percentiles without sorting thousands of small-bank lines every day.
@@ -54,9 +68,8 @@ def _by_group(group: np.ndarray, volume: np.ndarray, rate: np.ndarray) -> tuple[
     """Volume-weighted mean rate and total volume of the trades of each group."""
     if len(group) == 0:
         return np.zeros(0), np.zeros(0)
-    n = int(group.max()) + 1
-    v = np.bincount(group, weights=volume, minlength=n)
-    r = np.divide(np.bincount(group, weights=volume * rate, minlength=n), v, out=np.zeros(n), where=v > 0)
+    v = np.bincount(group, weights=volume)
+    r = np.divide(np.bincount(group, weights=volume * rate), v, out=np.zeros(len(v)), where=v > 0)
     return r, v
 
 
