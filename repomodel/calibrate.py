@@ -9,7 +9,7 @@ the actual one on the calibration window 2018-04 .. 2025-06:
 
     J = RMSE(monthly mean spread, bp)^2                       months of the zero lower bound
                                                                 (2020-03 .. 2021-07) left out
-      + ((100 - spread on 2019-09-17)^+ / 10)^2                 the repo spike must happen
+      + ((100 - spread on 2019-09-17)^+ / 25)^2                 the repo spike must happen
       + ((|spread - actual on 2019-09-10| - 15)^+ / 3)^2        ... and not a week early
       + sum over k in 5, 10, 20 bp of ((share of days above k, sim - actual) in pp / 5)^2
 
@@ -23,7 +23,11 @@ current defaults (so stages can be run one after another, each recorded in [prov
    marginal cost (tri-party discount, bargaining). Differential evolution first (the objective
    is rough: a market either clears inside banks' supply or not), then Nelder-Mead.
 2. `funds`: the abundant regime with cash at the ON RRP (2021-08 .. 2025-06): funds'
-   reservation spread over the ON RRP rate, dealers' client spread, the SRF stigma. Powell.
+   reservation spread over the ON RRP rate, the uncertainty of their end-of-day cash (which
+   prices their spare cash as the ON RRP shrinks), dealers' client spread, the SRF stigma. Powell.
+3. `joint`: the parameters that act in both regimes (reserve demand, payment shocks, funds'
+   pricing of repo against dealers' marginal cost, dealers' stigma of a Fed backstop, which
+   the Desk's repo operations of 2019-20 identify) on the whole window. Nelder-Mead.
 
 `--seeds 0,1,2` averages the objective over model seeds (network draws and payment shocks):
 one seed alone is fitted to its luck.
@@ -54,29 +58,49 @@ SCARCE = ("2018-04-02", "2020-02-28")
 ABUNDANT = ("2021-08-02", "2025-06-30")
 SPIKE_DAY, QUIET_DAY = "2019-09-17", "2019-09-10"
 THRESHOLDS_BP = (5, 10, 20)
+# Scale of the spike term. At 10 bp the term (about 50 for a +30 bp spike) outweighed the
+# monthly fit: Nelder-Mead bought 7 bp on 2019-09-17 with 0.4 bp of monthly RMSE and a
+# worse 2019-09-10. The model has no intraday payment timing, so the cliff is out of its
+# reach; the term now only keeps the optimiser from flattening September 2019.
+SPIKE_SCALE_BP = 25.0
 CALIBRATED = Path(__file__).resolve().parent / "scenarios" / "calibrated.toml"
 
-STAGES: dict[str, dict[str, tuple[float, float]]] = {
-    "banks": {
-        "banks.lclor_large": (0.03, 0.08),
-        "banks.lclor_small": (0.01, 0.06),
-        "banks.uncertainty": (0.002, 0.015),
-        "banks.balance_sheet_cost_bp": (0.0, 6.0),
-        "banks.quarter_end_cost_bp": (0.0, 30.0),
-        "banks.year_end_cost_bp": (0.0, 30.0),
-        "banks.no_srf_stigma_bp": (50.0, 600.0),
-        "banks.payment_shock": (0.0005, 0.006),
-        "start.reserve_concentration": (0.8, 1.3),
-        "money_funds.triparty_discount_bp": (0.0, 8.0),
-        "money_funds.bargaining": (0.0, 0.8),
-    },
-    "funds": {
-        "money_funds.reservation_spread_bp": (0.0, 6.0),
-        "dealers.client_spread_bp": (0.0, 12.0),
-        "banks.srf_stigma_bp": (0.0, 100.0),
-    },
+# Search ranges of the calibrated parameters (dotted keys of the scenario files).
+BOUNDS: dict[str, tuple[float, float]] = {
+    "banks.lclor_large": (0.03, 0.10),
+    "banks.lclor_small": (0.01, 0.06),
+    "banks.uncertainty": (0.002, 0.015),
+    "banks.balance_sheet_cost_bp": (0.0, 6.0),
+    "banks.quarter_end_cost_bp": (0.0, 30.0),
+    "banks.year_end_cost_bp": (0.0, 30.0),
+    "banks.no_srf_stigma_bp": (50.0, 1000.0),
+    "banks.payment_shock": (0.0005, 0.006),
+    "banks.srf_stigma_bp": (0.0, 100.0),
+    "start.reserve_concentration": (0.8, 1.3),
+    "money_funds.triparty_discount_bp": (0.0, 12.0),
+    "money_funds.cash_uncertainty": (0.002, 0.2),
+    "money_funds.reservation_spread_bp": (0.0, 6.0),
+    "dealers.client_spread_bp": (0.0, 12.0),
+    "dealers.srf_stigma_bp": (0.0, 100.0),
 }
-STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT}
+STAGES: dict[str, dict[str, tuple[float, float]]] = {
+    stage: {name: BOUNDS[name] for name in names}
+    for stage, names in {
+        "banks": ("banks.lclor_large", "banks.lclor_small", "banks.uncertainty",
+                  "banks.balance_sheet_cost_bp", "banks.quarter_end_cost_bp",
+                  "banks.year_end_cost_bp", "banks.no_srf_stigma_bp", "banks.payment_shock",
+                  "start.reserve_concentration", "money_funds.triparty_discount_bp"),
+        "funds": ("money_funds.reservation_spread_bp", "money_funds.cash_uncertainty",
+                  "money_funds.triparty_discount_bp", "dealers.client_spread_bp",
+                  "banks.srf_stigma_bp"),
+        "joint": ("banks.lclor_large", "banks.uncertainty", "banks.balance_sheet_cost_bp",
+                  "banks.payment_shock", "banks.no_srf_stigma_bp",
+                  "money_funds.triparty_discount_bp", "money_funds.cash_uncertainty",
+                  "money_funds.reservation_spread_bp", "dealers.client_spread_bp",
+                  "dealers.srf_stigma_bp"),
+    }.items()
+}
+STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT, "joint": WINDOW}
 
 
 def objective_parts(df: pd.DataFrame) -> dict[str, float]:
@@ -92,7 +116,7 @@ def objective_parts(df: pd.DataFrame) -> dict[str, float]:
     if SPIKE_DAY in df.index:
         spike = float(df.loc[SPIKE_DAY, "sofr_iorb_bp"])
         parts["spread_2019_09_17_bp"] = spike
-        penalty += (max(0.0, 100.0 - spike) / 10.0) ** 2
+        penalty += (max(0.0, 100.0 - spike) / SPIKE_SCALE_BP) ** 2
     if QUIET_DAY in df.index:
         quiet = float(df.loc[QUIET_DAY, "sofr_iorb_bp"] - df.loc[QUIET_DAY, "actual_spread_bp"])
         parts["miss_2019_09_10_bp"] = quiet
@@ -229,7 +253,7 @@ def provenance(previous: dict, stage_result: dict, final: dict, seed: int) -> di
     return {
         "window": f"{WINDOW[0]} .. {WINDOW[1]} (history_inputs.csv; data after 2025-06-30 not used)",
         "objective": "monthly RMSE^2 of SOFR-IORB (ZLB months 2020-03..2021-07 left out) + "
-                     "((100 - 2019-09-17)^+/10)^2 + ((|2019-09-10 miss| - 15)^+/3)^2 + "
+                     "((100 - 2019-09-17)^+/25)^2 + ((|2019-09-10 miss| - 15)^+/3)^2 + "
                      "sum_k ((share of days above k=5,10,20 bp: sim - actual, pp)/5)^2",
         "value": round(float(final["objective"]), 4),
         "monthly_rmse_bp": round(float(final["monthly_rmse_bp"]), 3),
@@ -311,8 +335,8 @@ def main(argv: list[str] | None = None) -> int:
 
         pool = multiprocessing.get_context("fork").Pool(min(len(seeds), os.cpu_count() or 1))
     for stage in stages:
-        method = args.method or ("de" if stage == "banks" else "powell")
-        budget = args.evaluations if stage == "banks" else max(args.evaluations // 4, 20)
+        method = args.method or {"banks": "de", "funds": "powell"}.get(stage, "nelder-mead")
+        budget = max(args.evaluations // 4, 20) if stage == "funds" else args.evaluations
         result = run_stage(stage, method, budget, args.workers, args.seed, seeds=seeds, pool=pool)
         values, prev = read_calibrated()
         values.update(result["values"])

@@ -8,8 +8,10 @@ The inputs file is a CSV anyone can write by hand:
   the Fed's H.8) and rates `iorb, on_rrp_rate, srf_rate` (percent). Optional:
   quantities `currency, mmf_assets` ($ billions), the flag `srf_exists` (0/1: 0 when
   only the discount window backed the market, so the model can charge a heavier
-  stigma) and the actuals `sofr, effr` (percent), used to judge the model, never as
-  inputs.
+  stigma), `dealer_repo_rate` (percent: minimum bid rate of Fed repo operations open to
+  dealers only, as offered daily in 2019-20 before the SRF; kept only on the days its
+  rows give it, blank = none that day) and the actuals `sofr, effr` (percent), used to
+  judge the model, never as inputs.
 - `date` is ISO (YYYY-MM-DD), strictly increasing, at any dates and any frequency:
   daily, weekly, monthly or a mix. Rows may fall on weekends and holidays.
 - A blank cell means "no observation that day":
@@ -47,9 +49,10 @@ OPTIONAL_QUANTITIES = ("currency", "mmf_assets")
 RATES = ("iorb", "on_rrp_rate", "srf_rate")
 OPTIONAL_RATES = ("srf_exists",)
 ACTUALS = ("sofr", "effr")
+OPERATIONS = ("dealer_repo_rate",)  # policy operations: only on the days a row gives them
 REQUIRED = ("date", *QUANTITIES, *RATES)
 _ALL_QUANTITIES = (*QUANTITIES, *OPTIONAL_QUANTITIES)
-_KNOWN = frozenset((*REQUIRED, *OPTIONAL_QUANTITIES, *OPTIONAL_RATES, *ACTUALS))
+_KNOWN = frozenset((*REQUIRED, *OPTIONAL_QUANTITIES, *OPTIONAL_RATES, *ACTUALS, *OPERATIONS))
 
 
 def history_path() -> Path:
@@ -104,7 +107,7 @@ def load_inputs(
             out[name] = values[seen][last_row]
     if "srf_exists" in out:
         out["srf_exists"] = out["srf_exists"].astype(int)
-    for name in ACTUALS:
+    for name in (*ACTUALS, *OPERATIONS):
         if name in columns:
             actual = pd.Series(columns[name], index=dates)
             out[name] = actual.reindex(days).to_numpy()

@@ -160,6 +160,7 @@ class DayRates:
     on_rrp: float
     srf: float
     srf_exists: bool
+    dealer_repo: float = float("nan")  # Fed repo operations open to dealers only (2019-20), min bid
 
 
 def clear(model) -> Book:
@@ -171,9 +172,14 @@ def clear(model) -> Book:
     n_large, n_d, k = net.n_large, dealers.n, b["tranches"]
     stigma = b["srf_stigma_bp"] if rates.srf_exists else b["no_srf_stigma_bp"]
     penalty = behaviours.penalty_rate(rates.srf, stigma)
-    dealer_ceiling = rates.srf + (
-        p["dealers"]["srf_stigma_bp"] if rates.srf_exists else p["dealers"]["no_srf_ceiling_bp"]
-    ) / 100.0
+    # Dealers' backstop: the SRF, or before it the Fed's repo operations for dealers where
+    # they were offered (2019-20); with neither, the last dollar costs the no-SRF ceiling.
+    dealer_backstop = rates.srf_exists or np.isfinite(rates.dealer_repo)
+    if dealer_backstop:
+        backstop_rate = rates.srf if rates.srf_exists else rates.dealer_repo
+        dealer_ceiling = backstop_rate + p["dealers"]["srf_stigma_bp"] / 100.0
+    else:
+        dealer_ceiling = rates.srf + p["dealers"]["no_srf_ceiling_bp"] / 100.0
     cost_bp = model.size_cost_factor * behaviours.balance_sheet_cost_bp(
         net.is_large, net.is_foreign, b, flags["quarter_end"], flags["year_end"])
     lclor, sigma, assets = model.lclor, model.uncertainty, net.bank_assets
@@ -259,7 +265,7 @@ def clear(model) -> Book:
 
     # 4. Bilateral repo: what dealers still need, from their banks' supply curves.
     need_d = np.maximum(-dealers["cash"], 0.0)
-    amount, ask = large_tranches()
+    amount, ask = amount_bd, ask_bd = large_tranches()
     # A bank shares its supply among its dealers in proportion to what each still needs.
     link_need = need_d[net.bd_dealer]
     bank_need = np.bincount(net.bd_bank, weights=link_need, minlength=n_large)
@@ -270,7 +276,7 @@ def clear(model) -> Book:
     off_amount = (amount[net.bd_bank] * share[:, None]).ravel()
     off_ask = ask[net.bd_bank].ravel()
     filled, unmet = fill(off_dealer, off_ask, off_amount, need_d, cap=dealer_ceiling)
-    if not rates.srf_exists and unmet.sum() > 1e-12:
+    if not dealer_backstop and unmet.sum() > 1e-12:
         # Without an SRF the last dollar is still found, at the ceiling (fire sales, failed
         # trades): booked as bilateral repo from the dealer's settlement bank.
         off_bank = np.concatenate([off_bank, net.dealer_settlement])
@@ -313,29 +319,37 @@ def clear(model) -> Book:
     book.srf_banks = np.maximum(lclor - banks["reserves"], 0.0)
     post_srf(ledger, book.srf_dealers, book.srf_banks)
 
-    # Dealers' marginal cost of funds: the dearest source they used today.
+    # Dealers' marginal cost of funds: the price of replacing their last dollar. A dealer that
+    # went to its banks pays their next tranche (the dearest it used), one that went to the
+    # SRF pays its ceiling; one financed by funds alone would replace a dollar from its banks'
+    # cheapest tranche.
     bil_max = np.zeros(n_d)
     np.maximum.at(bil_max, book.bilateral_dealer, book.bilateral_rate)
-    tri_reservation = rates.on_rrp + model.fund_spread
-    fund_max = np.zeros(n_d)
-    np.maximum.at(fund_max, net.tri_dealer, np.where(tri > 0, tri_reservation[net.tri_fund], 0.0))
-    cost = np.maximum(bil_max, fund_max)
+    first_ask = np.where(amount_bd[:, 0] > 0, ask_bd[:, 0], dealer_ceiling)
+    bank_next = np.full(n_d, dealer_ceiling)
+    np.minimum.at(bank_next, net.bd_dealer, first_ask[net.bd_bank])
+    cost = np.maximum(np.minimum(bank_next, dealer_ceiling), bil_max)
     cost = np.where(book.srf_dealers > 1e-9, np.maximum(cost, dealer_ceiling), cost)
-    cost = np.where(cost > 0, cost, rates.on_rrp)
     book.dealer_cost = cost
 
-    # Tri-party rates: a fund with cash to spare values its last dollar at its reservation
-    # rate. A fund whose cash is all lent has dealers competing for it: its last dollar is
-    # worth what the dearest of its dealers pays at the margin, and every dealer it lends to
-    # must match that. Each loan then splits any gap left to the dealer's marginal cost.
-    line_cost = cost[net.tri_dealer]
+    # Tri-party rates. A fund values its last dollar as a bank values reserves (Poole): with
+    # probability G it ends the day with cash no dealer took, and the dollar earns the ON RRP
+    # (plus its reservation spread); otherwise its dealers compete for it, and it is worth
+    # what the dearest of them pays at the margin, less the tri-party discount. Every dealer
+    # the fund lends to must match that price. G = F(excess / sigma): excess is the fund's
+    # cash left over less what its dealers still needed after tri-party, sigma the
+    # uncertainty of the fund's end-of-day cash. A fund with much cash to spare lends at its
+    # floor; one whose dealers still need cash charges up to their marginal cost.
+    floor = rates.on_rrp + model.fund_spread
+    line_need = need_d[net.tri_dealer] / np.maximum(model.tri_degree[net.tri_dealer], 1)
+    excess = leftover - np.bincount(net.tri_fund, weights=line_need, minlength=mmf.n)
+    sigma_f = p["money_funds"]["cash_uncertainty"] * model.fund_assets
+    placed = behaviours.shortfall_probability(excess, np.zeros(mmf.n), sigma_f)  # 1 - G
     fund_top = np.zeros(mmf.n)
-    np.maximum.at(fund_top, net.tri_fund, np.where(tri > 0, line_cost, 0.0))
-    spare = leftover > 1e-9
+    np.maximum.at(fund_top, net.tri_fund, np.where(tri > 0, cost[net.tri_dealer], 0.0))
     discount = p["money_funds"]["triparty_discount_bp"] / 100.0
-    shadow = np.where(spare, tri_reservation, np.maximum(fund_top - discount, tri_reservation))
-    book.triparty_rate = behaviours.lender_rate(shadow[net.tri_fund], line_cost,
-                                                p["money_funds"]["bargaining"])
+    value = floor + placed * np.maximum(fund_top - discount - floor, 0.0)
+    book.triparty_rate = value[net.tri_fund]
 
     # Dealers lend to clients at their average cost of funds plus an intermediation spread.
     funded = np.bincount(net.tri_dealer, weights=tri, minlength=n_d) + np.bincount(

@@ -96,6 +96,7 @@ class RepoMarketModel(mesa.Model):
         self.ib_borrower = np.concatenate([self.net.ib_small, core_i])
         self.ib_lender = np.concatenate([self.net.ib_core, core_j])
         self.ib_degree = np.maximum(np.bincount(self.ib_borrower, minlength=self.net.n_banks), 1)
+        self.tri_degree = np.bincount(self.net.tri_dealer, minlength=self.ledger["dealers"].n)  # fund lines per dealer
         self._make_agents()
         self.t = 0
         self.records: list[dict] = []
@@ -118,7 +119,8 @@ class RepoMarketModel(mesa.Model):
         self.drivers_today = self.drivers_on(t)
         d = self.drivers_today
         self.today_rates = markets.DayRates(float(d["iorb"]), float(d["on_rrp_rate"]),
-                                            float(d["srf_rate"]), bool(d["srf_exists"]))
+                                            float(d["srf_rate"]), bool(d["srf_exists"]),
+                                            float(d.get("dealer_repo_rate", np.nan)))
         # 2. yesterday's overnight trades mature
         markets.unwind(self.ledger, self.net, self.book)
         # 3. Fed: runoff, MBS paydowns, bill purchases

@@ -6,7 +6,8 @@
 model's aggregates follow an inputs file (see `repomodel.inputs` for the format):
 
 - calendar: the business days of the file (or --start/--end); corridor: the file's IORB,
-  ON RRP rate, SRF (or discount-window) rate and `srf_exists`;
+  ON RRP rate, SRF (or discount-window) rate and `srf_exists`, and the Fed's repo
+  operations for dealers (`dealer_repo_rate`) on the days they were offered;
 - start state: the first day's reserves, ON RRP, TGA, Fed assets, bank assets and money-fund
   assets, the SOMA split and the dealers' book scaled from the scenario defaults;
 - Fed assets: a rise is a purchase of securities (from dealers first, so the reserves land at
@@ -175,6 +176,9 @@ class ReplayModel(RepoMarketModel):
         d["srf_rate"] = src["srf_rate"]
         d["srf_exists"] = (src["srf_exists"].astype(bool) if "srf_exists" in src
                            else pd.Series(True, index=cal.days))
+        # operations are kept only on the days the file gives them (NaN: none that day)
+        d["dealer_repo_rate"] = (inputs["dealer_repo_rate"].reindex(cal.days) if "dealer_repo_rate" in inputs
+                                 else np.nan)
         for c in DRIVER_COLUMNS:
             d[c] = 0.0
         t = params["treasury"]

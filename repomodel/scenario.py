@@ -33,7 +33,7 @@ INTEGER_KEYS = set(COUNT_MIN) | {
 }
 SHARE_KEYS = {
     "start.large_bank_asset_share", "start.mmf_bills_share", "start.mmf_other_share",
-    "banks.foreign_share", "banks.payment_persistence", "money_funds.bargaining",
+    "banks.foreign_share", "banks.payment_persistence", "money_funds.cash_uncertainty",
 "money_funds.tax_outflow_share", "fhlbs.bargaining",
     "dealers.inventory_reversion", "dealers.coupon_absorption",
     "dealers.quarter_end_cut", "dealers.foreign_share",

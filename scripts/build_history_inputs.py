@@ -36,6 +36,13 @@ Sources and quirks (files in `../shared/data/fred/`, see its README):
 - srf_exists: 1 from 2021-07-28 (the SRF was set up on that date), 0 before, so the
   model can charge the heavier stigma of the discount window when it was the only
   backstop.
+- dealer_repo_rate: before the SRF, the days on which the Desk offered overnight repo to
+  primary dealers every day (September 2019 .. mid 2020), found in RPONTSYD as a run of
+  at least 20 operation days with no gap over 5 business days (isolated small
+  operations are tests). The minimum bid rate is taken as IOER. Banks still had only
+  the discount window. The run counts from the business day after its first operation:
+  the first one (17 September 2019) came mid-morning, after most of that day's repo
+  had traded. Blank on every other day.
 - sofr = SOFR, effr = EFFR: daily actuals, kept for judging the model, not as inputs.
 
 Only data up to 2025-06-30 are used (the calibration window; later data are held back).
@@ -93,6 +100,7 @@ COLUMNS = [
     "currency",
     "mmf_assets",
     "srf_exists",
+    "dealer_repo_rate",
     "sofr",
     "effr",
 ]
@@ -146,12 +154,33 @@ def build(fred: Path) -> pd.DataFrame:
         dates < PRIMARY_CREDIT_AT_TOP_FROM, PRIMARY_CREDIT_OVER_TOP_BEFORE, 0.0
     )
     out["srf_exists"] = (dates >= SRF_FROM).astype(int)
+    ops = repo_programme(read_series(fred, "RPONTSYD"), dates)
+    out["dealer_repo_rate"] = np.where(ops, out["iorb"], np.nan)
     missing = [c for c in ("iorb", "on_rrp_rate", "srf_rate") if out[c].isna().any()]
     if missing:
         raise SystemExit(f"rate sources do not cover every row date: {missing}")
 
     out.index.name = "date"
     return out.reset_index()[COLUMNS]
+
+
+def repo_programme(take_up: pd.Series, dates: pd.DatetimeIndex) -> np.ndarray:
+    """Rows of `dates` (before the SRF) on which the Desk offered overnight repo every day.
+
+    A programme is a run of at least 20 days with take-up, no two more than 5 business
+    days apart (isolated small operations are tests); it counts from the business day
+    after its first operation to its last operation.
+    """
+    days = take_up[(take_up > 0) & (take_up.index < SRF_FROM)].index
+    inside = np.zeros(len(dates), dtype=bool)
+    if len(days) == 0:
+        return inside
+    gaps = np.array([len(pd.bdate_range(a, b, freq=BDAY)) - 1 for a, b in zip(days[:-1], days[1:])])
+    breaks = np.flatnonzero(gaps > 5)
+    for first, last in zip(np.r_[0, breaks + 1], np.r_[breaks, len(days) - 1]):
+        if last - first + 1 >= 20:
+            inside |= (dates >= days[first] + BDAY) & (dates <= days[last])
+    return inside
 
 
 def format_cell(value: object) -> str:

@@ -54,7 +54,7 @@ def test_help_explains_every_option():
     (["--set", "=3"], "--set"),
     (["--scenario", "missing.toml"], "--scenario"),
     (["--seed", "x"], "--seed"),
-    (["--set", "money_funds.bargaining=1.5"], "money_funds.bargaining"),
+    (["--set", "money_funds.cash_uncertainty=1.5"], "money_funds.cash_uncertainty"),
     (["--set", "start.reserve_concentration=100"], "start.reserve_concentration"),
 ])
 def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, field):

@@ -256,3 +256,26 @@ def test_history_policy_rates_keep_their_documented_gaps(history):
 def test_history_on_rrp_drains_from_2022_to_2025(history):
     assert history.loc["2022-06":"2023-06", "on_rrp"].mean() > 2000
     assert history.loc["2025-01":"2025-06", "on_rrp"].mean() < 200
+
+
+def test_dealer_repo_operations_count_only_on_the_days_given(tmp_path):
+    path = write(
+        tmp_path,
+        "2019-09-16,1400,2,250,3840,17450,12900,2.10,2.00,2.75,",
+        "2019-09-18,1394,19,250,3845,17450,12910,2.10,2.00,2.75,2.10",
+        "2019-09-20,1400,8,300,3850,17460,12920,2.10,2.00,2.75,",
+        header=HEADER + ",dealer_repo_rate",
+    )
+    frame = load_inputs(path)
+    ops = frame["dealer_repo_rate"]
+    assert ops.loc["2019-09-18"] == 2.10
+    # unlike a policy rate, a blank is "no operation that day", not "as the row before"
+    assert ops.drop(pd.Timestamp("2019-09-18")).isna().all()
+
+
+def test_history_dealer_repo_operations_start_after_the_spike_and_stop_before_the_srf(history):
+    ops = history["dealer_repo_rate"].dropna()
+    assert ops.index[0] == pd.Timestamp("2019-09-18")  # the 17th's operation came after the spike
+    assert ops.index[-1] < pd.Timestamp("2021-07-28")
+    assert (ops == history.loc[ops.index, "iorb"]).all()
+    assert history.loc["2019-09-17", "dealer_repo_rate"] != history.loc["2019-09-17", "dealer_repo_rate"]

@@ -121,3 +121,44 @@ def test_cli_replay_writes_series_with_actuals_summary_and_figure(tmp_path, caps
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 3 and summary["tracking"]["reserves_mean_abs_gap"] < 100
     assert (out / "spread.png").stat().st_size > 10_000
+
+
+def test_repo_rises_off_the_on_rrp_floor_as_funds_spare_cash_drains(tmp_path):
+    # Ample reserves throughout; only the money funds' spare cash at the ON RRP changes. With
+    # $1.5 tn at the ON RRP every fund has cash to spare and lends at the floor; with $60 bn
+    # left, funds' cash is nearly all placed and dealers bid for it up towards their banks'
+    # price, as in 2024-25 (DESIGN.md: the marginal lender moves from funds to banks).
+    def month(on_rrp: float, day0: str, day1: str) -> list[str]:
+        return [f"{d},3300,{on_rrp},750,{7350 + on_rrp},23300,17500,4.40,4.25,4.50,6800,"
+                for d in (day0, day1)]
+    flush = ReplayModel(load_inputs(write(tmp_path, month(1500, "2025-03-03", "2025-03-31"))),
+                        rng=0).run()
+    thin = ReplayModel(load_inputs(write(tmp_path, month(60, "2025-03-03", "2025-03-31"))),
+                       rng=0).run()
+    above_floor = {name: float(((df["sofr"] - df["on_rrp_rate"]) * 100).iloc[5:].mean())
+                   for name, df in (("flush", flush), ("thin", thin))}
+    assert above_floor["flush"] < 3.0, above_floor
+    assert above_floor["thin"] > above_floor["flush"] + 2.0, above_floor
+    assert (thin["sofr"] < thin["iorb"] + 0.05).all(), "reserves are ample: no scarcity premium"
+
+
+def test_fed_repo_operations_for_dealers_cap_repo_in_a_scarce_market(tmp_path):
+    # October 2019-like: reserves scarce, no SRF, the discount window 65 bp over IOER. The
+    # same month with the Desk's daily repo operations for dealers at IOER: dealers no longer
+    # pay up to the no-SRF ceiling, so repo rates fall.
+    header = HEADER.replace(",sofr", ",srf_exists,dealer_repo_rate")
+    days = pd.bdate_range("2019-10-01", "2019-10-31")
+    runs = {}
+    for label, ops in (("without", ""), ("with", "1.80")):
+        # operations count only on the rows that give them: one row per business day
+        rows = [f"{d.date()},1400,5,400,4000,17500,12950,1.80,1.70,2.50,3600,0,{ops}" for d in days]
+        model = ReplayModel(load_inputs(write(tmp_path, rows, header=header)), rng=0)
+        runs[label] = model.run()
+    spread = {k: float(df["sofr_iorb_bp"].iloc[3:].mean()) for k, df in runs.items()}
+    assert spread["without"] > 20, spread  # scarce: dealers pay up to the no-SRF ceiling
+    assert spread["with"] < spread["without"] - 10, spread
+    # with the operations, dealers pay at most their rate plus their stigma of using them,
+    # and lend on to clients at most their client spread above that
+    dealers = model.params["dealers"]
+    cap_bp = dealers["srf_stigma_bp"] + dealers["client_spread_bp"]
+    assert ((runs["with"]["sofr_p99"] - 1.80) * 100).iloc[3:].max() <= cap_bp + 1e-6, spread

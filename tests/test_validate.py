@@ -46,7 +46,7 @@ def test_calibration_objective_and_calibrated_file_round_trip(tmp_path):
     df.loc["2019-09-17", "sofr_iorb_bp"] = 315.0
     assert calibrate.objective_parts(df)["objective"] == 0.0
 
-    values = {"banks.lclor_large": calibrate.significant(0.0462861), "money_funds.bargaining": 0.5}
+    values = {"banks.lclor_large": calibrate.significant(0.0462861), "money_funds.cash_uncertainty": 0.05}
     path = tmp_path / "calibrated.toml"
     calibrate.write(values, {"window": "w", "value": 1.0, "steps": ["a"], "objective_by_seed": [1.0]}, path)
     read, prov = calibrate.read_calibrated(path)
