@@ -27,7 +27,8 @@ current defaults (so stages can be run one after another, each recorded in [prov
    prices their spare cash as the ON RRP shrinks), dealers' client spread, the SRF stigma. Powell.
 3. `joint`: the parameters that act in both regimes (reserve demand, payment shocks, funds'
    pricing of repo against dealers' marginal cost, dealers' stigma of a Fed backstop, which
-   the Desk's repo operations of 2019-20 identify) on the whole window. Nelder-Mead.
+   the Desk's repo operations of 2019-20 identify, banks' period-end costs) on the whole
+   window. Nelder-Mead.
 
 `--seeds 0,1,2` averages the objective over model seeds (network draws and payment shocks):
 one seed alone is fitted to its luck.
@@ -97,7 +98,7 @@ STAGES: dict[str, dict[str, tuple[float, float]]] = {
                   "banks.payment_shock", "banks.no_srf_stigma_bp",
                   "money_funds.triparty_discount_bp", "money_funds.cash_uncertainty",
                   "money_funds.reservation_spread_bp", "dealers.client_spread_bp",
-                  "dealers.srf_stigma_bp"),
+                  "dealers.srf_stigma_bp", "banks.quarter_end_cost_bp", "banks.year_end_cost_bp"),
     }.items()
 }
 STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT, "joint": WINDOW}
