@@ -231,7 +231,7 @@ def control_specs(model: VizModel, choices: list[str]) -> dict:
         "lclor_small_pct": _slider("SliderFloat", "LCLoR, small banks: % of assets",
                                    round(p["banks"]["lclor_small"] * 100, 6), 0.5, 8.0, 0.25),
         "srf_stigma_banks_bp": _slider("SliderFloat", "SRF stigma, banks (bp)", p["banks"]["srf_stigma_bp"], 0, 200, 5),
-        "srf_stigma_dealers_bp": _slider("SliderFloat", "SRF stigma, dealers (bp)", p["dealers"]["srf_stigma_bp"], 0, 50, 1),
+        "srf_stigma_dealers_bp": _slider("SliderFloat", "SRF stigma, dealers (bp)", p["dealers"]["srf_stigma_bp"], 0, 150, 1),
         "seed": _slider("SliderInt", "Seed", int(model.seed), 0, 99, 1),
     }
 

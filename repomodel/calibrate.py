@@ -72,8 +72,8 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "banks.lclor_small": (0.01, 0.06),
     "banks.uncertainty": (0.002, 0.015),
     "banks.balance_sheet_cost_bp": (0.0, 6.0),
-    "banks.quarter_end_cost_bp": (0.0, 30.0),
-    "banks.year_end_cost_bp": (0.0, 30.0),
+    "banks.quarter_end_cost_bp": (0.0, 60.0),
+    "banks.year_end_cost_bp": (0.0, 100.0),
     "banks.no_srf_stigma_bp": (50.0, 1000.0),
     "banks.payment_shock": (0.0005, 0.006),
     "banks.srf_stigma_bp": (0.0, 100.0),
@@ -83,6 +83,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "money_funds.reservation_spread_bp": (0.0, 6.0),
     "dealers.client_spread_bp": (0.0, 12.0),
     "dealers.srf_stigma_bp": (0.0, 100.0),
+    "dealers.repo_ops_spread_bp": (0.0, 40.0),
 }
 STAGES: dict[str, dict[str, tuple[float, float]]] = {
     stage: {name: BOUNDS[name] for name in names}
@@ -98,7 +99,8 @@ STAGES: dict[str, dict[str, tuple[float, float]]] = {
                   "banks.payment_shock", "banks.no_srf_stigma_bp",
                   "money_funds.triparty_discount_bp", "money_funds.cash_uncertainty",
                   "money_funds.reservation_spread_bp", "dealers.client_spread_bp",
-                  "dealers.srf_stigma_bp", "banks.quarter_end_cost_bp", "banks.year_end_cost_bp"),
+                  "dealers.srf_stigma_bp", "dealers.repo_ops_spread_bp",
+                  "banks.quarter_end_cost_bp", "banks.year_end_cost_bp"),
     }.items()
 }
 STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT, "joint": WINDOW}

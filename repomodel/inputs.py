@@ -10,8 +10,9 @@ The inputs file is a CSV anyone can write by hand:
   only the discount window backed the market, so the model can charge a heavier
   stigma), `dealer_repo_rate` (percent: minimum bid rate of Fed repo operations open to
   dealers only, as offered daily in 2019-20 before the SRF; kept only on the days its
-  rows give it, blank = none that day) and the actuals `sofr, effr` (percent), used to
-  judge the model, never as inputs.
+  rows give it, blank = none that day), `dealer_repo_limit` ($ billions: the most those
+  operations lend that day, as allotted; blank = no limit) and the actuals `sofr, effr`
+  (percent), used to judge the model, never as inputs.
 - `date` is ISO (YYYY-MM-DD), strictly increasing, at any dates and any frequency:
   daily, weekly, monthly or a mix. Rows may fall on weekends and holidays.
 - A blank cell means "no observation that day":
@@ -49,7 +50,7 @@ OPTIONAL_QUANTITIES = ("currency", "mmf_assets")
 RATES = ("iorb", "on_rrp_rate", "srf_rate")
 OPTIONAL_RATES = ("srf_exists",)
 ACTUALS = ("sofr", "effr")
-OPERATIONS = ("dealer_repo_rate",)  # policy operations: only on the days a row gives them
+OPERATIONS = ("dealer_repo_rate", "dealer_repo_limit")  # policy operations: only on the days a row gives them
 REQUIRED = ("date", *QUANTITIES, *RATES)
 _ALL_QUANTITIES = (*QUANTITIES, *OPTIONAL_QUANTITIES)
 _KNOWN = frozenset((*REQUIRED, *OPTIONAL_QUANTITIES, *OPTIONAL_RATES, *ACTUALS, *OPERATIONS))
@@ -175,7 +176,7 @@ def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
             value = _parse_number(cell)
             if value is None:
                 raise InputError(f"{here} '{column}': {cell!r} is not a number")
-            if column in _ALL_QUANTITIES and value < 0:
+            if column in (*_ALL_QUANTITIES, "dealer_repo_limit") and value < 0:
                 raise InputError(
                     f"{here} '{column}': {cell} is negative: expected a quantity "
                     ">= 0 ($ billions)"

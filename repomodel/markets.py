@@ -161,6 +161,7 @@ class DayRates:
     srf: float
     srf_exists: bool
     dealer_repo: float = float("nan")  # Fed repo operations open to dealers only (2019-20), min bid
+    dealer_repo_limit: float = float("nan")  # $ bn those operations lend at most today (nan: no limit)
 
 
 def clear(model) -> Book:
@@ -174,10 +175,16 @@ def clear(model) -> Book:
     penalty = behaviours.penalty_rate(rates.srf, stigma)
     # Dealers' backstop: the SRF, or before it the Fed's repo operations for dealers where
     # they were offered (2019-20); with neither, the last dollar costs the no-SRF ceiling.
-    dealer_backstop = rates.srf_exists or np.isfinite(rates.dealer_repo)
-    if dealer_backstop:
-        backstop_rate = rates.srf if rates.srf_exists else rates.dealer_repo
-        dealer_ceiling = backstop_rate + p["dealers"]["srf_stigma_bp"] / 100.0
+    # Operations of limited size (an allotment) are one more offer in dealers' merit order,
+    # not a backstop: once they are taken up, the last dollar is again found privately.
+    ops = not rates.srf_exists and np.isfinite(rates.dealer_repo)
+    ops_limited = ops and np.isfinite(rates.dealer_repo_limit)
+    ops_rate = rates.dealer_repo + p["dealers"]["repo_ops_spread_bp"] / 100.0
+    dealer_backstop = rates.srf_exists or (ops and not ops_limited)
+    if rates.srf_exists:
+        dealer_ceiling = rates.srf + p["dealers"]["srf_stigma_bp"] / 100.0
+    elif dealer_backstop:
+        dealer_ceiling = ops_rate
     else:
         dealer_ceiling = rates.srf + p["dealers"]["no_srf_ceiling_bp"] / 100.0
     cost_bp = model.size_cost_factor * behaviours.balance_sheet_cost_bp(
@@ -275,7 +282,16 @@ def clear(model) -> Book:
     off_dealer = np.repeat(net.bd_dealer, k)
     off_amount = (amount[net.bd_bank] * share[:, None]).ravel()
     off_ask = ask[net.bd_bank].ravel()
-    filled, unmet = fill(off_dealer, off_ask, off_amount, need_d, cap=dealer_ceiling)
+    from_ops = np.zeros(0)
+    if ops_limited and rates.dealer_repo_limit > 0 and need_d.sum() > 0:
+        # An auction of fixed size at one rate: dealers first take their banks' tranches that
+        # are cheaper than the operations, bid for the rest, and are allotted pro rata when
+        # the bids exceed the size; what is still missing they buy from dearer tranches.
+        _, rest = fill(off_dealer, off_ask, off_amount, need_d, cap=min(ops_rate, dealer_ceiling))
+        from_ops = rest * min(1.0, rates.dealer_repo_limit / rest.sum()) if rest.sum() > 0 else rest
+        filled, unmet = fill(off_dealer, off_ask, off_amount, need_d - from_ops, cap=dealer_ceiling)
+    else:
+        filled, unmet = fill(off_dealer, off_ask, off_amount, need_d, cap=dealer_ceiling)
     if not dealer_backstop and unmet.sum() > 1e-12:
         # Without an SRF the last dollar is still found, at the ceiling (fire sales, failed
         # trades): booked as bilateral repo from the dealer's settlement bank.
@@ -316,6 +332,8 @@ def clear(model) -> Book:
 
     # 6. SRF: dealers' unmet needs, and banks that would otherwise end below their LCLoR.
     book.srf_dealers = np.where(unmet > 1e-9, unmet, 0.0)  # rounding dust is not a loan
+    if from_ops.size:
+        book.srf_dealers = book.srf_dealers + np.where(from_ops > 1e-9, from_ops, 0.0)
     book.srf_banks = np.maximum(lclor - banks["reserves"], 0.0)
     post_srf(ledger, book.srf_dealers, book.srf_banks)
 
@@ -329,7 +347,9 @@ def clear(model) -> Book:
     bank_next = np.full(n_d, dealer_ceiling)
     np.minimum.at(bank_next, net.bd_dealer, first_ask[net.bd_bank])
     cost = np.maximum(np.minimum(bank_next, dealer_ceiling), bil_max)
-    cost = np.where(book.srf_dealers > 1e-9, np.maximum(cost, dealer_ceiling), cost)
+    if from_ops.size:
+        cost = np.where(from_ops > 1e-9, np.maximum(cost, ops_rate), cost)
+    cost = np.where(unmet > 1e-9, np.maximum(cost, dealer_ceiling), cost)
     book.dealer_cost = cost
 
     # Tri-party rates. A fund values its last dollar as a bank values reserves (Poole): with

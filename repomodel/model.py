@@ -120,7 +120,8 @@ class RepoMarketModel(mesa.Model):
         d = self.drivers_today
         self.today_rates = markets.DayRates(float(d["iorb"]), float(d["on_rrp_rate"]),
                                             float(d["srf_rate"]), bool(d["srf_exists"]),
-                                            float(d.get("dealer_repo_rate", np.nan)))
+                                            float(d.get("dealer_repo_rate", np.nan)),
+                                            float(d.get("dealer_repo_limit", np.nan)))
         # 2. yesterday's overnight trades mature
         markets.unwind(self.ledger, self.net, self.book)
         # 3. Fed: runoff, MBS paydowns, bill purchases

@@ -7,7 +7,8 @@ model's aggregates follow an inputs file (see `repomodel.inputs` for the format)
 
 - calendar: the business days of the file (or --start/--end); corridor: the file's IORB,
   ON RRP rate, SRF (or discount-window) rate and `srf_exists`, and the Fed's repo
-  operations for dealers (`dealer_repo_rate`) on the days they were offered;
+  operations for dealers (`dealer_repo_rate`) on the days they were offered, up to the
+  amount allotted (`dealer_repo_limit`): like the ON RRP, a Fed quantity from the data;
 - start state: the first day's reserves, ON RRP, TGA, Fed assets, bank assets and money-fund
   assets, the SOMA split and the dealers' book scaled from the scenario defaults;
 - Fed assets: a rise is a purchase of securities (from dealers first, so the reserves land at
@@ -41,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from repomodel import payments
+from repomodel import payments, treasury
 from repomodel import scenario as scenarios
 from repomodel.calendar import Calendar
 from repomodel.inputs import history_path, load_inputs
@@ -177,20 +178,15 @@ class ReplayModel(RepoMarketModel):
         d["srf_exists"] = (src["srf_exists"].astype(bool) if "srf_exists" in src
                            else pd.Series(True, index=cal.days))
         # operations are kept only on the days the file gives them (NaN: none that day)
-        d["dealer_repo_rate"] = (inputs["dealer_repo_rate"].reindex(cal.days) if "dealer_repo_rate" in inputs
-                                 else np.nan)
+        for c in ("dealer_repo_rate", "dealer_repo_limit"):
+            d[c] = inputs[c].reindex(cal.days) if c in inputs else np.nan
         for c in DRIVER_COLUMNS:
             d[c] = 0.0
-        t = params["treasury"]
         size = src["bank_deposits"].to_numpy(float) / REFERENCE_DEPOSITS
-        month = cal.days.month
-        taxes = np.zeros(len(cal))
-        for m, key in ((4, "tax_april"), (6, "tax_june"), (9, "tax_september"), (12, "tax_december")):
-            taxes[cal.tax_date & (month == m)] = t[key]
-        coupons = np.where(cal.coupon_settlement, t["net_coupon_issuance"] / 24.0, 0.0)
-        lumps = (taxes + coupons) * size
-        d["taxes"] = taxes * size
-        d["coupon_issuance"] = coupons * size
+        taxes, coupons = treasury.receipts(params, cal, size)
+        lumps = taxes + coupons
+        d["taxes"] = taxes
+        d["coupon_issuance"] = coupons
         d["target_fed_assets"] = src["fed_assets"]
         d["target_tga"] = shape_receipts(src["tga"], cal, lumps)
         d["target_currency_other"] = src["fed_assets"] - src["reserves"] - src["on_rrp"] - src["tga"]

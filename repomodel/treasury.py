@@ -31,10 +31,7 @@ def schedule(params: dict, cal: Calendar) -> pd.DataFrame:
     days = cal.days
     bill_days_per_year = 2 * 52.0
     bills = np.where(cal.bill_settlement, t["net_bill_issuance"] / bill_days_per_year, 0.0)
-    coupons = np.where(cal.coupon_settlement, t["net_coupon_issuance"] / 24.0, 0.0)
-    taxes = np.zeros(len(days))
-    for month, key in TAX_KEYS.items():
-        taxes[cal.tax_date & (days.month == month)] = t[key]
+    taxes, coupons = receipts(params, cal)
     annual_taxes = sum(t[k] for k in TAX_KEYS.values())
     base_spending = (t["net_bill_issuance"] + t["net_coupon_issuance"] + annual_taxes) / BUSINESS_DAYS_PER_YEAR
     return pd.DataFrame({
@@ -44,6 +41,17 @@ def schedule(params: dict, cal: Calendar) -> pd.DataFrame:
         "base_spending": base_spending,
         "tga_target": t["tga_target"],
     }, index=days)
+
+
+def receipts(params: dict, cal: Calendar, size: np.ndarray | float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Tax receipts and coupon settlements on their calendar days, $ bn: the Treasury's
+    lumpy receipts, scaled by `size` (the banking system relative to the scenario's)."""
+    t = params["treasury"]
+    taxes = np.zeros(len(cal))
+    for month, key in TAX_KEYS.items():
+        taxes[cal.tax_date & (cal.days.month == month)] = t[key]
+    coupons = np.where(cal.coupon_settlement, t["net_coupon_issuance"] / 24.0, 0.0)
+    return taxes * size, coupons * size
 
 
 def flows(model) -> dict[str, float]:

@@ -11,11 +11,20 @@ included), so the step function in the loader is exact.
 
 Sources and quirks (files in `../shared/data/fred/`, see its README):
 
-- reserves = WRESBAL, tga = WTREGEN, currency = WCURCIR, fed_assets = WALCL: weekly,
-  $ millions -> $ billions, on the Wednesday FRED dates them. WRESBAL, WTREGEN and
-  WCURCIR are week averages (Thursday..Wednesday) while WALCL is the Wednesday level:
-  dating an average on the Wednesday that ends its week lags it by about three days,
-  and fed_assets - reserves - on_rrp - tga - currency is not an exact identity.
+- fed_assets = WALCL: the Wednesday level, weekly, $ millions -> $ billions.
+- reserves = WRESBAL, tga = WTREGEN, currency = WCURCIR: week averages (Thursday ..
+  Wednesday), $ millions -> $ billions. An average is not a level: dated on its
+  Wednesday it would lag by three days and smear a tax date over the week. They are
+  written as a daily path (every calendar day) whose 7-day means equal every published
+  week average exactly (`deaverage`). Within that constraint the path is linear between
+  week centres, except for what is known to move on a given day: the Treasury's receipts
+  on tax dates and coupon-settlement days (sized as the model's treasury parameters,
+  scaled by bank deposits: `repomodel.treasury.receipts`), which raise the TGA and lower
+  reserves that day, and the daily ON RRP take-up, which moves reserves the other way.
+  So 16-17 September 2019 show the drain of the tax date and coupon settlement (reserves
+  about $1.34 tn) inside a week that averaged $1.39 tn. Still an estimate: the
+  daily levels themselves are not published in these files.
+  fed_assets - reserves - on_rrp - tga - currency is not an exact identity.
 - on_rrp = RRPONTSYD: daily take-up of the Fed's ON RRP facility only; the foreign
   official reverse repo pool is not in it (it sits in "other liabilities").
 - bank_assets = TLAACBW027SBOG, bank_deposits = DPSACBW027SBOG: H.8, all commercial
@@ -43,6 +52,13 @@ Sources and quirks (files in `../shared/data/fred/`, see its README):
   the discount window. The run counts from the business day after its first operation:
   the first one (17 September 2019) came mid-morning, after most of that day's repo
   had traded. Blank on every other day.
+- dealer_repo_limit: on the same days, the amount the overnight operations allotted
+  against Treasury collateral (RPONTSYD, $ billions; 0 on a programme day without an
+  operation). The operations were auctions of a fixed size, oversubscribed on the worst
+  days, so the model's dealers can take at most what was allotted, the way ON RRP
+  take-up comes from the data. RPONTSYD leaves out operations against agency and MBS
+  collateral (about a third of the total in late 2019), which financed securities the
+  model's dealers do not hold, and the term operations, which are not in the FRED copies.
 - sofr = SOFR, effr = EFFR: daily actuals, kept for judging the model, not as inputs.
 
 Only data up to 2025-06-30 are used (the calibration window; later data are held back).
@@ -85,6 +101,7 @@ WEEKLY = {
     "currency": ("WCURCIR", 1000.0),
 }
 DAILY = {"on_rrp": "RRPONTSYD", "sofr": "SOFR", "effr": "EFFR"}
+WEEK_AVERAGES = ("reserves", "tga", "currency")  # written as daily paths: `deaverage`
 
 COLUMNS = [
     "date",
@@ -101,6 +118,7 @@ COLUMNS = [
     "mmf_assets",
     "srf_exists",
     "dealer_repo_rate",
+    "dealer_repo_limit",
     "sofr",
     "effr",
 ]
@@ -113,6 +131,51 @@ def read_series(fred: Path, name: str) -> pd.Series:
     if not series.index.is_monotonic_increasing or series.index.has_duplicates:
         raise SystemExit(f"{name}.csv: dates are not sorted and unique")
     return series[:END]  # never read past the calibration window
+
+
+def deaverage(averages: pd.Series, pattern: pd.Series) -> pd.Series:
+    """A daily path (calendar days) whose 7-day means ending on each Wednesday of
+    `averages` equal those week averages: x = s + pattern, s linear between the week
+    centres (the Sundays), flat beyond the first and last. `pattern` holds the known
+    day-to-day moves (any level: a linear trend in it is absorbed by s)."""
+    averages = averages.dropna()
+    wed = averages.index
+    days = pd.date_range(wed[0] - pd.Timedelta(days=6), wed[-1])
+    known = pattern.reindex(days).ffill().bfill().to_numpy(float)
+    t = (days - days[0]).days.to_numpy(float)
+    centre = (wed - pd.Timedelta(days=3) - days[0]).days.to_numpy(float)
+    n = len(centre)
+    if n < 2:
+        return pd.Series(averages.iloc[0] + known - known.mean(), index=days)
+    # linear interpolation from the week centres onto the days
+    left = np.clip(np.searchsorted(centre, t, side="right") - 1, 0, n - 2)
+    w = np.clip((t - centre[left]) / (centre[left + 1] - centre[left]), 0.0, 1.0)
+    interp = np.zeros((len(days), n))
+    interp[np.arange(len(days)), left] = 1.0 - w
+    interp[np.arange(len(days)), left + 1] += w
+    # the 7-day mean ending on each Wednesday
+    week = np.zeros((n, len(days)))
+    ends = np.searchsorted(t, (wed - days[0]).days.to_numpy(float))
+    for k, end in enumerate(ends):
+        week[k, end - 6:end + 1] = 1.0 / 7.0
+    knots = np.linalg.solve(week @ interp, averages.to_numpy(float) - week @ known)
+    return pd.Series(interp @ knots + known, index=days)
+
+
+def receipts_pattern(deposits: pd.Series, days: pd.DatetimeIndex) -> pd.Series:
+    """The Treasury's receipts to date on each calendar day, $ bn: taxes and coupon
+    settlements on their dates as the model books them (`repomodel.treasury.receipts`),
+    scaled by bank deposits as in the replay."""
+    from repomodel import scenario
+    from repomodel.calendar import Calendar
+    from repomodel.replay import REFERENCE_DEPOSITS
+    from repomodel.treasury import receipts
+
+    cal = Calendar.build(days[0].date().isoformat(), days[-1].date().isoformat())
+    size = deposits.reindex(cal.days, method="ffill").bfill().to_numpy(float) / REFERENCE_DEPOSITS
+    taxes, coupons = receipts(scenario.load("rmp40"), cal, size)
+    to_date = pd.Series(np.cumsum(taxes + coupons), index=cal.days)
+    return to_date.reindex(days).ffill().fillna(0.0)
 
 
 def mmf_on_month_end(monthly: pd.Series) -> pd.Series:
@@ -132,6 +195,15 @@ def build(fred: Path) -> pd.DataFrame:
         observed[column] = read_series(fred, name) / divisor
     for column, name in DAILY.items():
         observed[column] = read_series(fred, name)
+    # Week averages -> daily paths (see the module docstring), from a year before START so
+    # that the first weeks have neighbours on both sides.
+    first = START - pd.Timedelta(days=371)
+    span = pd.date_range(first, END)
+    received = receipts_pattern(observed["bank_deposits"], span)
+    on_rrp = observed["on_rrp"].reindex(span).ffill().fillna(0.0)
+    moves = {"tga": received, "reserves": -received - on_rrp, "currency": 0.0 * received}
+    for column in WEEK_AVERAGES:
+        observed[column] = deaverage(observed[column][first:], moves[column])
     observed["mmf_assets"] = mmf_on_month_end(
         read_series(fred, "SEC_MMF_TOTAL_NET_ASSETS")
     )
@@ -154,8 +226,11 @@ def build(fred: Path) -> pd.DataFrame:
         dates < PRIMARY_CREDIT_AT_TOP_FROM, PRIMARY_CREDIT_OVER_TOP_BEFORE, 0.0
     )
     out["srf_exists"] = (dates >= SRF_FROM).astype(int)
-    ops = repo_programme(read_series(fred, "RPONTSYD"), dates)
+    ops = repo_programme(read_series(fred, "RPONTSYD"), dates) & dates.isin(
+        pd.date_range(START, END, freq=BDAY))
     out["dealer_repo_rate"] = np.where(ops, out["iorb"], np.nan)
+    allotted = read_series(fred, "RPONTSYD").reindex(dates)
+    out["dealer_repo_limit"] = np.where(ops, allotted.fillna(0.0), np.nan)
     missing = [c for c in ("iorb", "on_rrp_rate", "srf_rate") if out[c].isna().any()]
     if missing:
         raise SystemExit(f"rate sources do not cover every row date: {missing}")

@@ -172,6 +172,11 @@ GOOD = "2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50"
             ["row 1 (2024-01-03)", "'iorb'", "first row"],
         ),
         ([GOOD + ",2"], HEADER + ",srf_exists", ["row 1 (2024-01-03)", "'srf_exists'"]),
+        (
+            [GOOD + ",1.80,-20"],
+            HEADER + ",dealer_repo_rate,dealer_repo_limit",
+            ["row 1 (2024-01-03)", "'dealer_repo_limit'", "-20", "negative"],
+        ),
         ([GOOD, "2024-01-04,1,2"], HEADER, ["row 2", "fields"]),
         ([], HEADER, ["no data rows"]),
     ],
@@ -235,8 +240,12 @@ def test_history_covers_the_calibration_window_without_gaps(history):
 
 
 def test_history_reserves_scarce_in_september_2019_abundant_in_2021(history):
+    # the week of the spike averaged $1.39 tn (WRESBAL); the tax date and coupon settlement
+    # of Monday the 16th drained reserves below that average for the rest of the week
     sept_2019 = history.loc["2019-09-12":"2019-09-18", "reserves"]
-    assert sept_2019.between(1390, 1500).all()
+    assert sept_2019.between(1300, 1500).all()
+    assert history.loc["2019-09-16":"2019-09-18", "reserves"].max() < 1394
+    assert history.loc["2019-09-12":"2019-09-13", "reserves"].min() > 1394
     assert history.loc["2021", "reserves"].min() > 3000
     assert history.loc["2021", "reserves"].max() > 4000
     assert history.loc["2019-09-17", "sofr"] == 5.25  # the repo spike, IOER 2.10
@@ -258,19 +267,32 @@ def test_history_on_rrp_drains_from_2022_to_2025(history):
     assert history.loc["2025-01":"2025-06", "on_rrp"].mean() < 200
 
 
-def test_dealer_repo_operations_count_only_on_the_days_given(tmp_path):
+def test_dealer_repo_operations_and_allotments_count_only_on_the_days_given(tmp_path):
     path = write(
         tmp_path,
-        "2019-09-16,1400,2,250,3840,17450,12900,2.10,2.00,2.75,",
-        "2019-09-18,1394,19,250,3845,17450,12910,2.10,2.00,2.75,2.10",
-        "2019-09-20,1400,8,300,3850,17460,12920,2.10,2.00,2.75,",
-        header=HEADER + ",dealer_repo_rate",
+        "2019-09-16,1400,2,250,3840,17450,12900,2.10,2.00,2.75,,",
+        "2019-09-18,1394,19,250,3845,17450,12910,2.10,2.00,2.75,2.10,51.5",
+        "2019-09-20,1400,8,300,3850,17460,12920,2.10,2.00,2.75,,",
+        "2019-09-23,1400,8,300,3850,17460,12920,2.10,2.00,2.75,2.10,",
+        header=HEADER + ",dealer_repo_rate,dealer_repo_limit",
     )
     frame = load_inputs(path)
-    ops = frame["dealer_repo_rate"]
-    assert ops.loc["2019-09-18"] == 2.10
+    ops, limit = frame["dealer_repo_rate"], frame["dealer_repo_limit"]
+    assert ops.loc["2019-09-18"] == 2.10 and limit.loc["2019-09-18"] == 51.5
     # unlike a policy rate, a blank is "no operation that day", not "as the row before"
-    assert ops.drop(pd.Timestamp("2019-09-18")).isna().all()
+    assert ops.drop(pd.Timestamp("2019-09-18")).drop(pd.Timestamp("2019-09-23")).isna().all()
+    # an operation without an allotment: at its rate, no limit
+    assert ops.loc["2019-09-23"] == 2.10 and np.isnan(limit.loc["2019-09-23"])
+    assert limit.drop(pd.Timestamp("2019-09-18")).isna().all()
+
+
+def test_history_dealer_repo_allotments_are_given_on_every_operation_day(history):
+    ops = history["dealer_repo_rate"].notna()
+    limit = history["dealer_repo_limit"]
+    assert limit[ops].notna().all() and limit[~ops].isna().all()
+    assert (limit[ops] >= 0).all()
+    # the Treasury allotments of the autumn of 2019: tens of billions a day
+    assert 20 < limit.loc["2019-10-01":"2019-11-30"].mean() < 100
 
 
 def test_history_dealer_repo_operations_start_after_the_spike_and_stop_before_the_srf(history):
@@ -279,3 +301,36 @@ def test_history_dealer_repo_operations_start_after_the_spike_and_stop_before_th
     assert ops.index[-1] < pd.Timestamp("2021-07-28")
     assert (ops == history.loc[ops.index, "iorb"]).all()
     assert history.loc["2019-09-17", "dealer_repo_rate"] != history.loc["2019-09-17", "dealer_repo_rate"]
+
+
+def _builder():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "build_history_inputs.py"
+    spec = importlib.util.spec_from_file_location("build_history_inputs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_week_averages_become_daily_paths_that_keep_every_average_and_put_lumps_on_their_day():
+    # A week-average series (FRED's WRESBAL, WTREGEN, WCURCIR) is not a level. The builder's
+    # daily path must average back to every published week (Thursday..Wednesday) and put a
+    # known one-day move (a tax date) on its day, not smear it over the week.
+    deaverage = _builder().deaverage
+    days = pd.date_range("2019-06-06", "2019-10-30")
+    truth = pd.Series(1500.0 - 0.8 * np.arange(len(days)), index=days)
+    truth[days >= "2019-09-16"] -= 90.0  # the tax-date drain
+    wednesdays = days[days.day_of_week == 2]
+    averages = truth.rolling(7).mean().reindex(wednesdays).dropna()
+    pattern = pd.Series(np.where(days >= "2019-09-16", -90.0, 0.0), index=days)
+    path = deaverage(averages, pattern)
+    assert np.allclose(path.rolling(7).mean().reindex(averages.index), averages, atol=1e-9)
+    # a linear trend plus the known move is recovered away from the ends (where the path is
+    # held flat, an error that dies out within a few weeks)
+    inside = path.index[(path.index >= wednesdays[4]) & (path.index <= wednesdays[-4])]
+    assert np.allclose(path[inside], truth[inside], atol=1e-3)
+    assert path["2019-09-16"] - path["2019-09-15"] == pytest.approx(-90.8, abs=1e-3)
+    # without the known move the drop is smeared over the days around it
+    smeared = deaverage(averages, 0.0 * pattern)
+    assert smeared["2019-09-16"] - smeared["2019-09-15"] > -30

@@ -157,8 +157,30 @@ def test_fed_repo_operations_for_dealers_cap_repo_in_a_scarce_market(tmp_path):
     spread = {k: float(df["sofr_iorb_bp"].iloc[3:].mean()) for k, df in runs.items()}
     assert spread["without"] > 20, spread  # scarce: dealers pay up to the no-SRF ceiling
     assert spread["with"] < spread["without"] - 10, spread
-    # with the operations, dealers pay at most their rate plus their stigma of using them,
+    # with the operations, dealers pay at most their rate plus their cost of using them,
     # and lend on to clients at most their client spread above that
     dealers = model.params["dealers"]
-    cap_bp = dealers["srf_stigma_bp"] + dealers["client_spread_bp"]
+    cap_bp = dealers["repo_ops_spread_bp"] + dealers["client_spread_bp"]
     assert ((runs["with"]["sofr_p99"] - 1.80) * 100).iloc[3:].max() <= cap_bp + 1e-6, spread
+
+
+def test_fed_repo_operations_of_limited_size_cap_repo_only_up_to_their_allotment(tmp_path):
+    # The same scarce month with the operations offered at IOER, but allotting at most $5 bn
+    # a day, then at most $500 bn. The Fed lends dealers no more than the allotment, every
+    # dollar it lends is booked (Fed assets = what the data say + nothing lost), and a small
+    # allotment leaves dealers paying their banks' dearer tranches: repo stays dearer.
+    header = HEADER.replace(",sofr", ",srf_exists,dealer_repo_rate,dealer_repo_limit")
+    days = pd.bdate_range("2019-10-01", "2019-10-31")
+    runs = {}
+    for label, limit in (("small", 5.0), ("large", 500.0)):
+        rows = [f"{d.date()},1400,5,400,4000,17500,12950,1.80,1.70,2.50,3600,0,1.80,{limit}"
+                for d in days]
+        runs[label] = ReplayModel(load_inputs(write(tmp_path, rows, header=header)), rng=0).run()
+    assert (runs["small"]["srf_dealers"] <= 5.0 + 1e-6).all()
+    assert runs["small"]["srf_dealers"].iloc[3:].min() > 4.9  # dealers want all of it
+    assert (runs["large"]["srf_dealers"] <= 500.0 + 1e-6).all()
+    assert runs["large"]["srf_dealers"].iloc[3:].mean() > 10
+    for df in runs.values():
+        assert df["accounting_residual"].abs().max() < 1e-6
+    spread = {k: float(df["sofr_iorb_bp"].iloc[3:].mean()) for k, df in runs.items()}
+    assert spread["small"] > spread["large"] + 10, spread
