@@ -26,8 +26,8 @@ current defaults (so stages can be run one after another, each recorded in [prov
    reservation spread over the ON RRP rate, the uncertainty of their end-of-day cash (which
    prices their spare cash as the ON RRP shrinks), dealers' client spread, the SRF stigma. Powell.
 3. `joint`: the parameters that act in both regimes (reserve demand, payment shocks, funds'
-   pricing of repo against dealers' marginal cost, dealers' stigma of a Fed backstop, which
-   the Desk's repo operations of 2019-20 identify, banks' period-end costs) on the whole
+   pricing of repo against dealers' marginal cost, dealers' stigma of the SRF (2021 on) and
+   their cost of the Desk's repo operations of 2019-20, banks' period-end costs) on the whole
    window. Nelder-Mead.
 
 `--seeds 0,1,2` averages the objective over model seeds (network draws and payment shocks):
