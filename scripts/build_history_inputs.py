@@ -124,13 +124,13 @@ COLUMNS = [
 ]
 
 
-def read_series(fred: Path, name: str) -> pd.Series:
-    """One FRED file (`date,value`, ISO dates, sorted) as a float Series by date."""
+def read_series(fred: Path, name: str, end: pd.Timestamp = END) -> pd.Series:
+    """One FRED file (`date,value`, ISO dates, sorted) as a float Series by date, to `end`."""
     frame = pd.read_csv(fred / f"{name}.csv", parse_dates=["date"])
     series = frame.set_index("date")["value"].astype(float)
     if not series.index.is_monotonic_increasing or series.index.has_duplicates:
         raise SystemExit(f"{name}.csv: dates are not sorted and unique")
-    return series[:END]  # never read past the calibration window
+    return series[:end]  # never read past the window asked for (calibration: END)
 
 
 def deaverage(averages: pd.Series, pattern: pd.Series) -> pd.Series:
@@ -188,26 +188,26 @@ def mmf_on_month_end(monthly: pd.Series) -> pd.Series:
     return pd.Series(monthly.to_numpy(), index=pd.DatetimeIndex(month_end))
 
 
-def build(fred: Path) -> pd.DataFrame:
-    """The replay inputs, one row per date with any observation, blanks left as NaN."""
+def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
+    """The replay inputs, one row per date with any observation to `end`, blanks left as NaN."""
     observed: dict[str, pd.Series] = {}
     for column, (name, divisor) in WEEKLY.items():
-        observed[column] = read_series(fred, name) / divisor
+        observed[column] = read_series(fred, name, end) / divisor
     for column, name in DAILY.items():
-        observed[column] = read_series(fred, name)
+        observed[column] = read_series(fred, name, end)
     # Week averages -> daily paths (see the module docstring), from a year before START so
     # that the first weeks have neighbours on both sides.
     first = START - pd.Timedelta(days=371)
-    span = pd.date_range(first, END)
+    span = pd.date_range(first, end)
     received = receipts_pattern(observed["bank_deposits"], span)
     on_rrp = observed["on_rrp"].reindex(span).ffill().fillna(0.0)
     moves = {"tga": received, "reserves": -received - on_rrp, "currency": 0.0 * received}
     for column in WEEK_AVERAGES:
         observed[column] = deaverage(observed[column][first:], moves[column])
     observed["mmf_assets"] = mmf_on_month_end(
-        read_series(fred, "SEC_MMF_TOTAL_NET_ASSETS")
+        read_series(fred, "SEC_MMF_TOTAL_NET_ASSETS", end)
     )
-    observed = {c: s[START:END] for c, s in observed.items()}
+    observed = {c: s[START:end] for c, s in observed.items()}
 
     dates = pd.DatetimeIndex(sorted(set().union(*(s.index for s in observed.values()))))
     out = pd.DataFrame(index=dates)
@@ -215,10 +215,10 @@ def build(fred: Path) -> pd.DataFrame:
         out[column] = series.reindex(dates)
 
     # Rate sources are daily including weekends, so every row date has a value.
-    top = read_series(fred, "DFEDTARU").reindex(dates)
-    bottom = read_series(fred, "DFEDTARL").reindex(dates)
-    ioer = read_series(fred, "IOER").reindex(dates)
-    iorb = read_series(fred, "IORB").reindex(dates)
+    top = read_series(fred, "DFEDTARU", end).reindex(dates)
+    bottom = read_series(fred, "DFEDTARL", end).reindex(dates)
+    ioer = read_series(fred, "IOER", end).reindex(dates)
+    iorb = read_series(fred, "IORB", end).reindex(dates)
     out["iorb"] = np.where(dates < IORB_FROM, ioer, iorb)
     plus_5bp = (dates >= ON_RRP_PLUS_5BP[0]) & (dates <= ON_RRP_PLUS_5BP[1])
     out["on_rrp_rate"] = bottom + np.where(plus_5bp, 0.05, 0.0)
@@ -226,10 +226,10 @@ def build(fred: Path) -> pd.DataFrame:
         dates < PRIMARY_CREDIT_AT_TOP_FROM, PRIMARY_CREDIT_OVER_TOP_BEFORE, 0.0
     )
     out["srf_exists"] = (dates >= SRF_FROM).astype(int)
-    ops = repo_programme(read_series(fred, "RPONTSYD"), dates) & dates.isin(
-        pd.date_range(START, END, freq=BDAY))
+    ops = repo_programme(read_series(fred, "RPONTSYD", end), dates) & dates.isin(
+        pd.date_range(START, end, freq=BDAY))
     out["dealer_repo_rate"] = np.where(ops, out["iorb"], np.nan)
-    allotted = read_series(fred, "RPONTSYD").reindex(dates)
+    allotted = read_series(fred, "RPONTSYD", end).reindex(dates)
     out["dealer_repo_limit"] = np.where(ops, allotted.fillna(0.0), np.nan)
     missing = [c for c in ("iorb", "on_rrp_rate", "srf_rate") if out[c].isna().any()]
     if missing:
@@ -290,8 +290,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fred", type=Path, default=DEFAULT_FRED, help="FRED csv dir")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output csv")
+    parser.add_argument("--end", default=END.date().isoformat(), metavar="DATE",
+                        help="last date read (default %(default)s, the end of the calibration "
+                        "window; a later end builds inputs to judge held-back months, with a "
+                        "FRED folder that has them)")
     args = parser.parse_args(argv)
-    frame = build(args.fred)
+    try:
+        end = pd.Timestamp(args.end)
+    except ValueError:
+        parser.error(f"--end {args.end!r} is not a date: expected YYYY-MM-DD")
+    if end < START + pd.Timedelta(days=28):
+        parser.error(f"--end {args.end}: expected a date from {(START + pd.Timedelta(days=28)).date()} on")
+    frame = build(args.fred, end)
     write_atomic(frame, args.out)
     first, last = frame["date"].iloc[0].date(), frame["date"].iloc[-1].date()
     print(f"wrote {args.out}: {len(frame)} rows, {first} .. {last}")
