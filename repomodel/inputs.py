@@ -53,6 +53,7 @@ ACTUALS = ("sofr", "effr")
 OPERATIONS = ("dealer_repo_rate", "dealer_repo_limit")  # policy operations: only on the days a row gives them
 REQUIRED = ("date", *QUANTITIES, *RATES)
 _ALL_QUANTITIES = (*QUANTITIES, *OPTIONAL_QUANTITIES)
+_NON_NEGATIVE = (*_ALL_QUANTITIES, "dealer_repo_limit")  # $ billions
 _KNOWN = frozenset((*REQUIRED, *OPTIONAL_QUANTITIES, *OPTIONAL_RATES, *ACTUALS, *OPERATIONS))
 
 
@@ -176,7 +177,7 @@ def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
             value = _parse_number(cell)
             if value is None:
                 raise InputError(f"{here} '{column}': {cell!r} is not a number")
-            if column in (*_ALL_QUANTITIES, "dealer_repo_limit") and value < 0:
+            if column in _NON_NEGATIVE and value < 0:
                 raise InputError(
                     f"{here} '{column}': {cell} is negative: expected a quantity "
                     ">= 0 ($ billions)"

@@ -226,11 +226,10 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
         dates < PRIMARY_CREDIT_AT_TOP_FROM, PRIMARY_CREDIT_OVER_TOP_BEFORE, 0.0
     )
     out["srf_exists"] = (dates >= SRF_FROM).astype(int)
-    ops = repo_programme(read_series(fred, "RPONTSYD", end), dates) & dates.isin(
-        pd.date_range(START, end, freq=BDAY))
+    allotted = read_series(fred, "RPONTSYD", end)
+    ops = repo_programme(allotted, dates) & dates.isin(pd.date_range(START, end, freq=BDAY))
     out["dealer_repo_rate"] = np.where(ops, out["iorb"], np.nan)
-    allotted = read_series(fred, "RPONTSYD", end).reindex(dates)
-    out["dealer_repo_limit"] = np.where(ops, allotted.fillna(0.0), np.nan)
+    out["dealer_repo_limit"] = np.where(ops, allotted.reindex(dates).fillna(0.0), np.nan)
     missing = [c for c in ("iorb", "on_rrp_rate", "srf_rate") if out[c].isna().any()]
     if missing:
         raise SystemExit(f"rate sources do not cover every row date: {missing}")
