@@ -100,7 +100,8 @@ STAGES: dict[str, dict[str, tuple[float, float]]] = {
                   "money_funds.triparty_discount_bp", "money_funds.cash_uncertainty",
                   "money_funds.reservation_spread_bp", "dealers.client_spread_bp",
                   "dealers.srf_stigma_bp", "dealers.repo_ops_spread_bp",
-                  "banks.quarter_end_cost_bp", "banks.year_end_cost_bp"),
+                  "banks.quarter_end_cost_bp", "banks.year_end_cost_bp",
+                  "start.reserve_concentration"),
     }.items()
 }
 STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT, "joint": WINDOW}

@@ -37,6 +37,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -358,6 +360,22 @@ def replay(inputs: str | Path | pd.DataFrame | None = None, start=None, end=None
         frame = frame.loc[start:end]
     model = ReplayModel(frame, overrides=overrides, rng=seed, scenario=scenario)
     return model.run(progress=progress)
+
+
+def spread_of_seed(inputs: pd.DataFrame, overrides: dict | list[str] | None, seed: int) -> pd.Series:
+    """The replayed daily SOFR - IORB spread of one seed (a picklable job for a process pool)."""
+    return ReplayModel(inputs, overrides=overrides, rng=seed).run()["sofr_iorb_bp"]
+
+
+def replay_seeds(inputs: pd.DataFrame, seeds: list[int], overrides: dict | list[str] | None = None,
+                 workers: int = 1) -> dict[int, pd.Series]:
+    """The daily spread of each seed, replayed in `workers` processes: the same result as in
+    one process, since each replay depends on its inputs, overrides and seed only."""
+    if workers <= 1 or len(seeds) <= 1:
+        return {s: spread_of_seed(inputs, overrides, s) for s in seeds}
+    with ProcessPoolExecutor(min(workers, len(seeds))) as pool:
+        spreads = pool.map(partial(spread_of_seed, inputs, overrides), seeds)
+        return dict(zip(seeds, spreads, strict=True))
 
 
 def tracking(df: pd.DataFrame) -> dict[str, float]:

@@ -35,6 +35,24 @@ def test_report_runs_on_september_2019_and_writes_its_files(tmp_path, capsys):
     assert "2020-03 .. 2021-07" in text and "September 2019" in text
 
 
+def test_other_seeds_give_the_same_report_on_one_worker_or_two(tmp_path):
+    """The seed table and the ensemble do not depend on how many processes replay the seeds,
+    and the main seed's row is the main replay."""
+    script = load_script()
+    args = ["--start", "2019-08-01", "--end", "2019-09-30", "--set", "population.small_banks=60",
+            "--other-seeds", "2"]
+    assert script.main([*args, "--out", str(tmp_path / "one"), "--workers", "1"]) == 0
+    assert script.main([*args, "--out", str(tmp_path / "two"), "--workers", "2"]) == 0
+    one = pd.read_csv(tmp_path / "one" / "seeds.csv", index_col=0)
+    two = pd.read_csv(tmp_path / "two" / "seeds.csv", index_col=0)
+    pd.testing.assert_frame_equal(one, two)
+    assert list(one.index) == [0, 1, 2]
+    sept = pd.read_csv(tmp_path / "one" / "sept2019.csv", index_col=0)
+    assert abs(one.loc[0, "2019-09-17"] - sept.loc["2019-09-17", "model_bp"]) < 0.01
+    text = (tmp_path / "one" / "summary.md").read_text()
+    assert "3 seeds" in text and "ensemble-mean path" in text
+
+
 def test_calibration_objective_and_calibrated_file_round_trip(tmp_path):
     from repomodel import calibrate, scenario
 
