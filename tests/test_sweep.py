@@ -118,14 +118,19 @@ def test_interrupted_sweep_resumes_without_repeating_a_run(tmp_path):
         scenario = "rmp40"
         seeds = [1, 2, 3, 4, 5, 6]
         [set]
-        {SHORT}
+        "calendar.end" = "2026-12-31"
         [grid]
         "rmp.monthly" = [10.0, 30.0, 50.0]
     """)
+    # Runs of a year each, not a month: 18 short runs could all finish between the third
+    # file appearing and the interrupt being handled (seen once in CI-like runs).
     out = tmp_path / "out"
     runs = out / "runs"
+    # Ctrl-C on a sweep in the foreground. A test suite started in the background by a
+    # non-interactive shell inherits SIGINT ignored, and so would the sweep: restore it.
     proc = subprocess.Popen([PYTHON, "-m", "repomodel.cli", "sweep", str(spec), "--out", str(out),
-                             "--workers", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             "--workers", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     while time.time() < deadline and len(list(runs.glob("*.parquet"))) < 3:
         time.sleep(0.05)
