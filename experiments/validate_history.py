@@ -43,7 +43,7 @@ sys.path.insert(0, str(REPO))
 from repomodel import peer as peers  # noqa: E402
 from repomodel import scenario as scenarios  # noqa: E402
 from repomodel.inputs import history_path, load_inputs  # noqa: E402
-from repomodel.replay import ReplayModel, replay_seeds, tracking  # noqa: E402
+from repomodel.replay import ReplayModel, fit_summary, replay_seeds, tracking  # noqa: E402
 
 SEPT_2019 = ("2019-09-10", "2019-09-16", "2019-09-17", "2019-09-18")
 THRESHOLDS_BP = (5, 10, 20)
@@ -193,10 +193,9 @@ def seed_robustness(spreads: dict[int, pd.Series], actual: pd.Series) -> pd.Data
 
 
 def _monthly_fit(spread: pd.Series, actual: pd.Series) -> dict:
-    monthly = pd.DataFrame({"model": spread, "actual": actual}).groupby(spread.index.to_period("M")).mean()
-    keep = ~left_out(monthly.index) & monthly["actual"].notna()
-    st = peers.fit_stats(monthly.loc[keep, "actual"], monthly.loc[keep, "model"])
-    return {"rmse": st["rmse"], "bias": st["bias"], "corr": st["corr"]}
+    """Monthly RMSE, bias and correlation of one daily spread, ZLB months left out."""
+    fit = fit_summary(pd.DataFrame({"sofr_iorb_bp": spread, "actual_spread_bp": actual}))
+    return {"rmse": fit["monthly_rmse_bp"], "bias": fit["monthly_bias_bp"], "corr": fit["monthly_corr"]}
 
 
 def ensemble(spreads: dict[int, pd.Series], actual: pd.Series, robust: pd.DataFrame) -> dict:
@@ -223,7 +222,8 @@ def summary_markdown(window, elapsed, stats, sept, facts, notes, track, monthly,
         "# History replay: validation",
         "",
         f"Window {window[0]} .. {window[1]}; replay wall time {elapsed:.1f} s. Regenerate with "
-        f"`python experiments/validate_history.py --start {window[0]} --end {window[1]}`.",
+        f"`python experiments/validate_history.py --start {window[0]} --end {window[1]}"
+        + (f" --other-seeds {len(robust) - 1}" if robust is not None and len(robust) else "") + "`.",
         "",
         "## Monthly mean SOFR − IORB, model vs peer",
         "",
