@@ -34,7 +34,15 @@ def spread_figure(df: pd.DataFrame, title: str, path: Path, actual: pd.Series | 
     ax1.legend(loc="upper left", fontsize=8, ncol=3, frameon=False)
     lo = min(-25.0, float((df["on_rrp_rate"] - df["iorb"]).min() * 100) - 5)
     hi = max(30.0, float(df["sofr_iorb_bp"].quantile(0.995)) + 10)
-    ax1.set_ylim(lo, min(hi, 400.0))
+    top = min(hi, 400.0)
+    ax1.set_ylim(lo, top)
+    # Where the axis cuts a spike, say how high it went (model, and actual when given).
+    cut = [(name, series.idxmax(), series.max()) for name, series in
+           (("model", df["sofr_iorb_bp"]), ("actual", actual)) if series is not None
+           and series.notna().any() and series.max() > top]
+    if cut:
+        ax1.set_title("off the scale: " + "; ".join(f"{name} {v:+.0f} bp on {d:%Y-%m-%d}" for name, d, v in cut),
+                      loc="right", fontsize=9, color="dimgrey")
 
     ax2.plot(x, df["reserves"] / 1000, color="tab:purple", lw=1.4, label="reserves ($ tn)")
     ax2.plot(x, df["reserves_large"] / 1000, color="tab:purple", lw=0.9, ls=":", label="at large banks")
