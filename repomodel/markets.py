@@ -10,6 +10,7 @@ order of the day follows the order of the real market:
 3. FHLBs lend fed funds to large banks that park them at IORB (the EFFR arbitrage), or
    place their cash at the ON RRP;
 4. dealers borrow what they still need bilaterally from their banks;
+   then, in the afternoon, the public's tax payments settle (`model.settle_afternoon`);
 5. banks short of their LCLoR plus buffer borrow unsecured from their core banks;
 6. what the market cannot supply below the SRF rate plus stigma goes to the SRF, and banks
    that would still end below their LCLoR borrow there (or at the discount window).
@@ -305,6 +306,11 @@ def clear(model) -> Book:
     book.bilateral, book.bilateral_rate = filled[keep], off_ask[keep]
     lend_to_depositor(ledger, book.bilateral_bank, "repo_lent", "dealers", book.bilateral_dealer,
                       "bilateral", book.bilateral)
+
+    # 4b. Afternoon: the public's tax payments settle over Fedwire through the day, after the
+    #     morning's repo market. Banks meet the drain in the interbank market or at the Fed;
+    #     repo feels it the next morning.
+    model.settle_afternoon()
 
     # 5. Interbank: banks short of LCLoR + buffer (dealers are financed now, so reserves are
     #    what they are) borrow from their core banks, which serve their book of

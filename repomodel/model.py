@@ -88,6 +88,7 @@ class RepoMarketModel(mesa.Model):
         bill_float = self.ledger["treasury"].total("bills_debt") - self.ledger["fed"].total("soma_bills")
         self.fund_bill_share = self.ledger["money_funds"].total("bills") / bill_float
         self.payment_state = np.zeros(self.net.n_banks)
+        self.late_receipts = 0.0  # $ bn of today's TGA receipts that settle in the afternoon
         self._reserve_rank = np.arange(self.net.n_banks)
         # Interbank lines seen from the borrower: small banks to their core banks, and every
         # large bank to every other large bank (the dense core).
@@ -190,6 +191,19 @@ class RepoMarketModel(mesa.Model):
 
     def fed_pays_public(self, amount: float, fed_item: str) -> None:
         payments.fed_to_public(self.ledger, amount, fed_item)
+
+    def receive_late(self, amount: float) -> None:
+        """The public pays `amount` into the TGA this afternoon, after the morning's repo market
+        (taxes move over Fedwire through the day; repo settles first thing)."""
+        self.late_receipts += max(amount, 0.0)
+
+    def settle_afternoon(self) -> None:
+        """Post the receipts deferred by `receive_late` (called by the clearing, between the
+        repo and the interbank markets)."""
+        if self.late_receipts > 0:
+            self.public_pays_fed(self.late_receipts, "tga")
+            self.ledger.post("treasury", "tga", "net_position", self.late_receipts)
+        self.late_receipts = 0.0
 
     def issue_bills(self, amount: float) -> float:
         """Bills settle. Who ends up holding them follows the bill float held privately:

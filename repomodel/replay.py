@@ -249,8 +249,11 @@ class ReplayModel(RepoMarketModel):
             self.tax_drain += from_funds
         change = float(today["target_tga"]) - ledger["treasury"].total("tga")
         if change > 0:
-            self.public_pays_fed(change, "tga")
-            ledger.post("treasury", "tga", "net_position", change)
+            # the public's taxes settle in the afternoon, after the morning's repo market
+            late = min(change, (taxes - from_funds) * p["treasury"]["late_tax_share"])
+            self.public_pays_fed(change - late, "tga")
+            ledger.post("treasury", "tga", "net_position", change - late)
+            self.receive_late(late)
         elif change < 0:
             self.fed_pays_public(-change, "tga")
             ledger.post("treasury", "net_position", "tga", -change)

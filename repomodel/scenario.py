@@ -37,7 +37,7 @@ SHARE_KEYS = {
 "money_funds.tax_outflow_share", "fhlbs.bargaining",
     "dealers.inventory_reversion", "dealers.coupon_absorption",
     "dealers.quarter_end_cut", "dealers.foreign_share",
-    "treasury.tga_reversion", "money_funds.line_limit_share",
+    "treasury.tga_reversion", "treasury.late_tax_share", "money_funds.line_limit_share",
 }
 
 

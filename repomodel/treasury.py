@@ -73,11 +73,13 @@ def flows(model) -> dict[str, float]:
         from_funds = taxes * p["money_funds"]["tax_outflow_share"]
         shares = model.fund_assets / model.fund_assets.sum()
         ledger.with_fed("money_funds", None, "shares", "tga", from_funds * shares, into_fed=True)
-        model.public_pays_fed(taxes - from_funds, "tga")
-        ledger.post("treasury", "tga", "net_position", taxes)
+        late = (taxes - from_funds) * p["treasury"]["late_tax_share"]
+        model.public_pays_fed(taxes - from_funds - late, "tga")
+        ledger.post("treasury", "tga", "net_position", taxes - late)
+        model.receive_late(late)
     done["taxes"] = taxes
 
-    tga = ledger["treasury"].total("tga")
+    tga = ledger["treasury"].total("tga") + model.late_receipts
     spending = float(today["base_spending"]) + p["treasury"]["tga_reversion"] * (tga - float(today["tga_target"]))
     spending = float(np.clip(spending, 0.0, tga))
     model.fed_pays_public(spending, "tga")

@@ -89,6 +89,22 @@ def test_quarter_ends_and_tax_dates_raise_the_spread_when_reserves_are_less_than
     assert _excess_over_neighbours(df, "tax_date") > 0.1
 
 
+def test_taxes_paid_in_the_afternoon_reach_repo_the_next_morning():
+    # Repo settles first thing; the public's tax payments move over Fedwire through the day.
+    # So the day's repo rate does not feel that day's drain, the next morning's does, and
+    # reserves at the close are drained on the tax date either way (September 2019: +33 bp on
+    # the tax date, +315 bp the day after, at about the same reserves).
+    late = run("no_rmp", start__reserves=2200.0)
+    early = run("no_rmp", start__reserves=2200.0, treasury__late_tax_share=0.0)
+    day = np.flatnonzero(late["tax_date"].to_numpy())
+    spread_late, spread_early = late["sofr_iorb_bp"].to_numpy(), early["sofr_iorb_bp"].to_numpy()
+    assert spread_late[day].mean() < spread_early[day].mean() - 5.0
+    assert spread_late[day + 1].mean() > spread_late[day].mean() + 5.0
+    reserves_late, reserves_early = late["reserves"].to_numpy(), early["reserves"].to_numpy()
+    assert np.allclose(reserves_late[day], reserves_early[day], rtol=0.01)
+    assert (reserves_late[day] < reserves_late[day - 1]).all()
+
+
 def test_srf_is_used_only_above_its_rate_plus_stigma_and_caps_sofr():
     stigma = 8.0
     df = run("no_rmp", start__reserves=1800.0, dealers__srf_stigma_bp=stigma)
