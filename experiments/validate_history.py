@@ -43,11 +43,10 @@ sys.path.insert(0, str(REPO))
 from repomodel import peer as peers  # noqa: E402
 from repomodel import scenario as scenarios  # noqa: E402
 from repomodel.inputs import history_path, load_inputs  # noqa: E402
-from repomodel.replay import ReplayModel, fit_summary, replay_seeds, tracking  # noqa: E402
+from repomodel.replay import ReplayModel, event_excess, fit_summary, replay_seeds, tracking  # noqa: E402
 
 SEPT_2019 = ("2019-09-10", "2019-09-16", "2019-09-17", "2019-09-18")
 THRESHOLDS_BP = (5, 10, 20)
-NEIGHBOURS = 5  # business days on each side of a dated event
 CALIBRATION_WINDOW = ("2018-04-02", "2025-06-30")
 
 
@@ -100,23 +99,6 @@ def sept_2019(df: pd.DataFrame) -> pd.DataFrame:
     rows.index = rows.index.strftime("%Y-%m-%d")
     rows.index.name = "date"
     return rows.rename(columns={"sofr_iorb_bp": "model_bp", "actual_spread_bp": "actual_bp"})
-
-
-def event_excess(spread: pd.Series, flag: pd.Series) -> tuple[float, int]:
-    """Mean over flagged days of the spread minus its mean on the NEIGHBOURS business days on
-    each side that are not flagged themselves."""
-    values = spread.to_numpy(float)
-    flags = flag.to_numpy(bool)
-    out = []
-    for i in np.flatnonzero(flags):
-        around = np.r_[max(i - NEIGHBOURS, 0):i, i + 1:min(i + NEIGHBOURS + 1, len(values))]
-        around = around[~flags[around]]
-        base = values[around]
-        base = base[~np.isnan(base)]
-        if np.isnan(values[i]) or len(base) == 0:
-            continue
-        out.append(values[i] - base.mean())
-    return (float(np.mean(out)) if out else float("nan")), len(out)
 
 
 def daily_facts(df: pd.DataFrame) -> pd.DataFrame:

@@ -44,13 +44,17 @@ def balance_sheet_cost_bp(
     banks: dict,
     quarter_end: bool,
     year_end: bool,
+    month_end: bool = False,
 ) -> np.ndarray:
     """Cost of expanding the balance sheet to lend, bp: a base cost plus period-end jumps.
 
-    Foreign branches report quarter-end snapshots (window dressing); US G-SIB surcharges are
-    scored on year-end balance sheets.
+    Foreign branches report quarter-end snapshots (window dressing), and some of them
+    month-end ones too; US G-SIB surcharges are scored on year-end balance sheets. A
+    quarter-end is not also charged as a month-end.
     """
     cost = np.where(is_large, banks["balance_sheet_cost_bp"], banks["balance_sheet_cost_small_bp"])
+    if month_end and not quarter_end:
+        cost = cost + np.where(is_foreign, banks["month_end_cost_bp"], 0.25 * banks["month_end_cost_bp"])
     if quarter_end:
         cost = cost + np.where(is_foreign, banks["quarter_end_cost_bp"], 0.25 * banks["quarter_end_cost_bp"])
     if year_end:

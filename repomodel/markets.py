@@ -189,7 +189,7 @@ def clear(model) -> Book:
     else:
         dealer_ceiling = rates.srf + p["dealers"]["no_srf_ceiling_bp"] / 100.0
     cost_bp = model.size_cost_factor * behaviours.balance_sheet_cost_bp(
-        net.is_large, net.is_foreign, b, flags["quarter_end"], flags["year_end"])
+        net.is_large, net.is_foreign, b, flags["quarter_end"], flags["year_end"], flags["month_end"])
     lclor, sigma, assets = model.lclor, model.uncertainty, net.bank_assets
     book = Book()
 

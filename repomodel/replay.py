@@ -393,6 +393,26 @@ def tracking(df: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+NEIGHBOURS = 5  # business days on each side of a dated event
+
+
+def event_excess(spread: pd.Series, flag: pd.Series) -> tuple[float, int]:
+    """Mean over flagged days of the spread minus its mean on the NEIGHBOURS business days on
+    each side that are not flagged themselves; and the number of events counted."""
+    values = spread.to_numpy(float)
+    flags = flag.to_numpy(bool)
+    out = []
+    for i in np.flatnonzero(flags):
+        around = np.r_[max(i - NEIGHBOURS, 0):i, i + 1:min(i + NEIGHBOURS + 1, len(values))]
+        around = around[~flags[around]]
+        base = values[around]
+        base = base[~np.isnan(base)]
+        if np.isnan(values[i]) or len(base) == 0:
+            continue
+        out.append(values[i] - base.mean())
+    return (float(np.mean(out)) if out else float("nan")), len(out)
+
+
 def fit_summary(df: pd.DataFrame) -> dict[str, float]:
     """Monthly and daily fit of the spread to the actuals, where the file gives SOFR."""
     if "actual_spread_bp" not in df or df["actual_spread_bp"].notna().sum() == 0:

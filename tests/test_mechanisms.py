@@ -89,6 +89,18 @@ def test_quarter_ends_and_tax_dates_raise_the_spread_when_reserves_are_less_than
     assert _excess_over_neighbours(df, "tax_date") > 0.1
 
 
+def test_month_end_reporting_raises_the_spread_on_month_ends_only():
+    # Foreign banks that report month-end balance sheets charge more for lending reserves on
+    # that day: the month-end spread rises over the days around it, other days are unchanged.
+    base = run("no_rmp", start__reserves=2200.0, banks__month_end_cost_bp=0.0)
+    dressed = run("no_rmp", start__reserves=2200.0, banks__month_end_cost_bp=20.0)
+    month_end = (dressed["month_end"] & ~dressed["quarter_end"]).to_numpy(bool)
+    assert _excess_over_neighbours(dressed, "month_end") > _excess_over_neighbours(base, "month_end") + 1.0
+    lift = (dressed["sofr_iorb_bp"] - base["sofr_iorb_bp"]).to_numpy()
+    assert lift[month_end].mean() > 1.0
+    assert np.abs(lift[~dressed["month_end"].to_numpy(bool)]).max() < 0.5 * lift[month_end].mean()
+
+
 def test_taxes_paid_in_the_afternoon_reach_repo_the_next_morning():
     # Repo settles first thing; the public's tax payments move over Fedwire through the day.
     # So the day's repo rate does not feel that day's drain, the next morning's does, and

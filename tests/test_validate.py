@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 SCRIPT = Path(__file__).resolve().parent.parent / "experiments" / "validate_history.py"
 
@@ -57,11 +58,19 @@ def test_calibration_objective_and_calibrated_file_round_trip(tmp_path):
     from repomodel import calibrate, scenario
 
     days = pd.bdate_range("2019-09-03", "2019-09-30")
-    df = pd.DataFrame({"sofr_iorb_bp": 2.0, "actual_spread_bp": 2.0}, index=days)
+    df = pd.DataFrame({"sofr_iorb_bp": 2.0, "actual_spread_bp": 2.0, "month_end": days == "2019-09-30",
+                       "quarter_end": days == "2019-09-30"}, index=days)
     df.loc["2019-09-17", "actual_spread_bp"] = 315.0
     parts = calibrate.objective_parts(df)
     assert parts["penalty"] > 0  # no spike in the model: the spike term bites
     df.loc["2019-09-17", "sofr_iorb_bp"] = 315.0
+    assert calibrate.objective_parts(df)["objective"] == 0.0
+    df.loc["2019-09-30", "actual_spread_bp"] = 55.0  # the quarter-end: +53 bp over the days around
+    parts = calibrate.objective_parts(df)
+    assert parts["quarter_end_excess_bp_actual"] == pytest.approx(53.0)
+    # the quarter-end term, besides the monthly mean and the shares of days above 5, 10, 20 bp
+    assert parts["penalty"] == pytest.approx((53.0 / calibrate.PERIOD_END_SCALE_BP["quarter_end"]) ** 2 + 3.0)
+    df.loc["2019-09-30", "sofr_iorb_bp"] = 55.0
     assert calibrate.objective_parts(df)["objective"] == 0.0
 
     values = {"banks.lclor_large": calibrate.significant(0.0462861), "money_funds.cash_uncertainty": 0.05}
