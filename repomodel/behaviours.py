@@ -44,7 +44,7 @@ def balance_sheet_cost_bp(
     banks: dict,
     quarter_end: bool,
     year_end: bool,
-    month_end: bool = False,
+    month_end: bool,
 ) -> np.ndarray:
     """Cost of expanding the balance sheet to lend, bp: a base cost plus period-end jumps.
 
