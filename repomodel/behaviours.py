@@ -62,6 +62,15 @@ def balance_sheet_cost_bp(
     return cost
 
 
+def triparty_need(need: np.ndarray, is_foreign: np.ndarray, dealers: dict, quarter_end: bool,
+                  month_end: bool) -> np.ndarray:
+    """What dealers seek in tri-party. On reporting dates foreign dealers shrink the balance
+    sheet they show (window dressing): they take only (1 - cut) of their need from the funds,
+    at quarter-ends and, less, at other month-ends, and must find the rest from their banks."""
+    cut = dealers["quarter_end_cut"] if quarter_end else dealers["month_end_cut"] if month_end else 0.0
+    return need * np.where(is_foreign, 1.0 - cut, 1.0)
+
+
 def supply_tranches(
     reserves: np.ndarray,
     lclor: np.ndarray,

@@ -95,6 +95,8 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "dealers.srf_stigma_bp": (0.0, 100.0),
     "dealers.repo_ops_spread_bp": (0.0, 40.0),
     "dealers.coupon_absorption": (0.2, 1.0),
+    "dealers.quarter_end_cut": (0.0, 0.4),
+    "dealers.month_end_cut": (0.0, 0.4),
 }
 STAGES: dict[str, dict[str, tuple[float, float]]] = {
     stage: {name: BOUNDS[name] for name in names}
@@ -113,7 +115,8 @@ STAGES: dict[str, dict[str, tuple[float, float]]] = {
                   "dealers.srf_stigma_bp", "dealers.repo_ops_spread_bp",
                   "banks.quarter_end_cost_bp", "banks.year_end_cost_bp",
                   "start.reserve_concentration", "banks.month_end_cost_bp",
-                  "dealers.coupon_absorption"),
+                  "dealers.coupon_absorption", "dealers.quarter_end_cut",
+                  "dealers.month_end_cut"),
     }.items()
 }
 STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT, "joint": WINDOW}

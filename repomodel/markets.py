@@ -210,10 +210,9 @@ def clear(model) -> Book:
     need_d = np.maximum(-dealers["cash"], 0.0)
     fund_cash = np.maximum(mmf["cash"], 0.0)
     limit = net.tri_share * model.fund_assets[net.tri_fund]
-    if flags["quarter_end"]:
-        cut = 1 - p["dealers"]["quarter_end_cut"]
-        limit = np.where(net.dealer_foreign[net.tri_dealer], limit * cut, limit)
-    tri = allocate_lines(fund_cash, need_d, net.tri_fund, net.tri_dealer, limit)
+    tri_need = behaviours.triparty_need(need_d, net.dealer_foreign, p["dealers"],
+                                        flags["quarter_end"], flags["month_end"])
+    tri = allocate_lines(fund_cash, tri_need, net.tri_fund, net.tri_dealer, limit)
     book.triparty = tri
     ledger.pay("money_funds", net.tri_fund, "repo_lent", "dealers", net.tri_dealer, "triparty", tri)
     leftover = np.maximum(mmf["cash"], 0.0)

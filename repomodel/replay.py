@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from repomodel import payments, treasury
+from repomodel import behaviours, payments, treasury
 from repomodel import scenario as scenarios
 from repomodel.calendar import Calendar
 from repomodel.inputs import history_path, load_inputs
@@ -311,7 +311,10 @@ class ReplayModel(RepoMarketModel):
         ledger = self.ledger
         mmf, dealers = ledger["money_funds"], ledger["dealers"]
         target = max(target - float(self.book.on_rrp_fhlbs.sum()), 0.0)  # FHLB cash goes there too
-        need = float(np.maximum(-dealers["cash"], 0.0).sum())
+        flags = self.today_flags
+        need = float(behaviours.triparty_need(np.maximum(-dealers["cash"], 0.0), self.net.dealer_foreign,
+                                              self.params["dealers"], flags["quarter_end"],
+                                              flags["month_end"]).sum())
         natural = self.fund_repo_share * float(self.fund_assets.sum())
         if self._last is not None:
             last_target, last_capped, last_short = self._last

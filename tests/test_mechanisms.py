@@ -101,6 +101,25 @@ def test_month_end_reporting_raises_the_spread_on_month_ends_only():
     assert np.abs(lift[~dressed["month_end"].to_numpy(bool)]).max() < 0.5 * lift[month_end].mean()
 
 
+def test_foreign_dealers_dressing_for_month_end_strand_fund_cash_at_the_on_rrp():
+    # On a reporting date foreign dealers take less tri-party cash. Funds whose other dealers
+    # are already financed can only place it at the Fed, so the ON RRP jumps by what tri-party
+    # lost (as in 2024-25, when month-end take-up rose by $100-250 bn); the dealers borrow it
+    # from banks instead, at a cost, and the spread rises. Other days are unchanged.
+    base = run("no_rmp", start__reserves=2900.0, **HALF_YEAR)
+    dressed = run("no_rmp", start__reserves=2900.0, dealers__month_end_cut=0.3, **HALF_YEAR)
+    month_end = (dressed["month_end"] & ~dressed["quarter_end"]).to_numpy(bool)
+    lost = (base["mmf_repo"] - dressed["mmf_repo"]).to_numpy()[month_end]
+    stranded = (dressed["on_rrp"] - base["on_rrp"]).to_numpy()[month_end]
+    from_banks = (dressed["bilateral_repo"] - base["bilateral_repo"]).to_numpy()[month_end]
+    assert (lost > 100.0).all()
+    assert stranded == pytest.approx(lost, rel=0.05)
+    assert from_banks == pytest.approx(lost, rel=0.05)
+    lift = (dressed["sofr_iorb_bp"] - base["sofr_iorb_bp"]).to_numpy()
+    assert (lift[month_end] > 1.0).all()
+    assert np.abs(lift[~month_end]).max() < 1e-9
+
+
 def test_taxes_paid_in_the_afternoon_reach_repo_the_next_morning():
     # Repo settles first thing; the public's tax payments move over Fedwire through the day.
     # So the day's repo rate does not feel that day's drain, the next morning's does, and
