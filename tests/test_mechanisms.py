@@ -16,14 +16,16 @@ HALF_YEAR = {"calendar__end": "2026-06-30"}
 
 
 def test_ample_fund_cash_keeps_sofr_a_few_bp_above_the_on_rrp_floor():
-    # Start with $800 bn of money-fund cash at the ON RRP (as in 2023): funds are the marginal lender.
+    # Start with $800 bn of money-fund cash at the ON RRP: funds are the marginal lender.
+    # Dealers take part of it in the first days; the funds keep $300 bn and more to spare.
     df = run("no_rmp", start__on_rrp=800.0, **HALF_YEAR)
     above_floor = (df["sofr"] - df["on_rrp_rate"]) * 100
-    assert df["on_rrp"].min() > 50, "funds should keep spare cash at the ON RRP throughout"
+    assert df["on_rrp"].min() > 250, "funds should keep spare cash at the ON RRP throughout"
     assert (above_floor >= 0).all()
-    # December 2023 had about $800 bn at the ON RRP and SOFR 3.6 bp over its rate (monthly
-    # mean); funds with that much to spare keep repo within a few bp of their floor.
-    assert above_floor.mean() < 5.0
+    # With that much to spare the data put repo a few bp over the floor: monthly means of
+    # +2.8 to +4.9 bp in 2024 H2 ($200-400 bn at the facility) and +3.6 in December 2023
+    # ($800 bn), against +5.5 to +9.9 in 2025 H1 when only $100-200 bn was left.
+    assert above_floor.mean() < 6.0
     assert df["sofr_iorb_bp"].mean() < -8.0  # well below IORB, as in 2021-2024
 
 
@@ -84,9 +86,13 @@ def test_quarter_ends_and_tax_dates_raise_the_spread_when_reserves_are_less_than
     df = run("no_rmp", start__reserves=2200.0)
     assert _excess_over_neighbours(df, "quarter_end") > 2.0
     # Taxes drain reserves and fund cash into the TGA, which is spent back over weeks: the
-    # spread steps up on the tax date above the days before it and eases only gradually.
+    # spread steps up on the tax date above the days before it, more the next morning (the
+    # public's payments settle in the afternoon), and eases only gradually.
     assert _excess_over_neighbours(df, "tax_date", after=False) > 0.3
-    assert _excess_over_neighbours(df, "tax_date") > 0.1
+    spread = df["sofr_iorb_bp"].to_numpy()
+    day = np.flatnonzero(df["tax_date"].to_numpy())
+    before = np.mean([spread[i - 3:i].mean() for i in day])
+    assert np.mean([spread[i + 1:i + 4].mean() for i in day]) > before + 0.3
 
 
 def test_month_end_reporting_raises_the_spread_on_month_ends_only():
