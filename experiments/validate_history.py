@@ -96,6 +96,8 @@ def sept_2019(df: pd.DataFrame) -> pd.DataFrame:
     rows = df.loc[days, ["sofr_iorb_bp", "actual_spread_bp", "sofr_p99", "reserves", "actual_reserves",
                          "srf", "bilateral_repo"]].copy()
     rows["sofr_p99_iorb_bp"] = (rows.pop("sofr_p99") - df.loc[days, "iorb"]) * 100
+    actual_p99 = df["actual_sofr_p99"] if "actual_sofr_p99" in df else pd.Series(np.nan, index=df.index)
+    rows["actual_p99_iorb_bp"] = (actual_p99.loc[days] - df.loc[days, "iorb"]) * 100
     rows.index = rows.index.strftime("%Y-%m-%d")
     rows.index.name = "date"
     return rows.rename(columns={"sofr_iorb_bp": "model_bp", "actual_spread_bp": "actual_bp"})
@@ -220,10 +222,10 @@ def summary_markdown(window, elapsed, stats, sept, facts, notes, track, monthly,
         lines.append(f"| {name} | {s['rmse']:.2f} | {s['bias']:+.2f} | {s['corr']:.2f} | {s['n']} |")
     lines += ["", *[f"- {n}" for n in notes], ""]
     if len(sept):
-        lines += ["## September 2019, daily (bp over IOER)", "", "| date | model | actual | model p99 | model reserves, $ bn | actual reserves |",
-                  "|---|---:|---:|---:|---:|---:|"]
+        lines += ["## September 2019, daily (bp over IOER)", "", "| date | model | actual | model p99 | actual p99 | model reserves, $ bn | actual reserves |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
         for d, r in sept.iterrows():
-            lines.append(f"| {d} | {r['model_bp']:+.1f} | {r['actual_bp']:+.1f} | {r['sofr_p99_iorb_bp']:+.0f} | "
+            lines.append(f"| {d} | {r['model_bp']:+.1f} | {r['actual_bp']:+.1f} | {r['sofr_p99_iorb_bp']:+.0f} | {r['actual_p99_iorb_bp']:+.0f} | "
                          f"{r['reserves']:,.0f} | {r['actual_reserves']:,.0f} |")
         lines.append("")
     lines += ["## Daily facts (ZLB months left out)", "", "| fact | model | actual | days/events |", "|---|---:|---:|---:|"]

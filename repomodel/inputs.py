@@ -12,7 +12,8 @@ The inputs file is a CSV anyone can write by hand:
   dealers only, as offered daily in 2019-20 before the SRF; kept only on the days its
   rows give it, blank = none that day), `dealer_repo_limit` ($ billions: the most those
   operations lend that day, as allotted; blank = no limit) and the actuals `sofr, effr`
-  (percent), used to judge the model, never as inputs.
+  and `sofr_p99` (SOFR's 99th volume percentile; percent), used to judge the model, never
+  as inputs.
 - `date` is ISO (YYYY-MM-DD), strictly increasing, at any dates and any frequency:
   daily, weekly, monthly or a mix. Rows may fall on weekends and holidays.
 - A blank cell means "no observation that day":
@@ -49,7 +50,7 @@ QUANTITIES = ("reserves", "on_rrp", "tga", "fed_assets", "bank_assets", "bank_de
 OPTIONAL_QUANTITIES = ("currency", "mmf_assets")
 RATES = ("iorb", "on_rrp_rate", "srf_rate")
 OPTIONAL_RATES = ("srf_exists",)
-ACTUALS = ("sofr", "effr")
+ACTUALS = ("sofr", "effr", "sofr_p99")
 OPERATIONS = ("dealer_repo_rate", "dealer_repo_limit")  # policy operations: only on the days a row gives them
 REQUIRED = ("date", *QUANTITIES, *RATES)
 _ALL_QUANTITIES = (*QUANTITIES, *OPTIONAL_QUANTITIES)

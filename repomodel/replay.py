@@ -345,6 +345,8 @@ class ReplayModel(RepoMarketModel):
         if "sofr" in src:
             df["actual_sofr"] = src["sofr"]
             df["actual_spread_bp"] = (src["sofr"] - src["iorb"]) * 100.0
+        if "sofr_p99" in src:
+            df["actual_sofr_p99"] = src["sofr_p99"]
         if "effr" in src:
             df["actual_effr"] = src["effr"]
             df["actual_effr_spread_bp"] = (src["effr"] - src["iorb"]) * 100.0

@@ -59,7 +59,8 @@ Sources and quirks (files in `../shared/data/fred/`, see its README):
   take-up comes from the data. RPONTSYD leaves out operations against agency and MBS
   collateral (about a third of the total in late 2019), which financed securities the
   model's dealers do not hold, and the term operations, which are not in the FRED copies.
-- sofr = SOFR, effr = EFFR: daily actuals, kept for judging the model, not as inputs.
+- sofr = SOFR, effr = EFFR, sofr_p99 = SOFR99 (the 99th volume percentile of SOFR
+  trades): daily actuals, kept for judging the model, not as inputs.
 
 Only data up to 2025-06-30 are used (the calibration window; later data are held back).
 """
@@ -101,6 +102,7 @@ WEEKLY = {
     "currency": ("WCURCIR", 1000.0),
 }
 DAILY = {"on_rrp": "RRPONTSYD", "sofr": "SOFR", "effr": "EFFR"}
+JUDGING_ONLY = {"sofr_p99": "SOFR99"}  # written when the folder has it (left blank otherwise)
 WEEK_AVERAGES = ("reserves", "tga", "currency")  # written as daily paths: `deaverage`
 
 COLUMNS = [
@@ -121,6 +123,7 @@ COLUMNS = [
     "dealer_repo_limit",
     "sofr",
     "effr",
+    "sofr_p99",
 ]
 
 
@@ -195,6 +198,9 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
         observed[column] = read_series(fred, name, end) / divisor
     for column, name in DAILY.items():
         observed[column] = read_series(fred, name, end)
+    for column, name in JUDGING_ONLY.items():
+        if (fred / f"{name}.csv").exists():
+            observed[column] = read_series(fred, name, end)
     # Week averages -> daily paths (see the module docstring), from a year before START so
     # that the first weeks have neighbours on both sides.
     first = START - pd.Timedelta(days=371)
@@ -234,6 +240,9 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     if missing:
         raise SystemExit(f"rate sources do not cover every row date: {missing}")
 
+    for column in JUDGING_ONLY:
+        if column not in out:
+            out[column] = np.nan
     out.index.name = "date"
     return out.reset_index()[COLUMNS]
 

@@ -371,6 +371,7 @@ def test_builder_reads_no_row_past_its_end_and_writes_a_loadable_file(tmp_path):
     wresbal = pd.read_csv(fred / "WRESBAL.csv", parse_dates=["date"]).set_index("date")["value"] / 1000
     weeks = wresbal.loc["2018-04-11":"2026-01-28"].index
     assert np.allclose(reserves.rolling(7).mean().reindex(weeks), wresbal[weeks], atol=1e-5)
+    assert written["sofr_p99"].isna().all()  # SOFR99 is not in this folder: judged without it
     frame = load_inputs(out)
     assert frame.index[-1] == pd.Timestamp("2026-01-30")
     with pytest.raises(SystemExit):

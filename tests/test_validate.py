@@ -32,6 +32,7 @@ def test_report_runs_on_september_2019_and_writes_its_files(tmp_path, capsys):
     sept = pd.read_csv(out / "sept2019.csv", index_col=0)
     assert list(sept.index) == ["2019-09-10", "2019-09-16", "2019-09-17", "2019-09-18"]
     assert sept.loc["2019-09-17", "actual_bp"] == 315
+    assert sept.loc["2019-09-17", "actual_p99_iorb_bp"] == pytest.approx(690)  # SOFR99 9.00 %, IOER 2.10 %
     text = (out / "summary.md").read_text()
     assert "2020-03 .. 2021-07" in text and "September 2019" in text
 
