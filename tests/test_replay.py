@@ -139,7 +139,11 @@ def test_repo_rises_off_the_on_rrp_floor_as_funds_spare_cash_drains(tmp_path):
                    for name, df in (("flush", flush), ("thin", thin))}
     assert above_floor["flush"] < 3.0, above_floor
     assert above_floor["thin"] > above_floor["flush"] + 2.0, above_floor
-    assert (thin["sofr"] < thin["iorb"] + 0.05).all(), "reserves are ample: no scarcity premium"
+    # Reserves are ample: no scarcity premium. The quarter-end (31 March) carries the
+    # period-end premium of window dressing, not scarcity, and is left out.
+    ordinary = ~thin["month_end"].astype(bool)
+    assert (thin.loc[ordinary, "sofr"] < thin.loc[ordinary, "iorb"] + 0.05).all(), \
+        "reserves are ample: no scarcity premium"
 
 
 def test_fed_repo_operations_for_dealers_cap_repo_in_a_scarce_market(tmp_path):
