@@ -96,8 +96,8 @@ def sept_2019(df: pd.DataFrame) -> pd.DataFrame:
     rows = df.loc[days, ["sofr_iorb_bp", "actual_spread_bp", "sofr_p99", "reserves", "actual_reserves",
                          "srf", "bilateral_repo"]].copy()
     rows["sofr_p99_iorb_bp"] = (rows.pop("sofr_p99") - df.loc[days, "iorb"]) * 100
-    actual_p99 = df["actual_sofr_p99"] if "actual_sofr_p99" in df else pd.Series(np.nan, index=df.index)
-    rows["actual_p99_iorb_bp"] = (actual_p99.loc[days] - df.loc[days, "iorb"]) * 100
+    actual_p99 = df.reindex(columns=["actual_sofr_p99"]).loc[days, "actual_sofr_p99"]  # NaN if not in the inputs
+    rows["actual_p99_iorb_bp"] = (actual_p99 - df.loc[days, "iorb"]) * 100
     rows.index = rows.index.strftime("%Y-%m-%d")
     rows.index.name = "date"
     return rows.rename(columns={"sofr_iorb_bp": "model_bp", "actual_spread_bp": "actual_bp"})

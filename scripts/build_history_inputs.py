@@ -240,11 +240,8 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     if missing:
         raise SystemExit(f"rate sources do not cover every row date: {missing}")
 
-    for column in JUDGING_ONLY:
-        if column not in out:
-            out[column] = np.nan
     out.index.name = "date"
-    return out.reset_index()[COLUMNS]
+    return out.reset_index().reindex(columns=COLUMNS)  # a judging-only series not found: blank
 
 
 def repo_programme(take_up: pd.Series, dates: pd.DatetimeIndex) -> np.ndarray:
