@@ -28,6 +28,8 @@ import numpy as np
 from repomodel import behaviours
 from repomodel.ledger import Ledger
 
+DUST = 1e-9  # $ bn ($1): amounts below this are floating-point rounding, not trades or needs
+
 
 def fill(
     group: np.ndarray,
@@ -264,7 +266,7 @@ def clear(model) -> Book:
             offered = np.bincount(buyer, weights=line, minlength=n_large)
             ratio = np.minimum(1.0, np.divide(want, offered, out=np.zeros(n_large), where=offered > 0))
             volume = line * ratio[buyer]
-            keep = volume > 1e-12
+            keep = volume > DUST
             book.cb_seller, book.cb_buyer, book.correspondent = seller[keep], buyer[keep], volume[keep]
             book.correspondent_rate = behaviours.lender_rate(
                 small_ask[book.cb_seller], core_value[book.cb_buyer], 0.5)
@@ -292,7 +294,10 @@ def clear(model) -> Book:
         filled, unmet = fill(off_dealer, off_ask, off_amount, need_d - from_ops, cap=dealer_ceiling)
     else:
         filled, unmet = fill(off_dealer, off_ask, off_amount, need_d, cap=dealer_ceiling)
-    if not dealer_backstop and unmet.sum() > 1e-12:
+    # Rounding dust left by the merit order is not a need: priced at the ceiling it would make
+    # a dealer's marginal cost, and so the tri-party rate of its funds, jump to the ceiling.
+    unmet = np.where(unmet > DUST, unmet, 0.0)
+    if not dealer_backstop and unmet.sum() > 0:
         # Without an SRF the last dollar is still found, at the ceiling (fire sales, failed
         # trades): booked as bilateral repo from the dealer's settlement bank.
         off_bank = np.concatenate([off_bank, net.dealer_settlement])
@@ -300,7 +305,7 @@ def clear(model) -> Book:
         off_ask = np.concatenate([off_ask, np.full(n_d, dealer_ceiling)])
         filled = np.concatenate([filled, unmet])
         unmet = np.zeros(n_d)
-    keep = filled > 1e-12
+    keep = filled > DUST
     book.bilateral_bank, book.bilateral_dealer = off_bank[keep], off_dealer[keep]
     book.bilateral, book.bilateral_rate = filled[keep], off_ask[keep]
     lend_to_depositor(ledger, book.bilateral_bank, "repo_lent", "dealers", book.bilateral_dealer,
@@ -327,18 +332,18 @@ def clear(model) -> Book:
                             out=np.full(n_large, rates.iorb), where=got > 0)
         ratio = np.divide(got, demand, out=np.zeros(n_large), where=demand > 0)
         volume = per_link * ratio[lender]
-        keep = volume > 1e-12
+        keep = volume > DUST
         book.ib_lender, book.ib_borrower = lender[keep], borrower[keep]
         book.interbank = volume[keep]
         book.interbank_rate = avg_ask[book.ib_lender] + b["interbank_spread_bp"] / 100.0
         lend_between_banks(ledger, book.ib_lender, book.ib_borrower, book.interbank)
 
-    book.banks_short = int((behaviours.borrowing_need(position(), lclor, sigma, b["target_buffer"]) > 1e-9).sum())
+    book.banks_short = int((behaviours.borrowing_need(position(), lclor, sigma, b["target_buffer"]) > DUST).sum())
 
     # 6. SRF: dealers' unmet needs, and banks that would otherwise end below their LCLoR.
-    book.srf_dealers = np.where(unmet > 1e-9, unmet, 0.0)  # rounding dust is not a loan
+    book.srf_dealers = unmet.copy()
     if from_ops.size:
-        book.srf_dealers = book.srf_dealers + np.where(from_ops > 1e-9, from_ops, 0.0)
+        book.srf_dealers = book.srf_dealers + np.where(from_ops > DUST, from_ops, 0.0)
     book.srf_banks = np.maximum(lclor - banks["reserves"], 0.0)
     post_srf(ledger, book.srf_dealers, book.srf_banks)
 
@@ -353,8 +358,8 @@ def clear(model) -> Book:
     np.minimum.at(bank_next, net.bd_dealer, first_ask[net.bd_bank])
     cost = np.maximum(np.minimum(bank_next, dealer_ceiling), bil_max)
     if from_ops.size:
-        cost = np.where(from_ops > 1e-9, np.maximum(cost, ops_rate), cost)
-    cost = np.where(unmet > 1e-9, np.maximum(cost, dealer_ceiling), cost)
+        cost = np.where(from_ops > DUST, np.maximum(cost, ops_rate), cost)
+    cost = np.where(unmet > 0, np.maximum(cost, dealer_ceiling), cost)
     book.dealer_cost = cost
 
     # Tri-party rates. A fund values its last dollar as a bank values reserves (Poole): with
