@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+BOOTSTRAP_SEED = 12345  # the bootstrap of the confidence intervals (never 0: see `analyse`)
 sys.path.insert(0, str(ROOT))
 
 from repomodel import scenario as scenarios  # noqa: E402
@@ -79,7 +80,9 @@ def analyse(table: pd.DataFrame, p: dict, ranges: dict) -> pd.DataFrame:
                 rows.append({"output": output, "parameter": key, "S1": np.nan, "S1_conf": np.nan,
                              "ST": np.nan, "ST_conf": np.nan, "note": note})
             continue
-        res = sobol.analyze(problem, y, calc_second_order=False, seed=0, print_to_console=False)
+        # SALib seeds its bootstrap only `if seed:`, so seed 0 would leave the confidence
+        # intervals unseeded and different on every run.
+        res = sobol.analyze(problem, y, calc_second_order=False, seed=BOOTSTRAP_SEED, print_to_console=False)
         for i, key in enumerate(p["keys"]):
             rows.append({"output": output, "parameter": key, "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
                          "ST": res["ST"][i], "ST_conf": res["ST_conf"][i], "note": ""})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -51,6 +52,22 @@ def test_sensitivity_spec_is_a_valid_sweep():
     p = plan(sensitivity.spec(4, 0.35, 1))
     assert set(p["keys"]) == set(sensitivity.PARAMETERS)
     assert len(p["points"]) == 4 * (len(sensitivity.PARAMETERS) + 2)
+
+
+def test_sensitivity_confidence_intervals_are_the_same_on_every_run():
+    # The same runs must give the same table, bootstrap intervals included.
+    from repomodel.sweep import plan
+
+    s = sensitivity.spec(8, 0.35, 1)
+    p = plan(s)
+    ranges = {k: v for k, v in s["sample"].items() if k in sensitivity.PARAMETERS}
+    rng = np.random.default_rng(3)
+    y = rng.random(len(p["points"]))
+    table = pd.DataFrame({"run_id": [pt["run_id"] for pt in p["points"]],
+                          **{o: y * (i + 1) for i, o in enumerate(sensitivity.OUTPUTS)}})
+    first, second = sensitivity.analyse(table, p, ranges), sensitivity.analyse(table, p, ranges)
+    assert first["S1_conf"].notna().all()
+    pd.testing.assert_frame_equal(first, second)
 
 
 @pytest.mark.parametrize("name", sorted(Path(__file__).resolve().parents[1].joinpath("experiments", "specs")
