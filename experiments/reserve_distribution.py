@@ -3,8 +3,9 @@
 A. Same total reserves, rising concentration. `start.reserve_concentration` c spreads the opening
    reserves over banks as assets^c (c = 1: in proportion to size; higher c: more at the largest
    banks). Everything else is the rmp40 scenario. Reported: the Gini coefficient and top-10
-   share of reserves on the first day and on average over 2026 (the market redistributes them),
-   and the spread.
+   share of reserves on the first day and on average over 2026 (banks trade reserves toward
+   equal marginal value, `banks.reallocation_speed`, so the distribution does not last), and
+   the spread over the first month (21 business days) and over 2026.
 
 B. Where an injection lands. The model has no switch for the Fed to credit reserves to banks
    other than dealers' settlement banks, so two ways of adding the same $INJECTION bn are
@@ -62,6 +63,8 @@ def stats(frames: list[pd.DataFrame]) -> dict:
         "gini_2026": float(np.mean([f["reserves_gini"].mean() for f in y])),
         "top10_share_2026": float(np.mean([f["reserves_top10_share"].mean() for f in y])),
         "reserves_2026": float(np.mean([f["reserves"].mean() for f in y])),
+        # the first month, before banks have traded an uneven distribution back (weeks)
+        "mean_spread_first_month_bp": float(np.mean([f["sofr_iorb_bp"].iloc[:21].mean() for f in frames])),
         "mean_spread_2026_bp": float(np.mean([f["sofr_iorb_bp"].mean() for f in y])),
         "mean_spread_2026_bp_min": float(np.min([f["sofr_iorb_bp"].mean() for f in y])),
         "mean_spread_2026_bp_max": float(np.max([f["sofr_iorb_bp"].mean() for f in y])),
@@ -174,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     pd.set_option("display.width", 200)
     print(f"\nA. rmp40 with the same total reserves and rising concentration ({k} seeds; 2026 means)\n")
     cols = ["concentration", "gini_start", "top10_share_start", "gini_2026", "top10_share_2026",
-            "mean_spread_2026_bp", "max_spread_2026_bp", "days_above_10bp", "srf_total_2026"]
+            "mean_spread_first_month_bp", "mean_spread_2026_bp", "max_spread_2026_bp", "days_above_10bp",
+            "srf_total_2026"]
     print(conc[cols].round(3).to_string(index=False))
     if skipped:
         print(f"  (concentrations {skipped} refused by the model: more reserves than assets at a bank)")

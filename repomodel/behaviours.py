@@ -71,6 +71,30 @@ def triparty_need(need: np.ndarray, is_foreign: np.ndarray, dealers: dict, quart
     return need * np.where(is_foreign, 1.0 - cut, 1.0)
 
 
+def reallocation(reserves: np.ndarray, lclor: np.ndarray, uncertainty: np.ndarray, speed: float,
+                 securities: np.ndarray, payable: np.ndarray) -> np.ndarray:
+    """Reserves each bank buys (+) or sells (-) today against securities, summing to zero.
+
+    Over days, banks manage the mix of their liquid assets: one whose reserves are worth more
+    at the margin than another's sells it Treasuries for reserves. The marginal value
+    v(R) = IORB + (P - IORB) F((L - R) / s) is the same at every bank when (L - R) / s is, so
+    the trades move each bank a share `speed` of the way to R* = L + c s, c = (sum R - sum L) /
+    sum s. `reserves` are end-of-day positions (what the LCLoR is about); a bank sells no more
+    securities than it holds and pays no more reserves than `payable`, and the larger side is
+    scaled down to match the other.
+    """
+    if speed <= 0 or uncertainty.sum() <= 0:
+        return np.zeros_like(reserves)
+    c = (reserves.sum() - lclor.sum()) / uncertainty.sum()
+    want = speed * (lclor + c * uncertainty - reserves)
+    want = np.clip(want, -np.maximum(payable, 0.0), np.maximum(securities, 0.0))
+    bought, sold = want[want > 0].sum(), -want[want < 0].sum()
+    if bought <= 0 or sold <= 0:
+        return np.zeros_like(reserves)
+    traded = min(bought, sold)
+    return np.where(want > 0, want * (traded / bought), want * (traded / sold))
+
+
 def supply_tranches(
     reserves: np.ndarray,
     lclor: np.ndarray,

@@ -97,6 +97,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "dealers.coupon_absorption": (0.2, 1.0),
     "dealers.quarter_end_cut": (0.0, 0.4),
     "dealers.month_end_cut": (0.0, 0.4),
+    "banks.reallocation_speed": (0.02, 0.6),
 }
 STAGES: dict[str, dict[str, tuple[float, float]]] = {
     stage: {name: BOUNDS[name] for name in names}
@@ -113,10 +114,9 @@ STAGES: dict[str, dict[str, tuple[float, float]]] = {
                   "money_funds.triparty_discount_bp", "money_funds.cash_uncertainty",
                   "money_funds.reservation_spread_bp", "dealers.client_spread_bp",
                   "dealers.srf_stigma_bp", "dealers.repo_ops_spread_bp",
-                  "banks.quarter_end_cost_bp", "banks.year_end_cost_bp",
-                  "start.reserve_concentration", "banks.month_end_cost_bp",
+                  "banks.quarter_end_cost_bp", "banks.year_end_cost_bp", "banks.month_end_cost_bp",
                   "dealers.coupon_absorption", "dealers.quarter_end_cut",
-                  "dealers.month_end_cut"),
+                  "dealers.month_end_cut", "banks.reallocation_speed"),
     }.items()
 }
 STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT, "joint": WINDOW}

@@ -7,6 +7,7 @@ Read `step` top to bottom: it is the day of DESIGN.md.
     3. Fed operations          (policy)
     4. Treasury flows          (treasury)
     5. payment shocks          (payments)
+    5b. reserves for securities (behaviours.reallocation)
     6-7. bids and clearing     (behaviours, markets)
     8. rates                   (rates)
     9. record                  (this file)
@@ -21,7 +22,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from repomodel import agents, markets, network, payments, policy, rates, treasury
+from repomodel import agents, behaviours, markets, network, payments, policy, rates, treasury
 from repomodel import scenario as scenarios
 from repomodel.errors import InputError
 from repomodel.calendar import Calendar
@@ -89,6 +90,7 @@ class RepoMarketModel(mesa.Model):
         self.fund_bill_share = self.ledger["money_funds"].total("bills") / bill_float
         self.payment_state = np.zeros(self.net.n_banks)
         self.late_receipts = 0.0  # $ bn of today's TGA receipts that settle in the afternoon
+        self.eod_reserves: np.ndarray | None = None  # each bank's reserves at yesterday's close
         self._reserve_rank = np.arange(self.net.n_banks)
         # Interbank lines seen from the borrower: small banks to their core banks, and every
         # large bank to every other large bank (the dense core).
@@ -135,8 +137,11 @@ class RepoMarketModel(mesa.Model):
         self.payment_state = payments.shock(
             self.ledger, self.payment_state, p["payment_shock"] * self.net.bank_assets,
             p["payment_persistence"], p["payment_tail"], self.rng)
+        # 5b. banks trade securities for reserves toward equal marginal value of reserves
+        self.reallocate_reserves()
         # 6-7. bids and clearing along the network
         self.book = markets.clear(self)
+        self.eod_reserves = self.ledger["banks"]["reserves"].copy()
         # 8. rates from executed trades
         today_rates = rates.reference_rates(self.book, self.ledger["dealers"]["client_repo"])
         # 9. record
@@ -158,6 +163,20 @@ class RepoMarketModel(mesa.Model):
         """The recorded days as a DataFrame indexed by date (columns: COLUMNS)."""
         df = pd.DataFrame.from_records(self.records, columns=COLUMNS)
         return df.set_index("date")
+
+    def reallocate_reserves(self) -> None:
+        """Banks sell securities to one another for reserves, judged on yesterday's end-of-day
+        positions (`behaviours.reallocation`): a bank that keeps ending the day close to its
+        LCLoR buys reserves from banks with room to spare, at `banks.reallocation_speed` of the
+        gap a day. Both legs on the banks' balance sheets; total reserves do not change."""
+        speed = self.params["banks"]["reallocation_speed"]
+        if speed <= 0 or self.eod_reserves is None:
+            return
+        banks = self.ledger["banks"]
+        # a bank pays out at most half of the reserves it holds this morning
+        flow = behaviours.reallocation(self.eod_reserves, self.lclor, self.uncertainty, speed,
+                                       banks["securities"], 0.5 * banks["reserves"])
+        self.ledger.post("banks", "reserves", "securities", flow)
 
     # --- exogenous flows (history replay overrides these to follow the data) -----------------
 

@@ -36,7 +36,7 @@ SHARE_KEYS = {
     "banks.foreign_share", "banks.payment_persistence", "money_funds.cash_uncertainty",
 "money_funds.tax_outflow_share", "fhlbs.bargaining",
     "dealers.inventory_reversion", "dealers.coupon_absorption",
-    "dealers.quarter_end_cut", "dealers.month_end_cut", "dealers.foreign_share",
+    "dealers.quarter_end_cut", "dealers.month_end_cut", "dealers.foreign_share", "banks.reallocation_speed",
     "treasury.tga_reversion", "treasury.late_tax_share", "money_funds.line_limit_share",
 }
 

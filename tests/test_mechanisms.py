@@ -38,22 +38,28 @@ def test_lower_starting_reserves_never_lower_the_spread():
     assert spreads[0] > spreads[-1] + 3.0, "scarce reserves should raise the spread clearly"
 
 
-def _mean_over_seeds(column: str, seeds=(0, 1, 2), **overrides) -> float:
-    return float(np.mean([run("no_rmp", seed=s, **overrides)[column].mean() for s in seeds]))
+def _mean_over_seeds(column: str, seeds=(0, 1, 2), days: slice = slice(None), **overrides) -> float:
+    return float(np.mean([run("no_rmp", seed=s, **overrides)[column].iloc[days].mean() for s in seeds]))
 
 
-# Reserves are spread over banks as assets^c. Around c = 1.5 they sit where the lending
+# Reserves start spread over banks as assets^c. Around c = 1.5 they sit where the lending
 # capacity is (the core banks that finance dealers, in proportion to their LCLoR); the spread
 # rises when the same reserves are piled into fewer, larger banks (whose lending meets rising
 # balance-sheet costs) and when they move away from the core to small banks that do not lend
-# in repo. Averaged over three network draws.
+# in repo. Banks then trade securities for reserves toward equal marginal value, so the
+# effect lasts weeks, not months. Averaged over three network draws.
 SCARCE = {"start__reserves": 2200.0, **HALF_YEAR}
+FIRST_MONTH, LAST_TWO_MONTHS = slice(0, 21), slice(-42, None)
 
 
 @pytest.mark.slow
-def test_the_same_reserves_in_fewer_banks_raise_the_spread():
-    spread = {c: _mean_over_seeds("sofr_iorb_bp", start__reserve_concentration=c, **SCARCE) for c in (1.5, 2.5)}
-    top10 = {c: _mean_over_seeds("reserves_top10_share", start__reserve_concentration=c, **SCARCE) for c in (1.5, 2.5)}
+def test_the_same_reserves_in_fewer_banks_raise_the_spread_until_banks_trade_them_back():
+    spread = {c: _mean_over_seeds("sofr_iorb_bp", days=FIRST_MONTH, start__reserve_concentration=c, **SCARCE)
+              for c in (1.5, 2.5)}
+    later = {c: _mean_over_seeds("sofr_iorb_bp", days=LAST_TWO_MONTHS, start__reserve_concentration=c, **SCARCE)
+             for c in (1.5, 2.5)}
+    top10 = {c: _mean_over_seeds("reserves_top10_share", days=slice(0, 1), start__reserve_concentration=c, **SCARCE)
+             for c in (1.5, 2.5)}
     # the same reserves before the SRF adds its own (SRF loans create reserves)
     first = {}
     for c in (1.5, 2.5):
@@ -62,14 +68,42 @@ def test_the_same_reserves_in_fewer_banks_raise_the_spread():
     assert first[2.5] == pytest.approx(first[1.5], rel=0.02)
     assert top10[2.5] > top10[1.5] + 0.02
     assert spread[2.5] > spread[1.5] + 3.0, spread
+    assert abs(later[2.5] - later[1.5]) < 1.0, later
 
 
 @pytest.mark.slow
-def test_reserves_away_from_the_banks_that_lend_to_dealers_raise_the_spread():
-    spread = {c: _mean_over_seeds("sofr_iorb_bp", start__reserve_concentration=c, **SCARCE) for c in (0.7, 1.5)}
-    gap = {c: _mean_over_seeds("lclor_gap_large", start__reserve_concentration=c, **SCARCE) for c in (0.7, 1.5)}
+def test_reserves_away_from_the_banks_that_lend_to_dealers_raise_the_spread_for_weeks():
+    spread = {c: _mean_over_seeds("sofr_iorb_bp", days=FIRST_MONTH, start__reserve_concentration=c, **SCARCE)
+              for c in (0.7, 1.5)}
+    gap = {c: _mean_over_seeds("lclor_gap_large", days=slice(0, 1), start__reserve_concentration=c, **SCARCE)
+           for c in (0.7, 1.5)}
     assert gap[0.7] < gap[1.5]
     assert spread[0.7] > spread[1.5] + 3.0, spread
+
+
+def test_banks_trade_reserves_toward_equal_marginal_value():
+    # Where (L - R) / s differs across banks, so does the marginal value of reserves: banks
+    # close to their LCLoR buy reserves from banks with room, against securities, and no
+    # reserves are created or destroyed.
+    from repomodel import behaviours
+
+    rng = np.random.default_rng(5)
+    assets = rng.uniform(10, 1000, 50)
+    lclor, sigma = 0.06 * assets, 0.007 * assets
+    reserves = lclor * rng.uniform(0.8, 2.0, 50)
+    securities = 0.15 * assets
+    flow = behaviours.reallocation(reserves, lclor, sigma, 0.2, securities, 0.5 * reserves)
+    assert abs(flow.sum()) < 1e-9 * reserves.sum()
+    z_before, z_after = (lclor - reserves) / sigma, (lclor - (reserves + flow)) / sigma
+    assert np.all((flow > 0) == (z_before > np.average(z_before, weights=sigma)))
+    assert z_after.std() < 0.85 * z_before.std()
+    assert np.all(flow <= securities + 1e-12) and np.all(-flow <= 0.5 * reserves + 1e-12)
+    # a bank with no securities to sell cannot buy; the sellers' side shrinks to match
+    poor = securities.copy()
+    poor[np.argmax(z_before)] = 0.0
+    capped = behaviours.reallocation(reserves, lclor, sigma, 0.2, poor, 0.5 * reserves)
+    assert capped[np.argmax(z_before)] == 0.0 and abs(capped.sum()) < 1e-9 * reserves.sum()
+    assert np.all(behaviours.reallocation(reserves, lclor, sigma, 0.0, securities, reserves) == 0)
 
 
 def _excess_over_neighbours(df: pd.DataFrame, flag: str, window: int = 3, after: bool = True) -> float:
@@ -111,7 +145,8 @@ def test_foreign_dealers_dressing_for_month_end_strand_fund_cash_at_the_on_rrp()
     # On a reporting date foreign dealers take less tri-party cash. Funds whose other dealers
     # are already financed can only place it at the Fed, so the ON RRP jumps by what tri-party
     # lost (as in 2024-25, when month-end take-up rose by $100-250 bn); the dealers borrow it
-    # from banks instead, at a cost, and the spread rises. Other days are unchanged.
+    # from banks instead, at a cost, and the spread rises. Other days move only through the
+    # reserves banks trade afterwards, judged on the month-end close: a fraction of a bp.
     base = run("no_rmp", start__reserves=2900.0, **HALF_YEAR)
     dressed = run("no_rmp", start__reserves=2900.0, dealers__month_end_cut=0.3, **HALF_YEAR)
     month_end = (dressed["month_end"] & ~dressed["quarter_end"]).to_numpy(bool)
@@ -123,7 +158,7 @@ def test_foreign_dealers_dressing_for_month_end_strand_fund_cash_at_the_on_rrp()
     assert from_banks == pytest.approx(lost, rel=0.05)
     lift = (dressed["sofr_iorb_bp"] - base["sofr_iorb_bp"]).to_numpy()
     assert (lift[month_end] > 1.0).all()
-    assert np.abs(lift[~month_end]).max() < 1e-9
+    assert np.abs(lift[~month_end]).max() < 0.2 * lift[month_end].min()
 
 
 def test_taxes_paid_in_the_afternoon_reach_repo_the_next_morning():
@@ -131,14 +166,15 @@ def test_taxes_paid_in_the_afternoon_reach_repo_the_next_morning():
     # So the day's repo rate does not feel that day's drain, the next morning's does, and
     # reserves at the close are drained on the tax date either way (September 2019: +33 bp on
     # the tax date, +315 bp the day after, at about the same reserves).
-    late = run("no_rmp", start__reserves=2200.0)
-    early = run("no_rmp", start__reserves=2200.0, treasury__late_tax_share=0.0)
+    # Reserves of $1.9 tn: scarce enough that a tax drain moves repo by 5 bp and more.
+    late = run("no_rmp", start__reserves=1900.0)
+    early = run("no_rmp", start__reserves=1900.0, treasury__late_tax_share=0.0)
     day = np.flatnonzero(late["tax_date"].to_numpy())
     spread_late, spread_early = late["sofr_iorb_bp"].to_numpy(), early["sofr_iorb_bp"].to_numpy()
     assert spread_late[day].mean() < spread_early[day].mean() - 5.0
     assert spread_late[day + 1].mean() > spread_late[day].mean() + 5.0
     reserves_late, reserves_early = late["reserves"].to_numpy(), early["reserves"].to_numpy()
-    assert np.allclose(reserves_late[day], reserves_early[day], rtol=0.01)
+    assert np.allclose(reserves_late[day], reserves_early[day], rtol=0.02)  # (SRF loans differ)
     assert (reserves_late[day] < reserves_late[day - 1]).all()
 
 
