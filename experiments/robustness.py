@@ -42,6 +42,7 @@ sys.path.insert(0, str(REPO))
 
 from repomodel import calibrate  # noqa: E402
 from repomodel.errors import InputError  # noqa: E402
+from repomodel.sweep import _atomic_write_bytes  # noqa: E402  (write, then rename)
 
 # name -> (overrides, what it changes)
 VARIANTS: dict[str, tuple[dict, str]] = {
@@ -112,16 +113,8 @@ def draw(table: pd.DataFrame, out: Path) -> None:
     fig.suptitle("History fit when choices that should not matter change")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8, frameon=False)
     fig.tight_layout()
-    tmp = out / "robustness.tmp.png"
-    fig.savefig(tmp, dpi=120)
+    _atomic_write_bytes(out / "robustness.png", lambda p: fig.savefig(p, dpi=120, format="png"))
     plt.close(fig)
-    os.replace(tmp, out / "robustness.png")
-
-
-def write_text(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,9 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                 report(k, fut.result())
     table = pd.DataFrame(rows).sort_values(["variant", "seed"], key=lambda c: c.map(
         {v: i for i, v in enumerate(VARIANTS)}) if c.name == "variant" else c)
-    tmp = args.out / "robustness.tmp.csv"
-    table.to_csv(tmp, index=False, float_format="%.4f")
-    os.replace(tmp, args.out / "robustness.csv")
+    _atomic_write_bytes(args.out / "robustness.csv", lambda p: table.to_csv(p, index=False, float_format="%.4f"))
     ok = table[table["error"] == ""]
     summary = summarise(ok)
     draw(ok, args.out)
@@ -190,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     refused = table[table["error"] != ""]
     if len(refused):
         lines += ["", f"Refused by the model: {len(refused)} runs, e.g. {refused['error'].iloc[0]}"]
-    write_text(args.out / "summary.md", "\n".join(lines) + "\n")
+    _atomic_write_bytes(args.out / "summary.md", lambda p: p.write_text("\n".join(lines) + "\n"))
     print("\n".join(lines[4:]))
     print(f"\nwritten to {args.out}/")
     return 0
