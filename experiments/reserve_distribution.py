@@ -16,8 +16,9 @@ B. Where an injection lands. The model has no switch for the Fed to credit reser
    - across banks: $INJECTION bn more opening reserves (and Fed bills), spread over all banks
      as assets^c with the scenario's c; no collateral leaves the market.
    From January 2026 both have the same aggregate reserves (up to the model's own dynamics), so
-   the difference in the 2026 spread is the effect of where the reserves sit (and of the bills
-   removed: the two channels are not separable with the existing parameters).
+   the difference in the 2026 spread is the effect of where the reserves sit and of the bills
+   removed. The table shows which channel carries it: the money funds' bills and tri-party
+   lending, dealers' bilateral repo from banks, and dealers' marginal cost of funds.
 
     python experiments/reserve_distribution.py [--seeds 3] [--workers N] [--injection 200]
 
@@ -71,6 +72,10 @@ def stats(frames: list[pd.DataFrame]) -> dict:
         "max_spread_2026_bp": float(np.mean([f["sofr_iorb_bp"].max() for f in y])),
         "days_above_10bp": float(np.mean([(f["sofr_iorb_bp"] > 10).sum() for f in y])),
         "srf_total_2026": float(np.mean([f["srf"].sum() for f in y])),
+        "mmf_bills_2026": float(np.mean([f["mmf_bills"].mean() for f in y])),
+        "mmf_repo_2026": float(np.mean([f["mmf_repo"].mean() for f in y])),
+        "bilateral_repo_2026": float(np.mean([f["bilateral_repo"].mean() for f in y])),
+        "dealer_cost_2026_bp": float(np.mean([((f["dealer_marginal_cost"] - f["iorb"]) * 100).mean() for f in y])),
     }
 
 
@@ -186,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     cols = ["case", "gini_2026", "top10_share_2026", "reserves_2026", "mean_spread_2026_bp",
             "max_spread_2026_bp", "days_above_10bp", "srf_total_2026"]
     print(inj[cols].round(3).to_string(index=False))
+    print("\n   channel (2026 means, $ bn; dealers' marginal cost of funds over IORB, bp)\n")
+    cols = ["case", "mmf_bills_2026", "mmf_repo_2026", "bilateral_repo_2026", "dealer_cost_2026_bp"]
+    print(inj[cols].round(2).to_string(index=False))
     print(f"\nwritten to {args.out}/")
     return 0
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import repomodel
 from tests.conftest import run
 
 HALF_YEAR = {"calendar__end": "2026-06-30"}
@@ -207,3 +208,25 @@ def test_rmp_adds_reserves_and_lowers_the_spread_and_qt_raises_it():
     assert rmp["reserves"].iloc[-1] > none["reserves"].iloc[-1] > qt["reserves"].iloc[-1]
     assert rmp["sofr_iorb_bp"].mean() < none["sofr_iorb_bp"].mean() < qt["sofr_iorb_bp"].mean()
     assert rmp["soma_bills"].iloc[-1] > none["soma_bills"].iloc[-1]
+
+
+@pytest.mark.slow
+def test_bills_bought_from_dealers_push_fund_cash_into_repo_where_more_reserves_alone_do_not():
+    # $200 bn added two ways from the same no_rmp start (reserves near $2.9 tn, ample for the
+    # model's banks): bill purchases in December 2025, or the same reserves (and Fed bills)
+    # there from the first day, spread over all banks. On the flat part of the demand curve
+    # more reserves alone leave banks' asks, and so repo, where they were; the purchases also
+    # take bills the money funds would have held, and that cash goes to dealers in tri-party.
+    start = repomodel.load_scenario("no_rmp")["start"]
+    none = run("no_rmp", **HALF_YEAR).loc["2026"]
+    bought = run("no_rmp", rmp__start="2025-12-01", rmp__until="2025-12-31", rmp__monthly=200.0,
+                 rmp__after=0.0, **HALF_YEAR).loc["2026"]
+    added = run("no_rmp", start__reserves=start["reserves"] + 200.0,
+                start__fed_assets=start["fed_assets"] + 200.0,
+                start__soma_bills=start["soma_bills"] + 200.0, **HALF_YEAR).loc["2026"]
+    for df in (bought, added):
+        assert df["reserves"].mean() > none["reserves"].mean() + 150.0
+    assert bought["mmf_bills"].mean() < none["mmf_bills"].mean() - 50.0
+    assert bought["mmf_repo"].mean() > none["mmf_repo"].mean() + 50.0
+    assert bought["sofr_iorb_bp"].mean() < none["sofr_iorb_bp"].mean() - 0.5
+    assert abs(added["sofr_iorb_bp"].mean() - none["sofr_iorb_bp"].mean()) < 0.5
