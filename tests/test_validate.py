@@ -53,6 +53,25 @@ def test_other_seeds_give_the_same_report_on_one_worker_or_two(tmp_path):
     assert abs(one.loc[0, "2019-09-17"] - sept.loc["2019-09-17", "model_bp"]) < 0.01
     text = (tmp_path / "one" / "summary.md").read_text()
     assert "3 seeds" in text and "ensemble-mean path" in text
+    assert "## Targets" in text and "ensemble-mean path of 3 seeds |" in text
+
+
+def test_targets_are_judged_for_the_default_draw_and_the_ensemble_path():
+    script = load_script()
+    stats = {script.MODEL: {"rmse": 2.3}, "peer exp": {"rmse": 3.5}, "peer exp_onrrp": {"rmse": 2.4}}
+    sept = pd.DataFrame({"model_bp": [20.1, 80.0, 118.0, 9.0], "actual_bp": [4.0, 33.0, 315.0, 45.0]},
+                        index=list(script.SEPT_2019))
+    ens = {"seeds": 10, "mean_path_rmse": 2.5,
+           "mean_path_sept": {"2019-09-10": 18.0, "2019-09-17": 99.0}}
+    lines = script.target_lines(stats, sept, ens)
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in lines if line.startswith("| ") and "target" not in line}
+    rmse, spike, quiet = (rows[k] for k in rows)
+    assert rmse.count(": met") == 1 and "2.50 bp: not met" in rmse  # 2.5 is not below the peer's 2.4
+    assert "+118 bp: met" in spike and "+99 bp: not met" in spike
+    assert "+16.1 bp off: not met" in quiet and "+14.0 bp off: met" in quiet
+    # without other seeds there is no ensemble column; without September 2019, only the RMSE row
+    assert "ensemble" not in "".join(script.target_lines(stats, sept, None))
+    assert sum(line.startswith("| monthly") for line in script.target_lines(stats, sept.iloc[:0], None)) == 1
 
 
 def test_calibration_objective_and_calibrated_file_round_trip(tmp_path):
