@@ -64,6 +64,8 @@ WINDOW = ("2018-04-02", "2025-06-30")
 SCARCE = ("2018-04-02", "2020-02-28")
 ABUNDANT = ("2021-08-02", "2025-06-30")
 SPIKE_DAY, QUIET_DAY = "2019-09-17", "2019-09-10"
+# The targets: at least this on the spike day, within this of actual on the quiet day.
+SPIKE_TARGET_BP, QUIET_BAND_BP = 100.0, 15.0
 THRESHOLDS_BP = (5, 10, 20)
 # Scales of the period-end terms, bp: the mean excess over about 47 month-ends and 22
 # quarter-ends of the window (the quarter-ends' is the noisier: 2018's averaged +24 bp).
@@ -135,11 +137,11 @@ def objective_parts(df: pd.DataFrame) -> dict[str, float]:
     if SPIKE_DAY in df.index:
         spike = float(df.loc[SPIKE_DAY, "sofr_iorb_bp"])
         parts["spread_2019_09_17_bp"] = spike
-        penalty += (max(0.0, 100.0 - spike) / SPIKE_SCALE_BP) ** 2
+        penalty += (max(0.0, SPIKE_TARGET_BP - spike) / SPIKE_SCALE_BP) ** 2
     if QUIET_DAY in df.index:
         quiet = float(df.loc[QUIET_DAY, "sofr_iorb_bp"] - df.loc[QUIET_DAY, "actual_spread_bp"])
         parts["miss_2019_09_10_bp"] = quiet
-        penalty += (max(0.0, abs(quiet) - 15.0) / 3.0) ** 2
+        penalty += (max(0.0, abs(quiet) - QUIET_BAND_BP) / 3.0) ** 2
     days = df.dropna(subset=["actual_spread_bp"])
     days = days.loc[~((days.index.to_period("M") >= ZLB_MONTHS[0]) & (days.index.to_period("M") <= ZLB_MONTHS[1]))]
     for k in THRESHOLDS_BP:

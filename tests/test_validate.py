@@ -65,7 +65,7 @@ def test_targets_are_judged_for_the_default_draw_and_the_ensemble_path():
            "mean_path_sept": {"2019-09-10": 18.0, "2019-09-17": 99.0}}
     lines = script.target_lines(stats, sept, ens)
     rows = {line.split(" | ")[0].lstrip("| "): line for line in lines if line.startswith("| ") and "target" not in line}
-    rmse, spike, quiet = (rows[k] for k in rows)
+    rmse, spike, quiet = rows.values()
     assert rmse.count(": met") == 1 and "2.50 bp: not met" in rmse  # 2.5 is not below the peer's 2.4
     assert "+118 bp: met" in spike and "+99 bp: not met" in spike
     assert "+16.1 bp off: not met" in quiet and "+14.0 bp off: met" in quiet
