@@ -194,14 +194,19 @@ def ensemble(spreads: dict[int, pd.Series], actual: pd.Series, robust: pd.DataFr
     fit = _monthly_fit(mean_path, actual)
     out = {
         "seeds": len(spreads),
+        "per_seed": robust,
         "rmse_median": float(robust["rmse"].median()),
         "rmse_min": float(robust["rmse"].min()),
         "rmse_max": float(robust["rmse"].max()),
         "mean_path_rmse": fit["rmse"], "mean_path_bias": fit["bias"], "mean_path_corr": fit["corr"],
     }
     if SEPT_2019[2] in robust:
-        out["spike_seeds"] = int((robust[SEPT_2019[2]] >= 100).sum())
+        out["spike_seeds"] = int((robust[SEPT_2019[2]] >= SPIKE_TARGET_BP).sum())
         out["mean_path_sept"] = {d: float(mean_path.loc[d]) for d in SEPT_2019 if pd.Timestamp(d) in mean_path.index}
+        # standard error of the ensemble mean on each day: how far the mean of this many
+        # seeds may be from the mean over all network draws
+        out["mean_path_sept_se"] = {d: float(robust[d].std(ddof=1) / np.sqrt(len(robust)))
+                                    for d in out["mean_path_sept"] if d in robust and len(robust) > 1}
     return out
 
 
@@ -212,29 +217,60 @@ def target_lines(stats: dict, sept: pd.DataFrame, ens: dict | None) -> list[str]
     +100 bp; 2019-09-10 within 15 bp of actual. The September rows only when the window has
     both days."""
     peer_best = min(s["rmse"] for name, s in stats.items() if name.startswith("peer"))
+    per_seed = None if ens is None else ens.get("per_seed")
     rows = [("monthly RMSE at most 3 bp and below both peers", stats[MODEL]["rmse"],
-             None if ens is None else ens["mean_path_rmse"],
-             lambda v: v <= RMSE_TARGET_BP and v < peer_best, "{:.2f} bp")]
+             None if ens is None else ens["mean_path_rmse"], None,
+             lambda v: v <= RMSE_TARGET_BP and v < peer_best, "{:.2f} bp",
+             None if per_seed is None else per_seed["rmse"])]
     if len(sept) and all(d in sept.index for d in (SEPT_2019[0], SEPT_2019[2])):
         quiet, spike = SEPT_2019[0], SEPT_2019[2]
         actual = float(sept.loc[quiet, "actual_bp"])
         mean_sept = {} if ens is None else ens.get("mean_path_sept", {})
+        se = {} if ens is None else ens.get("mean_path_sept_se", {})
+        seeds_have = per_seed is not None and quiet in per_seed and spike in per_seed
         rows += [
-            (f"{spike} at least +100 bp", float(sept.loc[spike, "model_bp"]), mean_sept.get(spike),
-             lambda v: v >= SPIKE_TARGET_BP, "{:+.0f} bp"),
+            (f"{spike} at least +100 bp", float(sept.loc[spike, "model_bp"]), mean_sept.get(spike), se.get(spike),
+             lambda v: v >= SPIKE_TARGET_BP, "{:+.0f} bp", per_seed[spike] if seeds_have else None),
             (f"{quiet} within 15 bp of actual ({actual:+.0f})", float(sept.loc[quiet, "model_bp"]) - actual,
-             None if quiet not in mean_sept else mean_sept[quiet] - actual,
-             lambda v: abs(v) <= QUIET_BAND_BP, "{:+.1f} bp off"),
+             None if quiet not in mean_sept else mean_sept[quiet] - actual, se.get(quiet),
+             lambda v: abs(v) <= QUIET_BAND_BP, "{:+.1f} bp off", per_seed[quiet] - actual if seeds_have else None),
         ]
 
-    def cell(value, ok, fmt):
-        return "–" if value is None or not np.isfinite(value) else f"{fmt.format(value)}: {'met' if ok(value) else 'not met'}"
+    def cell(value, se, ok, fmt):
+        if value is None or not np.isfinite(value):
+            return "–"
+        spread = "" if se is None else f" (± {se:.1f} s.e.)"
+        return f"{fmt.format(value)}{spread}: {'met' if ok(value) else 'not met'}"
 
-    head = "| target | seed 0 (the default draw) |" + ("" if ens is None else f" ensemble-mean path of {ens['seeds']} seeds |")
-    lines = ["## Targets", "", head, "|---|---|" + ("" if ens is None else "---|")]
-    for name, one, mean, ok, fmt in rows:
-        lines.append(f"| {name} | {cell(one, ok, fmt)} |" + ("" if ens is None else f" {cell(mean, ok, fmt)} |"))
+    head = "| target | seed 0 (the default draw) |"
+    rule = "|---|---|"
+    if ens is not None:
+        head += f" ensemble-mean path of {ens['seeds']} seeds |"
+        rule += "---|"
+        if per_seed is not None:
+            head += " seeds meeting it |"
+            rule += "---:|"
+    lines = ["## Targets", "", head, rule]
+    for name, one, mean, se, ok, fmt, seeds in rows:
+        line = f"| {name} | {cell(one, None, ok, fmt)} |"
+        if ens is not None:
+            line += f" {cell(mean, se, ok, fmt)} |"
+            if per_seed is not None:
+                line += " – |" if seeds is None else f" {int(sum(ok(v) for v in seeds))} of {len(seeds)} |"
+        lines.append(line)
     return lines + [""]
+
+
+def seeds_meeting_all(robust: pd.DataFrame, stats: dict, sept: pd.DataFrame) -> int | None:
+    """How many seeds meet every target on their own (None without September 2019)."""
+    quiet, spike = SEPT_2019[0], SEPT_2019[2]
+    if not len(sept) or quiet not in robust or spike not in robust or quiet not in sept.index:
+        return None
+    peer_best = min(s["rmse"] for name, s in stats.items() if name.startswith("peer"))
+    ok = ((robust["rmse"] <= RMSE_TARGET_BP) & (robust["rmse"] < peer_best)
+          & (robust[spike] >= SPIKE_TARGET_BP)
+          & ((robust[quiet] - float(sept.loc[quiet, "actual_bp"])).abs() <= QUIET_BAND_BP))
+    return int(ok.sum())
 
 
 def summary_markdown(window, elapsed, stats, sept, facts, notes, track, monthly, robust=None, ens=None) -> str:
@@ -285,6 +321,8 @@ def summary_markdown(window, elapsed, stats, sept, facts, notes, track, monthly,
                 sept_mean = ", ".join(f"{d[5:]} {v:+.0f}" for d, v in ens["mean_path_sept"].items())
                 lines += [f"Seeds with at least +100 bp on 2019-09-17: {ens['spike_seeds']} of {ens['seeds']}. "
                           f"Ensemble mean in September 2019: {sept_mean} bp."]
+            if ens.get("all_targets_seeds") is not None:
+                lines += [f"Seeds meeting all three targets on their own: {ens['all_targets_seeds']} of {ens['seeds']}."]
             lines += [""]
         lines += [
                   "| seed | monthly RMSE, bp | bias, bp | corr | " + " | ".join(c for c in robust.columns if c.startswith("2019")) + " |",
@@ -329,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         spreads = {first: df["sofr_iorb_bp"], **replay_seeds(inputs, others, args.sets or None, args.workers)}
         robust = seed_robustness(spreads, df["actual_spread_bp"])
         ens = ensemble(spreads, df["actual_spread_bp"], robust)
+        ens["all_targets_seeds"] = seeds_meeting_all(robust, stats, sept)
 
     out = args.out
     out.mkdir(parents=True, exist_ok=True)

@@ -69,6 +69,19 @@ def test_targets_are_judged_for_the_default_draw_and_the_ensemble_path():
     assert rmse.count(": met") == 1 and "2.50 bp: not met" in rmse  # 2.5 is not below the peer's 2.4
     assert "+118 bp: met" in spike and "+99 bp: not met" in spike
     assert "+16.1 bp off: not met" in quiet and "+14.0 bp off: met" in quiet
+    # with the seeds' own results: the standard error of the ensemble mean, and how many seeds
+    # meet each target on their own (seed 1: 2.35 bp, +130, 20 bp off; seed 2: 2.5 bp, +60, 6 off)
+    per_seed = pd.DataFrame({"rmse": [2.3, 2.35, 2.5], "2019-09-10": [20.1, 24.0, 10.0],
+                             "2019-09-17": [118.0, 130.0, 60.0]}, index=[0, 1, 2])
+    ens = {**ens, "seeds": 3, "per_seed": per_seed, "mean_path_sept_se": {"2019-09-17": 21.5}}
+    rows = [line for line in script.target_lines(stats, sept, ens) if line.startswith("| ")]
+    assert rows[0].endswith("seeds meeting it |")
+    rmse, spike, quiet = rows[1:]
+    assert rmse.endswith("| 2 of 3 |") and spike.endswith("| 2 of 3 |") and quiet.endswith("| 1 of 3 |")
+    assert "+99 bp (± 21.5 s.e.): not met" in spike
+    assert script.seeds_meeting_all(per_seed, stats, sept) == 0  # each seed misses one target
+    per_seed.loc[1, "2019-09-10"] = 18.0
+    assert script.seeds_meeting_all(per_seed, stats, sept) == 1
     # without other seeds there is no ensemble column; without September 2019, only the RMSE row
     assert "ensemble" not in "".join(script.target_lines(stats, sept, None))
     assert sum(line.startswith("| monthly") for line in script.target_lines(stats, sept.iloc[:0], None)) == 1
