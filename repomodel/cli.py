@@ -159,8 +159,10 @@ def summarise(df: pd.DataFrame, params: dict, seed: int | None, wall_seconds: fl
     }
 
 
-def write_outputs(out: Path, df: pd.DataFrame, summary: dict, draw) -> None:
-    """Write timeseries.csv, summary.json and the figure into `out` all-or-nothing.
+def write_outputs(out: Path, df: pd.DataFrame, summary: dict, draw,
+                  extra: dict[str, pd.DataFrame] | None = None) -> None:
+    """Write timeseries.csv, summary.json, the figure and any `extra` tables (file name ->
+    frame) into `out` all-or-nothing.
 
     Everything is written into a temporary folder beside `out` first; only when all files
     are complete are they moved into place (os.replace is atomic on one file system).
@@ -174,7 +176,9 @@ def write_outputs(out: Path, df: pd.DataFrame, summary: dict, draw) -> None:
         raise InputError(f"--out: cannot write to '{out}' ({exc.strerror})") from None
     try:
         df.to_csv(tmp / "timeseries.csv", float_format="%.6f", date_format="%Y-%m-%d")
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        for name, table in (extra or {}).items():
+            table.to_csv(tmp / name, float_format="%.6f", date_format="%Y-%m-%d")
+        (tmp / "summary.json").write_text(json.dumps(_jsonable(summary), indent=2) + "\n")
         draw(tmp / "spread.png")
         if out.exists() and not out.is_dir():
             raise InputError(f"--out: '{out}' exists and is not a folder")

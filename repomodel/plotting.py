@@ -13,14 +13,23 @@ import pandas as pd  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 
 
-def spread_figure(df: pd.DataFrame, title: str, path: Path, actual: pd.Series | None = None) -> None:
+def spread_figure(df: pd.DataFrame, title: str, path: Path, actual: pd.Series | None = None,
+                  ensemble: pd.DataFrame | None = None) -> None:
     """SOFR-IORB spread (with the 1st-99th percentile band and EFFR-IORB) above reserves and
-    ON RRP, quarter-ends and tax dates marked. `actual`, if given, is the observed spread (bp)."""
+    ON RRP, quarter-ends and tax dates marked. `actual`, if given, is the observed spread (bp);
+    `ensemble`, if given (`replay.ensemble_frame`), adds the band of the seeds' daily spreads
+    (5th-95th percentile across seeds) and their mean."""
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(11, 7.5), sharex=True,
                                    gridspec_kw={"height_ratios": [3, 2]})
     x = df.index
     ax1.fill_between(x, (df["sofr_p01"] - df["iorb"]) * 100, (df["sofr_p99"] - df["iorb"]) * 100,
                      color="tab:blue", alpha=0.15, lw=0, label="SOFR 1st-99th percentile")
+    if ensemble is not None:
+        n = sum(c.startswith("seed_") for c in ensemble)
+        ax1.fill_between(ensemble.index, ensemble["p05_bp"], ensemble["p95_bp"], color="tab:purple",
+                         alpha=0.18, lw=0, label=f"SOFR - IORB, 5th-95th pct of {n} seeds")
+        ax1.plot(ensemble.index, ensemble["mean_bp"], color="tab:purple", lw=1.0,
+                 label=f"SOFR - IORB, mean of {n} seeds")
     ax1.plot(x, df["sofr_iorb_bp"], color="tab:blue", lw=1.4, label="SOFR - IORB (model)")
     ax1.plot(x, df["effr_iorb_bp"], color="tab:green", lw=1.0, alpha=0.8, label="EFFR - IORB (model)")
     ax1.plot(x, (df["on_rrp_rate"] - df["iorb"]) * 100, color="grey", lw=1, ls="--", label="ON RRP rate (floor)")

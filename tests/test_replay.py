@@ -123,6 +123,42 @@ def test_cli_replay_writes_series_with_actuals_summary_and_figure(tmp_path, caps
     assert (out / "spread.png").stat().st_size > 10_000
 
 
+def test_cli_replay_ensemble_gives_the_band_of_seeds_the_same_on_one_worker_or_two(tmp_path, capsys):
+    path = write(tmp_path, WEEKS)
+    common = ["replay", "--inputs", str(path), "--start", "2024-05-06", "--end", "2024-05-24",
+              "--quiet", "--seed", "3", "--ensemble", "3", *SMALL]
+    tables = {}
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        code, _, err = run_cli([*common, "--out", str(out), "--workers", str(workers)], capsys)
+        assert code == 0, err
+        tables[workers] = pd.read_csv(out / "ensemble.csv", index_col=0, parse_dates=True)
+    ens = tables[1]
+    pd.testing.assert_frame_equal(ens, tables[2])  # reproducible whatever the number of processes
+    seeds = ens[["seed_3", "seed_4", "seed_5"]]
+    # the first seed is the replay written to timeseries.csv; the others are other draws
+    series = pd.read_csv(tmp_path / "out1" / "timeseries.csv", index_col=0, parse_dates=True)
+    np.testing.assert_allclose(ens["seed_3"], series["sofr_iorb_bp"], atol=1e-5)
+    assert not np.allclose(seeds["seed_3"], seeds["seed_4"])
+    np.testing.assert_allclose(ens["mean_bp"], seeds.mean(axis=1), atol=1e-5)
+    assert (ens["p05_bp"] <= ens["p50_bp"] + 1e-9).all() and (ens["p50_bp"] <= ens["p95_bp"] + 1e-9).all()
+    assert (ens["p05_bp"] >= seeds.min(axis=1) - 1e-6).all() and (ens["p95_bp"] <= seeds.max(axis=1) + 1e-6).all()
+    summary = json.loads((tmp_path / "out1" / "summary.json").read_text())["ensemble"]
+    assert summary["seeds"] == [3, 4, 5]
+    assert summary["seed_monthly_rmse_bp"]["min"] <= summary["seed_monthly_rmse_bp"]["median"]
+    assert summary["mean_path_fit"]["months"] == 1
+
+
+@pytest.mark.parametrize("option", [["--ensemble", "0"], ["--ensemble", "3", "--workers", "0"]])
+def test_cli_replay_refuses_an_empty_ensemble_and_writes_nothing(tmp_path, capsys, option):
+    out = tmp_path / "out"
+    code, _, err = run_cli(["replay", "--inputs", str(write(tmp_path, WEEKS)), "--out", str(out),
+                            "--quiet", *SMALL, *option], capsys)
+    assert code == 2
+    assert option[-2] in err and "at least 1" in err and "Traceback" not in err
+    assert not out.exists()
+
+
 def test_repo_rises_off_the_on_rrp_floor_as_funds_spare_cash_drains(tmp_path):
     # Ample reserves throughout; only the money funds' spare cash at the ON RRP changes. With
     # $1.5 tn at the ON RRP every fund has cash to spare and lends at the floor; with $60 bn
