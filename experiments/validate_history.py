@@ -43,8 +43,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from repomodel import peer as peers  # noqa: E402
-from repomodel.calibrate import QUIET_BAND_BP, SPIKE_TARGET_BP  # noqa: E402
 from repomodel import scenario as scenarios  # noqa: E402
+from repomodel.calibrate import QUIET_BAND_BP, SPIKE_TARGET_BP  # noqa: E402
 from repomodel.inputs import history_path, load_inputs  # noqa: E402
 from repomodel.replay import ReplayModel, event_excess, fit_summary, replay_seeds, tracking  # noqa: E402
 

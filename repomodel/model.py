@@ -24,8 +24,8 @@ import pandas as pd
 
 from repomodel import agents, behaviours, markets, network, payments, policy, rates, treasury
 from repomodel import scenario as scenarios
-from repomodel.errors import InputError
 from repomodel.calendar import Calendar
+from repomodel.errors import InputError
 from repomodel.ledger import Ledger
 
 COLUMNS = [

@@ -36,3 +36,16 @@ def test_bad_seeds_or_window_exit_2_without_writing(tmp_path, capsys):
     assert robustness.main(["--start", "2019-13-01", "--out", str(tmp_path / "b")]) == 2
     assert "error:" in capsys.readouterr().err
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_calibration_jitter_moves_every_joint_value_by_the_percent_both_ways_and_repeats():
+    from repomodel import calibrate
+
+    names = list(calibrate.STAGES["joint"])
+    base = dict(zip(names, calibrate.current_values(names), strict=True))
+    moved = robustness.jittered(0.01, 1)
+    assert set(moved) == set(names)
+    ratios = [moved[n] / base[n] for n in names if base[n] != 0]
+    assert all(r == pytest.approx(0.99) or r == pytest.approx(1.01) for r in ratios)
+    assert 0 < sum(r > 1 for r in ratios) < len(ratios)  # some up, some down
+    assert robustness.jittered(0.01, 1) == moved and robustness.jittered(0.01, 2) != moved

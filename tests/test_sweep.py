@@ -114,7 +114,7 @@ def test_failing_run_is_recorded_and_the_others_finish(tmp_path):
 
 @pytest.mark.slow
 def test_interrupted_sweep_resumes_without_repeating_a_run(tmp_path):
-    spec = write_spec(tmp_path, f"""
+    spec = write_spec(tmp_path, """
         scenario = "rmp40"
         seeds = [1, 2, 3, 4, 5, 6]
         [set]
