@@ -14,7 +14,8 @@ to --out (default results/validation/):
                   and payment shocks), replayed in parallel, and in summary.md the fit of
                   their ensemble-mean path;
 - daily_facts.csv share of days above 5, 10 and 20 bp, and the mean excess spread on
-                  month-ends, quarter-ends and tax dates over neighbouring days;
+                  month-ends, quarter-ends and tax dates over neighbouring days, and the share of
+                  reserves that is banks' LCLoR in 2018-20 beside the surveys' 50-55 %;
 - spread.png      the spread over time, model vs actual (daily and monthly);
 - demand_curve.png monthly spread against reserves / bank assets, model vs actual, with the peer;
 - summary.md      the above in a few lines, and the targets (monthly RMSE at most 3 bp and below
@@ -53,6 +54,10 @@ THRESHOLDS_BP = (5, 10, 20)
 CALIBRATION_WINDOW = ("2018-04-02", "2025-06-30")
 MODEL = "model (ABM replay)"
 RMSE_TARGET_BP = 3.0
+
+
+SURVEY_WINDOW = ("2018-04-02", "2020-02-28")  # the Senior Financial Officer Surveys' years
+SURVEY_LCLOR_SHARE = 0.525
 
 
 def left_out(months: pd.PeriodIndex) -> np.ndarray:
@@ -121,6 +126,15 @@ def daily_facts(df: pd.DataFrame) -> pd.DataFrame:
         model, n = event_excess(days["sofr_iorb_bp"], flag)
         actual, _ = event_excess(days["actual_spread_bp"], flag)
         rows.append({"fact": f"mean excess spread on {label}, bp", "model": model, "actual": actual, "events": n})
+    # The Senior Financial Officer Surveys of 2018-20 put banks' aggregate lowest comfortable
+    # level at about 50-55 % of their reserves: how far the model's banks are from theirs.
+    survey = df.loc[SURVEY_WINDOW[0]:SURVEY_WINDOW[1]]
+    if len(survey):
+        lclor = (survey["reserves_large"] / (1 + survey["lclor_gap_large"])
+                 + survey["reserves_small"] / (1 + survey["lclor_gap_small"]))
+        rows.append({"fact": "share of reserves that is banks' LCLoR, 2018-04 .. 2020-02 (surveys: 50-55 %, "
+                             "midpoint shown)", "model": float((lclor / survey["reserves"]).mean()),
+                     "actual": SURVEY_LCLOR_SHARE, "events": len(survey)})
     return pd.DataFrame(rows).set_index("fact")
 
 

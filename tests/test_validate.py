@@ -112,3 +112,20 @@ def test_calibration_objective_and_calibrated_file_round_trip(tmp_path):
     read, prov = calibrate.read_calibrated(path)
     assert read == values and prov["steps"] == ["a"]
     assert scenario.load({"banks": {"lclor_large": read["banks.lclor_large"]}})["banks"]["lclor_large"] == 0.04629
+
+
+def test_daily_facts_report_the_share_of_reserves_that_is_banks_lclor_in_the_survey_years():
+    days = pd.bdate_range("2019-11-01", "2020-04-30")
+    df = pd.DataFrame({"sofr_iorb_bp": 1.0, "actual_spread_bp": 2.0, "month_end": False,
+                       "quarter_end": False, "tax_date": False, "reserves": 150.0,
+                       "reserves_large": 100.0, "lclor_gap_large": 1.0,      # LCLoR 50
+                       "reserves_small": 50.0, "lclor_gap_small": 0.25},     # LCLoR 40
+                      index=days)
+    df.loc["2020-01-02":, "lclor_gap_large"] = 0.0  # LCLoR 100 from January: share 140/150
+    facts = load_script().daily_facts(df)
+    row = facts.loc[[f for f in facts.index if "LCLoR" in f][0]]
+    survey_days = days[days <= "2020-02-28"]
+    january_on = (survey_days >= "2020-01-02").sum()
+    expected = (0.6 * (len(survey_days) - january_on) + 140 / 150 * january_on) / len(survey_days)
+    assert row["model"] == pytest.approx(expected)
+    assert row["actual"] == pytest.approx(0.525) and row["events"] == len(survey_days)
