@@ -45,7 +45,7 @@ sys.path.insert(0, str(REPO))
 
 from repomodel import peer as peers  # noqa: E402
 from repomodel import scenario as scenarios  # noqa: E402
-from repomodel.calibrate import QUIET_BAND_BP, SPIKE_TARGET_BP  # noqa: E402
+from repomodel.calibrate import QUIET_BAND_BP, SCARCE, SPIKE_TARGET_BP  # noqa: E402
 from repomodel.inputs import history_path, load_inputs  # noqa: E402
 from repomodel.replay import ReplayModel, event_excess, fit_summary, replay_seeds, tracking  # noqa: E402
 
@@ -54,10 +54,8 @@ THRESHOLDS_BP = (5, 10, 20)
 CALIBRATION_WINDOW = ("2018-04-02", "2025-06-30")
 MODEL = "model (ABM replay)"
 RMSE_TARGET_BP = 3.0
-
-
-SURVEY_WINDOW = ("2018-04-02", "2020-02-28")  # the Senior Financial Officer Surveys' years
-SURVEY_LCLOR_SHARE = 0.525
+SURVEY_WINDOW = SCARCE  # the Senior Financial Officer Surveys' years, 2018-20: the scarce window
+SURVEY_LCLOR_SHARE = 0.525  # their aggregate LCLoR, share of reserves: midpoint of 50-55 %
 
 
 def left_out(months: pd.PeriodIndex) -> np.ndarray:
