@@ -182,7 +182,8 @@ def test_taxes_paid_in_the_afternoon_reach_repo_the_next_morning():
 def test_srf_is_used_only_above_its_rate_plus_stigma_and_caps_sofr():
     stigma = 8.0
     df = run("no_rmp", start__reserves=1800.0, dealers__srf_stigma_bp=stigma)
-    client_spread = 4.0  # dealers' repo with clients prices at their cost + this (base.toml)
+    # dealers' repo with clients prices at their cost + this (the calibrated default)
+    client_spread = repomodel.scenario.load("no_rmp")["dealers"]["client_spread_bp"]
     ceiling = df["srf_rate"] + (stigma + client_spread) / 100
     assert df["srf_dealers"].max() > 0, "a stressed run should reach the SRF"
     assert (df["sofr_p99"] <= ceiling + 1e-9).all(), "SOFR's 99th percentile must stay under the SRF ceiling"

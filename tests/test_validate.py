@@ -114,6 +114,54 @@ def test_calibration_objective_and_calibrated_file_round_trip(tmp_path):
     assert scenario.load({"banks": {"lclor_large": read["banks.lclor_large"]}})["banks"]["lclor_large"] == 0.04629
 
 
+@pytest.mark.parametrize("held_out_before, held_out_after, written", [(20.0, 15.0, True), (15.0, 20.0, False)])
+def test_calibration_writes_values_only_if_they_do_not_fit_worse_on_seeds_it_never_saw(
+        tmp_path, monkeypatch, capsys, held_out_before, held_out_after, written):
+    # The optimiser sees seed 0; seeds 6 and 7 judge it. A stage that lowers J on its own seed
+    # but raises it on the others has fitted the luck of one network draw.
+    import repomodel
+    from repomodel import calibrate
+
+    path = tmp_path / "calibrated.toml"
+    calibrate.write({"banks.lclor_large": 0.06}, {"steps": ["start"]}, path)
+    read, write = calibrate.read_calibrated, calibrate.write
+    monkeypatch.setattr(calibrate, "read_calibrated", lambda p=path: read(p))
+    monkeypatch.setattr(calibrate, "write", lambda values, prov, p=path: write(values, prov, p))
+    stage = {"values": {"banks.lclor_large": 0.07}, "record": "sharp: test", "evaluations": 2}
+    monkeypatch.setattr(calibrate, "run_stage", lambda *a, **k: dict(stage))
+    days = pd.bdate_range("2026-01-02", "2026-01-09")
+    monkeypatch.setattr(repomodel, "simulate", lambda s: pd.DataFrame({"sofr_iorb_bp": 1.0}, index=days))
+    seen = []
+
+    def fake_evaluate(values, window, seeds, pool=None):
+        seen.append((values["banks.lclor_large"], tuple(seeds)))
+        held = held_out_after if values["banks.lclor_large"] == 0.07 else held_out_before
+        return {"objective": held if 6 in seeds else 5.0, "monthly_rmse_bp": 2.0, "objective_by_seed": []}
+
+    monkeypatch.setattr(calibrate, "evaluate_seeds", fake_evaluate)
+    assert calibrate.main(["--stage", "sharp", "--seeds", "0", "--holdout-seeds", "6,7"]) == 0
+    out = capsys.readouterr().out
+    assert (0.06, (6, 7)) in seen and (0.07, (6, 7)) in seen
+    assert f"held-out seeds 6,7: J {held_out_before:.3f} -> {held_out_after:.3f}" in out
+    values, prov = calibrate.read_calibrated(path)
+    assert values["banks.lclor_large"] == (0.07 if written else 0.06)
+    assert ("not written" in out) != written
+    if written:
+        assert prov["steps"][-1].endswith(f"held-out seeds [6, 7]: J {held_out_before:.3f} -> {held_out_after:.3f}")
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--seeds", "0,x"], "comma-separated integers"),
+    (["--seeds", "0,1", "--holdout-seeds", "1,2"], "not in --seeds"),
+])
+def test_calibration_refuses_a_bad_seed_list_with_exit_2(argv, expected, capsys):
+    from repomodel import calibrate
+
+    with pytest.raises(SystemExit) as stop:
+        calibrate.main(argv + ["--dry-run"])
+    assert stop.value.code == 2 and expected in capsys.readouterr().err
+
+
 def test_daily_facts_report_the_share_of_reserves_that_is_banks_lclor_in_the_survey_years():
     days = pd.bdate_range("2019-11-01", "2020-04-30")
     df = pd.DataFrame({"sofr_iorb_bp": 1.0, "actual_spread_bp": 2.0, "month_end": False,
