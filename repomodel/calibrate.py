@@ -400,36 +400,41 @@ def main(argv: list[str] | None = None) -> int:
 
         pool = multiprocessing.get_context("fork").Pool(min(max(len(seeds), len(holdout)), os.cpu_count() or 1))
     wrote = False
-    for stage in stages:
-        method = args.method or {"banks": "de", "funds": "powell"}.get(stage, "nelder-mead")
-        budget = max(args.evaluations // 4, 20) if stage == "funds" else args.evaluations
-        result = run_stage(stage, method, budget, args.workers, args.seed, seeds=seeds, pool=pool)
-        values, prev = read_calibrated()
-        before = dict(values)
-        values.update(result["values"])
-        final = evaluate_seeds(values, WINDOW, seeds, pool)
-        print(f"whole window: J = {final['objective']:.3f}, monthly RMSE {final['monthly_rmse_bp']:.2f} bp, "
-              f"2019-09-17 {final.get('spread_2019_09_17_bp', float('nan')):.0f} bp")
-        worse = False
-        if holdout:
-            # A network draw the optimiser never saw is the test of whether it fitted the model
-            # or the luck of its seeds.
-            j_before = evaluate_seeds(before, WINDOW, holdout, pool)["objective"]
-            j_after = evaluate_seeds(values, WINDOW, holdout, pool)["objective"]
-            result["record"] += f"; held-out seeds {list(holdout)}: J {j_before:.3f} -> {j_after:.3f}"
-            print(f"held-out seeds {','.join(map(str, holdout))}: J {j_before:.3f} -> {j_after:.3f}")
-            worse = j_after > j_before
-        prov = provenance(prev, result, final, ",".join(map(str, seeds)))
-        if args.dry_run:
-            print(to_toml(values, prov))
-            continue
-        if worse and not args.accept_worse_holdout:
-            print(f"not written: J on the held-out seeds rose, so {stage} fitted its seeds' draws, "
-                  "not the model (--dry-run prints the values, --accept-worse-holdout writes them)")
-            continue
-        write(values, prov)
-        wrote = True
-        print(f"wrote {CALIBRATED}")
+    try:
+        for stage in stages:
+            method = args.method or {"banks": "de", "funds": "powell"}.get(stage, "nelder-mead")
+            budget = max(args.evaluations // 4, 20) if stage == "funds" else args.evaluations
+            result = run_stage(stage, method, budget, args.workers, args.seed, seeds=seeds, pool=pool)
+            values, prev = read_calibrated()
+            before = dict(values)
+            values.update(result["values"])
+            final = evaluate_seeds(values, WINDOW, seeds, pool)
+            print(f"whole window: J = {final['objective']:.3f}, monthly RMSE {final['monthly_rmse_bp']:.2f} bp, "
+                  f"2019-09-17 {final.get('spread_2019_09_17_bp', float('nan')):.0f} bp")
+            worse = False
+            if holdout:
+                # A network draw the optimiser never saw is the test of whether it fitted the model
+                # or the luck of its seeds.
+                j_before = evaluate_seeds(before, WINDOW, holdout, pool)["objective"]
+                j_after = evaluate_seeds(values, WINDOW, holdout, pool)["objective"]
+                result["record"] += f"; held-out seeds {list(holdout)}: J {j_before:.3f} -> {j_after:.3f}"
+                print(f"held-out seeds {','.join(map(str, holdout))}: J {j_before:.3f} -> {j_after:.3f}")
+                worse = j_after > j_before
+            prov = provenance(prev, result, final, ",".join(map(str, seeds)))
+            if args.dry_run:
+                print(to_toml(values, prov))
+                continue
+            if worse and not args.accept_worse_holdout:
+                print(f"not written: J on the held-out seeds rose, so {stage} fitted its seeds' draws, "
+                      "not the model (--dry-run prints the values, --accept-worse-holdout writes them)")
+                continue
+            write(values, prov)
+            wrote = True
+            print(f"wrote {CALIBRATED}")
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
     if wrote:
         import repomodel
 
