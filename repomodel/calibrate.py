@@ -395,10 +395,11 @@ def main(argv: list[str] | None = None) -> int:
     if set(seeds) & set(holdout):
         parser.error(f"--holdout-seeds: expected seeds not in --seeds {','.join(map(str, seeds))}")
     pool = None
-    if max(len(seeds), len(holdout)) > 1:
+    runs = max(len(seeds), len(holdout))  # replays per evaluation
+    if runs > 1:
         import multiprocessing
 
-        pool = multiprocessing.get_context("fork").Pool(min(max(len(seeds), len(holdout)), os.cpu_count() or 1))
+        pool = multiprocessing.get_context("fork").Pool(min(runs, os.cpu_count() or 1))
     wrote = False
     try:
         for stage in stages:
