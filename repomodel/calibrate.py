@@ -60,7 +60,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -219,15 +221,21 @@ class Objective:
     """Picklable J(x) of one stage (differential evolution can spread it over processes)."""
 
     def __init__(self, names: list[str], fixed: dict, window: tuple[str, str],
-                 seeds: tuple[int, ...] = (0,), pool=None) -> None:
+                 seeds: tuple[int, ...] = (0,), pool=None, progress=None) -> None:
         self.names, self.fixed, self.window, self.seeds, self.pool = names, fixed, window, seeds, pool
+        self.progress = progress  # called with (evaluations so far, J, best J) after each one
+        self.calls, self.best = 0, float("inf")
 
     def __call__(self, x: np.ndarray) -> float:
         over = _overrides(x, self.names, self.fixed)
-        return float(evaluate_seeds(over, self.window, self.seeds, self.pool)["objective"])
+        j = float(evaluate_seeds(over, self.window, self.seeds, self.pool)["objective"])
+        self.calls, self.best = self.calls + 1, min(self.best, j)
+        if self.progress is not None:
+            self.progress(self.calls, j, self.best)
+        return j
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "pool": None}
+        return {**self.__dict__, "pool": None, "progress": None}
 
 
 def current_values(names: list[str]) -> np.ndarray:
@@ -251,7 +259,14 @@ def run_stage(stage: str, method: str, evaluations: int, workers: int = 1, seed:
     lo = np.array([bounds[n][0] for n in names])
     hi = np.array([bounds[n][1] for n in names])
     window = STAGE_WINDOW[stage]
-    f = Objective(names, {}, window, seeds, pool)
+    started = time.perf_counter()
+
+    def progress(n: int, j: float, best: float) -> None:
+        # A stage replays the whole history once per seed and evaluation: show where it is.
+        print(f"  {stage}: evaluation {n} of at most {evaluations + 1}: J {j:.3f}, best {best:.3f}, "
+              f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+
+    f = Objective(names, {}, window, seeds, pool, progress)
     x0 = np.clip(current_values(names), lo, hi)
     j0 = f(x0)
     log(f"stage {stage} ({method}): {len(names)} parameters on {window[0]} .. {window[1]}, start J = {j0:.3f}")

@@ -150,6 +150,27 @@ def test_calibration_writes_values_only_if_they_do_not_fit_worse_on_seeds_it_nev
         assert prov["steps"][-1].endswith(f"held-out seeds [6, 7]: J {held_out_before:.3f} -> {held_out_after:.3f}")
 
 
+def test_a_calibration_stage_shows_each_evaluation_and_the_best_j_so_far(monkeypatch, capsys):
+    # A stage replays the whole history per seed and evaluation (minutes to an hour): it prints
+    # one line per evaluation, and the optimiser's best only falls.
+    from repomodel import calibrate
+
+    start = calibrate.current_values(list(calibrate.STAGES["sharp"]))
+    target = {n: v * 1.05 for n, v in zip(calibrate.STAGES["sharp"], start, strict=True)}
+
+    def fake_evaluate(values, window, seeds, pool=None):
+        return {"objective": sum(((values[n] - t) / t) ** 2 for n, t in target.items()) * 1e3}
+
+    monkeypatch.setattr(calibrate, "evaluate_seeds", fake_evaluate)
+    result = calibrate.run_stage("sharp", "nelder-mead", 30, seeds=(0, 1))
+    err = capsys.readouterr().err.splitlines()
+    lines = [line for line in err if "sharp: evaluation" in line]
+    assert len(lines) == result["evaluations"] // 2 + 1  # the start, then the optimiser's own
+    best = [float(line.split("best ")[1].split(",")[0]) for line in lines]
+    assert best == sorted(best, reverse=True) and best[-1] < best[0]
+    assert lines[-1].startswith(f"  sharp: evaluation {len(lines)} of at most 31")
+
+
 @pytest.mark.parametrize("argv, expected", [
     (["--seeds", "0,x"], "comma-separated integers"),
     (["--seeds", "0,1", "--holdout-seeds", "1,2"], "not in --seeds"),
