@@ -42,15 +42,33 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = [
-    "small_banks", "banks", "agents", "days",
-    "build_s", "step_s", "wall_s", "us_per_bank_day", "us_per_agent_day", "peak_mb", "base_mb",
-    "empty_build_s", "empty_step_s", "empty_us_per_agent_step", "ratio", "ratio_wall",
-    "step_cpu_s", "empty_step_cpu_s", "ratio_cpu", "ratio_run", "load_1min",
+    "small_banks",
+    "banks",
+    "agents",
+    "days",
+    "build_s",
+    "step_s",
+    "wall_s",
+    "us_per_bank_day",
+    "us_per_agent_day",
+    "peak_mb",
+    "base_mb",
+    "empty_build_s",
+    "empty_step_s",
+    "empty_us_per_agent_step",
+    "ratio",
+    "ratio_wall",
+    "step_cpu_s",
+    "empty_step_cpu_s",
+    "ratio_cpu",
+    "ratio_run",
+    "load_1min",
 ]
 CHUNK = 10  # days per turn when our model and the reference step in turns
 
 
 # --- the worker: one size, in its own process -------------------------------------------------
+
 
 def _peak_mb() -> float:
     # ru_maxrss is in kB on Linux, bytes on macOS
@@ -80,8 +98,10 @@ def measure(small_banks: int, days: int, repeat: int, scenario: str) -> dict:
     overrides = {"population.small_banks": small_banks}
     probe = RepoMarketModel(scenario, overrides=overrides, rng=0)
     if len(probe.calendar) < days:
-        raise SystemExit(f"--days: {days} is more than the {len(probe.calendar)} business days of "
-                         f"scenario {scenario}: expected at most that")
+        raise SystemExit(
+            f"--days: {days} is more than the {len(probe.calendar)} business days of "
+            f"scenario {scenario}: expected at most that"
+        )
     n_agents, n_banks = len(probe.agents), probe.net.n_banks
     del probe
 
@@ -124,16 +144,24 @@ def measure(small_banks: int, days: int, repeat: int, scenario: str) -> dict:
     step_cpu_s, empty_step_cpu_s = float(ours_cpu.min(axis=0).sum()), float(empty_cpu.min(axis=0).sum())
     build_s, empty_build_s = min(builds), min(empty_builds)
     return {
-        "small_banks": small_banks, "banks": n_banks, "agents": n_agents, "days": days,
-        "build_s": build_s, "step_s": step_s, "wall_s": build_s + step_s,
+        "small_banks": small_banks,
+        "banks": n_banks,
+        "agents": n_agents,
+        "days": days,
+        "build_s": build_s,
+        "step_s": step_s,
+        "wall_s": build_s + step_s,
         "us_per_bank_day": step_s / (days * n_banks) * 1e6,
         "us_per_agent_day": step_s / (days * n_agents) * 1e6,
-        "peak_mb": peak_mb, "base_mb": base_mb,
-        "empty_build_s": empty_build_s, "empty_step_s": empty_step_s,
+        "peak_mb": peak_mb,
+        "base_mb": base_mb,
+        "empty_build_s": empty_build_s,
+        "empty_step_s": empty_step_s,
         "empty_us_per_agent_step": empty_step_s / (days * n_agents) * 1e6,
         "ratio": step_s / empty_step_s,
         "ratio_wall": (build_s + step_s) / (empty_build_s + empty_step_s),
-        "step_cpu_s": step_cpu_s, "empty_step_cpu_s": empty_step_cpu_s,
+        "step_cpu_s": step_cpu_s,
+        "empty_step_cpu_s": empty_step_cpu_s,
         "ratio_cpu": step_cpu_s / empty_step_cpu_s,
         "ratio_run": float(ours.sum(axis=1).min() / empty_w.sum(axis=1).min()),
         "load_1min": load,
@@ -142,8 +170,18 @@ def measure(small_banks: int, days: int, repeat: int, scenario: str) -> dict:
 
 def run_worker(small_banks: int, days: int, repeat: int, scenario: str) -> dict:
     """Run `measure` in a fresh Python process and return its row."""
-    cmd = [sys.executable, __file__, "--worker", str(small_banks), "--days", str(days),
-           "--repeat", str(repeat), "--scenario", scenario]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        str(small_banks),
+        "--days",
+        str(days),
+        "--repeat",
+        str(repeat),
+        "--scenario",
+        scenario,
+    ]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
@@ -153,10 +191,15 @@ def run_worker(small_banks: int, days: int, repeat: int, scenario: str) -> dict:
 
 # --- `repomodel run`, process start to finish -------------------------------------------------
 
+
 def time_cli(repeat: int, out: Path) -> dict:
     """Wall time of `repomodel run --quiet`, process start to finish (best of `repeat`)."""
     exe = Path(sys.executable).with_name("repomodel")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "import sys; from repomodel.cli import main; sys.exit(main())"]
+    cmd = (
+        [str(exe)]
+        if exe.exists()
+        else [sys.executable, "-c", "import sys; from repomodel.cli import main; sys.exit(main())"]
+    )
     tmp = out / "_cli_run"
     times, cpu = [], []
     for _ in range(repeat):
@@ -169,23 +212,31 @@ def time_cli(repeat: int, out: Path) -> dict:
     for f in sorted(tmp.glob("*")):
         f.unlink()
     tmp.rmdir()
-    return {"command": "repomodel run --quiet", "best_s": min(times), "cpu_s": min(cpu),
-            "runs_s": " ".join(f"{t:.2f}" for t in times)}
+    return {
+        "command": "repomodel run --quiet",
+        "best_s": min(times),
+        "cpu_s": min(cpu),
+        "runs_s": " ".join(f"{t:.2f}" for t in times),
+    }
 
 
 # --- the report ---------------------------------------------------------------------------------
 
+
 def table(rows: list[dict]) -> str:
-    head = (f"{'N small':>8} {'banks':>6} {'agents':>6} {'build s':>8} {'steps s':>8} {'wall s':>7} "
-            f"{'us/bank-day':>11} {'peak MB':>8} {'empty us/agent-step':>20} {'ratio':>6} {'ratio wall':>10} "
-            f"{'ratio cpu':>9} {'ratio run':>9} {'load':>5}")
+    head = (
+        f"{'N small':>8} {'banks':>6} {'agents':>6} {'build s':>8} {'steps s':>8} {'wall s':>7} "
+        f"{'us/bank-day':>11} {'peak MB':>8} {'empty us/agent-step':>20} {'ratio':>6} {'ratio wall':>10} "
+        f"{'ratio cpu':>9} {'ratio run':>9} {'load':>5}"
+    )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
             f"{r['small_banks']:>8} {r['banks']:>6} {r['agents']:>6} {r['build_s']:>8.3f} {r['step_s']:>8.3f} "
             f"{r['wall_s']:>7.3f} {r['us_per_bank_day']:>11.3f} {r['peak_mb']:>8.0f} "
             f"{r['empty_us_per_agent_step']:>20.3f} {r['ratio']:>6.2f} {r['ratio_wall']:>10.2f} "
-            f"{r['ratio_cpu']:>9.2f} {r['ratio_run']:>9.2f} {r['load_1min']:>5.1f}")
+            f"{r['ratio_cpu']:>9.2f} {r['ratio_run']:>9.2f} {r['load_1min']:>5.1f}"
+        )
     return "\n".join(lines)
 
 
@@ -194,10 +245,14 @@ def scaling_check(rows: list[dict]) -> list[str]:
     notes = []
     if 5000 in by_n:
         r = by_n[5000]["ratio"]
-        notes.append(f"ratio ours/empty Mesa at N=5000: {r:.2f} (target <= 1.0: {'met' if r <= 1.0 else 'MISSED'})")
+        notes.append(
+            f"ratio ours/empty Mesa at N=5000: {r:.2f} (target <= 1.0: {'met' if r <= 1.0 else 'MISSED'})"
+        )
     if 1000 in by_n and 20000 in by_n:
         g = by_n[20000]["us_per_bank_day"] / by_n[1000]["us_per_bank_day"]
-        notes.append(f"us/bank-day at N=20000 over N=1000: {g:.2f} (target <= 1.3: {'met' if g <= 1.3 else 'MISSED'})")
+        notes.append(
+            f"us/bank-day at N=20000 over N=1000: {g:.2f} (target <= 1.3: {'met' if g <= 1.3 else 'MISSED'})"
+        )
     if 20000 in by_n:
         m = by_n[20000]["peak_mb"]
         notes.append(f"peak RSS at N=20000: {m:.0f} MB (target < 1024: {'met' if m < 1024 else 'MISSED'})")
@@ -214,14 +269,23 @@ def plot(rows: list[dict], path: Path) -> None:
     n = [r["small_banks"] for r in rows]
     fig, (ax, bx, cx) = plt.subplots(1, 3, figsize=(15, 4.2))
     ax.loglog(n, [r["us_per_bank_day"] for r in rows], "o-", label="repomodel, steps")
-    ax.loglog(n, [r["wall_s"] / (r["days"] * r["banks"]) * 1e6 for r in rows], "o--",
-              label="repomodel, build + steps")
+    ax.loglog(
+        n,
+        [r["wall_s"] / (r["days"] * r["banks"]) * 1e6 for r in rows],
+        "o--",
+        label="repomodel, build + steps",
+    )
     ax.set_title("Cost per bank-day (flat or falling: linear or better)")
     ax.set_ylabel("µs per bank-day")
     ax.legend(fontsize=8)
     bx.loglog(n, [r["us_per_agent_day"] for r in rows], "o-", label="repomodel, steps")
-    bx.loglog(n, [r["empty_us_per_agent_step"] for r in rows], "s-", color="grey",
-              label='empty Mesa model, shuffle_do("step")')
+    bx.loglog(
+        n,
+        [r["empty_us_per_agent_step"] for r in rows],
+        "s-",
+        color="grey",
+        label='empty Mesa model, shuffle_do("step")',
+    )
     bx.set_title("Cost per agent-day, against Mesa's empty step")
     bx.set_ylabel("µs per agent-day")
     bx.legend(fontsize=8)
@@ -237,9 +301,12 @@ def plot(rows: list[dict], path: Path) -> None:
         a.yaxis.set_major_formatter(ScalarFormatter())
         a.yaxis.set_minor_formatter(ScalarFormatter())
         a.tick_params(axis="y", which="minor", labelsize=7)
-    fig.suptitle(f"repomodel benchmark: {rows[0]['days']} business days, best of several runs "
-                 f"(load average {min(r['load_1min'] for r in rows):.1f}-{max(r['load_1min'] for r in rows):.1f} "
-                 "on this machine)", fontsize=10)
+    fig.suptitle(
+        f"repomodel benchmark: {rows[0]['days']} business days, best of several runs "
+        f"(load average {min(r['load_1min'] for r in rows):.1f}-{max(r['load_1min'] for r in rows):.1f} "
+        "on this machine)",
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -285,9 +352,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_cli:
         cli = time_cli(args.repeat, args.out)
         pd.DataFrame([cli]).to_csv(args.out / "repomodel_run.csv", index=False)
-        report.append(f"`repomodel run --quiet`, process start to finish: best {cli['best_s']:.2f} s wall, "
-                      f"{cli['cpu_s']:.2f} s CPU (runs: {cli['runs_s']} s; target < 3 s: "
-                      f"{'met' if cli['best_s'] < 3 else 'MISSED'})")
+        report.append(
+            f"`repomodel run --quiet`, process start to finish: best {cli['best_s']:.2f} s wall, "
+            f"{cli['cpu_s']:.2f} s CPU (runs: {cli['runs_s']} s; target < 3 s: "
+            f"{'met' if cli['best_s'] < 3 else 'MISSED'})"
+        )
     print("\n".join(report))
     (args.out / "bench_model.txt").write_text("\n".join(report) + "\n")
     print(f"wrote {args.out / 'bench_model.csv'}, bench_model.txt, scaling.png")

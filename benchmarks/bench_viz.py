@@ -36,8 +36,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 # In the page: click Step, then wait until every view shows the next day (data-day) and two
@@ -65,8 +71,12 @@ ONE_DAY_JS = """async () => {
 
 
 def summary(ms: list[float]) -> dict:
-    return {"median_ms": round(statistics.median(ms), 1), "mean_ms": round(statistics.fmean(ms), 1),
-            "p90_ms": round(sorted(ms)[int(0.9 * (len(ms) - 1))], 1), "n": len(ms)}
+    return {
+        "median_ms": round(statistics.median(ms), 1),
+        "mean_ms": round(statistics.fmean(ms), 1),
+        "p90_ms": round(sorted(ms)[int(0.9 * (len(ms) - 1))], 1),
+        "n": len(ms),
+    }
 
 
 def server_side(days: int, scenario: str) -> dict:
@@ -84,7 +94,13 @@ def server_side(days: int, scenario: str) -> dict:
         model.step()
         step_ms.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
-        for draw in (app.key_figures_html, app.network_svg, app.corridor_svg, app.spread_svg, app.reserves_svg):
+        for draw in (
+            app.key_figures_html,
+            app.network_svg,
+            app.corridor_svg,
+            app.spread_svg,
+            app.reserves_svg,
+        ):
             draw(model)
         draw_ms.append((time.perf_counter() - t) * 1000)
 
@@ -114,9 +130,14 @@ def server_side(days: int, scenario: str) -> dict:
         n += 1
     play_s = time.perf_counter() - t
     rc.close()
-    return {"first_render_s": round(first_render_s, 2), "step_click": summary(click_ms),
-            "model_step": summary(step_ms), "svg_drawing": summary(draw_ms),
-            "play_through_days": n, "play_through_s": round(play_s, 2)}
+    return {
+        "first_render_s": round(first_render_s, 2),
+        "step_click": summary(click_ms),
+        "model_step": summary(step_ms),
+        "svg_drawing": summary(draw_ms),
+        "play_through_days": n,
+        "play_through_s": round(play_s, 2),
+    }
 
 
 def _free_port() -> int:
@@ -131,8 +152,13 @@ def in_browser(days: int, scenario: str) -> dict:
     port = _free_port()
     script = Path(sys.executable).parent / "repomodel"
     cmd = [str(script), "viz"] if script.exists() else [sys.executable, "-m", "repomodel.cli", "viz"]
-    proc = subprocess.Popen([*cmd, "--scenario", scenario, "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [*cmd, "--scenario", scenario, "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 90
@@ -159,19 +185,26 @@ def in_browser(days: int, scenario: str) -> dict:
             page.wait_for_function("document.querySelector('#rm-date').textContent.trim() === '2025-11-28'")
             t = time.perf_counter()
             page.get_by_role("button", name="▶", exact=True).click()
-            page.wait_for_function("() => { const m = document.querySelector('#rm-key-figures')"
-                                   "?.textContent.match(/day (\\d+) of (\\d+)/); return m && m[1] === m[2]; }",
-                                   timeout=120_000, polling=50)
+            page.wait_for_function(
+                "() => { const m = document.querySelector('#rm-key-figures')"
+                "?.textContent.match(/day (\\d+) of (\\d+)/); return m && m[1] === m[2]; }",
+                timeout=120_000,
+                polling=50,
+            )
             play_s = time.perf_counter() - t
             last = page.inner_text("#rm-date").strip()
             browser.close()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)
-    return {"page_load_s": round(load_s, 2), "step_click_to_painted_day": summary(click_ms),
-            "step_click_to_first_view_updated": summary([p[1] for p in phases]),
-            "step_click_to_all_views_updated": summary([p[2] for p in phases]),
-            "play_through_s": round(play_s, 2), "play_last_date": last}
+    return {
+        "page_load_s": round(load_s, 2),
+        "step_click_to_painted_day": summary(click_ms),
+        "step_click_to_first_view_updated": summary([p[1] for p in phases]),
+        "step_click_to_all_views_updated": summary([p[2] for p in phases]),
+        "play_through_s": round(play_s, 2),
+        "play_last_date": last,
+    }
 
 
 def main() -> None:
@@ -183,14 +216,22 @@ def main() -> None:
     args = parser.parse_args()
     with contextlib.redirect_stdout(io.StringIO()):
         measured = server_side(args.days, args.scenario)
-    out = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-           "load_average_1min": round(os.getloadavg()[0], 1), "scenario": args.scenario, "server_side": measured}
+    out = {
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "load_average_1min": round(os.getloadavg()[0], 1),
+        "scenario": args.scenario,
+        "server_side": measured,
+    }
     s = out["server_side"]
     print(f"{out['machine']}, load average {out['load_average_1min']}")
     print(f"server side ({args.days} days of {args.scenario}):")
-    print(f"  Step click (model step + views + widget updates): median {s['step_click']['median_ms']} ms, "
-          f"p90 {s['step_click']['p90_ms']} ms")
-    print(f"    of which model.step {s['model_step']['median_ms']} ms, SVG drawings {s['svg_drawing']['median_ms']} ms")
+    print(
+        f"  Step click (model step + views + widget updates): median {s['step_click']['median_ms']} ms, "
+        f"p90 {s['step_click']['p90_ms']} ms"
+    )
+    print(
+        f"    of which model.step {s['model_step']['median_ms']} ms, SVG drawings {s['svg_drawing']['median_ms']} ms"
+    )
     print(f"  whole scenario by Step clicks: {s['play_through_days']} days in {s['play_through_s']} s")
     if not args.no_browser:
         if not CHROMIUM.exists():
@@ -198,10 +239,14 @@ def main() -> None:
         else:
             b = out["browser"] = in_browser(args.days, args.scenario)
             print(f"in Chromium: page load {b['page_load_s']} s")
-            print(f"  Step click to every view painted with the next day: median "
-                  f"{b['step_click_to_painted_day']['median_ms']} ms, p90 {b['step_click_to_painted_day']['p90_ms']} ms")
-            print(f"    first view updated after {b['step_click_to_first_view_updated']['median_ms']} ms, all after "
-                  f"{b['step_click_to_all_views_updated']['median_ms']} ms (medians), then painted")
+            print(
+                f"  Step click to every view painted with the next day: median "
+                f"{b['step_click_to_painted_day']['median_ms']} ms, p90 {b['step_click_to_painted_day']['p90_ms']} ms"
+            )
+            print(
+                f"    first view updated after {b['step_click_to_first_view_updated']['median_ms']} ms, all after "
+                f"{b['step_click_to_all_views_updated']['median_ms']} ms (medians), then painted"
+            )
             print(f"  ▶ whole scenario: {b['play_through_s']} s (to {b['play_last_date']})")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

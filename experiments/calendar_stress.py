@@ -52,8 +52,8 @@ def events(df: pd.DataFrame) -> dict[str, pd.Timestamp]:
 def event_stats(df: pd.DataFrame, day: pd.Timestamp) -> dict:
     i = df.index.get_loc(day)
     s = df["sofr_iorb_bp"].to_numpy()
-    near = s[max(i - 2, 0): i + 3]
-    before = s[max(i - 12, 0): max(i - 2, 1)]
+    near = s[max(i - 2, 0) : i + 3]
+    before = s[max(i - 12, 0) : max(i - 2, 1)]
     p99 = (df["sofr_p99"].iloc[i] - df["iorb"].iloc[i]) * 100
     return {
         "spread_on_day_bp": s[i],
@@ -61,7 +61,7 @@ def event_stats(df: pd.DataFrame, day: pd.Timestamp) -> dict:
         "excess_over_before_bp": near.max() - before.mean(),
         "sofr_p99_over_iorb_bp": p99,
         "srf_on_day": df["srf"].iloc[i],
-        "srf_window": df["srf"].iloc[max(i - 2, 0): i + 3].sum(),
+        "srf_window": df["srf"].iloc[max(i - 2, 0) : i + 3].sum(),
         "reserves_fall_5d": df["reserves"].iloc[max(i - 5, 0)] - df["reserves"].iloc[i],
     }
 
@@ -74,17 +74,25 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(1, args.seeds + 1))
-    frames = simulate_many([(*job(n), s) for n in SCENARIOS for s in seeds], workers=args.workers,
-                           label="calendar_stress")
+    frames = simulate_many(
+        [(*job(n), s) for n in SCENARIOS for s in seeds], workers=args.workers, label="calendar_stress"
+    )
     k = len(seeds)
-    runs = {n: frames[i * k:(i + 1) * k] for i, n in enumerate(SCENARIOS)}
+    runs = {n: frames[i * k : (i + 1) * k] for i, n in enumerate(SCENARIOS)}
 
     rows = []
     for name, fs in runs.items():
         for label, day in events(fs[0]).items():
             per_seed = pd.DataFrame([event_stats(f, day) for f in fs])
-            rows.append({"scenario": name, "event": label, "date": day.date(), **per_seed.mean().to_dict(),
-                         "peak_spread_bp_max_seed": per_seed["peak_spread_bp"].max()})
+            rows.append(
+                {
+                    "scenario": name,
+                    "event": label,
+                    "date": day.date(),
+                    **per_seed.mean().to_dict(),
+                    "peak_spread_bp_max_seed": per_seed["peak_spread_bp"].max(),
+                }
+            )
     table = pd.DataFrame(rows)
     table.to_csv(args.out / "events.csv", index=False, float_format="%.3f")
     draw(table, runs, args.out, k)
@@ -93,7 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     order = list(dict.fromkeys(table["event"]))
 
     def pivot(col: str, digits: int) -> str:
-        return table.pivot(index="scenario", columns="event", values=col).loc[SCENARIOS, order].round(digits).add(0.0).to_string()
+        return (
+            table.pivot(index="scenario", columns="event", values=col)
+            .loc[SCENARIOS, order]
+            .round(digits)
+            .add(0.0)
+            .to_string()
+        )
 
     print(f"\nCalendar stress in 2026: peak SOFR − IORB within ±2 business days (bp, mean over {k} seeds)\n")
     print(pivot("peak_spread_bp", 1))
@@ -113,8 +127,10 @@ def draw(table: pd.DataFrame, runs: dict, out: Path, k: int) -> None:
 
     order = list(dict.fromkeys(table["event"]))
     fig, axes = plt.subplots(1, 2, figsize=(14, 5))
-    for ax, col, title in ((axes[0], "peak_spread_bp", "peak SOFR − IORB within ±2 days (bp)"),
-                           (axes[1], "excess_over_before_bp", "excess over the preceding two weeks (bp)")):
+    for ax, col, title in (
+        (axes[0], "peak_spread_bp", "peak SOFR − IORB within ±2 days (bp)"),
+        (axes[1], "excess_over_before_bp", "excess over the preceding two weeks (bp)"),
+    ):
         pivot = table.pivot(index="scenario", columns="event", values=col).loc[SCENARIOS, order]
         im = ax.imshow(pivot.to_numpy(), cmap="RdYlBu_r", aspect="auto")
         ax.set_xticks(range(len(order)), order, rotation=20, fontsize=8)

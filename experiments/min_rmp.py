@@ -46,7 +46,9 @@ class Evaluator:
             frames = simulate_many(jobs, label="min_rmp", client=self.client)
             k = len(self.seeds)
             for i, x in enumerate(todo):
-                spread = pd.concat([f["sofr_iorb_bp"] for f in frames[i * k:(i + 1) * k]], axis=1).mean(axis=1)
+                spread = pd.concat([f["sofr_iorb_bp"] for f in frames[i * k : (i + 1) * k]], axis=1).mean(
+                    axis=1
+                )
                 self.cache[x] = spread.groupby(spread.index.to_period("M")).mean()
         return [self.cache[round(x, 6)] for x in xs]
 
@@ -58,8 +60,13 @@ class Evaluator:
 
 def bisect(ev: Evaluator, start: pd.Period, target: float, bound: float, tol: float) -> dict:
     ok = lambda x: ev.worst(x, start) <= target  # noqa: E731
-    row = {"from_month": str(start), "target_bp": target, "bound": bound,
-           "worst_month_at_0": ev.worst(0.0, start), "worst_month_at_bound": ev.worst(bound, start)}
+    row = {
+        "from_month": str(start),
+        "target_bp": target,
+        "bound": bound,
+        "worst_month_at_0": ev.worst(0.0, start),
+        "worst_month_at_bound": ev.worst(bound, start),
+    }
     if ok(0.0):
         return {**row, "min_monthly_purchase": 0.0, "found": True, "evaluations": 1}
     if not ok(bound):
@@ -72,17 +79,32 @@ def bisect(ev: Evaluator, start: pd.Period, target: float, bound: float, tol: fl
             hi = mid
         else:
             lo = mid
-    return {**row, "min_monthly_purchase": hi, "found": True, "evaluations": n,
-            "worst_month_at_min": ev.worst(hi, start)}
+    return {
+        **row,
+        "min_monthly_purchase": hi,
+        "found": True,
+        "evaluations": n,
+        "worst_month_at_min": ev.worst(hi, start),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scenario", default="rmp40", help="base scenario (its MBS reinvestment and rmp.start)")
-    ap.add_argument("--from", dest="months", nargs="+", default=["2026-03", "2026-05", "2026-07", "2026-10"],
-                    help="months from which the monthly mean must stay at or below the target")
-    ap.add_argument("--target", type=float, nargs="+", default=[0.0, -5.0],
-                    help="bp; one answer per target (default 0 and -5: at or below IORB, and 5 bp below)")
+    ap.add_argument(
+        "--from",
+        dest="months",
+        nargs="+",
+        default=["2026-03", "2026-05", "2026-07", "2026-10"],
+        help="months from which the monthly mean must stay at or below the target",
+    )
+    ap.add_argument(
+        "--target",
+        type=float,
+        nargs="+",
+        default=[0.0, -5.0],
+        help="bp; one answer per target (default 0 and -5: at or below IORB, and 5 bp below)",
+    )
     ap.add_argument("--bound", type=float, default=200.0, help="$ bn a month searched up to (default 200)")
     ap.add_argument("--tol", type=float, default=1.0, help="$ bn a month (default 1)")
     ap.add_argument("--seeds", type=int, default=3)
@@ -98,25 +120,44 @@ def main(argv: list[str] | None = None) -> int:
         ev = Evaluator(args.scenario, seeds, client)
         scan = list(np.arange(0.0, args.bound + 1e-9, args.scan))
         ev.monthly(scan)
-        answers = pd.DataFrame([bisect(ev, m, target, args.bound, args.tol)
-                                for target in args.target for m in months])
+        answers = pd.DataFrame(
+            [bisect(ev, m, target, args.bound, args.tol) for target in args.target for m in months]
+        )
 
-    evaluations = pd.DataFrame([{"monthly_purchase": x, "month": str(p), "mean_spread_bp": v}
-                                for x, m in sorted(ev.cache.items()) for p, v in m.items()])
+    evaluations = pd.DataFrame(
+        [
+            {"monthly_purchase": x, "month": str(p), "mean_spread_bp": v}
+            for x, m in sorted(ev.cache.items())
+            for p, v in m.items()
+        ]
+    )
     answers.insert(0, "scenario", args.scenario)
     answers.to_csv(args.out / "min_rmp.csv", index=False, float_format="%.3f")
     evaluations.to_csv(args.out / "evaluations.csv", index=False, float_format="%.4f")
     draw(ev, months, answers, scan, args)
 
     pd.set_option("display.width", 200)
-    print(f"\nSmallest constant monthly purchase keeping the monthly mean SOFR − IORB at or below the target "
-          f"from each month to Dec 2026 ({args.scenario}, {len(seeds)} seeds, bisection to ${args.tol:g} bn)\n")
+    print(
+        f"\nSmallest constant monthly purchase keeping the monthly mean SOFR − IORB at or below the target "
+        f"from each month to Dec 2026 ({args.scenario}, {len(seeds)} seeds, bisection to ${args.tol:g} bn)\n"
+    )
     show = answers.copy()
-    show["min_monthly_purchase"] = [f"${v:,.1f} bn/month" if ok else f"none up to ${args.bound:,.0f} bn/month"
-                                    for v, ok in zip(show["min_monthly_purchase"], show["found"], strict=True)]
-    cols = ["target_bp", "from_month", "min_monthly_purchase", "worst_month_at_0", "worst_month_at_bound", "evaluations"]
+    show["min_monthly_purchase"] = [
+        f"${v:,.1f} bn/month" if ok else f"none up to ${args.bound:,.0f} bn/month"
+        for v, ok in zip(show["min_monthly_purchase"], show["found"], strict=True)
+    ]
+    cols = [
+        "target_bp",
+        "from_month",
+        "min_monthly_purchase",
+        "worst_month_at_0",
+        "worst_month_at_bound",
+        "evaluations",
+    ]
     print(show[cols].round(2).to_string(index=False))
-    print(f"\n{len(ev.cache)} purchase levels simulated ({len(ev.cache) * len(seeds)} runs); written to {args.out}/")
+    print(
+        f"\n{len(ev.cache)} purchase levels simulated ({len(ev.cache) * len(seeds)} runs); written to {args.out}/"
+    )
     return 0
 
 
@@ -144,8 +185,12 @@ def draw(ev: Evaluator, months: list[pd.Period], answers: pd.DataFrame, scan: li
     ax = axes[1]
     for j, x in enumerate(scan):
         m = ev.cache[round(x, 6)]
-        ax.plot(m.index.to_timestamp(), m.to_numpy(), color=plt.cm.viridis(j / max(len(scan) - 1, 1)),
-                label=f"${x:g} bn")
+        ax.plot(
+            m.index.to_timestamp(),
+            m.to_numpy(),
+            color=plt.cm.viridis(j / max(len(scan) - 1, 1)),
+            label=f"${x:g} bn",
+        )
     for target in args.target:
         ax.axhline(target, color="k", lw=0.8)
     ax.set_ylabel("monthly mean SOFR − IORB (bp), mean over seeds")

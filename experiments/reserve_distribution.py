@@ -49,8 +49,11 @@ CONCENTRATIONS = [0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0]
 def feasible(c: float) -> bool:
     """The model refuses a concentration that puts more reserves at a bank than its assets."""
     try:
-        RepoMarketModel(scenario="rmp40", overrides={"start.reserve_concentration": c,
-                                                     "calendar.end": "2025-12-02"}, rng=1)
+        RepoMarketModel(
+            scenario="rmp40",
+            overrides={"start.reserve_concentration": c, "calendar.end": "2025-12-02"},
+            rng=1,
+        )
         return True
     except InputError:
         return False
@@ -75,7 +78,9 @@ def stats(frames: list[pd.DataFrame]) -> dict:
         "mmf_bills_2026": float(np.mean([f["mmf_bills"].mean() for f in y])),
         "mmf_repo_2026": float(np.mean([f["mmf_repo"].mean() for f in y])),
         "bilateral_repo_2026": float(np.mean([f["bilateral_repo"].mean() for f in y])),
-        "dealer_cost_2026_bp": float(np.mean([((f["dealer_marginal_cost"] - f["iorb"]) * 100).mean() for f in y])),
+        "dealer_cost_2026_bp": float(
+            np.mean([((f["dealer_marginal_cost"] - f["iorb"]) * 100).mean() for f in y])
+        ),
     }
 
 
@@ -83,11 +88,23 @@ def injection_cases(injection: float) -> dict[str, tuple[str, dict]]:
     s = load_scenario("no_rmp")["start"]
     return {
         "none": ("no_rmp", {}),
-        "via dealers (large banks)": ("no_rmp", {"rmp.start": "2025-12-01", "rmp.until": "2025-12-31",
-                                                  "rmp.monthly": injection, "rmp.after": 0.0}),
-        "across banks (pro rata)": ("no_rmp", {"start.reserves": s["reserves"] + injection,
-                                               "start.fed_assets": s["fed_assets"] + injection,
-                                               "start.soma_bills": s["soma_bills"] + injection}),
+        "via dealers (large banks)": (
+            "no_rmp",
+            {
+                "rmp.start": "2025-12-01",
+                "rmp.until": "2025-12-31",
+                "rmp.monthly": injection,
+                "rmp.after": 0.0,
+            },
+        ),
+        "across banks (pro rata)": (
+            "no_rmp",
+            {
+                "start.reserves": s["reserves"] + injection,
+                "start.fed_assets": s["fed_assets"] + injection,
+                "start.soma_bills": s["soma_bills"] + injection,
+            },
+        ),
     }
 
 
@@ -99,12 +116,24 @@ def draw(conc: pd.DataFrame, conc_runs: dict, inj: pd.DataFrame, inj_runs: dict,
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
     ax = axes[0]
-    ax.errorbar(conc["gini_start"], conc["mean_spread_2026_bp"],
-                yerr=[conc["mean_spread_2026_bp"] - conc["mean_spread_2026_bp_min"],
-                      conc["mean_spread_2026_bp_max"] - conc["mean_spread_2026_bp"]], fmt="o-", capsize=3)
+    ax.errorbar(
+        conc["gini_start"],
+        conc["mean_spread_2026_bp"],
+        yerr=[
+            conc["mean_spread_2026_bp"] - conc["mean_spread_2026_bp_min"],
+            conc["mean_spread_2026_bp_max"] - conc["mean_spread_2026_bp"],
+        ],
+        fmt="o-",
+        capsize=3,
+    )
     for _, r in conc.iterrows():
-        ax.annotate(f"c={r['concentration']:g}", (r["gini_start"], r["mean_spread_2026_bp"]), fontsize=7,
-                    xytext=(3, 3), textcoords="offset points")
+        ax.annotate(
+            f"c={r['concentration']:g}",
+            (r["gini_start"], r["mean_spread_2026_bp"]),
+            fontsize=7,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
     ax.set_xlabel("Gini of reserves across banks, first day")
     ax.set_ylabel("mean SOFR − IORB 2026 (bp)")
     ax.set_title("same total reserves, rising concentration")
@@ -135,7 +164,11 @@ def draw(conc: pd.DataFrame, conc_runs: dict, inj: pd.DataFrame, inj_runs: dict,
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5), sharex=True)
     for name, frames in inj_runs.items():
-        for ax, col, roll in ((axes[0], "sofr_iorb_bp", 5), (axes[1], "reserves", 1), (axes[2], "reserves_gini", 1)):
+        for ax, col, roll in (
+            (axes[0], "sofr_iorb_bp", 5),
+            (axes[1], "reserves", 1),
+            (axes[2], "reserves_gini", 1),
+        ):
             m = pd.concat([f[col] for f in frames], axis=1).mean(axis=1).rolling(roll, min_periods=1).mean()
             ax.plot(m.index, m.to_numpy(), label=name)
     axes[0].set_title("SOFR − IORB (bp), 5-day mean over seeds")
@@ -169,9 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     jobs += [(scen, ov, s) for scen, ov in cases.values() for s in seeds]
     frames = simulate_many(jobs, workers=args.workers, label="reserve_distribution")
     k = len(seeds)
-    conc_runs = {c: frames[i * k:(i + 1) * k] for i, c in enumerate(cs)}
+    conc_runs = {c: frames[i * k : (i + 1) * k] for i, c in enumerate(cs)}
     base = len(cs) * k
-    inj_runs = {name: frames[base + i * k: base + (i + 1) * k] for i, name in enumerate(cases)}
+    inj_runs = {name: frames[base + i * k : base + (i + 1) * k] for i, name in enumerate(cases)}
 
     conc = pd.DataFrame([{"concentration": c, **stats(f)} for c, f in conc_runs.items()])
     inj = pd.DataFrame([{"case": n, "injection_bn": args.injection, **stats(f)} for n, f in inj_runs.items()])
@@ -181,15 +214,34 @@ def main(argv: list[str] | None = None) -> int:
 
     pd.set_option("display.width", 200)
     print(f"\nA. rmp40 with the same total reserves and rising concentration ({k} seeds; 2026 means)\n")
-    cols = ["concentration", "gini_start", "top10_share_start", "gini_2026", "top10_share_2026",
-            "mean_spread_first_month_bp", "mean_spread_2026_bp", "max_spread_2026_bp", "days_above_10bp",
-            "srf_total_2026"]
+    cols = [
+        "concentration",
+        "gini_start",
+        "top10_share_start",
+        "gini_2026",
+        "top10_share_2026",
+        "mean_spread_first_month_bp",
+        "mean_spread_2026_bp",
+        "max_spread_2026_bp",
+        "days_above_10bp",
+        "srf_total_2026",
+    ]
     print(conc[cols].round(3).to_string(index=False))
     if skipped:
         print(f"  (concentrations {skipped} refused by the model: more reserves than assets at a bank)")
-    print(f"\nB. ${args.injection:,.0f} bn injected via dealers' settlement banks vs across all banks (no_rmp)\n")
-    cols = ["case", "gini_2026", "top10_share_2026", "reserves_2026", "mean_spread_2026_bp",
-            "max_spread_2026_bp", "days_above_10bp", "srf_total_2026"]
+    print(
+        f"\nB. ${args.injection:,.0f} bn injected via dealers' settlement banks vs across all banks (no_rmp)\n"
+    )
+    cols = [
+        "case",
+        "gini_2026",
+        "top10_share_2026",
+        "reserves_2026",
+        "mean_spread_2026_bp",
+        "max_spread_2026_bp",
+        "days_above_10bp",
+        "srf_total_2026",
+    ]
     print(inj[cols].round(3).to_string(index=False))
     print("\n   channel (2026 means, $ bn; dealers' marginal cost of funds over IORB, bp)\n")
     cols = ["case", "mmf_bills_2026", "mmf_repo_2026", "bilateral_repo_2026", "dealer_cost_2026_bp"]

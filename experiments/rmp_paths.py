@@ -29,8 +29,17 @@ sys.path.insert(0, str(ROOT))
 
 from repomodel.sweep import simulate_many  # noqa: E402
 
-SCENARIOS = ["rmp40", "no_rmp", "gs20", "maintenance", "bofa45", "barclays525", "jpm490", "tdwf425",
-             "qt_continues"]
+SCENARIOS = [
+    "rmp40",
+    "no_rmp",
+    "gs20",
+    "maintenance",
+    "bofa45",
+    "barclays525",
+    "jpm490",
+    "tdwf425",
+    "qt_continues",
+]
 # Forecasts without a scenario file of their own: rmp40 plus these overrides.
 VARIANTS = {
     # 12 x 15 MBS reinvestment + 4 x 40 + 8 x 18.75 RMP = 180 + 160 + 150 = 490
@@ -50,8 +59,12 @@ FORECASTS = {
     "tdwf425": ("TD Securities and Wells Fargo: $425 bn", 425.0),
     "qt_continues": ("counterfactual: QT goes on, no reinvestment, no RMP", np.nan),
 }
-PANELS = [("sofr_iorb_bp", "SOFR − IORB (bp), 5-day mean"), ("reserves", "reserves ($ bn)"),
-          ("on_rrp", "ON RRP ($ bn)"), ("srf", "SRF take-up ($ bn)")]
+PANELS = [
+    ("sofr_iorb_bp", "SOFR − IORB (bp), 5-day mean"),
+    ("reserves", "reserves ($ bn)"),
+    ("on_rrp", "ON RRP ($ bn)"),
+    ("srf", "SRF take-up ($ bn)"),
+]
 
 
 def job(name: str) -> tuple[str, dict]:
@@ -61,7 +74,7 @@ def job(name: str) -> tuple[str, dict]:
 def run(seeds: list[int], workers: int | None) -> dict[str, list[pd.DataFrame]]:
     jobs = [(*job(name), seed) for name in SCENARIOS for seed in seeds]
     frames = simulate_many(jobs, workers=workers, label="rmp_paths")
-    return {name: frames[i * len(seeds):(i + 1) * len(seeds)] for i, name in enumerate(SCENARIOS)}
+    return {name: frames[i * len(seeds) : (i + 1) * len(seeds)] for i, name in enumerate(SCENARIOS)}
 
 
 def first_month_at_or_below(monthly: pd.Series) -> str | None:
@@ -83,39 +96,56 @@ def tables(runs: dict[str, list[pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFr
     for name, frames in runs.items():
         spread = pd.concat([f["sofr_iorb_bp"] for f in frames], axis=1)
         months = spread.index.to_period("M")
-        by_month = spread.groupby(months).mean()          # month x seed
+        by_month = spread.groupby(months).mean()  # month x seed
         mean_month = by_month.mean(axis=1)
         in26 = spread.index.year == 2026
         s26 = spread[in26]
         firsts = [first_month_at_or_below(by_month[c]) for c in by_month]
-        summary.append({
-            "scenario": name,
-            "mean_spread_2026_bp": float(s26.mean().mean()),
-            "max_spread_2026_bp": float(s26.max().mean()),
-            "days_above_0bp": float((s26 > 0).sum().mean()),
-            "days_above_10bp": float((s26 > 10).sum().mean()),
-            "days_above_10bp_min": int((s26 > 10).sum().min()),
-            "days_above_10bp_max": int((s26 > 10).sum().max()),
-            "first_month_mean_at_or_below_0": first_month_at_or_below(mean_month),
-            "stays_at_or_below_0_from": stays_at_or_below_from(mean_month),
-            "seeds_reaching_0": sum(f is not None for f in firsts),
-            "reserves_end_2026": float(np.mean([f["reserves"].iloc[-1] for f in frames])),
-            "reserves_min_2026": float(np.mean([f.loc[f.index.year == 2026, "reserves"].min() for f in frames])),
-            "on_rrp_mean_2026": float(np.mean([f.loc[f.index.year == 2026, "on_rrp"].mean() for f in frames])),
-            "srf_total_2026": float(np.mean([f.loc[f.index.year == 2026, "srf"].sum() for f in frames])),
-            "seeds": len(frames),
-        })
+        summary.append(
+            {
+                "scenario": name,
+                "mean_spread_2026_bp": float(s26.mean().mean()),
+                "max_spread_2026_bp": float(s26.max().mean()),
+                "days_above_0bp": float((s26 > 0).sum().mean()),
+                "days_above_10bp": float((s26 > 10).sum().mean()),
+                "days_above_10bp_min": int((s26 > 10).sum().min()),
+                "days_above_10bp_max": int((s26 > 10).sum().max()),
+                "first_month_mean_at_or_below_0": first_month_at_or_below(mean_month),
+                "stays_at_or_below_0_from": stays_at_or_below_from(mean_month),
+                "seeds_reaching_0": sum(f is not None for f in firsts),
+                "reserves_end_2026": float(np.mean([f["reserves"].iloc[-1] for f in frames])),
+                "reserves_min_2026": float(
+                    np.mean([f.loc[f.index.year == 2026, "reserves"].min() for f in frames])
+                ),
+                "on_rrp_mean_2026": float(
+                    np.mean([f.loc[f.index.year == 2026, "on_rrp"].mean() for f in frames])
+                ),
+                "srf_total_2026": float(np.mean([f.loc[f.index.year == 2026, "srf"].sum() for f in frames])),
+                "seeds": len(frames),
+            }
+        )
         f0 = frames[0][frames[0].index.year == 2026]  # purchases are a schedule: the same in every seed
         text, forecast = FORECASTS[name]
-        purchases.append({
-            "scenario": name, "stands_for": text, "forecast_2026_bn": forecast,
-            "model_fed_bill_purchases_2026_bn": float(f0["fed_bill_purchases"].sum()),
-            "of_which_rmp_bn": float(f0["rmp"].sum()),
-            "of_which_mbs_reinvestment_bn": float(f0["fed_bill_purchases"].sum() - f0["rmp"].sum()),
-        })
+        purchases.append(
+            {
+                "scenario": name,
+                "stands_for": text,
+                "forecast_2026_bn": forecast,
+                "model_fed_bill_purchases_2026_bn": float(f0["fed_bill_purchases"].sum()),
+                "of_which_rmp_bn": float(f0["rmp"].sum()),
+                "of_which_mbs_reinvestment_bn": float(f0["fed_bill_purchases"].sum() - f0["rmp"].sum()),
+            }
+        )
         for month, row in by_month.iterrows():
-            monthly_rows.append({"scenario": name, "month": str(month), "mean_spread_bp": row.mean(),
-                                 "min_over_seeds": row.min(), "max_over_seeds": row.max()})
+            monthly_rows.append(
+                {
+                    "scenario": name,
+                    "month": str(month),
+                    "mean_spread_bp": row.mean(),
+                    "min_over_seeds": row.min(),
+                    "max_over_seeds": row.max(),
+                }
+            )
     return pd.DataFrame(summary), pd.DataFrame(purchases), pd.DataFrame(monthly_rows)
 
 
@@ -191,8 +221,17 @@ def main(argv: list[str] | None = None) -> int:
     draw(runs, monthly, args.out, len(seeds))
     pd.set_option("display.width", 200)
     print(f"\nRMP paths over 2026, {len(seeds)} seeds per scenario (days: mean over seeds, 2026 only)\n")
-    cols = ["scenario", "mean_spread_2026_bp", "max_spread_2026_bp", "days_above_0bp", "days_above_10bp",
-            "first_month_mean_at_or_below_0", "stays_at_or_below_0_from", "reserves_end_2026", "srf_total_2026"]
+    cols = [
+        "scenario",
+        "mean_spread_2026_bp",
+        "max_spread_2026_bp",
+        "days_above_0bp",
+        "days_above_10bp",
+        "first_month_mean_at_or_below_0",
+        "stays_at_or_below_0_from",
+        "reserves_end_2026",
+        "srf_total_2026",
+    ]
     print(summary[cols].round(1).fillna("never").to_string(index=False))
     print("\n2026 Fed bill purchases ($ bn) next to the forecast each scenario stands for\n")
     print(purchases.round(0).to_string(index=False))

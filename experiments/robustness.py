@@ -53,13 +53,19 @@ VARIANTS: dict[str, tuple[dict, str]] = {
     "small_banks_4000": ({"population.small_banks": 4000}, "4,000 small banks"),
     "money_funds_60": ({"population.money_funds": 60}, "twice the money funds"),
     "dealers_48": ({"population.dealers": 48}, "twice the dealers, same 16 lines per fund"),
-    "dealers_48_lines_32": ({"population.dealers": 48, "money_funds.lines_per_fund": 32},
-                            "twice the dealers, and twice the lines per fund"),
+    "dealers_48_lines_32": (
+        {"population.dealers": 48, "money_funds.lines_per_fund": 32},
+        "twice the dealers, and twice the lines per fund",
+    ),
     "large_banks_20": ({"population.large_banks": 20}, "twice the large banks"),
-    "concentration_1.0": ({"start.reserve_concentration": 1.0},
-                          "starting reserves in proportion to assets (calibrated exponent 1.1)"),
-    "no_reallocation": ({"banks.reallocation_speed": 0.0},
-                        "banks never trade securities for reserves (the model before 2026-11-23)"),
+    "concentration_1.0": (
+        {"start.reserve_concentration": 1.0},
+        "starting reserves in proportion to assets (calibrated exponent 1.1)",
+    ),
+    "no_reallocation": (
+        {"banks.reallocation_speed": 0.0},
+        "banks never trade securities for reserves (the model before 2026-11-23)",
+    ),
 }
 EXPLODED_BP = 10.0  # a replay this far from the data month after month has left the regime
 
@@ -76,7 +82,9 @@ def jittered(relative: float, draw: int) -> dict:
 
 for _draw in (1, 2):
     VARIANTS[f"calibration_1pct_{_draw}"] = (
-        jittered(0.01, _draw), f"every calibrated value of the joint stage 1 % up or down (signs: draw {_draw})")
+        jittered(0.01, _draw),
+        f"every calibrated value of the joint stage 1 % up or down (signs: draw {_draw})",
+    )
 
 
 def one(name: str, seed: int, window: tuple[str, str]) -> dict:
@@ -84,10 +92,15 @@ def one(name: str, seed: int, window: tuple[str, str]) -> dict:
     parts = calibrate.evaluate(overrides, window=window, seed=seed)
     if "error" in parts:
         return {"variant": name, "seed": seed, "error": parts["error"]}
-    return {"variant": name, "seed": seed, "objective": parts["objective"],
-            "monthly_rmse_bp": parts["monthly_rmse_bp"],
-            "spread_2019_09_17_bp": parts.get("spread_2019_09_17_bp", np.nan),
-            "miss_2019_09_10_bp": parts.get("miss_2019_09_10_bp", np.nan), "error": ""}
+    return {
+        "variant": name,
+        "seed": seed,
+        "objective": parts["objective"],
+        "monthly_rmse_bp": parts["monthly_rmse_bp"],
+        "spread_2019_09_17_bp": parts.get("spread_2019_09_17_bp", np.nan),
+        "miss_2019_09_10_bp": parts.get("miss_2019_09_10_bp", np.nan),
+        "error": "",
+    }
 
 
 def summarise(table: pd.DataFrame) -> pd.DataFrame:
@@ -95,13 +108,19 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
     for name in [v for v in VARIANTS if v in set(table["variant"])]:
         t = table[table["variant"] == name].sort_values("seed")
         rmse = t["monthly_rmse_bp"]
-        rows.append({
-            "variant": name, "changes": VARIANTS[name][1], "seeds": len(t),
-            "rmse_median_bp": rmse.median(), "rmse_min_bp": rmse.min(), "rmse_max_bp": rmse.max(),
-            "seeds_off_by_10bp": int((rmse > EXPLODED_BP).sum()),
-            "mean_objective": t["objective"].mean(),
-            "spread_2019_09_17_bp": " / ".join(f"{v:+.0f}" for v in t["spread_2019_09_17_bp"]),
-        })
+        rows.append(
+            {
+                "variant": name,
+                "changes": VARIANTS[name][1],
+                "seeds": len(t),
+                "rmse_median_bp": rmse.median(),
+                "rmse_min_bp": rmse.min(),
+                "rmse_max_bp": rmse.max(),
+                "seeds_off_by_10bp": int((rmse > EXPLODED_BP).sum()),
+                "mean_objective": t["objective"].mean(),
+                "spread_2019_09_17_bp": " / ".join(f"{v:+.0f}" for v in t["spread_2019_09_17_bp"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -115,8 +134,15 @@ def draw(table: pd.DataFrame, out: Path) -> None:
         t = table[table["variant"] == name]
         ax.scatter(t["monthly_rmse_bp"], np.full(len(t), i), color="tab:blue", s=24, zorder=3)
         for _, r in t.iterrows():
-            ax.annotate(str(int(r["seed"])), (r["monthly_rmse_bp"], i), xytext=(0, 5),
-                        textcoords="offset points", fontsize=7, ha="center", color="0.35")
+            ax.annotate(
+                str(int(r["seed"])),
+                (r["monthly_rmse_bp"], i),
+                xytext=(0, 5),
+                textcoords="offset points",
+                fontsize=7,
+                ha="center",
+                color="0.35",
+            )
     ax.axvline(EXPLODED_BP, color="tab:red", lw=0.8, ls="--", label=f"{EXPLODED_BP:.0f} bp")
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
@@ -138,8 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=None, help="processes (default: CPU count)")
     ap.add_argument("--start", default=calibrate.WINDOW[0])
     ap.add_argument("--end", default=calibrate.WINDOW[1])
-    ap.add_argument("--variant", action="append", choices=sorted(VARIANTS),
-                    help="only these variants (repeatable; default: all)")
+    ap.add_argument(
+        "--variant",
+        action="append",
+        choices=sorted(VARIANTS),
+        help="only these variants (repeatable; default: all)",
+    )
     ap.add_argument("--out", type=Path, default=REPO / "results" / "robustness")
     args = ap.parse_args(argv)
     try:
@@ -172,9 +202,13 @@ def main(argv: list[str] | None = None) -> int:
             futures = [pool.submit(one, n, s, window) for n, s in jobs]
             for k, fut in enumerate(as_completed(futures), 1):
                 report(k, fut.result())
-    table = pd.DataFrame(rows).sort_values(["variant", "seed"], key=lambda c: c.map(
-        {v: i for i, v in enumerate(VARIANTS)}) if c.name == "variant" else c)
-    _atomic_write_bytes(args.out / "robustness.csv", lambda p: table.to_csv(p, index=False, float_format="%.4f"))
+    table = pd.DataFrame(rows).sort_values(
+        ["variant", "seed"],
+        key=lambda c: c.map({v: i for i, v in enumerate(VARIANTS)}) if c.name == "variant" else c,
+    )
+    _atomic_write_bytes(
+        args.out / "robustness.csv", lambda p: table.to_csv(p, index=False, float_format="%.4f")
+    )
     ok = table[table["error"] == ""]
     summary = summarise(ok)
     draw(ok, args.out)
@@ -190,9 +224,11 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|---:|---:|---:|---|",
     ]
     for _, r in summary.iterrows():
-        lines.append(f"| {r['variant']} | {r['changes']} | {r['rmse_median_bp']:.2f} "
-                     f"({r['rmse_min_bp']:.2f} .. {r['rmse_max_bp']:.2f}) | {r['seeds_off_by_10bp']} "
-                     f"| {r['mean_objective']:.1f} | {r['spread_2019_09_17_bp']} |")
+        lines.append(
+            f"| {r['variant']} | {r['changes']} | {r['rmse_median_bp']:.2f} "
+            f"({r['rmse_min_bp']:.2f} .. {r['rmse_max_bp']:.2f}) | {r['seeds_off_by_10bp']} "
+            f"| {r['mean_objective']:.1f} | {r['spread_2019_09_17_bp']} |"
+        )
     refused = table[table["error"] != ""]
     if len(refused):
         lines += ["", f"Refused by the model: {len(refused)} runs, e.g. {refused['error'].iloc[0]}"]

@@ -46,10 +46,12 @@ PARAMETERS = {
     "money_funds.reservation_spread_bp": "money funds' reservation spread over ON RRP",
 }
 MIN_DISTINCT = 5  # an output with fewer distinct values over the runs gets no indices
-OUTPUTS = {"mean_spread_2026_bp": "mean SOFR − IORB 2026 (bp)",
-           "spike_share_5bp_2026": "share of 2026 days > 5 bp",
-           "spike_share_2026": "share of 2026 days > 10 bp",
-           "max_spread_2026_bp": "highest 2026 spread (bp)"}
+OUTPUTS = {
+    "mean_spread_2026_bp": "mean SOFR − IORB 2026 (bp)",
+    "spike_share_5bp_2026": "share of 2026 days > 5 bp",
+    "spike_share_2026": "share of 2026 days > 10 bp",
+    "max_spread_2026_bp": "highest 2026 spread (bp)",
+}
 
 
 def spec(n: int, span: float, seed: int) -> dict:
@@ -59,8 +61,12 @@ def spec(n: int, span: float, seed: int) -> dict:
         section, name = key.split(".")
         d = float(defaults[section][name])
         ranges[key] = [d * (1 - span), d * (1 + span)] if d > 0 else [0.0, span]
-    return {"name": "sensitivity", "scenario": "rmp40", "seeds": [seed],
-            "sample": {"method": "sobol", "n": n, "seed": 0, **ranges}}
+    return {
+        "name": "sensitivity",
+        "scenario": "rmp40",
+        "seeds": [seed],
+        "sample": {"method": "sobol", "n": n, "seed": 0, **ranges},
+    }
 
 
 def analyse(table: pd.DataFrame, p: dict, ranges: dict) -> pd.DataFrame:
@@ -75,17 +81,37 @@ def analyse(table: pd.DataFrame, p: dict, ranges: dict) -> pd.DataFrame:
         if not np.isfinite(y).all() or distinct < MIN_DISTINCT:
             # A count of days that moves by a day in a handful of runs has no variance to share
             # out: the indices would be noise, so they are left undefined.
-            note = "failed runs" if not np.isfinite(y).all() else f"nearly constant ({distinct} distinct values)"
+            note = (
+                "failed runs" if not np.isfinite(y).all() else f"nearly constant ({distinct} distinct values)"
+            )
             for key in p["keys"]:
-                rows.append({"output": output, "parameter": key, "S1": np.nan, "S1_conf": np.nan,
-                             "ST": np.nan, "ST_conf": np.nan, "note": note})
+                rows.append(
+                    {
+                        "output": output,
+                        "parameter": key,
+                        "S1": np.nan,
+                        "S1_conf": np.nan,
+                        "ST": np.nan,
+                        "ST_conf": np.nan,
+                        "note": note,
+                    }
+                )
             continue
         # SALib seeds its bootstrap only `if seed:`, so seed 0 would leave the confidence
         # intervals unseeded and different on every run.
         res = sobol.analyze(problem, y, calc_second_order=False, seed=BOOTSTRAP_SEED, print_to_console=False)
         for i, key in enumerate(p["keys"]):
-            rows.append({"output": output, "parameter": key, "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
-                         "ST": res["ST"][i], "ST_conf": res["ST_conf"][i], "note": ""})
+            rows.append(
+                {
+                    "output": output,
+                    "parameter": key,
+                    "S1": res["S1"][i],
+                    "S1_conf": res["S1_conf"][i],
+                    "ST": res["ST"][i],
+                    "ST_conf": res["ST_conf"][i],
+                    "note": "",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -100,8 +126,15 @@ def draw(indices: pd.DataFrame, out: Path, n_runs: int) -> None:
         d = indices[indices["output"] == output]
         y = np.arange(len(d))
         if d["S1"].isna().all():
-            ax.text(0.5, 0.5, f"indices undefined:\n{d['note'].iloc[0]}", ha="center", va="center",
-                    transform=ax.transAxes, fontsize=9)
+            ax.text(
+                0.5,
+                0.5,
+                f"indices undefined:\n{d['note'].iloc[0]}",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                fontsize=9,
+            )
         ax.barh(y - 0.2, d["S1"], 0.4, xerr=d["S1_conf"], label="first order S1", capsize=2)
         ax.barh(y + 0.2, d["ST"], 0.4, xerr=d["ST_conf"], label="total ST", capsize=2)
         ax.set_yticks(y, d["parameter"], fontsize=8)
@@ -143,7 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     draw(indices, args.out, len(p["points"]))
 
     pd.set_option("display.width", 200)
-    print(f"\nSobol indices of rmp40 over ±{args.span:.0%} of each default ({len(p['points'])} runs, seed {args.seed})")
+    print(
+        f"\nSobol indices of rmp40 over ±{args.span:.0%} of each default ({len(p['points'])} runs, seed {args.seed})"
+    )
     for output, label in OUTPUTS.items():
         d = indices[indices["output"] == output].drop(columns=["output"]).sort_values("ST", ascending=False)
         y = table[output]

@@ -67,14 +67,16 @@ def left_out(months: pd.PeriodIndex) -> np.ndarray:
 def monthly_table(df: pd.DataFrame, inputs: pd.DataFrame) -> tuple[pd.DataFrame, dict, list[str]]:
     """Monthly means of model and actual, the peer's predictions, and the fit statistics."""
     months = df.index.to_period("M")
-    monthly = pd.DataFrame({
-        "model_bp": df["sofr_iorb_bp"].groupby(months).mean(),
-        "actual_bp": df["actual_spread_bp"].groupby(months).mean(),
-        "reserves": df["actual_reserves"].groupby(months).mean(),
-        "bank_assets": df["actual_bank_assets"].groupby(months).mean(),
-        "on_rrp": df["actual_on_rrp"].groupby(months).mean(),
-        "model_reserves": df["reserves"].groupby(months).mean(),
-    })
+    monthly = pd.DataFrame(
+        {
+            "model_bp": df["sofr_iorb_bp"].groupby(months).mean(),
+            "actual_bp": df["actual_spread_bp"].groupby(months).mean(),
+            "reserves": df["actual_reserves"].groupby(months).mean(),
+            "bank_assets": df["actual_bank_assets"].groupby(months).mean(),
+            "on_rrp": df["actual_on_rrp"].groupby(months).mean(),
+            "model_reserves": df["reserves"].groupby(months).mean(),
+        }
+    )
     monthly.index.name = "month"
     monthly["left_out"] = left_out(monthly.index)
     notes = []
@@ -87,24 +89,44 @@ def monthly_table(df: pd.DataFrame, inputs: pd.DataFrame) -> tuple[pd.DataFrame,
             full = peers.exclude_zlb(peers.monthly_panel(load_inputs(history_path(), *CALIBRATION_WINDOW)))
             fitted = peers.fit_peer(full.dropna(subset=["spread_bp"]), variant)
             where = f"{CALIBRATION_WINDOW[0][:7]} .. {CALIBRATION_WINDOW[1][:7]}"
-            notes.append(f"peer {variant}: cannot be fitted on this window ({exc}); fitted on {where} instead")
+            notes.append(
+                f"peer {variant}: cannot be fitted on this window ({exc}); fitted on {where} instead"
+            )
         monthly[f"peer_{variant}_bp"] = fitted.predict(panel.reindex(monthly.index))
-        notes.append(f"peer {variant}: " + ", ".join(f"{k}={v:.3g}" for k, v in fitted.params.items())
-                     + f" (n={fitted.n} months)")
+        notes.append(
+            f"peer {variant}: "
+            + ", ".join(f"{k}={v:.3g}" for k, v in fitted.params.items())
+            + f" (n={fitted.n} months)"
+        )
     keep = ~monthly["left_out"] & monthly["actual_bp"].notna()
     stats = {}
-    for name, column in ((MODEL, "model_bp"), ("peer exp", "peer_exp_bp"),
-                         ("peer exp_onrrp", "peer_exp_onrrp_bp")):
+    for name, column in (
+        (MODEL, "model_bp"),
+        ("peer exp", "peer_exp_bp"),
+        ("peer exp_onrrp", "peer_exp_onrrp_bp"),
+    ):
         stats[name] = peers.fit_stats(monthly.loc[keep, "actual_bp"], monthly.loc[keep, column])
     return monthly, stats, notes
 
 
 def sept_2019(df: pd.DataFrame) -> pd.DataFrame:
     days = [d for d in SEPT_2019 if pd.Timestamp(d) in df.index]
-    rows = df.loc[days, ["sofr_iorb_bp", "actual_spread_bp", "sofr_p99", "reserves", "actual_reserves",
-                         "srf", "bilateral_repo"]].copy()
+    rows = df.loc[
+        days,
+        [
+            "sofr_iorb_bp",
+            "actual_spread_bp",
+            "sofr_p99",
+            "reserves",
+            "actual_reserves",
+            "srf",
+            "bilateral_repo",
+        ],
+    ].copy()
     rows["sofr_p99_iorb_bp"] = (rows.pop("sofr_p99") - df.loc[days, "iorb"]) * 100
-    actual_p99 = df.reindex(columns=["actual_sofr_p99"]).loc[days, "actual_sofr_p99"]  # NaN if not in the inputs
+    actual_p99 = df.reindex(columns=["actual_sofr_p99"]).loc[
+        days, "actual_sofr_p99"
+    ]  # NaN if not in the inputs
     rows["actual_p99_iorb_bp"] = (actual_p99 - df.loc[days, "iorb"]) * 100
     rows.index = rows.index.strftime("%Y-%m-%d")
     rows.index.name = "date"
@@ -115,24 +137,41 @@ def daily_facts(df: pd.DataFrame) -> pd.DataFrame:
     days = df.loc[~left_out(df.index.to_period("M")) & df["actual_spread_bp"].notna()]
     rows = []
     for k in THRESHOLDS_BP:
-        rows.append({"fact": f"share of days above {k} bp", "model": float((days["sofr_iorb_bp"] > k).mean()),
-                     "actual": float((days["actual_spread_bp"] > k).mean()), "events": len(days)})
+        rows.append(
+            {
+                "fact": f"share of days above {k} bp",
+                "model": float((days["sofr_iorb_bp"] > k).mean()),
+                "actual": float((days["actual_spread_bp"] > k).mean()),
+                "events": len(days),
+            }
+        )
     month_end = days["month_end"].astype(bool) & ~days["quarter_end"].astype(bool)
-    for label, flag in (("month-ends (not quarter-ends)", month_end),
-                        ("quarter-ends", days["quarter_end"].astype(bool)),
-                        ("tax dates", days["tax_date"].astype(bool))):
+    for label, flag in (
+        ("month-ends (not quarter-ends)", month_end),
+        ("quarter-ends", days["quarter_end"].astype(bool)),
+        ("tax dates", days["tax_date"].astype(bool)),
+    ):
         model, n = event_excess(days["sofr_iorb_bp"], flag)
         actual, _ = event_excess(days["actual_spread_bp"], flag)
-        rows.append({"fact": f"mean excess spread on {label}, bp", "model": model, "actual": actual, "events": n})
+        rows.append(
+            {"fact": f"mean excess spread on {label}, bp", "model": model, "actual": actual, "events": n}
+        )
     # The Senior Financial Officer Surveys of 2018-20 put banks' aggregate lowest comfortable
     # level at about 50-55 % of their reserves: how far the model's banks are from theirs.
-    survey = df.loc[SURVEY_WINDOW[0]:SURVEY_WINDOW[1]]
+    survey = df.loc[SURVEY_WINDOW[0] : SURVEY_WINDOW[1]]
     if len(survey):
-        lclor = (survey["reserves_large"] / (1 + survey["lclor_gap_large"])
-                 + survey["reserves_small"] / (1 + survey["lclor_gap_small"]))
-        rows.append({"fact": "share of reserves that is banks' LCLoR, 2018-04 .. 2020-02 (surveys: 50-55 %, "
-                             "midpoint shown)", "model": float((lclor / survey["reserves"]).mean()),
-                     "actual": SURVEY_LCLOR_SHARE, "events": len(survey)})
+        lclor = survey["reserves_large"] / (1 + survey["lclor_gap_large"]) + survey["reserves_small"] / (
+            1 + survey["lclor_gap_small"]
+        )
+        rows.append(
+            {
+                "fact": "share of reserves that is banks' LCLoR, 2018-04 .. 2020-02 (surveys: 50-55 %, "
+                "midpoint shown)",
+                "model": float((lclor / survey["reserves"]).mean()),
+                "actual": SURVEY_LCLOR_SHARE,
+                "events": len(survey),
+            }
+        )
     return pd.DataFrame(rows).set_index("fact")
 
 
@@ -140,8 +179,12 @@ def spread_figure(df: pd.DataFrame, monthly: pd.DataFrame, path: Path) -> None:
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(12, 8), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     ax1.plot(df.index, df["actual_spread_bp"], color="black", lw=0.7, alpha=0.7, label="actual (daily)")
     ax1.plot(df.index, df["sofr_iorb_bp"], color="tab:blue", lw=0.7, alpha=0.8, label="model (daily)")
-    ax1.plot(df.index, (df["on_rrp_rate"] - df["iorb"]) * 100, color="grey", ls="--", lw=0.8, label="ON RRP rate")
-    ax1.set_ylim(-25, max(40, min(350, float(np.nanmax(df[["sofr_iorb_bp", "actual_spread_bp"]].to_numpy())) + 10)))
+    ax1.plot(
+        df.index, (df["on_rrp_rate"] - df["iorb"]) * 100, color="grey", ls="--", lw=0.8, label="ON RRP rate"
+    )
+    ax1.set_ylim(
+        -25, max(40, min(350, float(np.nanmax(df[["sofr_iorb_bp", "actual_spread_bp"]].to_numpy())) + 10))
+    )
     ax1.set_yscale("symlog", linthresh=30)
     ax1.axhline(0, color="black", lw=0.5)
     ax1.set_ylabel("SOFR − IORB, bp (log above 30)")
@@ -169,7 +212,9 @@ def demand_curve_figure(monthly: pd.DataFrame, path: Path) -> None:
     ax.scatter(x, m["actual_bp"], color="black", s=18, label="actual")
     ax.scatter(x, m["model_bp"], color="tab:blue", s=18, marker="x", label="model (replay)")
     order = np.argsort(x.to_numpy())
-    ax.plot(x.to_numpy()[order], m["peer_exp_bp"].to_numpy()[order], color="tab:green", lw=1, label="peer exp")
+    ax.plot(
+        x.to_numpy()[order], m["peer_exp_bp"].to_numpy()[order], color="tab:green", lw=1, label="peer exp"
+    )
     ax.set_xlabel("reserves / bank assets, % (monthly mean, data)")
     ax.set_ylabel("SOFR − IORB, bp (monthly mean)")
     ax.set_title("Reserve demand curve: model vs actual (ZLB months left out)", loc="left", fontsize=10)
@@ -210,15 +255,22 @@ def ensemble(spreads: dict[int, pd.Series], actual: pd.Series, robust: pd.DataFr
         "rmse_median": float(robust["rmse"].median()),
         "rmse_min": float(robust["rmse"].min()),
         "rmse_max": float(robust["rmse"].max()),
-        "mean_path_rmse": fit["rmse"], "mean_path_bias": fit["bias"], "mean_path_corr": fit["corr"],
+        "mean_path_rmse": fit["rmse"],
+        "mean_path_bias": fit["bias"],
+        "mean_path_corr": fit["corr"],
     }
     if SEPT_2019[2] in robust:
         out["spike_seeds"] = int((robust[SEPT_2019[2]] >= SPIKE_TARGET_BP).sum())
-        out["mean_path_sept"] = {d: float(mean_path.loc[d]) for d in SEPT_2019 if pd.Timestamp(d) in mean_path.index}
+        out["mean_path_sept"] = {
+            d: float(mean_path.loc[d]) for d in SEPT_2019 if pd.Timestamp(d) in mean_path.index
+        }
         # standard error of the ensemble mean on each day: how far the mean of this many
         # seeds may be from the mean over all network draws
-        out["mean_path_sept_se"] = {d: float(robust[d].std(ddof=1) / np.sqrt(len(robust)))
-                                    for d in out["mean_path_sept"] if d in robust and len(robust) > 1}
+        out["mean_path_sept_se"] = {
+            d: float(robust[d].std(ddof=1) / np.sqrt(len(robust)))
+            for d in out["mean_path_sept"]
+            if d in robust and len(robust) > 1
+        }
     return out
 
 
@@ -230,10 +282,17 @@ def target_lines(stats: dict, sept: pd.DataFrame, ens: dict | None) -> list[str]
     both days."""
     peer_best = min(s["rmse"] for name, s in stats.items() if name.startswith("peer"))
     per_seed = None if ens is None else ens.get("per_seed")
-    rows = [("monthly RMSE at most 3 bp and below both peers", stats[MODEL]["rmse"],
-             None if ens is None else ens["mean_path_rmse"], None,
-             lambda v: v <= RMSE_TARGET_BP and v < peer_best, "{:.2f} bp",
-             None if per_seed is None else per_seed["rmse"])]
+    rows = [
+        (
+            "monthly RMSE at most 3 bp and below both peers",
+            stats[MODEL]["rmse"],
+            None if ens is None else ens["mean_path_rmse"],
+            None,
+            lambda v: v <= RMSE_TARGET_BP and v < peer_best,
+            "{:.2f} bp",
+            None if per_seed is None else per_seed["rmse"],
+        )
+    ]
     if len(sept) and all(d in sept.index for d in (SEPT_2019[0], SEPT_2019[2])):
         quiet, spike = SEPT_2019[0], SEPT_2019[2]
         actual = float(sept.loc[quiet, "actual_bp"])
@@ -241,11 +300,24 @@ def target_lines(stats: dict, sept: pd.DataFrame, ens: dict | None) -> list[str]
         se = {} if ens is None else ens.get("mean_path_sept_se", {})
         seeds_have = per_seed is not None and quiet in per_seed and spike in per_seed
         rows += [
-            (f"{spike} at least +100 bp", float(sept.loc[spike, "model_bp"]), mean_sept.get(spike), se.get(spike),
-             lambda v: v >= SPIKE_TARGET_BP, "{:+.0f} bp", per_seed[spike] if seeds_have else None),
-            (f"{quiet} within 15 bp of actual ({actual:+.0f})", float(sept.loc[quiet, "model_bp"]) - actual,
-             None if quiet not in mean_sept else mean_sept[quiet] - actual, se.get(quiet),
-             lambda v: abs(v) <= QUIET_BAND_BP, "{:+.1f} bp off", per_seed[quiet] - actual if seeds_have else None),
+            (
+                f"{spike} at least +100 bp",
+                float(sept.loc[spike, "model_bp"]),
+                mean_sept.get(spike),
+                se.get(spike),
+                lambda v: v >= SPIKE_TARGET_BP,
+                "{:+.0f} bp",
+                per_seed[spike] if seeds_have else None,
+            ),
+            (
+                f"{quiet} within 15 bp of actual ({actual:+.0f})",
+                float(sept.loc[quiet, "model_bp"]) - actual,
+                None if quiet not in mean_sept else mean_sept[quiet] - actual,
+                se.get(quiet),
+                lambda v: abs(v) <= QUIET_BAND_BP,
+                "{:+.1f} bp off",
+                per_seed[quiet] - actual if seeds_have else None,
+            ),
         ]
 
     def cell(value, se, ok, fmt):
@@ -279,20 +351,26 @@ def seeds_meeting_all(robust: pd.DataFrame, stats: dict, sept: pd.DataFrame) -> 
     if not len(sept) or quiet not in robust or spike not in robust or quiet not in sept.index:
         return None
     peer_best = min(s["rmse"] for name, s in stats.items() if name.startswith("peer"))
-    ok = ((robust["rmse"] <= RMSE_TARGET_BP) & (robust["rmse"] < peer_best)
-          & (robust[spike] >= SPIKE_TARGET_BP)
-          & ((robust[quiet] - float(sept.loc[quiet, "actual_bp"])).abs() <= QUIET_BAND_BP))
+    ok = (
+        (robust["rmse"] <= RMSE_TARGET_BP)
+        & (robust["rmse"] < peer_best)
+        & (robust[spike] >= SPIKE_TARGET_BP)
+        & ((robust[quiet] - float(sept.loc[quiet, "actual_bp"])).abs() <= QUIET_BAND_BP)
+    )
     return int(ok.sum())
 
 
-def summary_markdown(window, elapsed, stats, sept, facts, notes, track, monthly, robust=None, ens=None) -> str:
+def summary_markdown(
+    window, elapsed, stats, sept, facts, notes, track, monthly, robust=None, ens=None
+) -> str:
     n_out = int(monthly["left_out"].sum())
     lines = [
         "# History replay: validation",
         "",
         f"Window {window[0]} .. {window[1]}; replay wall time {elapsed:.1f} s. Regenerate with "
         f"`python experiments/validate_history.py --start {window[0]} --end {window[1]}"
-        + (f" --other-seeds {len(robust) - 1}" if robust is not None and len(robust) else "") + "`.",
+        + (f" --other-seeds {len(robust) - 1}" if robust is not None and len(robust) else "")
+        + "`.",
         "",
         "## Monthly mean SOFR − IORB, model vs peer",
         "",
@@ -306,21 +384,36 @@ def summary_markdown(window, elapsed, stats, sept, facts, notes, track, monthly,
     for name, s in stats.items():
         lines.append(f"| {name} | {s['rmse']:.2f} | {s['bias']:+.2f} | {s['corr']:.2f} | {s['n']} |")
         if ens is not None and name == MODEL:
-            lines.append(f"| model, ensemble-mean path of {ens['seeds']} seeds | {ens['mean_path_rmse']:.2f} | "
-                         f"{ens['mean_path_bias']:+.2f} | {ens['mean_path_corr']:.2f} | {s['n']} |")
+            lines.append(
+                f"| model, ensemble-mean path of {ens['seeds']} seeds | {ens['mean_path_rmse']:.2f} | "
+                f"{ens['mean_path_bias']:+.2f} | {ens['mean_path_corr']:.2f} | {s['n']} |"
+            )
     lines += ["", *[f"- {n}" for n in notes], ""]
     lines += target_lines(stats, sept, ens)
     if len(sept):
-        lines += ["## September 2019, daily (bp over IOER)", "", "| date | model | actual | model p99 | actual p99 | model reserves, $ bn | actual reserves |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "## September 2019, daily (bp over IOER)",
+            "",
+            "| date | model | actual | model p99 | actual p99 | model reserves, $ bn | actual reserves |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for d, r in sept.iterrows():
-            lines.append(f"| {d} | {r['model_bp']:+.1f} | {r['actual_bp']:+.1f} | {r['sofr_p99_iorb_bp']:+.0f} | {r['actual_p99_iorb_bp']:+.0f} | "
-                         f"{r['reserves']:,.0f} | {r['actual_reserves']:,.0f} |")
+            lines.append(
+                f"| {d} | {r['model_bp']:+.1f} | {r['actual_bp']:+.1f} | {r['sofr_p99_iorb_bp']:+.0f} | {r['actual_p99_iorb_bp']:+.0f} | "
+                f"{r['reserves']:,.0f} | {r['actual_reserves']:,.0f} |"
+            )
         lines.append("")
-    lines += ["## Daily facts (ZLB months left out)", "", "| fact | model | actual | days/events |", "|---|---:|---:|---:|"]
+    lines += [
+        "## Daily facts (ZLB months left out)",
+        "",
+        "| fact | model | actual | days/events |",
+        "|---|---:|---:|---:|",
+    ]
     for fact, r in facts.iterrows():
         fmt = "{:.1%}" if fact.startswith("share") else "{:+.2f}"
-        lines.append(f"| {fact} | {fmt.format(r['model'])} | {fmt.format(r['actual'])} | {int(r['events'])} |")
+        lines.append(
+            f"| {fact} | {fmt.format(r['model'])} | {fmt.format(r['actual'])} | {int(r['events'])} |"
+        )
     if robust is not None and len(robust):
         lines += ["", "## Seeds (network draws and payment shocks, same parameters)", ""]
         if ens is not None:
@@ -328,23 +421,35 @@ def summary_markdown(window, elapsed, stats, sept, facts, notes, track, monthly,
                 f"{ens['seeds']} seeds. Monthly RMSE: median {ens['rmse_median']:.2f} bp, "
                 f"from {ens['rmse_min']:.2f} to {ens['rmse_max']:.2f}. The ensemble-mean path (the mean "
                 f"over seeds of the daily spread) has RMSE {ens['mean_path_rmse']:.2f} bp, bias "
-                f"{ens['mean_path_bias']:+.2f}, corr {ens['mean_path_corr']:.2f}."]
+                f"{ens['mean_path_bias']:+.2f}, corr {ens['mean_path_corr']:.2f}."
+            ]
             if "spike_seeds" in ens:
                 sept_mean = ", ".join(f"{d[5:]} {v:+.0f}" for d, v in ens["mean_path_sept"].items())
-                lines += [f"Seeds with at least +100 bp on 2019-09-17: {ens['spike_seeds']} of {ens['seeds']}. "
-                          f"Ensemble mean in September 2019: {sept_mean} bp."]
+                lines += [
+                    f"Seeds with at least +100 bp on 2019-09-17: {ens['spike_seeds']} of {ens['seeds']}. "
+                    f"Ensemble mean in September 2019: {sept_mean} bp."
+                ]
             if ens.get("all_targets_seeds") is not None:
-                lines += [f"Seeds meeting all three targets on their own: {ens['all_targets_seeds']} of {ens['seeds']}."]
+                lines += [
+                    f"Seeds meeting all three targets on their own: {ens['all_targets_seeds']} of {ens['seeds']}."
+                ]
             lines += [""]
         lines += [
-                  "| seed | monthly RMSE, bp | bias, bp | corr | " + " | ".join(c for c in robust.columns if c.startswith("2019")) + " |",
-                  "|---:|---:|---:|---:|" + "---:|" * sum(c.startswith("2019") for c in robust.columns)]
+            "| seed | monthly RMSE, bp | bias, bp | corr | "
+            + " | ".join(c for c in robust.columns if c.startswith("2019"))
+            + " |",
+            "|---:|---:|---:|---:|" + "---:|" * sum(c.startswith("2019") for c in robust.columns),
+        ]
         for seed, r in robust.iterrows():
             days = " | ".join(f"{r[c]:+.0f}" for c in robust.columns if c.startswith("2019"))
             lines.append(f"| {seed} | {r['rmse']:.2f} | {r['bias']:+.2f} | {r['corr']:.2f} | {days} |")
     lines += ["", "## Tracking of the aggregates (model vs data, $ bn)", ""]
     lines += [f"- {k.replace('_', ' ')}: {v:,.1f}" for k, v in track.items()]
-    lines += ["", "Figures: `spread.png` (spread over time), `demand_curve.png` (spread against reserves / bank assets).", ""]
+    lines += [
+        "",
+        "Figures: `spread.png` (spread over time), `demand_curve.png` (spread against reserves / bank assets).",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -352,14 +457,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--start", default=CALIBRATION_WINDOW[0])
     parser.add_argument("--end", default=CALIBRATION_WINDOW[1])
-    parser.add_argument("--inputs", type=Path, default=None, help="inputs file (default: the shipped history)")
+    parser.add_argument(
+        "--inputs", type=Path, default=None, help="inputs file (default: the shipped history)"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "results" / "validation")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--other-seeds", type=int, default=0, metavar="N",
-                        help="also replay N more seeds and report how the fit varies with the network draw")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="processes for the other seeds (default: one per core)")
+    parser.add_argument(
+        "--other-seeds",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also replay N more seeds and report how the fit varies with the network draw",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes for the other seeds (default: one per core)",
+    )
     args = parser.parse_args(argv)
 
     inputs = load_inputs(args.inputs or history_path(), args.start, args.end)

@@ -44,11 +44,18 @@ RENDER_INTERVAL_DAYS = 1
 
 # --- the command ---------------------------------------------------------------------------------
 
+
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scenario", default="rmp40", metavar="NAME|PATH",
-                        help=f"scenario the page opens with ({', '.join(scenarios.scenario_names())} "
-                        "or a TOML file); default rmp40")
-    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on; default 127.0.0.1 (this machine only)")
+    parser.add_argument(
+        "--scenario",
+        default="rmp40",
+        metavar="NAME|PATH",
+        help=f"scenario the page opens with ({', '.join(scenarios.scenario_names())} "
+        "or a TOML file); default rmp40",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on; default 127.0.0.1 (this machine only)"
+    )
     parser.add_argument("--port", type=int, default=8765, help="port; default 8765")
 
 
@@ -66,7 +73,9 @@ def main(args: argparse.Namespace) -> int:
         import uvicorn
     except ImportError as exc:
         sock.close()
-        raise InputError(f"viz: {exc.name} is not installed: expected the viz extra (pip install -e '.[viz]')") from None
+        raise InputError(
+            f"viz: {exc.name} is not installed: expected the viz extra (pip install -e '.[viz]')"
+        ) from None
 
     os.environ[SCENARIO_ENV] = scenario
     assets = find_assets()
@@ -85,12 +94,19 @@ def main(args: argparse.Namespace) -> int:
     # Solara warns on every page load over plain http from a non-"localhost" name (it would like
     # to set an iframe-friendly cookie); the page is not meant to be embedded.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
-    where = f"local copy in {assets}" if assets else (
-        "fetched from the public CDN (offline: run scripts/prepare_viz_assets.sh)")
-    print(f"repomodel viz: serving {scenario} on http://{args.host}:{args.port}/ "
-          f"(JavaScript: {where}); Ctrl-C to stop", flush=True)
-    config = uvicorn.Config("solara.server.starlette:app", host=args.host, port=args.port,
-                            log_level="warning", ws_max_size=2**24)
+    where = (
+        f"local copy in {assets}"
+        if assets
+        else ("fetched from the public CDN (offline: run scripts/prepare_viz_assets.sh)")
+    )
+    print(
+        f"repomodel viz: serving {scenario} on http://{args.host}:{args.port}/ "
+        f"(JavaScript: {where}); Ctrl-C to stop",
+        flush=True,
+    )
+    config = uvicorn.Config(
+        "solara.server.starlette:app", host=args.host, port=args.port, log_level="warning", ws_max_size=2**24
+    )
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 
@@ -109,7 +125,9 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise InputError(f"--port: {port} on {host} is already in use: choose another, e.g. --port {port + 1}") from None
+            raise InputError(
+                f"--port: {port} on {host} is already in use: choose another, e.g. --port {port + 1}"
+            ) from None
         raise InputError(f"--host/--port: cannot listen on {host}:{port} ({exc.strerror})") from None
     sock.listen(128)
     return sock
@@ -125,6 +143,7 @@ def find_assets() -> Path | None:
 
 
 # --- the model behind the page -------------------------------------------------------------------
+
 
 class VizModel(RepoMarketModel):
     """RepoMarketModel built from the page's controls, which SolaraViz passes as keywords.
@@ -151,9 +170,17 @@ class VizModel(RepoMarketModel):
         params = scenarios.load(scenario_choice)
         overrides: dict = {}
         if controls_from is None or controls_from == scenario_choice:
-            overrides = control_overrides(params, rmp_monthly, rmp_start_month, runoff_continues,
-                                          reserve_concentration, lclor_large_pct, lclor_small_pct,
-                                          srf_stigma_banks_bp, srf_stigma_dealers_bp)
+            overrides = control_overrides(
+                params,
+                rmp_monthly,
+                rmp_start_month,
+                runoff_continues,
+                reserve_concentration,
+                lclor_large_pct,
+                lclor_small_pct,
+                srf_stigma_banks_bp,
+                srf_stigma_dealers_bp,
+            )
         super().__init__(scenario=scenario_choice, overrides=overrides, rng=seed)
         self.scenario_choice = scenario_choice
         self.seed = self.params["seed"] if seed is None else seed
@@ -161,8 +188,17 @@ class VizModel(RepoMarketModel):
         self.edges_svg = network_edges_svg(self)
 
 
-def control_overrides(params, rmp_monthly, rmp_start_month, runoff_continues, reserve_concentration,
-                      lclor_large_pct, lclor_small_pct, srf_stigma_banks_bp, srf_stigma_dealers_bp) -> dict:
+def control_overrides(
+    params,
+    rmp_monthly,
+    rmp_start_month,
+    runoff_continues,
+    reserve_concentration,
+    lclor_large_pct,
+    lclor_small_pct,
+    srf_stigma_banks_bp,
+    srf_stigma_dealers_bp,
+) -> dict:
     """Dotted-key overrides of a scenario from the page's controls (None: keep the scenario's)."""
     out: dict = {}
     if rmp_monthly is not None:
@@ -216,30 +252,71 @@ def control_specs(model: VizModel, choices: list[str]) -> dict:
     first, last = p["calendar"]["start"], p["calendar"]["end"]
     months = [str(m) for m in pd.period_range(min(first, p["rmp"]["start"]), last, freq="M")]
     return {
-        "scenario_choice": {"type": "Select", "label": "Scenario (Reset loads its values)",
-                            "value": model.scenario_choice, "values": choices},
+        "scenario_choice": {
+            "type": "Select",
+            "label": "Scenario (Reset loads its values)",
+            "value": model.scenario_choice,
+            "values": choices,
+        },
         "controls_from": model.scenario_choice,
         "rmp_monthly": _slider("SliderFloat", "RMP: $ bn of bills a month", p["rmp"]["monthly"], 0, 150, 5),
-        "rmp_start_month": {"type": "Select", "label": "RMP start month", "values": months,
-                            "value": f"{p['rmp']['start']:%Y-%m}"},
-        "runoff_continues": {"type": "Checkbox", "label": "Runoff (QT) continues",
-                             "value": p["runoff"]["end"] > first},
-        "reserve_concentration": _slider("SliderFloat", "Reserve concentration (assets^c)",
-                                         round(p["start"]["reserve_concentration"], 6), 0.5, 1.5, 0.05),
-        "lclor_large_pct": _slider("SliderFloat", "LCLoR, large banks: % of assets",
-                                   round(p["banks"]["lclor_large"] * 100, 6), 1.0, 10.0, 0.25),
-        "lclor_small_pct": _slider("SliderFloat", "LCLoR, small banks: % of assets",
-                                   round(p["banks"]["lclor_small"] * 100, 6), 0.5, 8.0, 0.25),
-        "srf_stigma_banks_bp": _slider("SliderFloat", "SRF stigma, banks (bp)", p["banks"]["srf_stigma_bp"], 0, 200, 5),
-        "srf_stigma_dealers_bp": _slider("SliderFloat", "SRF stigma, dealers (bp)", p["dealers"]["srf_stigma_bp"], 0, 150, 1),
+        "rmp_start_month": {
+            "type": "Select",
+            "label": "RMP start month",
+            "values": months,
+            "value": f"{p['rmp']['start']:%Y-%m}",
+        },
+        "runoff_continues": {
+            "type": "Checkbox",
+            "label": "Runoff (QT) continues",
+            "value": p["runoff"]["end"] > first,
+        },
+        "reserve_concentration": _slider(
+            "SliderFloat",
+            "Reserve concentration (assets^c)",
+            round(p["start"]["reserve_concentration"], 6),
+            0.5,
+            1.5,
+            0.05,
+        ),
+        "lclor_large_pct": _slider(
+            "SliderFloat",
+            "LCLoR, large banks: % of assets",
+            round(p["banks"]["lclor_large"] * 100, 6),
+            1.0,
+            10.0,
+            0.25,
+        ),
+        "lclor_small_pct": _slider(
+            "SliderFloat",
+            "LCLoR, small banks: % of assets",
+            round(p["banks"]["lclor_small"] * 100, 6),
+            0.5,
+            8.0,
+            0.25,
+        ),
+        "srf_stigma_banks_bp": _slider(
+            "SliderFloat", "SRF stigma, banks (bp)", p["banks"]["srf_stigma_bp"], 0, 200, 5
+        ),
+        "srf_stigma_dealers_bp": _slider(
+            "SliderFloat", "SRF stigma, dealers (bp)", p["dealers"]["srf_stigma_bp"], 0, 150, 1
+        ),
         "seed": _slider("SliderInt", "Seed", int(model.seed), 0, 99, 1),
     }
 
 
 # --- drawings: SVG strings from the model's records ----------------------------------------------
 
-COLOURS = {"sofr": "#1f4e9c", "iorb": "#c0392b", "on_rrp_rate": "#2e8b57", "srf_rate": "#8e44ad",
-           "reserves_large": "#1f4e9c", "reserves_small": "#e67e22", "on_rrp": "#2e8b57", "srf": "#c0392b"}
+COLOURS = {
+    "sofr": "#1f4e9c",
+    "iorb": "#c0392b",
+    "on_rrp_rate": "#2e8b57",
+    "srf_rate": "#8e44ad",
+    "reserves_large": "#1f4e9c",
+    "reserves_small": "#e67e22",
+    "on_rrp": "#2e8b57",
+    "srf": "#c0392b",
+}
 
 
 def series(model: RepoMarketModel, column: str) -> np.ndarray:
@@ -254,8 +331,16 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> np.ndarray:
     return np.arange(math.ceil(lo / step) * step, hi + step * 1e-9, step)
 
 
-def svg_chart(model: RepoMarketModel, lines: list[tuple[str, str, np.ndarray, str]], y_range: tuple[float, float],
-              title: str, unit: str, zero_line: bool = False, width: int = 600, height: int = 250) -> str:
+def svg_chart(
+    model: RepoMarketModel,
+    lines: list[tuple[str, str, np.ndarray, str]],
+    y_range: tuple[float, float],
+    title: str,
+    unit: str,
+    zero_line: bool = False,
+    width: int = 600,
+    height: int = 250,
+) -> str:
     """A line chart over the whole calendar; `lines` are (key, label, values, dash)."""
     left, right, top, bottom = 52, 10, 28, 22
     n_days = len(model.calendar)
@@ -270,24 +355,32 @@ def svg_chart(model: RepoMarketModel, lines: list[tuple[str, str, np.ndarray, st
     def y_px(v):
         return top + (hi - v) * sy
 
-    parts = [f'<svg viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" '
-             f'style="width:100%;height:auto;font:11px sans-serif">',
-             f'<text x="{left}" y="14" font-weight="bold" font-size="13">{html.escape(title)}</text>',
-             f'<text x="4" y="{top - 6}" fill="#666">{html.escape(unit)}</text>']
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" '
+        f'style="width:100%;height:auto;font:11px sans-serif">',
+        f'<text x="{left}" y="14" font-weight="bold" font-size="13">{html.escape(title)}</text>',
+        f'<text x="4" y="{top - 6}" fill="#666">{html.escape(unit)}</text>',
+    ]
     for v in ticks:
         y = y_px(v)
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e5e5"/>'
-                     f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#444">{v:g}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e5e5"/>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#444">{v:g}</text>'
+        )
     if zero_line and lo < 0 < hi:
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y_px(0):.1f}" y2="{y_px(0):.1f}" stroke="#888"/>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y_px(0):.1f}" y2="{y_px(0):.1f}" stroke="#888"/>'
+        )
     days = model.calendar.days
     month_starts = np.flatnonzero(np.r_[True, days.month[1:] != days.month[:-1]])
     every = 1 if len(month_starts) <= 8 else 2
     for k in month_starts[::every]:
         x = left + k * sx
         label = days[k].strftime("%b %y" if days[k].month == 1 or k == 0 else "%b")
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{height - bottom}" stroke="#f0f0f0"/>'
-                     f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#444">{label}</text>')
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{height - bottom}" stroke="#f0f0f0"/>'
+            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#444">{label}</text>'
+        )
     legend_x = left + 60 + 7.2 * len(title)
     for key, label, values, dash in lines:
         colour = COLOURS.get(key, "#333")
@@ -298,16 +391,22 @@ def svg_chart(model: RepoMarketModel, lines: list[tuple[str, str, np.ndarray, st
         edges = np.flatnonzero(np.diff(np.r_[False, finite, False].astype(int)))
         for a, b in zip(edges[::2], edges[1::2], strict=True):
             points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs[a:b], ys[a:b], strict=True))
-            parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.6" '
-                         f'stroke-dasharray="{dash}" class="series-{key}"/>')
-        parts.append(f'<line x1="{legend_x}" x2="{legend_x + 16}" y1="10" y2="10" stroke="{colour}" stroke-width="2" '
-                     f'stroke-dasharray="{dash}"/><text x="{legend_x + 20}" y="14">{html.escape(label)}</text>')
+            parts.append(
+                f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.6" '
+                f'stroke-dasharray="{dash}" class="series-{key}"/>'
+            )
+        parts.append(
+            f'<line x1="{legend_x}" x2="{legend_x + 16}" y1="10" y2="10" stroke="{colour}" stroke-width="2" '
+            f'stroke-dasharray="{dash}"/><text x="{legend_x + 20}" y="14">{html.escape(label)}</text>'
+        )
         legend_x += 28 + 6.2 * len(label)
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _span(values: list[np.ndarray], floor: tuple[float, float] | None = None, pad: float = 0.05) -> tuple[float, float]:
+def _span(
+    values: list[np.ndarray], floor: tuple[float, float] | None = None, pad: float = 0.05
+) -> tuple[float, float]:
     data = [v[np.isfinite(v)] for v in values]
     data = [v for v in data if len(v)]
     lo = min((float(v.min()) for v in data), default=0.0)
@@ -322,27 +421,47 @@ def corridor_svg(model: RepoMarketModel) -> str:
     """SOFR inside the corridor: ON RRP rate (floor), IORB, SRF minimum bid (ceiling)."""
     d = model.drivers
     known = [d["on_rrp_rate"].to_numpy(float), d["srf_rate"].to_numpy(float)]
-    lines = [("srf_rate", "SRF rate", series(model, "srf_rate"), "5,3"),
-             ("iorb", "IORB", series(model, "iorb"), "2,2"),
-             ("sofr", "SOFR", series(model, "sofr"), ""),
-             ("on_rrp_rate", "ON RRP rate", series(model, "on_rrp_rate"), "5,3")]
+    lines = [
+        ("srf_rate", "SRF rate", series(model, "srf_rate"), "5,3"),
+        ("iorb", "IORB", series(model, "iorb"), "2,2"),
+        ("sofr", "SOFR", series(model, "sofr"), ""),
+        ("on_rrp_rate", "ON RRP rate", series(model, "on_rrp_rate"), "5,3"),
+    ]
     return svg_chart(model, lines, _span(known + [lines[2][2]]), "The corridor", "%")
 
 
 def spread_svg(model: RepoMarketModel) -> str:
     spread = series(model, "sofr_iorb_bp")
-    return svg_chart(model, [("sofr", "SOFR − IORB", spread, "")], _span([spread], (-15.0, 15.0)),
-                     "SOFR − IORB", "bp", zero_line=True)
+    return svg_chart(
+        model,
+        [("sofr", "SOFR − IORB", spread, "")],
+        _span([spread], (-15.0, 15.0)),
+        "SOFR − IORB",
+        "bp",
+        zero_line=True,
+    )
 
 
 def reserves_svg(model: RepoMarketModel) -> str:
     """Reserves of large and small banks over ON RRP and SRF take-up (two panels)."""
     large, small = series(model, "reserves_large"), series(model, "reserves_small")
     on_rrp, srf = series(model, "on_rrp"), series(model, "srf")
-    top = svg_chart(model, [("reserves_large", "large banks", large, ""), ("reserves_small", "small banks", small, "")],
-                    _span([large, small], (0.0, 1.0)), "Reserves", "$ bn", height=180)
-    bottom = svg_chart(model, [("on_rrp", "ON RRP", on_rrp, ""), ("srf", "SRF", srf, "")],
-                       _span([on_rrp, srf], (0.0, 10.0)), "ON RRP and SRF take-up", "$ bn", height=160)
+    top = svg_chart(
+        model,
+        [("reserves_large", "large banks", large, ""), ("reserves_small", "small banks", small, "")],
+        _span([large, small], (0.0, 1.0)),
+        "Reserves",
+        "$ bn",
+        height=180,
+    )
+    bottom = svg_chart(
+        model,
+        [("on_rrp", "ON RRP", on_rrp, ""), ("srf", "SRF", srf, "")],
+        _span([on_rrp, srf], (0.0, 10.0)),
+        "ON RRP and SRF take-up",
+        "$ bn",
+        height=160,
+    )
     return top + bottom
 
 
@@ -368,12 +487,18 @@ def network_layout(model: RepoMarketModel) -> dict[str, np.ndarray]:
     small = np.arange(n_large, n_banks)
     order = small[np.lexsort((-net.bank_assets[small], first_core[small]))]
     small_angle = np.empty(n_banks)
-    small_angle[order] = np.linspace(0, 2 * np.pi, len(order), endpoint=False) - np.pi / 2 + np.pi / max(len(order), 1)
+    small_angle[order] = (
+        np.linspace(0, 2 * np.pi, len(order), endpoint=False) - np.pi / 2 + np.pi / max(len(order), 1)
+    )
     bank_angle = np.where(net.is_large, np.r_[large_angle, np.zeros(n_banks - n_large)], small_angle)
     bank_r = np.where(net.is_large, RINGS["large_bank"], RINGS["small_bank"])
     banks = np.c_[bank_r * np.cos(bank_angle), bank_r * np.sin(bank_angle)]
     others = {}
-    counts = {"dealers": net.dealer_weight.size, "money_funds": net.fund_weight.size, "fhlbs": net.fhlb_weight.size}
+    counts = {
+        "dealers": net.dealer_weight.size,
+        "money_funds": net.fund_weight.size,
+        "fhlbs": net.fhlb_weight.size,
+    }
     total = sum(counts.values())
     angle = -np.pi / 2
     for sector, n in counts.items():
@@ -403,7 +528,9 @@ def gap_colours(ratio: np.ndarray) -> list[str]:
     z = np.clip(np.log2(np.maximum(ratio, 1e-9)), -1.0, 2.0)
     white, red, blue = np.array([247, 247, 247]), np.array([178, 24, 43]), np.array([33, 102, 172])
     t = np.where(z < 0, -z, z / 2)[:, None]
-    rgb = np.where((z < 0)[:, None], white + t * (red - white), white + t * (blue - white)).round().astype(int)
+    rgb = (
+        np.where((z < 0)[:, None], white + t * (red - white), white + t * (blue - white)).round().astype(int)
+    )
     return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb]
 
 
@@ -415,61 +542,88 @@ def network_svg(model: VizModel) -> str:
     radius = np.maximum(scale * np.sqrt(np.maximum(reserves, 0.0)), 1.0)
     colours = gap_colours(ratio)
     banks = _px(model.layout["banks"])
-    parts = [f'<svg viewBox="0 0 {NET_SIZE} {NET_SIZE + 34}" xmlns="http://www.w3.org/2000/svg" '
-             'style="width:100%;max-height:520px;font:11px sans-serif">', model.edges_svg]
+    parts = [
+        f'<svg viewBox="0 0 {NET_SIZE} {NET_SIZE + 34}" xmlns="http://www.w3.org/2000/svg" '
+        'style="width:100%;max-height:520px;font:11px sans-serif">',
+        model.edges_svg,
+    ]
     for sector, xy in model.layout.items():
         if sector != "banks":
             fill = KIND_FILL[{"dealers": "dealer", "money_funds": "money_fund", "fhlbs": "fhlb"}[sector]]
-            parts.extend(f'<rect x="{x - 2.5:.1f}" y="{y - 2.5:.1f}" width="5" height="5" fill="{fill}"/>'
-                         for x, y in _px(xy))
+            parts.extend(
+                f'<rect x="{x - 2.5:.1f}" y="{y - 2.5:.1f}" width="5" height="5" fill="{fill}"/>'
+                for x, y in _px(xy)
+            )
     order = np.argsort(-radius)  # big circles first so small ones stay visible
-    parts.extend(f'<circle cx="{banks[i, 0]:.1f}" cy="{banks[i, 1]:.1f}" r="{radius[i]:.1f}" fill="{colours[i]}" '
-                 f'stroke="#333" stroke-width="0.4"/>' for i in order)
+    parts.extend(
+        f'<circle cx="{banks[i, 0]:.1f}" cy="{banks[i, 1]:.1f}" r="{radius[i]:.1f}" fill="{colours[i]}" '
+        f'stroke="#333" stroke-width="0.4"/>'
+        for i in order
+    )
     short = int((ratio < 1).sum())
     y = NET_SIZE + 14
     parts.append(
         f'<text x="4" y="{y}">circles: banks (area = reserves); colour = reserves / LCLoR: '
         f'<tspan fill="#b2182b">red below 1</tspan>, white 1, <tspan fill="#2166ac">blue 4+</tspan></text>'
         f'<text x="4" y="{y + 15}">squares: <tspan fill="#555">dealers</tspan>, <tspan fill="#7d8b99">money funds</tspan>, '
-        f'<tspan fill="#a8985a">FHLBs</tspan> · banks below LCLoR now: <tspan id="rm-short">{short}</tspan></text></svg>')
+        f'<tspan fill="#a8985a">FHLBs</tspan> · banks below LCLoR now: <tspan id="rm-short">{short}</tspan></text></svg>'
+    )
     return "".join(parts)
 
 
 # --- key figures ---------------------------------------------------------------------------------
 
+
 def key_figures_html(model: VizModel) -> str:
     p = model.params
     rmp = p["rmp"]
     runoff_end = p["runoff"]["end"]
-    runoff = "continues" if runoff_end > p["calendar"]["end"] else (
-        f"ended {runoff_end}" if runoff_end <= p["calendar"]["start"] else f"ends {runoff_end}")
-    setup = (f'scenario <b>{html.escape(model.scenario_name)}</b>, seed {model.seed} · RMP '
-             f'$<span id="rm-rmp">{rmp["monthly"]:g}</span> bn a month from '
-             f'<span id="rm-rmp-start">{rmp["start"]}</span> to {rmp["until"]}, then ${rmp["after"]:g} bn · '
-             f'runoff {runoff} · LCLoR {p["banks"]["lclor_large"] * 100:g}% / {p["banks"]["lclor_small"] * 100:g}% of '
-             f'assets (large / small) · SRF stigma {p["banks"]["srf_stigma_bp"]:g} / {p["dealers"]["srf_stigma_bp"]:g} bp '
-             f'(banks / dealers) · reserve concentration {p["start"]["reserve_concentration"]:g}')
+    runoff = (
+        "continues"
+        if runoff_end > p["calendar"]["end"]
+        else (f"ended {runoff_end}" if runoff_end <= p["calendar"]["start"] else f"ends {runoff_end}")
+    )
+    setup = (
+        f"scenario <b>{html.escape(model.scenario_name)}</b>, seed {model.seed} · RMP "
+        f'$<span id="rm-rmp">{rmp["monthly"]:g}</span> bn a month from '
+        f'<span id="rm-rmp-start">{rmp["start"]}</span> to {rmp["until"]}, then ${rmp["after"]:g} bn · '
+        f"runoff {runoff} · LCLoR {p['banks']['lclor_large'] * 100:g}% / {p['banks']['lclor_small'] * 100:g}% of "
+        f"assets (large / small) · SRF stigma {p['banks']['srf_stigma_bp']:g} / {p['dealers']['srf_stigma_bp']:g} bp "
+        f"(banks / dealers) · reserve concentration {p['start']['reserve_concentration']:g}"
+    )
     if not model.records:
         eve = (pd.Timestamp(p["calendar"]["start"]) - pd.offsets.BDay(1)).date()
         day = f'<span id="rm-date">{eve}</span> (the opening books; press Step or ▶)'
         rows = []
     else:
         r = model.records[-1]
-        flags = [name.replace("_", " ") for name in ("month_end", "quarter_end", "year_end", "tax_date") if r[name]]
-        day = (f'<span id="rm-date">{r["date"]:%Y-%m-%d}</span> ({r["date"]:%a}, day {model.t} of '
-               f'{len(model.calendar)}{", " + ", ".join(flags) if flags else ""})')
-        rows = [("SOFR", f'{r["sofr"]:.3f}%'), ("IORB", f'{r["iorb"]:.2f}%'),
-                ("SOFR − IORB", f'<span id="rm-spread">{r["sofr_iorb_bp"]:+.1f}</span> bp'),
-                ("ON RRP rate / SRF rate", f'{r["on_rrp_rate"]:.2f}% / {r["srf_rate"]:.2f}%'),
-                ("Reserves", f'${r["reserves"]:,.0f} bn'),
-                ("large / small banks", f'${r["reserves_large"]:,.0f} / ${r["reserves_small"]:,.0f} bn'),
-                ("ON RRP / SRF take-up", f'${r["on_rrp"]:,.0f} / ${r["srf"]:,.1f} bn'),
-                ("TGA", f'${r["tga"]:,.0f} bn'), ("Banks short of LCLoR", f'{r["banks_short"]}'),
-                ("Fed bill purchases today", f'${r["fed_bill_purchases"]:,.1f} bn')]
-    table = "".join(f'<tr><td style="padding:1px 12px 1px 0;color:#555">{k}</td><td>{v}</td></tr>' for k, v in rows)
-    return (f'<div style="font:13px sans-serif;line-height:1.45"><div style="font-size:18px;margin-bottom:4px">'
-            f'{day}</div><table>{table}</table><div style="margin-top:6px;color:#444;font-size:12px">'
-            f'{setup}</div></div>')
+        flags = [
+            name.replace("_", " ") for name in ("month_end", "quarter_end", "year_end", "tax_date") if r[name]
+        ]
+        day = (
+            f'<span id="rm-date">{r["date"]:%Y-%m-%d}</span> ({r["date"]:%a}, day {model.t} of '
+            f"{len(model.calendar)}{', ' + ', '.join(flags) if flags else ''})"
+        )
+        rows = [
+            ("SOFR", f"{r['sofr']:.3f}%"),
+            ("IORB", f"{r['iorb']:.2f}%"),
+            ("SOFR − IORB", f'<span id="rm-spread">{r["sofr_iorb_bp"]:+.1f}</span> bp'),
+            ("ON RRP rate / SRF rate", f"{r['on_rrp_rate']:.2f}% / {r['srf_rate']:.2f}%"),
+            ("Reserves", f"${r['reserves']:,.0f} bn"),
+            ("large / small banks", f"${r['reserves_large']:,.0f} / ${r['reserves_small']:,.0f} bn"),
+            ("ON RRP / SRF take-up", f"${r['on_rrp']:,.0f} / ${r['srf']:,.1f} bn"),
+            ("TGA", f"${r['tga']:,.0f} bn"),
+            ("Banks short of LCLoR", f"{r['banks_short']}"),
+            ("Fed bill purchases today", f"${r['fed_bill_purchases']:,.1f} bn"),
+        ]
+    table = "".join(
+        f'<tr><td style="padding:1px 12px 1px 0;color:#555">{k}</td><td>{v}</td></tr>' for k, v in rows
+    )
+    return (
+        f'<div style="font:13px sans-serif;line-height:1.45"><div style="font-size:18px;margin-bottom:4px">'
+        f'{day}</div><table>{table}</table><div style="margin-top:6px;color:#444;font-size:12px">'
+        f"{setup}</div></div>"
+    )
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -502,7 +656,10 @@ def _live_view(parts: list[tuple[str, object]], label: str):
                     with widget.hold_sync():
                         widget.unsafe_innerHTML = draw(model)
                         # White under the drawings, so they read the same in the dark theme.
-                        widget.attributes = {**_attributes(name, model), "style": "width:100%;background:#fff;color:#222"}
+                        widget.attributes = {
+                            **_attributes(name, model),
+                            "style": "width:100%;background:#fff;color:#222",
+                        }
 
             redraw()
             return update_counter.subscribe(redraw)
@@ -558,10 +715,14 @@ def _page():
     # Vuetify shows a slider's value only while it is dragged; show it always, small.
     solara.Style(SLIDER_CSS)
     # Keyed by scenario: choosing another one remounts the controls with that scenario's values.
-    SolaraViz(model, components=_views(), model_params=control_specs(current, scenario_choices(opening)),
-                     play_interval=PLAY_INTERVAL_MS, render_interval=RENDER_INTERVAL_DAYS,
-                     name=f"repomodel · US repo and reserves · {current.scenario_name}",
-                     ).key(f"viz-{current.scenario_choice}")
+    SolaraViz(
+        model,
+        components=_views(),
+        model_params=control_specs(current, scenario_choices(opening)),
+        play_interval=PLAY_INTERVAL_MS,
+        render_interval=RENDER_INTERVAL_DAYS,
+        name=f"repomodel · US repo and reserves · {current.scenario_name}",
+    ).key(f"viz-{current.scenario_choice}")
 
 
 _VIEWS: list = []

@@ -62,8 +62,9 @@ def balance_sheet_cost_bp(
     return cost
 
 
-def triparty_need(need: np.ndarray, is_foreign: np.ndarray, dealers: dict, quarter_end: bool,
-                  month_end: bool) -> np.ndarray:
+def triparty_need(
+    need: np.ndarray, is_foreign: np.ndarray, dealers: dict, quarter_end: bool, month_end: bool
+) -> np.ndarray:
     """What dealers seek in tri-party. On reporting dates foreign dealers shrink the balance
     sheet they show (window dressing): they take only (1 - cut) of their need from the funds,
     at quarter-ends and, less, at other month-ends, and must find the rest from their banks."""
@@ -71,8 +72,14 @@ def triparty_need(need: np.ndarray, is_foreign: np.ndarray, dealers: dict, quart
     return need * np.where(is_foreign, 1.0 - cut, 1.0)
 
 
-def reallocation(reserves: np.ndarray, lclor: np.ndarray, uncertainty: np.ndarray, speed: float,
-                 securities: np.ndarray, payable: np.ndarray) -> np.ndarray:
+def reallocation(
+    reserves: np.ndarray,
+    lclor: np.ndarray,
+    uncertainty: np.ndarray,
+    speed: float,
+    securities: np.ndarray,
+    payable: np.ndarray,
+) -> np.ndarray:
     """Reserves each bank buys (+) or sells (-) today against securities, summing to zero.
 
     Over days, banks manage the mix of their liquid assets: one whose reserves are worth more
@@ -122,7 +129,9 @@ def supply_tranches(
     return amount, ask
 
 
-def borrowing_need(reserves: np.ndarray, lclor: np.ndarray, uncertainty: np.ndarray, buffer: float) -> np.ndarray:
+def borrowing_need(
+    reserves: np.ndarray, lclor: np.ndarray, uncertainty: np.ndarray, buffer: float
+) -> np.ndarray:
     """Reserves a bank seeks in the market: up to its LCLoR plus a buffer of its uncertainty."""
     return np.maximum(lclor + buffer * uncertainty - reserves, 0.0)
 

@@ -74,8 +74,9 @@ class Calendar:
         run that stops mid-month is not mistaken for a month-end.
         """
         days = business_days(start, end)
-        padded = business_days(pd.Timestamp(start) - pd.DateOffset(months=1),
-                                pd.Timestamp(end) + pd.DateOffset(months=1))
+        padded = business_days(
+            pd.Timestamp(start) - pd.DateOffset(months=1), pd.Timestamp(end) + pd.DateOffset(months=1)
+        )
         nxt = padded[1:]
         cur = padded[:-1]
         last_of_month = pd.Series(cur.month != nxt.month, index=cur)
@@ -115,7 +116,8 @@ class Calendar:
         months = self.days.to_period("M")
         # A run that starts or ends mid-month still spreads a monthly amount over the whole
         # month, so count on a full-month calendar.
-        full = business_days(self.days[0].to_period("M").to_timestamp(),
-                             self.days[-1].to_period("M").to_timestamp(how="end"))
+        full = business_days(
+            self.days[0].to_period("M").to_timestamp(), self.days[-1].to_period("M").to_timestamp(how="end")
+        )
         full_counts = pd.Series(1, index=full.to_period("M")).groupby(level=0).count()
         return full_counts.reindex(months).to_numpy(dtype=float)

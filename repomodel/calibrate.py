@@ -118,25 +118,55 @@ BOUNDS: dict[str, tuple[float, float]] = {
 STAGES: dict[str, dict[str, tuple[float, float]]] = {
     stage: {name: BOUNDS[name] for name in names}
     for stage, names in {
-        "banks": ("banks.lclor_large", "banks.lclor_small", "banks.uncertainty",
-                  "banks.balance_sheet_cost_bp", "banks.quarter_end_cost_bp",
-                  "banks.year_end_cost_bp", "banks.no_srf_stigma_bp", "banks.payment_shock",
-                  "start.reserve_concentration", "money_funds.triparty_discount_bp"),
-        "funds": ("money_funds.reservation_spread_bp", "money_funds.cash_uncertainty",
-                  "money_funds.triparty_discount_bp", "dealers.client_spread_bp",
-                  "banks.srf_stigma_bp"),
-        "joint": ("banks.lclor_large", "banks.uncertainty", "banks.balance_sheet_cost_bp",
-                  "banks.payment_shock", "banks.no_srf_stigma_bp",
-                  "money_funds.triparty_discount_bp", "money_funds.cash_uncertainty",
-                  "money_funds.reservation_spread_bp", "dealers.client_spread_bp",
-                  "dealers.srf_stigma_bp", "dealers.repo_ops_spread_bp",
-                  "banks.quarter_end_cost_bp", "banks.year_end_cost_bp", "banks.month_end_cost_bp",
-                  "dealers.coupon_absorption", "dealers.quarter_end_cut",
-                  "dealers.month_end_cut", "banks.reallocation_speed"),
-        "sharp": ("banks.lclor_large", "banks.uncertainty", "banks.lclor_small",
-                  "banks.payment_shock", "banks.reallocation_speed",
-                  "banks.balance_sheet_cost_bp", "money_funds.cash_uncertainty",
-                  "dealers.client_spread_bp"),
+        "banks": (
+            "banks.lclor_large",
+            "banks.lclor_small",
+            "banks.uncertainty",
+            "banks.balance_sheet_cost_bp",
+            "banks.quarter_end_cost_bp",
+            "banks.year_end_cost_bp",
+            "banks.no_srf_stigma_bp",
+            "banks.payment_shock",
+            "start.reserve_concentration",
+            "money_funds.triparty_discount_bp",
+        ),
+        "funds": (
+            "money_funds.reservation_spread_bp",
+            "money_funds.cash_uncertainty",
+            "money_funds.triparty_discount_bp",
+            "dealers.client_spread_bp",
+            "banks.srf_stigma_bp",
+        ),
+        "joint": (
+            "banks.lclor_large",
+            "banks.uncertainty",
+            "banks.balance_sheet_cost_bp",
+            "banks.payment_shock",
+            "banks.no_srf_stigma_bp",
+            "money_funds.triparty_discount_bp",
+            "money_funds.cash_uncertainty",
+            "money_funds.reservation_spread_bp",
+            "dealers.client_spread_bp",
+            "dealers.srf_stigma_bp",
+            "dealers.repo_ops_spread_bp",
+            "banks.quarter_end_cost_bp",
+            "banks.year_end_cost_bp",
+            "banks.month_end_cost_bp",
+            "dealers.coupon_absorption",
+            "dealers.quarter_end_cut",
+            "dealers.month_end_cut",
+            "banks.reallocation_speed",
+        ),
+        "sharp": (
+            "banks.lclor_large",
+            "banks.uncertainty",
+            "banks.lclor_small",
+            "banks.payment_shock",
+            "banks.reallocation_speed",
+            "banks.balance_sheet_cost_bp",
+            "money_funds.cash_uncertainty",
+            "dealers.client_spread_bp",
+        ),
     }.items()
 }
 STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT, "joint": WINDOW, "sharp": WINDOW}
@@ -149,8 +179,7 @@ def objective_parts(df: pd.DataFrame) -> dict[str, float]:
     zlb = (monthly.index >= ZLB_MONTHS[0]) & (monthly.index <= ZLB_MONTHS[1])
     monthly = monthly.loc[~zlb].dropna()
     err = monthly["sofr_iorb_bp"] - monthly["actual_spread_bp"]
-    parts = {"monthly_rmse_bp": float(np.sqrt(np.mean(err**2))) if len(err) else 0.0,
-             "months": int(len(err))}
+    parts = {"monthly_rmse_bp": float(np.sqrt(np.mean(err**2))) if len(err) else 0.0, "months": int(len(err))}
     penalty = 0.0
     if SPIKE_DAY in df.index:
         spike = float(df.loc[SPIKE_DAY, "sofr_iorb_bp"])
@@ -161,7 +190,9 @@ def objective_parts(df: pd.DataFrame) -> dict[str, float]:
         parts["miss_2019_09_10_bp"] = quiet
         penalty += (max(0.0, abs(quiet) - QUIET_BAND_BP) / 3.0) ** 2
     days = df.dropna(subset=["actual_spread_bp"])
-    days = days.loc[~((days.index.to_period("M") >= ZLB_MONTHS[0]) & (days.index.to_period("M") <= ZLB_MONTHS[1]))]
+    days = days.loc[
+        ~((days.index.to_period("M") >= ZLB_MONTHS[0]) & (days.index.to_period("M") <= ZLB_MONTHS[1]))
+    ]
     for k in THRESHOLDS_BP:
         sim = float((days["sofr_iorb_bp"] > k).mean())
         act = float((days["actual_spread_bp"] > k).mean())
@@ -220,8 +251,15 @@ def evaluate_seeds(overrides: dict, window: tuple[str, str], seeds: tuple[int, .
 class Objective:
     """Picklable J(x) of one stage (differential evolution can spread it over processes)."""
 
-    def __init__(self, names: list[str], fixed: dict, window: tuple[str, str],
-                 seeds: tuple[int, ...] = (0,), pool=None, progress=None) -> None:
+    def __init__(
+        self,
+        names: list[str],
+        fixed: dict,
+        window: tuple[str, str],
+        seeds: tuple[int, ...] = (0,),
+        pool=None,
+        progress=None,
+    ) -> None:
         self.names, self.fixed, self.window, self.seeds, self.pool = names, fixed, window, seeds, pool
         self.progress = progress  # called with (evaluations so far, J, best J) after each one
         self.calls, self.best = 0, float("inf")
@@ -247,8 +285,16 @@ def current_values(names: list[str]) -> np.ndarray:
     return np.array(out)
 
 
-def run_stage(stage: str, method: str, evaluations: int, workers: int = 1, seed: int = 0,
-              log=print, seeds: tuple[int, ...] = (0,), pool=None) -> dict:
+def run_stage(
+    stage: str,
+    method: str,
+    evaluations: int,
+    workers: int = 1,
+    seed: int = 0,
+    log=print,
+    seeds: tuple[int, ...] = (0,),
+    pool=None,
+) -> dict:
     """Optimise one stage from the current defaults (base.toml + calibrated.toml).
 
     method: "de" (differential evolution, global, within STAGES' bounds), "nelder-mead" or
@@ -263,37 +309,64 @@ def run_stage(stage: str, method: str, evaluations: int, workers: int = 1, seed:
 
     def progress(n: int, j: float, best: float) -> None:
         # A stage replays the whole history once per seed and evaluation: show where it is.
-        print(f"  {stage}: evaluation {n} of at most {evaluations + 1}: J {j:.3f}, best {best:.3f}, "
-              f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        print(
+            f"  {stage}: evaluation {n} of at most {evaluations + 1}: J {j:.3f}, best {best:.3f}, "
+            f"{time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
 
     f = Objective(names, {}, window, seeds, pool, progress)
     x0 = np.clip(current_values(names), lo, hi)
     j0 = f(x0)
-    log(f"stage {stage} ({method}): {len(names)} parameters on {window[0]} .. {window[1]}, start J = {j0:.3f}")
+    log(
+        f"stage {stage} ({method}): {len(names)} parameters on {window[0]} .. {window[1]}, start J = {j0:.3f}"
+    )
     box = list(zip(lo, hi, strict=True))
     if method == "de":
         popsize = 4
         maxiter = max(evaluations // (popsize * len(names)) - 1, 1)
         res = optimize.differential_evolution(
-            f, box, x0=x0, popsize=popsize, maxiter=maxiter, seed=seed, polish=False, tol=1e-3,
-            workers=workers, updating="deferred" if workers != 1 else "immediate", init="sobol")
+            f,
+            box,
+            x0=x0,
+            popsize=popsize,
+            maxiter=maxiter,
+            seed=seed,
+            polish=False,
+            tol=1e-3,
+            workers=workers,
+            updating="deferred" if workers != 1 else "immediate",
+            init="sobol",
+        )
     elif method == "nelder-mead":
         # A first simplex of +-10 % steps of each range: the objective is noisy below that.
-        simplex = np.vstack([x0] + [np.clip(x0 + np.eye(len(x0))[i] * 0.1 * (hi - lo), lo, hi)
-                                    for i in range(len(x0))])
-        res = optimize.minimize(f, x0, method="Nelder-Mead", bounds=box,
-                                options={"maxfev": evaluations, "initial_simplex": simplex,
-                                         "xatol": 1e-3, "fatol": 1e-2})
+        simplex = np.vstack(
+            [x0] + [np.clip(x0 + np.eye(len(x0))[i] * 0.1 * (hi - lo), lo, hi) for i in range(len(x0))]
+        )
+        res = optimize.minimize(
+            f,
+            x0,
+            method="Nelder-Mead",
+            bounds=box,
+            options={"maxfev": evaluations, "initial_simplex": simplex, "xatol": 1e-3, "fatol": 1e-2},
+        )
     else:
-        res = optimize.minimize(f, x0, method="Powell", bounds=box,
-                                options={"maxfev": evaluations, "xtol": 1e-2, "ftol": 1e-3})
+        res = optimize.minimize(
+            f, x0, method="Powell", bounds=box, options={"maxfev": evaluations, "xtol": 1e-2, "ftol": 1e-3}
+        )
     x, j = (res.x, float(res.fun)) if float(res.fun) < j0 else (x0, j0)
     values = {n: significant(float(v)) for n, v in zip(names, x, strict=True)}
-    log(f"stage {stage} ({method}): J = {j:.3f} after {res.nfev} replays: "
-        + ", ".join(f"{n}={values[n]:.4g}" for n in names))
-    return {"values": values, "record": f"{stage}: {method} on {window[0]}..{window[1]}, "
-            f"{res.nfev} evaluations x {len(seeds)} seeds {list(seeds)}, J {j0:.3f} -> {j:.3f}",
-            "evaluations": int(res.nfev) * len(seeds)}
+    log(
+        f"stage {stage} ({method}): J = {j:.3f} after {res.nfev} replays: "
+        + ", ".join(f"{n}={values[n]:.4g}" for n in names)
+    )
+    return {
+        "values": values,
+        "record": f"{stage}: {method} on {window[0]}..{window[1]}, "
+        f"{res.nfev} evaluations x {len(seeds)} seeds {list(seeds)}, J {j0:.3f} -> {j:.3f}",
+        "evaluations": int(res.nfev) * len(seeds),
+    }
 
 
 def significant(value: float, digits: int = 4) -> float:
@@ -312,9 +385,9 @@ def provenance(previous: dict, stage_result: dict, final: dict, seed: int) -> di
     return {
         "window": f"{WINDOW[0]} .. {WINDOW[1]} (history_inputs.csv; data after 2025-06-30 not used)",
         "objective": "monthly RMSE^2 of SOFR-IORB (ZLB months 2020-03..2021-07 left out) + "
-                     "((100 - 2019-09-17)^+/25)^2 + ((|2019-09-10 miss| - 15)^+/3)^2 + "
-                     "sum_k ((share of days above k=5,10,20 bp: sim - actual, pp)/5)^2 + "
-                     "((month-end excess: sim - actual)/2)^2 + ((quarter-end excess: sim - actual)/4)^2",
+        "((100 - 2019-09-17)^+/25)^2 + ((|2019-09-10 miss| - 15)^+/3)^2 + "
+        "sum_k ((share of days above k=5,10,20 bp: sim - actual, pp)/5)^2 + "
+        "((month-end excess: sim - actual)/2)^2 + ((quarter-end excess: sim - actual)/4)^2",
         "value": round(float(final["objective"]), 4),
         "monthly_rmse_bp": round(float(final["monthly_rmse_bp"]), 3),
         "spread_2019_09_17_bp": round(float(final.get("spread_2019_09_17_bp", np.nan)), 1),
@@ -343,8 +416,11 @@ def read_calibrated(path: Path = CALIBRATED) -> tuple[dict[str, float], dict]:
 def to_toml(values: dict[str, float], prov: dict) -> str:
     """calibrated.toml: one table per section of base.toml, then [provenance]."""
     base = scenarios.base()
-    lines = ["# Written by `python -m repomodel.calibrate` (data up to 2025-06-30 only).",
-             "# Merged on top of base.toml as the defaults of every scenario; [provenance] says how.", ""]
+    lines = [
+        "# Written by `python -m repomodel.calibrate` (data up to 2025-06-30 only).",
+        "# Merged on top of base.toml as the defaults of every scenario; [provenance] says how.",
+        "",
+    ]
     by_section: dict[str, dict[str, float]] = {}
     for name, value in values.items():
         section, key = name.split(".")
@@ -381,28 +457,49 @@ def seed_list(text: str) -> tuple[int, ...]:
     try:
         seeds = tuple(int(x) for x in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers such as 0,1,2, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers such as 0,1,2, got {text!r}"
+        ) from None
     if any(s < 0 for s in seeds):
         raise argparse.ArgumentTypeError(f"expected seeds of at least 0, got {text!r}")
     return seeds
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m repomodel.calibrate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stage", choices=[*STAGES, "all"], default="all",
-                        help="all: banks, funds and joint, in that order (sharp only when named)")
-    parser.add_argument("--method", choices=["de", "nelder-mead", "powell"], default=None,
-                        help="default: de for banks, powell for funds")
+    parser = argparse.ArgumentParser(
+        prog="python -m repomodel.calibrate", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--stage",
+        choices=[*STAGES, "all"],
+        default="all",
+        help="all: banks, funds and joint, in that order (sharp only when named)",
+    )
+    parser.add_argument(
+        "--method",
+        choices=["de", "nelder-mead", "powell"],
+        default=None,
+        help="default: de for banks, powell for funds",
+    )
     parser.add_argument("--evaluations", type=int, default=600, help="replay budget per stage")
     parser.add_argument("--workers", type=int, default=1, help="processes for differential evolution")
     parser.add_argument("--seed", type=int, default=0, help="seed of differential evolution")
-    parser.add_argument("--seeds", type=seed_list, default=(0,),
-                        help="model seeds the objective averages over, e.g. 0,1,2")
-    parser.add_argument("--holdout-seeds", type=seed_list, default=(), metavar="SEEDS",
-                        help="seeds the stage never sees, e.g. 6,7,8,9,10,11: J on them before and "
-                             "after is printed and recorded, and the values are not written if it rose")
-    parser.add_argument("--accept-worse-holdout", action="store_true",
-                        help="write the values even when J on the held-out seeds rose")
+    parser.add_argument(
+        "--seeds", type=seed_list, default=(0,), help="model seeds the objective averages over, e.g. 0,1,2"
+    )
+    parser.add_argument(
+        "--holdout-seeds",
+        type=seed_list,
+        default=(),
+        metavar="SEEDS",
+        help="seeds the stage never sees, e.g. 6,7,8,9,10,11: J on them before and "
+        "after is printed and recorded, and the values are not written if it rose",
+    )
+    parser.add_argument(
+        "--accept-worse-holdout",
+        action="store_true",
+        help="write the values even when J on the held-out seeds rose",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print calibrated.toml, do not write it")
     args = parser.parse_args(argv)
     stages = [s for s in STAGES if s != "sharp"] if args.stage == "all" else [args.stage]
@@ -425,8 +522,10 @@ def main(argv: list[str] | None = None) -> int:
             before = dict(values)
             values.update(result["values"])
             final = evaluate_seeds(values, WINDOW, seeds, pool)
-            print(f"whole window: J = {final['objective']:.3f}, monthly RMSE {final['monthly_rmse_bp']:.2f} bp, "
-                  f"2019-09-17 {final.get('spread_2019_09_17_bp', float('nan')):.0f} bp")
+            print(
+                f"whole window: J = {final['objective']:.3f}, monthly RMSE {final['monthly_rmse_bp']:.2f} bp, "
+                f"2019-09-17 {final.get('spread_2019_09_17_bp', float('nan')):.0f} bp"
+            )
             worse = False
             if holdout:
                 # A network draw the optimiser never saw is the test of whether it fitted the model
@@ -441,8 +540,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(to_toml(values, prov))
                 continue
             if worse and not args.accept_worse_holdout:
-                print(f"not written: J on the held-out seeds rose, so {stage} fitted its seeds' draws, "
-                      "not the model (--dry-run prints the values, --accept-worse-holdout writes them)")
+                print(
+                    f"not written: J on the held-out seeds rose, so {stage} fitted its seeds' draws, "
+                    "not the model (--dry-run prints the values, --accept-worse-holdout writes them)"
+                )
                 continue
             write(values, prov)
             wrote = True
@@ -455,7 +556,9 @@ def main(argv: list[str] | None = None) -> int:
         import repomodel
 
         for s in ("rmp40", "no_rmp", "qt_continues"):
-            print(f"  {s}: 2026 mean SOFR-IORB {repomodel.simulate(s).loc['2026'].sofr_iorb_bp.mean():+.2f} bp")
+            print(
+                f"  {s}: 2026 mean SOFR-IORB {repomodel.simulate(s).loc['2026'].sofr_iorb_bp.mean():+.2f} bp"
+            )
     return 0
 
 

@@ -26,7 +26,10 @@ from repomodel.errors import InputError
 
 # Subcommands that live in their own modules: each module has configure(parser) and main(args).
 EXTRA_COMMANDS = {
-    "replay": ("repomodel.replay", "replay history: aggregates from data, distribution and rates from the model"),
+    "replay": (
+        "repomodel.replay",
+        "replay history: aggregates from data, distribution and rates from the model",
+    ),
     "viz": ("repomodel.app", "serve the browser page (Mesa SolaraViz)"),
     "sweep": ("repomodel.sweep", "run a parameter sweep on dask.distributed"),
 }
@@ -48,8 +51,11 @@ def build_parser(argv: list[str] | None = None) -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"repomodel {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    run = sub.add_parser("run", help="run a scenario forward and write timeseries.csv, summary.json, spread.png",
-                         description="Run a scenario from its start state to its end date.")
+    run = sub.add_parser(
+        "run",
+        help="run a scenario forward and write timeseries.csv, summary.json, spread.png",
+        description="Run a scenario from its start state to its end date.",
+    )
     add_run_options(run)
     # Only the command being run imports its module: `repomodel run` must not pay for
     # importing solara or dask.
@@ -61,8 +67,10 @@ def build_parser(argv: list[str] | None = None) -> Parser:
             try:
                 mod = importlib.import_module(module)
             except ImportError as exc:
-                parser.error(f"'{name}' needs packages that are not installed ({exc.name}): "
-                             "pip install 'repomodel[all]'")
+                parser.error(
+                    f"'{name}' needs packages that are not installed ({exc.name}): "
+                    "pip install 'repomodel[all]'"
+                )
             mod.configure(p)
     return parser
 
@@ -71,14 +79,25 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     """Options shared by `run` and the commands built on it."""
     from repomodel.scenario import scenario_names
 
-    p.add_argument("--scenario", default="rmp40", metavar="NAME|PATH",
-                   help=f"a shipped scenario ({', '.join(scenario_names())}) or a TOML file; default rmp40")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="change one parameter by dotted key, e.g. --set rmp.monthly=30 "
-                   "--set population.small_banks=500 (repeatable; VALUE is read as TOML)")
+    p.add_argument(
+        "--scenario",
+        default="rmp40",
+        metavar="NAME|PATH",
+        help=f"a shipped scenario ({', '.join(scenario_names())}) or a TOML file; default rmp40",
+    )
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change one parameter by dotted key, e.g. --set rmp.monthly=30 "
+        "--set population.small_banks=500 (repeatable; VALUE is read as TOML)",
+    )
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's seed)")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="output folder (default results/<scenario>/)")
+    p.add_argument(
+        "--out", type=Path, default=None, metavar="DIR", help="output folder (default results/<scenario>/)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
 
 
@@ -115,10 +134,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if progress:
         progress.close()
     elapsed = time.perf_counter() - started
-    summary = summarise(df, params, seed=model.params["seed"] if args.seed is None else args.seed,
-                        wall_seconds=elapsed)
-    write_outputs(out, df, summary, lambda path: spread_figure(
-        df, f"repomodel · {params['name']}: SOFR−IORB, reserves and ON RRP", path))
+    summary = summarise(
+        df, params, seed=model.params["seed"] if args.seed is None else args.seed, wall_seconds=elapsed
+    )
+    write_outputs(
+        out,
+        df,
+        summary,
+        lambda path: spread_figure(df, f"repomodel · {params['name']}: SOFR−IORB, reserves and ON RRP", path),
+    )
     if not args.quiet:
         print_summary(summary, out)
     return 0
@@ -133,7 +157,8 @@ def summarise(df: pd.DataFrame, params: dict, seed: int | None, wall_seconds: fl
     at_or_below = monthly[monthly <= 0]
     metrics = {
         "days": int(len(df)),
-        "start": str(df.index[0].date()), "end": str(df.index[-1].date()),
+        "start": str(df.index[0].date()),
+        "end": str(df.index[-1].date()),
         "mean_spread_bp": float(spread.mean()),
         f"mean_spread_{year}_bp": float(last_year.mean()),
         "max_spread_bp": float(spread.max()),
@@ -141,10 +166,12 @@ def summarise(df: pd.DataFrame, params: dict, seed: int | None, wall_seconds: fl
         "days_spread_above_0": int((spread > 0).sum()),
         "days_spread_above_10bp": int((spread > 10).sum()),
         "first_month_mean_spread_at_or_below_0": str(at_or_below.index[0]) if len(at_or_below) else None,
-        "reserves_start": float(df["reserves"].iloc[0]), "reserves_end": float(df["reserves"].iloc[-1]),
+        "reserves_start": float(df["reserves"].iloc[0]),
+        "reserves_end": float(df["reserves"].iloc[-1]),
         "reserves_min": float(df["reserves"].min()),
         "on_rrp_end": float(df["on_rrp"].iloc[-1]),
-        "srf_total": float(df["srf"].sum()), "srf_max": float(df["srf"].max()),
+        "srf_total": float(df["srf"].sum()),
+        "srf_max": float(df["srf"].max()),
         "fed_bill_purchases": float(df["fed_bill_purchases"].sum()),
         "max_accounting_residual": float(df["accounting_residual"].max()),
     }
@@ -159,8 +186,9 @@ def summarise(df: pd.DataFrame, params: dict, seed: int | None, wall_seconds: fl
     }
 
 
-def write_outputs(out: Path, df: pd.DataFrame, summary: dict, draw,
-                  extra: dict[str, pd.DataFrame] | None = None) -> None:
+def write_outputs(
+    out: Path, df: pd.DataFrame, summary: dict, draw, extra: dict[str, pd.DataFrame] | None = None
+) -> None:
     """Write timeseries.csv, summary.json, the figure and any `extra` tables (file name ->
     frame) into `out` all-or-nothing.
 

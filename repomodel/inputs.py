@@ -80,9 +80,7 @@ def load_inputs(
     lo = _bound(start, "start", path, first, last)
     hi = _bound(end, "end", path, first, last)
     if lo is not None and hi is not None and lo > hi:
-        raise InputError(
-            f"start {lo.date()} is after end {hi.date()}: expected start <= end"
-        )
+        raise InputError(f"start {lo.date()} is after end {hi.date()}: expected start <= end")
     lo = first if lo is None else lo
     hi = last if hi is None else hi
     days = business_days(lo, hi).rename("date")
@@ -133,14 +131,12 @@ def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
     for column in REQUIRED:
         if column not in header:
             raise InputError(
-                f"{name} header: missing required column '{column}': expected "
-                f"columns {', '.join(REQUIRED)}"
+                f"{name} header: missing required column '{column}': expected columns {', '.join(REQUIRED)}"
             )
     for column in _KNOWN:
         if header.count(column) > 1:
             raise InputError(
-                f"{name} header: column '{column}' appears {header.count(column)} "
-                "times: expected once"
+                f"{name} header: column '{column}' appears {header.count(column)} times: expected once"
             )
     if not rows:
         raise InputError(f"{name}: no data rows: expected at least one dated row")
@@ -151,15 +147,13 @@ def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
     for i, (number, row) in enumerate(rows):
         if len(row) != len(header):
             raise InputError(
-                f"{name} row {number}: {len(row)} fields: expected {len(header)}, "
-                "one per header column"
+                f"{name} row {number}: {len(row)} fields: expected {len(header)}, one per header column"
             )
         text = row[where["date"]].strip()
         date = _parse_date(text)
         if date is None:
             raise InputError(
-                f"{name} row {number}, column 'date': {text!r} is not a date: "
-                "expected YYYY-MM-DD"
+                f"{name} row {number}, column 'date': {text!r} is not a date: expected YYYY-MM-DD"
             )
         if dates and date <= dates[-1]:
             problem = "repeats" if date == dates[-1] else "comes before"
@@ -180,8 +174,7 @@ def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
                 raise InputError(f"{here} '{column}': {cell!r} is not a number")
             if column in _NON_NEGATIVE and value < 0:
                 raise InputError(
-                    f"{here} '{column}': {cell} is negative: expected a quantity "
-                    ">= 0 ($ billions)"
+                    f"{here} '{column}': {cell} is negative: expected a quantity >= 0 ($ billions)"
                 )
             if column == "srf_exists" and value not in (0.0, 1.0):
                 raise InputError(f"{here} '{column}': {cell} is not 0 or 1")
@@ -195,9 +188,7 @@ def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
         if empty and column not in REQUIRED:
             del columns[column]  # an optional column nobody filled in is absent
         elif empty:
-            raise InputError(
-                f"{name}, column '{column}': no value in any row: expected at least one"
-            )
+            raise InputError(f"{name}, column '{column}': no value in any row: expected at least one")
         elif column in (*RATES, *OPTIONAL_RATES) and np.isnan(columns[column][0]):
             raise InputError(
                 f"{first} '{column}': blank: expected a value on the first row "

@@ -245,7 +245,12 @@ class Ledger:
         """Every accounting identity as a residual in $ bn (all zero in a consistent ledger)."""
         s = self.sheets
         fed, tre, banks, mmf, fhlb, dealers = (
-            s["fed"], s["treasury"], s["banks"], s["money_funds"], s["fhlbs"], s["dealers"]
+            s["fed"],
+            s["treasury"],
+            s["banks"],
+            s["money_funds"],
+            s["fhlbs"],
+            s["dealers"],
         )
         nb = banks.n
         agent_deposits = (
@@ -254,25 +259,34 @@ class Ledger:
             + np.bincount(self.bank_of["dealers"], dealers["cash"], minlength=nb)
         )
         largest = np.maximum.reduce  # what ndarray.max calls, without its Python wrapper
-        out = {f"{name} balance": float(largest(np.abs(sh.imbalance()), initial=0.0)) for name, sh in s.items()}
-        out.update({
-            "fed assets = reserves + on_rrp + tga + currency_other": self.fed_assets()
-            - fed.total("reserves") - fed.total("on_rrp") - fed.total("tga")
-            - fed.total("currency_other"),
-            "reserves: Fed = banks": fed.total("reserves") - banks.total("reserves"),
-            "on_rrp: Fed = funds + FHLBs": fed.total("on_rrp") - mmf.total("on_rrp")
-            - fhlb.total("on_rrp"),
-            "tga: Fed = Treasury": fed.total("tga") - tre.total("tga"),
-            "srf: Fed = dealers + banks": fed.total("srf_loans") - dealers.total("srf_borrowed")
-            - banks.total("srf_borrowed"),
-            "tri-party: funds = dealers": mmf.total("repo_lent") - dealers.total("triparty"),
-            "bilateral: banks = dealers": banks.total("repo_lent") - dealers.total("bilateral"),
-            "fed funds: lent = borrowed": banks.total("ff_lent") + fhlb.total("ff_lent")
-            - banks.total("ff_borrowed"),
-            "agent deposits: banks = holders": float(
-                largest(np.abs(banks["agent_deposits"] - agent_deposits), initial=0.0)
-            ),
-        })
+        out = {
+            f"{name} balance": float(largest(np.abs(sh.imbalance()), initial=0.0)) for name, sh in s.items()
+        }
+        out.update(
+            {
+                "fed assets = reserves + on_rrp + tga + currency_other": self.fed_assets()
+                - fed.total("reserves")
+                - fed.total("on_rrp")
+                - fed.total("tga")
+                - fed.total("currency_other"),
+                "reserves: Fed = banks": fed.total("reserves") - banks.total("reserves"),
+                "on_rrp: Fed = funds + FHLBs": fed.total("on_rrp")
+                - mmf.total("on_rrp")
+                - fhlb.total("on_rrp"),
+                "tga: Fed = Treasury": fed.total("tga") - tre.total("tga"),
+                "srf: Fed = dealers + banks": fed.total("srf_loans")
+                - dealers.total("srf_borrowed")
+                - banks.total("srf_borrowed"),
+                "tri-party: funds = dealers": mmf.total("repo_lent") - dealers.total("triparty"),
+                "bilateral: banks = dealers": banks.total("repo_lent") - dealers.total("bilateral"),
+                "fed funds: lent = borrowed": banks.total("ff_lent")
+                + fhlb.total("ff_lent")
+                - banks.total("ff_borrowed"),
+                "agent deposits: banks = holders": float(
+                    largest(np.abs(banks["agent_deposits"] - agent_deposits), initial=0.0)
+                ),
+            }
+        )
         return out
 
     def fed_assets(self) -> float:

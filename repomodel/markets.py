@@ -97,22 +97,22 @@ def allocate_lines(
 class Book:
     """Today's overnight trades: what unwinds tomorrow, and what the rates are computed from."""
 
-    triparty: np.ndarray = field(default_factory=lambda: np.zeros(0))   # per tri-party line
+    triparty: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per tri-party line
     triparty_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))
     bilateral_bank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     bilateral_dealer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     bilateral: np.ndarray = field(default_factory=lambda: np.zeros(0))
     bilateral_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    client_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))   # per dealer
+    client_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per dealer
     ff_fhlb: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (fhlb, large bank)
     ff_fhlb_rate: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     ib_lender: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     ib_borrower: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     interbank: np.ndarray = field(default_factory=lambda: np.zeros(0))
     interbank_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    cb_seller: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))   # correspondent
-    cb_buyer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))    # fed funds:
-    correspondent: np.ndarray = field(default_factory=lambda: np.zeros(0))          # small -> core
+    cb_seller: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # correspondent
+    cb_buyer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # fed funds:
+    correspondent: np.ndarray = field(default_factory=lambda: np.zeros(0))  # small -> core
     correspondent_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))
     srf_dealers: np.ndarray = field(default_factory=lambda: np.zeros(0))
     srf_banks: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -129,10 +129,18 @@ def unwind(ledger: Ledger, net, book: Book) -> None:
 
 def book_trades(ledger: Ledger, net, book: Book, sign: float = 1.0) -> None:
     """Post every trade of `book` to the ledger (sign=-1 reverses them)."""
-    ledger.pay("money_funds", net.tri_fund, "repo_lent", "dealers", net.tri_dealer, "triparty",
-               sign * book.triparty)
-    lend_to_depositor(ledger, book.bilateral_bank, "repo_lent", "dealers", book.bilateral_dealer,
-                      "bilateral", sign * book.bilateral)
+    ledger.pay(
+        "money_funds", net.tri_fund, "repo_lent", "dealers", net.tri_dealer, "triparty", sign * book.triparty
+    )
+    lend_to_depositor(
+        ledger,
+        book.bilateral_bank,
+        "repo_lent",
+        "dealers",
+        book.bilateral_dealer,
+        "bilateral",
+        sign * book.bilateral,
+    )
     if book.ff_fhlb.size:
         post_fhlb_loans(ledger, net, book.ff_fhlb, sign)
     lend_between_banks(ledger, book.ib_lender, book.ib_borrower, sign * book.interbank)
@@ -141,8 +149,15 @@ def book_trades(ledger: Ledger, net, book: Book, sign: float = 1.0) -> None:
     post_on_rrp(ledger, book.on_rrp_funds, book.on_rrp_fhlbs, sign)
 
 
-def lend_to_depositor(ledger: Ledger, bank: np.ndarray, bank_item: str, sector: str,
-                      idx: np.ndarray, credit: str, amount: np.ndarray) -> None:
+def lend_to_depositor(
+    ledger: Ledger,
+    bank: np.ndarray,
+    bank_item: str,
+    sector: str,
+    idx: np.ndarray,
+    credit: str,
+    amount: np.ndarray,
+) -> None:
     """A bank lends to a non-bank: its reserves go to the borrower's bank as deposits."""
     ledger.post("banks", bank_item, "reserves", amount, bank)
     ledger.post("banks", "reserves", "agent_deposits", amount, ledger.bank_of[sector][idx])
@@ -191,29 +206,40 @@ def clear(model) -> Book:
     else:
         dealer_ceiling = rates.srf + p["dealers"]["no_srf_ceiling_bp"] / 100.0
     cost_bp = model.size_cost_factor * behaviours.balance_sheet_cost_bp(
-        net.is_large, net.is_foreign, b, flags["quarter_end"], flags["year_end"], flags["month_end"])
+        net.is_large, net.is_foreign, b, flags["quarter_end"], flags["year_end"], flags["month_end"]
+    )
     lclor, sigma, assets = model.lclor, model.uncertainty, net.bank_assets
     book = Book()
 
     def position() -> np.ndarray:
         """Reserves a bank plans with: its reserves plus the intraday overdrafts it has
         extended to its dealers, which those dealers will cover before the close."""
-        overdraft = np.bincount(net.dealer_settlement, weights=np.maximum(-dealers["cash"], 0.0),
-                                minlength=net.n_banks)
+        overdraft = np.bincount(
+            net.dealer_settlement, weights=np.maximum(-dealers["cash"], 0.0), minlength=net.n_banks
+        )
         return banks["reserves"] + overdraft
 
     def large_tranches() -> tuple[np.ndarray, np.ndarray]:
         r = position()[:n_large]
         return behaviours.supply_tranches(
-            r, lclor[:n_large], sigma[:n_large], assets[:n_large], cost_bp[:n_large],
-            b["balance_sheet_slope_bp"], rates.iorb, penalty, k)
+            r,
+            lclor[:n_large],
+            sigma[:n_large],
+            assets[:n_large],
+            cost_bp[:n_large],
+            b["balance_sheet_slope_bp"],
+            rates.iorb,
+            penalty,
+            k,
+        )
 
     # 1. Tri-party (settles first thing in the morning): fund cash to dealers, within lines.
     need_d = np.maximum(-dealers["cash"], 0.0)
     fund_cash = np.maximum(mmf["cash"], 0.0)
     limit = net.tri_share * model.fund_assets[net.tri_fund]
-    tri_need = behaviours.triparty_need(need_d, net.dealer_foreign, p["dealers"],
-                                        flags["quarter_end"], flags["month_end"])
+    tri_need = behaviours.triparty_need(
+        need_d, net.dealer_foreign, p["dealers"], flags["quarter_end"], flags["month_end"]
+    )
     tri = allocate_lines(fund_cash, tri_need, net.tri_fund, net.tri_dealer, limit)
     book.triparty = tri
     ledger.pay("money_funds", net.tri_fund, "repo_lent", "dealers", net.tri_dealer, "triparty", tri)
@@ -225,8 +251,9 @@ def clear(model) -> Book:
 
     # 3. FHLB fed funds: large banks borrow to earn IORB while it pays them.
     if fhlb.n:
-        value = behaviours.reserve_value(position()[:n_large], lclor[:n_large], sigma[:n_large],
-                                         rates.iorb, penalty)
+        value = behaviours.reserve_value(
+            position()[:n_large], lclor[:n_large], sigma[:n_large], rates.iorb, penalty
+        )
         bid = value - cost_bp[:n_large] / 100.0  # what parking a borrowed dollar earns, net of cost
         capacity = p["fhlbs"]["arbitrage_capacity"] * assets[:n_large]
         if flags["quarter_end"]:
@@ -241,7 +268,9 @@ def clear(model) -> Book:
         book.ff_fhlb = offer * take[None, :]
         book.ff_fhlb_rate = behaviours.lender_rate(
             np.broadcast_to(reservation[:, None], offer.shape),
-            np.broadcast_to(bid[None, :], offer.shape), p["fhlbs"]["bargaining"])
+            np.broadcast_to(bid[None, :], offer.shape),
+            p["fhlbs"]["bargaining"],
+        )
         post_fhlb_loans(ledger, net, book.ff_fhlb)
 
     book.on_rrp_fhlbs = np.maximum(fhlb["cash"], 0.0)
@@ -253,23 +282,26 @@ def clear(model) -> Book:
     n_small_links = len(net.ib_small)
     if n_small_links and b["correspondent_limit"] > 0:
         pos = position()
-        core_value = behaviours.reserve_value(pos[:n_large], lclor[:n_large], sigma[:n_large],
-                                              rates.iorb, penalty)
+        core_value = behaviours.reserve_value(
+            pos[:n_large], lclor[:n_large], sigma[:n_large], rates.iorb, penalty
+        )
         small_ask = rates.iorb + cost_bp / 100.0
         want = np.maximum(lclor[:n_large] * (1 + b["core_headroom"]) - pos[:n_large], 0.0)
         want = np.where(core_value > small_ask[:n_large], want, 0.0)
         if want.sum() > 0:
             seller, buyer = net.ib_small, net.ib_core
             surplus = np.maximum(pos - (lclor + b["target_buffer"] * sigma), 0.0)
-            line = np.minimum(surplus[seller] / model.ib_degree[seller],
-                              b["correspondent_limit"] * assets[seller])
+            line = np.minimum(
+                surplus[seller] / model.ib_degree[seller], b["correspondent_limit"] * assets[seller]
+            )
             offered = np.bincount(buyer, weights=line, minlength=n_large)
             ratio = np.minimum(1.0, np.divide(want, offered, out=np.zeros(n_large), where=offered > 0))
             volume = line * ratio[buyer]
             keep = volume > DUST
             book.cb_seller, book.cb_buyer, book.correspondent = seller[keep], buyer[keep], volume[keep]
             book.correspondent_rate = behaviours.lender_rate(
-                small_ask[book.cb_seller], core_value[book.cb_buyer], 0.5)
+                small_ask[book.cb_seller], core_value[book.cb_buyer], 0.5
+            )
             lend_between_banks(ledger, book.cb_seller, book.cb_buyer, book.correspondent)
 
     # 4. Bilateral repo: what dealers still need, from their banks' supply curves.
@@ -278,8 +310,9 @@ def clear(model) -> Book:
     # A bank shares its supply among its dealers in proportion to what each still needs.
     link_need = need_d[net.bd_dealer]
     bank_need = np.bincount(net.bd_bank, weights=link_need, minlength=n_large)
-    share = np.divide(link_need, bank_need[net.bd_bank], out=np.zeros_like(link_need),
-                      where=bank_need[net.bd_bank] > 0)
+    share = np.divide(
+        link_need, bank_need[net.bd_bank], out=np.zeros_like(link_need), where=bank_need[net.bd_bank] > 0
+    )
     off_bank = np.repeat(net.bd_bank, k)
     off_dealer = np.repeat(net.bd_dealer, k)
     off_amount = (amount[net.bd_bank] * share[:, None]).ravel()
@@ -308,8 +341,15 @@ def clear(model) -> Book:
     keep = filled > DUST
     book.bilateral_bank, book.bilateral_dealer = off_bank[keep], off_dealer[keep]
     book.bilateral, book.bilateral_rate = filled[keep], off_ask[keep]
-    lend_to_depositor(ledger, book.bilateral_bank, "repo_lent", "dealers", book.bilateral_dealer,
-                      "bilateral", book.bilateral)
+    lend_to_depositor(
+        ledger,
+        book.bilateral_bank,
+        "repo_lent",
+        "dealers",
+        book.bilateral_dealer,
+        "bilateral",
+        book.bilateral,
+    )
 
     # 4b. Afternoon: the public's tax payments settle over Fedwire through the day, after the
     #     morning's repo market. Banks meet the drain in the interbank market or at the Fed;
@@ -328,8 +368,12 @@ def clear(model) -> Book:
         group = np.repeat(np.arange(n_large), k)
         filled, left = fill(group, ask.ravel(), amount.ravel(), demand, cap=penalty)
         got = demand - left
-        avg_ask = np.divide(np.bincount(group, weights=filled * ask.ravel(), minlength=n_large), got,
-                            out=np.full(n_large, rates.iorb), where=got > 0)
+        avg_ask = np.divide(
+            np.bincount(group, weights=filled * ask.ravel(), minlength=n_large),
+            got,
+            out=np.full(n_large, rates.iorb),
+            where=got > 0,
+        )
         ratio = np.divide(got, demand, out=np.zeros(n_large), where=demand > 0)
         volume = per_link * ratio[lender]
         keep = volume > DUST
@@ -338,7 +382,9 @@ def clear(model) -> Book:
         book.interbank_rate = avg_ask[book.ib_lender] + b["interbank_spread_bp"] / 100.0
         lend_between_banks(ledger, book.ib_lender, book.ib_borrower, book.interbank)
 
-    book.banks_short = int((behaviours.borrowing_need(position(), lclor, sigma, b["target_buffer"]) > DUST).sum())
+    book.banks_short = int(
+        (behaviours.borrowing_need(position(), lclor, sigma, b["target_buffer"]) > DUST).sum()
+    )
 
     # 6. SRF: dealers' unmet needs, and banks that would otherwise end below their LCLoR.
     book.srf_dealers = unmet.copy()
@@ -383,9 +429,11 @@ def clear(model) -> Book:
 
     # Dealers lend to clients at their average cost of funds plus an intermediation spread.
     funded = np.bincount(net.tri_dealer, weights=tri, minlength=n_d) + np.bincount(
-        book.bilateral_dealer, weights=book.bilateral, minlength=n_d)
+        book.bilateral_dealer, weights=book.bilateral, minlength=n_d
+    )
     paid = np.bincount(net.tri_dealer, weights=tri * book.triparty_rate, minlength=n_d) + np.bincount(
-        book.bilateral_dealer, weights=book.bilateral * book.bilateral_rate, minlength=n_d)
+        book.bilateral_dealer, weights=book.bilateral * book.bilateral_rate, minlength=n_d
+    )
     avg = np.divide(paid, funded, out=cost.copy(), where=funded > 0)
     book.client_rate = avg + p["dealers"]["client_spread_bp"] / 100.0
 

@@ -29,16 +29,59 @@ from repomodel.errors import InputError
 from repomodel.ledger import Ledger
 
 COLUMNS = [
-    "date", "sofr", "tgcr", "effr", "iorb", "on_rrp_rate", "srf_rate", "sofr_iorb_bp",
-    "effr_iorb_bp", "sofr_p01", "sofr_p99", "reserves", "reserves_large", "reserves_small",
-    "on_rrp", "srf", "tga", "fed_assets", "currency_other", "mmf_repo", "dealer_financing",
-    "reserves_gini", "reserves_top10_share", "lclor_gap_large", "lclor_gap_small",
+    "date",
+    "sofr",
+    "tgcr",
+    "effr",
+    "iorb",
+    "on_rrp_rate",
+    "srf_rate",
+    "sofr_iorb_bp",
+    "effr_iorb_bp",
+    "sofr_p01",
+    "sofr_p99",
+    "reserves",
+    "reserves_large",
+    "reserves_small",
+    "on_rrp",
+    "srf",
+    "tga",
+    "fed_assets",
+    "currency_other",
+    "mmf_repo",
+    "dealer_financing",
+    "reserves_gini",
+    "reserves_top10_share",
+    "lclor_gap_large",
+    "lclor_gap_small",
     # more than the contract asks:
-    "tgcr_iorb_bp", "sofr_p25", "sofr_p75", "sofr_volume", "effr_volume", "srf_dealers",
-    "srf_banks", "dealer_marginal_cost", "interbank", "fhlb_fed_funds", "bilateral_repo", "mmf_bills", "mmf_assets",
-    "dealer_inventory", "soma_bills", "rmp", "fed_bill_purchases", "bill_issuance",
-    "coupon_issuance", "taxes", "banks_short", "month_end", "quarter_end", "year_end",
-    "tax_date", "coupon_settlement", "accounting_residual",
+    "tgcr_iorb_bp",
+    "sofr_p25",
+    "sofr_p75",
+    "sofr_volume",
+    "effr_volume",
+    "srf_dealers",
+    "srf_banks",
+    "dealer_marginal_cost",
+    "interbank",
+    "fhlb_fed_funds",
+    "bilateral_repo",
+    "mmf_bills",
+    "mmf_assets",
+    "dealer_inventory",
+    "soma_bills",
+    "rmp",
+    "fed_bill_purchases",
+    "bill_issuance",
+    "coupon_issuance",
+    "taxes",
+    "banks_short",
+    "month_end",
+    "quarter_end",
+    "year_end",
+    "tax_date",
+    "coupon_settlement",
+    "accounting_residual",
 ]
 TOLERANCE = 1e-6
 
@@ -77,13 +120,18 @@ class RepoMarketModel(mesa.Model):
         # stress tests and intraday payments scale more than proportionally with size).
         large = self.net.is_large
         relative_size = assets / assets[large].mean()
-        self.lclor = np.where(large, b["lclor_large"] * relative_size ** b["lclor_size_elasticity"],
-                              b["lclor_small"]) * assets
+        self.lclor = (
+            np.where(large, b["lclor_large"] * relative_size ** b["lclor_size_elasticity"], b["lclor_small"])
+            * assets
+        )
         self.size_cost_factor = np.where(large, relative_size ** b["cost_size_elasticity"], 1.0)
         self.uncertainty = b["uncertainty"] * assets
         self.fund_assets = self.ledger["money_funds"]["shares"].copy()
         self.fund_trend = self.fund_assets.copy()
-        self.fund_spread = self.rng.uniform(0, params["money_funds"]["reservation_spread_bp"], self.ledger["money_funds"].n) / 100
+        self.fund_spread = (
+            self.rng.uniform(0, params["money_funds"]["reservation_spread_bp"], self.ledger["money_funds"].n)
+            / 100
+        )
         self.fhlb_spread = np.full(self.ledger["fhlbs"].n, params["fhlbs"]["reservation_spread_bp"] / 100)
         self.dealer_inventory_base = self.ledger["dealers"]["inventory"].copy()
         bill_float = self.ledger["treasury"].total("bills_debt") - self.ledger["fed"].total("soma_bills")
@@ -99,13 +147,17 @@ class RepoMarketModel(mesa.Model):
         self.ib_borrower = np.concatenate([self.net.ib_small, core_i])
         self.ib_lender = np.concatenate([self.net.ib_core, core_j])
         self.ib_degree = np.maximum(np.bincount(self.ib_borrower, minlength=self.net.n_banks), 1)
-        self.tri_degree = np.bincount(self.net.tri_dealer, minlength=self.ledger["dealers"].n)  # fund lines per dealer
+        self.tri_degree = np.bincount(
+            self.net.tri_dealer, minlength=self.ledger["dealers"].n
+        )  # fund lines per dealer
         self._make_agents()
         self.t = 0
         self.records: list[dict] = []
         self.datacollector = mesa.DataCollector(
-            model_reporters={c: (lambda m, c=c: m.records[-1][c] if m.records else np.nan)
-                             for c in ("sofr", "sofr_iorb_bp", "reserves", "on_rrp", "srf")}
+            model_reporters={
+                c: (lambda m, c=c: m.records[-1][c] if m.records else np.nan)
+                for c in ("sofr", "sofr_iorb_bp", "reserves", "on_rrp", "srf")
+            }
         )
 
     # --- the day ------------------------------------------------------------------------------
@@ -121,10 +173,14 @@ class RepoMarketModel(mesa.Model):
         self.today_flags = {name: bool(getattr(self.calendar, name)[t]) for name in FLAGS}
         self.drivers_today = self.drivers_on(t)
         d = self.drivers_today
-        self.today_rates = markets.DayRates(float(d["iorb"]), float(d["on_rrp_rate"]),
-                                            float(d["srf_rate"]), bool(d["srf_exists"]),
-                                            float(d.get("dealer_repo_rate", np.nan)),
-                                            float(d.get("dealer_repo_limit", np.nan)))
+        self.today_rates = markets.DayRates(
+            float(d["iorb"]),
+            float(d["on_rrp_rate"]),
+            float(d["srf_rate"]),
+            bool(d["srf_exists"]),
+            float(d.get("dealer_repo_rate", np.nan)),
+            float(d.get("dealer_repo_limit", np.nan)),
+        )
         # 2. yesterday's overnight trades mature
         markets.unwind(self.ledger, self.net, self.book)
         # 3. Fed: runoff, MBS paydowns, bill purchases
@@ -135,8 +191,13 @@ class RepoMarketModel(mesa.Model):
         # 5. payment shocks between banks
         p = self.params["banks"]
         self.payment_state = payments.shock(
-            self.ledger, self.payment_state, p["payment_shock"] * self.net.bank_assets,
-            p["payment_persistence"], p["payment_tail"], self.rng)
+            self.ledger,
+            self.payment_state,
+            p["payment_shock"] * self.net.bank_assets,
+            p["payment_persistence"],
+            p["payment_tail"],
+            self.rng,
+        )
         # 5b. banks trade securities for reserves toward equal marginal value of reserves
         self.reallocate_reserves()
         # 6-7. bids and clearing along the network
@@ -174,8 +235,14 @@ class RepoMarketModel(mesa.Model):
             return
         banks = self.ledger["banks"]
         # a bank pays out at most half of the reserves it holds this morning
-        flow = behaviours.reallocation(self.eod_reserves, self.lclor, self.uncertainty, speed,
-                                       banks["securities"], 0.5 * banks["reserves"])
+        flow = behaviours.reallocation(
+            self.eod_reserves,
+            self.lclor,
+            self.uncertainty,
+            speed,
+            banks["securities"],
+            0.5 * banks["reserves"],
+        )
         self.ledger.post("banks", "reserves", "securities", flow)
 
     # --- exogenous flows (history replay overrides these to follow the data) -----------------
@@ -191,8 +258,14 @@ class RepoMarketModel(mesa.Model):
     def schedule(self) -> pd.DataFrame:
         """Exogenous drivers from the scenario's policy and Treasury schedules."""
         days = self.calendar.days
-        return pd.concat([policy.corridor(self.params, days), policy.schedule(self.params, self.calendar),
-                          treasury.schedule(self.params, self.calendar)], axis=1)
+        return pd.concat(
+            [
+                policy.corridor(self.params, days),
+                policy.schedule(self.params, self.calendar),
+                treasury.schedule(self.params, self.calendar),
+            ],
+            axis=1,
+        )
 
     def drivers_on(self, t: int) -> dict:
         """Row `t` of `self.drivers` as {column: value}. Taking a pandas row (`iloc`) every
@@ -244,8 +317,9 @@ class RepoMarketModel(mesa.Model):
         weights = self.fund_assets / self.fund_assets.sum() if to_funds >= 0 else funds_now / funds_now.sum()
         ledger.with_fed("money_funds", None, "bills", "tga", to_funds * weights, into_fed=True)
         if to_dealers > 0:
-            ledger.with_fed("dealers", None, "inventory", "tga", to_dealers * shortfall / shortfall.sum(),
-                            into_fed=True)
+            ledger.with_fed(
+                "dealers", None, "inventory", "tga", to_dealers * shortfall / shortfall.sum(), into_fed=True
+            )
         self.public_pays_fed(amount - to_funds - to_dealers, "tga")
         ledger.post("treasury", "tga", "bills_debt", amount)
         return amount
@@ -254,7 +328,9 @@ class RepoMarketModel(mesa.Model):
         """Dealers take securities at auction into inventory, paying out of (overdrawn) cash."""
         if amount <= 0:
             return
-        self.ledger.with_fed("dealers", None, "inventory", "tga", amount * self.net.dealer_weight, into_fed=True)
+        self.ledger.with_fed(
+            "dealers", None, "inventory", "tga", amount * self.net.dealer_weight, into_fed=True
+        )
         self.ledger.post("treasury", "tga", debt_item, amount)
 
     def public_flows(self) -> None:
@@ -272,7 +348,9 @@ class RepoMarketModel(mesa.Model):
         payments.public_to_agents(ledger, "money_funds", "shares", flow)
         self.fund_assets = ledger["money_funds"]["shares"].copy()
         excess = np.maximum(ledger["dealers"]["inventory"] - self.dealer_inventory_base, 0.0)
-        payments.public_to_agents(ledger, "dealers", "inventory", p["dealers"]["inventory_reversion"] * excess)
+        payments.public_to_agents(
+            ledger, "dealers", "inventory", p["dealers"]["inventory_reversion"] * excess
+        )
 
     # --- record -------------------------------------------------------------------------------
 
@@ -292,31 +370,53 @@ class RepoMarketModel(mesa.Model):
             ledger.check()
         row = {
             "date": self.today,
-            "sofr": r["sofr"], "tgcr": r["tgcr"], "effr": r["effr"],
-            "iorb": d.iorb, "on_rrp_rate": d.on_rrp, "srf_rate": d.srf,
-            "sofr_iorb_bp": (r["sofr"] - d.iorb) * 100, "effr_iorb_bp": (r["effr"] - d.iorb) * 100,
-            "sofr_p01": r["sofr_p01"], "sofr_p99": r["sofr_p99"],
+            "sofr": r["sofr"],
+            "tgcr": r["tgcr"],
+            "effr": r["effr"],
+            "iorb": d.iorb,
+            "on_rrp_rate": d.on_rrp,
+            "srf_rate": d.srf,
+            "sofr_iorb_bp": (r["sofr"] - d.iorb) * 100,
+            "effr_iorb_bp": (r["effr"] - d.iorb) * 100,
+            "sofr_p01": r["sofr_p01"],
+            "sofr_p99": r["sofr_p99"],
             "reserves": fed.total("reserves"),
-            "reserves_large": float(res_large), "reserves_small": float(res_small),
-            "on_rrp": fed.total("on_rrp"), "srf": fed.total("srf_loans"), "tga": fed.total("tga"),
-            "fed_assets": ledger.fed_assets(), "currency_other": fed.total("currency_other"),
+            "reserves_large": float(res_large),
+            "reserves_small": float(res_small),
+            "on_rrp": fed.total("on_rrp"),
+            "srf": fed.total("srf_loans"),
+            "tga": fed.total("tga"),
+            "fed_assets": ledger.fed_assets(),
+            "currency_other": fed.total("currency_other"),
             "mmf_repo": mmf.total("repo_lent"),
-            "dealer_financing": dealers.total("triparty") + dealers.total("bilateral") + dealers.total("srf_borrowed"),
-            "reserves_gini": rates.gini_sorted(ranked), "reserves_top10_share": float(ranked[-10:].sum() / ranked.sum()),
+            "dealer_financing": dealers.total("triparty")
+            + dealers.total("bilateral")
+            + dealers.total("srf_borrowed"),
+            "reserves_gini": rates.gini_sorted(ranked),
+            "reserves_top10_share": float(ranked[-10:].sum() / ranked.sum()),
             "lclor_gap_large": float(res_large / self.lclor[large].sum() - 1),
             "lclor_gap_small": float(res_small / self.lclor[~large].sum() - 1),
             "tgcr_iorb_bp": (r["tgcr"] - d.iorb) * 100,
-            "sofr_p25": r["sofr_p25"], "sofr_p75": r["sofr_p75"],
-            "sofr_volume": r["sofr_volume"], "effr_volume": r["effr_volume"],
-            "srf_dealers": float(book.srf_dealers.sum()), "srf_banks": float(book.srf_banks.sum()),
+            "sofr_p25": r["sofr_p25"],
+            "sofr_p75": r["sofr_p75"],
+            "sofr_volume": r["sofr_volume"],
+            "effr_volume": r["effr_volume"],
+            "srf_dealers": float(book.srf_dealers.sum()),
+            "srf_banks": float(book.srf_banks.sum()),
             "dealer_marginal_cost": float(book.dealer_cost.max()) if book.dealer_cost.size else np.nan,
-            "interbank": float(book.interbank.sum()), "fhlb_fed_funds": float(book.ff_fhlb.sum()),
+            "interbank": float(book.interbank.sum()),
+            "fhlb_fed_funds": float(book.ff_fhlb.sum()),
             "bilateral_repo": float(book.bilateral.sum()),
-            "mmf_bills": mmf.total("bills"), "mmf_assets": mmf.total("shares"),
-            "dealer_inventory": dealers.total("inventory"), "soma_bills": fed.total("soma_bills"),
-            "rmp": ops["rmp"], "fed_bill_purchases": ops["fed_bill_purchases"],
-            "bill_issuance": ops["bill_issuance"], "coupon_issuance": ops["coupon_issuance"],
-            "taxes": ops["taxes"], "banks_short": book.banks_short,
+            "mmf_bills": mmf.total("bills"),
+            "mmf_assets": mmf.total("shares"),
+            "dealer_inventory": dealers.total("inventory"),
+            "soma_bills": fed.total("soma_bills"),
+            "rmp": ops["rmp"],
+            "fed_bill_purchases": ops["fed_bill_purchases"],
+            "bill_issuance": ops["bill_issuance"],
+            "coupon_issuance": ops["coupon_issuance"],
+            "taxes": ops["taxes"],
+            "banks_short": book.banks_short,
             **{name: self.today_flags[name] for name in FLAGS if name in COLUMNS},
             "accounting_residual": residual,
         }
@@ -329,11 +429,16 @@ class RepoMarketModel(mesa.Model):
         self.fed = agents.Fed(self, 0)
         self.treasury = agents.Treasury(self, 0)
         agents.LargeBank.create_agents(self, n_large, index=list(range(n_large)))
-        agents.SmallBank.create_agents(self, self.net.n_banks - n_large,
-                                       index=list(range(n_large, self.net.n_banks)))
-        agents.MoneyFund.create_agents(self, self.ledger["money_funds"].n, index=list(range(self.ledger["money_funds"].n)))
+        agents.SmallBank.create_agents(
+            self, self.net.n_banks - n_large, index=list(range(n_large, self.net.n_banks))
+        )
+        agents.MoneyFund.create_agents(
+            self, self.ledger["money_funds"].n, index=list(range(self.ledger["money_funds"].n))
+        )
         agents.FHLB.create_agents(self, self.ledger["fhlbs"].n, index=list(range(self.ledger["fhlbs"].n)))
-        agents.Dealer.create_agents(self, self.ledger["dealers"].n, index=list(range(self.ledger["dealers"].n)))
+        agents.Dealer.create_agents(
+            self, self.ledger["dealers"].n, index=list(range(self.ledger["dealers"].n))
+        )
 
 
 FLAGS = ("month_end", "quarter_end", "year_end", "tax_date", "coupon_settlement", "bill_settlement")
@@ -351,10 +456,21 @@ def open_books(params: dict, net: network.Network) -> tuple[Ledger, markets.Book
     s = params["start"]
     pop = params["population"]
     n_banks, n_large = net.n_banks, net.n_large
-    ledger = Ledger({"fed": 1, "treasury": 1, "banks": n_banks, "money_funds": pop["money_funds"],
-                     "fhlbs": pop["fhlbs"], "dealers": pop["dealers"]})
-    ledger.bank_of = {"money_funds": net.fund_custodian, "fhlbs": net.fhlb_custodian,
-                      "dealers": net.dealer_settlement}
+    ledger = Ledger(
+        {
+            "fed": 1,
+            "treasury": 1,
+            "banks": n_banks,
+            "money_funds": pop["money_funds"],
+            "fhlbs": pop["fhlbs"],
+            "dealers": pop["dealers"],
+        }
+    )
+    ledger.bank_of = {
+        "money_funds": net.fund_custodian,
+        "fhlbs": net.fhlb_custodian,
+        "dealers": net.dealer_settlement,
+    }
     book = markets.Book()
 
     # Money funds and dealers: the tri-party book of the evening before.
@@ -434,10 +550,16 @@ def open_books(params: dict, net: network.Network) -> tuple[Ledger, markets.Book
             "start.fed_assets: below reserves + ON RRP + TGA: expected a Fed balance sheet whose "
             "assets cover its reserves, ON RRP and TGA"
         )
-    for item, value in (("soma_bills", s["soma_bills"]), ("soma_coupons", s["soma_coupons"]),
-                        ("soma_mbs", s["soma_mbs"]), ("other_assets", other),
-                        ("reserves", s["reserves"]), ("on_rrp", on_rrp), ("tga", s["tga"]),
-                        ("currency_other", currency_other)):
+    for item, value in (
+        ("soma_bills", s["soma_bills"]),
+        ("soma_coupons", s["soma_coupons"]),
+        ("soma_mbs", s["soma_mbs"]),
+        ("other_assets", other),
+        ("reserves", s["reserves"]),
+        ("on_rrp", on_rrp),
+        ("tga", s["tga"]),
+        ("currency_other", currency_other),
+    ):
         ledger.open("fed", item, value)
     ledger.open("treasury", "tga", s["tga"])
     ledger.open("treasury", "bills_debt", 6400.0)

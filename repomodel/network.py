@@ -29,23 +29,23 @@ class Network:
     """The graph and the same edges as index arrays for the vectorised markets."""
 
     graph: nx.DiGraph
-    bank_assets: np.ndarray       # $ bn, large banks first (largest first), then small
+    bank_assets: np.ndarray  # $ bn, large banks first (largest first), then small
     is_large: np.ndarray
-    is_foreign: np.ndarray        # US branches of foreign banks (quarter-end window dressing)
-    fund_weight: np.ndarray       # money-fund size shares
-    dealer_weight: np.ndarray     # dealer size shares
+    is_foreign: np.ndarray  # US branches of foreign banks (quarter-end window dressing)
+    fund_weight: np.ndarray  # money-fund size shares
+    dealer_weight: np.ndarray  # dealer size shares
     dealer_foreign: np.ndarray
     fhlb_weight: np.ndarray
-    fund_custodian: np.ndarray    # bank index of each fund's cash account
+    fund_custodian: np.ndarray  # bank index of each fund's cash account
     fhlb_custodian: np.ndarray
     dealer_settlement: np.ndarray  # bank index of each dealer's settlement bank
-    tri_fund: np.ndarray          # tri-party line: fund index
-    tri_dealer: np.ndarray        # tri-party line: dealer index
-    tri_share: np.ndarray         # line limit as a share of the fund's assets
-    ib_small: np.ndarray          # interbank line: small bank index (bank numbering)
-    ib_core: np.ndarray           # interbank line: core bank index
-    bd_bank: np.ndarray           # bank-dealer repo link: bank
-    bd_dealer: np.ndarray         # bank-dealer repo link: dealer
+    tri_fund: np.ndarray  # tri-party line: fund index
+    tri_dealer: np.ndarray  # tri-party line: dealer index
+    tri_share: np.ndarray  # line limit as a share of the fund's assets
+    ib_small: np.ndarray  # interbank line: small bank index (bank numbering)
+    ib_core: np.ndarray  # interbank line: core bank index
+    bd_bank: np.ndarray  # bank-dealer repo link: bank
+    bd_dealer: np.ndarray  # bank-dealer repo link: dealer
 
     @property
     def n_banks(self) -> int:
@@ -85,8 +85,10 @@ def build(params: dict, rng: np.random.Generator) -> Network:
     # small banks: Pareto, so a few regional banks and a long tail of community banks.
     ladder = np.arange(1, n_large + 1) ** -0.8
     large = start["bank_assets"] * start["large_bank_asset_share"] * ladder / ladder.sum()
-    small = start["bank_assets"] * (1 - start["large_bank_asset_share"]) * _pareto_shares(
-        rng, n_small, start["small_bank_pareto_alpha"]
+    small = (
+        start["bank_assets"]
+        * (1 - start["large_bank_asset_share"])
+        * _pareto_shares(rng, n_small, start["small_bank_pareto_alpha"])
     )
     bank_assets = np.concatenate([large, small])
     is_large = np.arange(n_large + n_small) < n_large
@@ -124,25 +126,73 @@ def build(params: dict, rng: np.random.Generator) -> Network:
     # Bilateral repo: the settlement bank plus a few other large banks lend to each dealer.
     m = min(params["dealers"]["bank_links"], n_large - 1)
     extra = [
-        rng.choice(np.delete(np.arange(n_large), s), size=m, replace=False,
-                   p=np.delete(large_p, s) / np.delete(large_p, s).sum())
+        rng.choice(
+            np.delete(np.arange(n_large), s),
+            size=m,
+            replace=False,
+            p=np.delete(large_p, s) / np.delete(large_p, s).sum(),
+        )
         for s in dealer_settlement
     ]
     bd_bank = np.concatenate([np.concatenate([[s], e]) for s, e in zip(dealer_settlement, extra)])
     bd_dealer = np.repeat(np.arange(n_dealers), m + 1)
 
-    graph = _graph(bank_assets, is_large, is_foreign, n_funds, n_dealers, n_fhlbs,
-                   fund_custodian, fhlb_custodian, dealer_settlement,
-                   tri_fund, tri_dealer, ib_small, ib_core, bd_bank, bd_dealer)
-    return Network(graph, bank_assets, is_large, is_foreign, fund_weight, dealer_weight,
-                   dealer_foreign, fhlb_weight, fund_custodian, fhlb_custodian,
-                   dealer_settlement, tri_fund, tri_dealer, tri_share, ib_small, ib_core,
-                   bd_bank, bd_dealer)
+    graph = _graph(
+        bank_assets,
+        is_large,
+        is_foreign,
+        n_funds,
+        n_dealers,
+        n_fhlbs,
+        fund_custodian,
+        fhlb_custodian,
+        dealer_settlement,
+        tri_fund,
+        tri_dealer,
+        ib_small,
+        ib_core,
+        bd_bank,
+        bd_dealer,
+    )
+    return Network(
+        graph,
+        bank_assets,
+        is_large,
+        is_foreign,
+        fund_weight,
+        dealer_weight,
+        dealer_foreign,
+        fhlb_weight,
+        fund_custodian,
+        fhlb_custodian,
+        dealer_settlement,
+        tri_fund,
+        tri_dealer,
+        tri_share,
+        ib_small,
+        ib_core,
+        bd_bank,
+        bd_dealer,
+    )
 
 
-def _graph(bank_assets, is_large, is_foreign, n_funds, n_dealers, n_fhlbs, fund_custodian,
-           fhlb_custodian, dealer_settlement, tri_fund, tri_dealer, ib_small, ib_core,
-           bd_bank, bd_dealer) -> nx.DiGraph:
+def _graph(
+    bank_assets,
+    is_large,
+    is_foreign,
+    n_funds,
+    n_dealers,
+    n_fhlbs,
+    fund_custodian,
+    fhlb_custodian,
+    dealer_settlement,
+    tri_fund,
+    tri_dealer,
+    ib_small,
+    ib_core,
+    bd_bank,
+    bd_dealer,
+) -> nx.DiGraph:
     g = nx.DiGraph()
     n_large = int(is_large.sum())
     for i, a in enumerate(bank_assets):
@@ -153,20 +203,30 @@ def _graph(bank_assets, is_large, is_foreign, n_funds, n_dealers, n_fhlbs, fund_
     g.add_nodes_from((("fhlbs", h), {"kind": "fhlb", "index": h}) for h in range(n_fhlbs))
     g.add_edges_from(
         (("banks", i), ("banks", j), {"type": "interbank"})
-        for i in range(n_large) for j in range(n_large) if i != j
+        for i in range(n_large)
+        for j in range(n_large)
+        if i != j
     )
-    g.add_edges_from((("banks", int(c)), ("banks", int(s)), {"type": "interbank"})
-                     for s, c in zip(ib_small, ib_core))
-    g.add_edges_from((("money_funds", int(f)), ("dealers", int(d)), {"type": "triparty"})
-                     for f, d in zip(tri_fund, tri_dealer))
-    g.add_edges_from((("dealers", d), ("banks", int(b)), {"type": "settlement"})
-                     for d, b in enumerate(dealer_settlement))
-    g.add_edges_from((("banks", int(b)), ("dealers", int(d)), {"type": "bilateral"})
-                     for b, d in zip(bd_bank, bd_dealer))
-    g.add_edges_from((("money_funds", f), ("banks", int(b)), {"type": "custody"})
-                     for f, b in enumerate(fund_custodian))
-    g.add_edges_from((("fhlbs", h), ("banks", int(b)), {"type": "custody"})
-                     for h, b in enumerate(fhlb_custodian))
-    g.add_edges_from((("fhlbs", h), ("banks", j), {"type": "fedfunds"})
-                     for h in range(n_fhlbs) for j in range(n_large))
+    g.add_edges_from(
+        (("banks", int(c)), ("banks", int(s)), {"type": "interbank"}) for s, c in zip(ib_small, ib_core)
+    )
+    g.add_edges_from(
+        (("money_funds", int(f)), ("dealers", int(d)), {"type": "triparty"})
+        for f, d in zip(tri_fund, tri_dealer)
+    )
+    g.add_edges_from(
+        (("dealers", d), ("banks", int(b)), {"type": "settlement"}) for d, b in enumerate(dealer_settlement)
+    )
+    g.add_edges_from(
+        (("banks", int(b)), ("dealers", int(d)), {"type": "bilateral"}) for b, d in zip(bd_bank, bd_dealer)
+    )
+    g.add_edges_from(
+        (("money_funds", f), ("banks", int(b)), {"type": "custody"}) for f, b in enumerate(fund_custodian)
+    )
+    g.add_edges_from(
+        (("fhlbs", h), ("banks", int(b)), {"type": "custody"}) for h, b in enumerate(fhlb_custodian)
+    )
+    g.add_edges_from(
+        (("fhlbs", h), ("banks", j), {"type": "fedfunds"}) for h in range(n_fhlbs) for j in range(n_large)
+    )
     return g

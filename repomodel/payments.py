@@ -42,8 +42,14 @@ def public_to_agents(ledger: Ledger, sector: str, credit: str, amounts: np.ndarr
     ledger.post(sector, "cash", credit, amounts)
 
 
-def shock(ledger: Ledger, state: np.ndarray, scale: np.ndarray, persistence: float, tail: float,
-          rng: np.random.Generator) -> np.ndarray:
+def shock(
+    ledger: Ledger,
+    state: np.ndarray,
+    scale: np.ndarray,
+    persistence: float,
+    tail: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Move deposits between banks; returns the new deviation state.
 
     The deviation of each bank's deposits from its normal level follows
@@ -58,9 +64,9 @@ def shock(ledger: Ledger, state: np.ndarray, scale: np.ndarray, persistence: flo
     # product of two numbers does not depend on their order), without a temporary per step.
     flow = rng.standard_t(tail, size=scale.shape)
     flow *= scale
-    flow /= sd                       # e_t
-    flow += persistence * state      # d_t
-    flow -= state                    # d_t - d_{t-1}
+    flow /= sd  # e_t
+    flow += persistence * state  # d_t
+    flow -= state  # d_t - d_{t-1}
     weights = scale / scale.sum()
     weights *= flow.sum()
     flow -= weights

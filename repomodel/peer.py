@@ -140,9 +140,7 @@ def fit_peer(
     y = data["spread_bp"].to_numpy(float)
     n_params = 4 if variant == "exp_onrrp" else 3
     if len(y) <= n_params:
-        raise ValueError(
-            f"{len(y)} months with a spread: expected more than {n_params}"
-        )
+        raise ValueError(f"{len(y)} months with a spread: expected more than {n_params}")
     x = _x(data, reserves_as) - X_REF[reserves_as]
     onrrp = np.log1p(data["on_rrp"].to_numpy(float))
 
@@ -184,9 +182,7 @@ def fit_peer(
     )
 
 
-def fit_stats(
-    actual: np.ndarray | pd.Series, predicted: np.ndarray | pd.Series
-) -> dict:
+def fit_stats(actual: np.ndarray | pd.Series, predicted: np.ndarray | pd.Series) -> dict:
     """RMSE, bias (mean of predicted - actual), Pearson correlation and count, over the
     pairs where both are observed."""
     actual = np.asarray(actual, dtype=float)

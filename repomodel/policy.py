@@ -30,12 +30,15 @@ def corridor(params: dict, days: pd.DatetimeIndex) -> pd.DataFrame:
     table = pd.DataFrame(pol["target_range"])
     table.index = pd.to_datetime(table.pop("date"))
     ranges = table.reindex(days, method="ffill")
-    return pd.DataFrame({
-        "iorb": ranges["top"] - pol["iorb_below_top_bp"] / 100.0,
-        "on_rrp_rate": ranges["bottom"] + pol["on_rrp_above_bottom_bp"] / 100.0,
-        "srf_rate": ranges["top"],
-        "srf_exists": bool(pol["srf"]),
-    }, index=days)
+    return pd.DataFrame(
+        {
+            "iorb": ranges["top"] - pol["iorb_below_top_bp"] / 100.0,
+            "on_rrp_rate": ranges["bottom"] + pol["on_rrp_above_bottom_bp"] / 100.0,
+            "srf_rate": ranges["top"],
+            "srf_exists": bool(pol["srf"]),
+        },
+        index=days,
+    )
 
 
 def schedule(params: dict, cal: Calendar) -> pd.DataFrame:
@@ -54,12 +57,15 @@ def schedule(params: dict, cal: Calendar) -> pd.DataFrame:
     elevated = days <= pd.Timestamp(rmp["until"])
     monthly = np.where(elevated, rmp["monthly"], rmp["after"])
     purchases = np.where(started, monthly * per_day, 0.0)
-    return pd.DataFrame({
-        "rmp": purchases,
-        "mbs_reinvestment": reinvest,
-        "mbs_paydown": mbs_paydown,
-        "treasury_runoff": treasury_runoff,
-    }, index=days)
+    return pd.DataFrame(
+        {
+            "rmp": purchases,
+            "mbs_reinvestment": reinvest,
+            "mbs_paydown": mbs_paydown,
+            "treasury_runoff": treasury_runoff,
+        },
+        index=days,
+    )
 
 
 def fed_operations(model) -> dict[str, float]:

@@ -58,9 +58,15 @@ def reference_rates(book: Book, client_repo: np.ndarray) -> dict[str, float]:
     ff_volumes = np.concatenate([book.ff_fhlb.ravel(), ib_volume, cb_volume])
     (effr,) = weighted_percentiles(ff_rates, ff_volumes, (0.5,))
     return {
-        "sofr": sofr, "tgcr": tgcr, "effr": effr,
-        "sofr_p01": p01, "sofr_p25": p25, "sofr_p75": p75, "sofr_p99": p99,
-        "sofr_volume": float(repo_volumes.sum()), "effr_volume": float(ff_volumes.sum()),
+        "sofr": sofr,
+        "tgcr": tgcr,
+        "effr": effr,
+        "sofr_p01": p01,
+        "sofr_p25": p25,
+        "sofr_p75": p75,
+        "sofr_p99": p99,
+        "sofr_volume": float(repo_volumes.sum()),
+        "effr_volume": float(ff_volumes.sum()),
     }
 
 
@@ -95,4 +101,4 @@ def top_share(x: np.ndarray, k: int = 10) -> float:
     if total <= 0:
         return 0.0
     k = min(k, len(x))
-    return float(np.partition(x, len(x) - k)[len(x) - k:].sum() / total)
+    return float(np.partition(x, len(x) - k)[len(x) - k :].sum() / total)

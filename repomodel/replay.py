@@ -56,8 +56,17 @@ from repomodel.model import RepoMarketModel
 # Scenario defaults are a 2025 market; the dealers' book and the SOMA split are scaled to
 # the first day of the replay from these reference sizes.
 REFERENCE_DEPOSITS = 18000.0  # $ bn, all commercial banks, 2025 (H.8)
-DRIVER_COLUMNS = ("rmp", "mbs_reinvestment", "mbs_paydown", "treasury_runoff", "bill_issuance",
-                  "coupon_issuance", "taxes", "base_spending", "tga_target")
+DRIVER_COLUMNS = (
+    "rmp",
+    "mbs_reinvestment",
+    "mbs_paydown",
+    "treasury_runoff",
+    "bill_issuance",
+    "coupon_issuance",
+    "taxes",
+    "base_spending",
+    "tga_target",
+)
 # ON RRP steering: below this take-up ($ bn) funds are not pushed to place cash at the Fed
 # (in 2018-19 the facility sat near zero while dealers also borrowed from banks); above it
 # the funds' cash is set so that their leftover after tri-party lending matches the data.
@@ -67,8 +76,9 @@ TAX_DRAIN_PERSISTENCE = 0.7  # daily share of tax-date fund outflows not yet bac
 DEALER_FROM_INVENTORY = 0.5  # at most this share of dealers' inventory is sold to the Fed in a day
 
 
-def replay_params(inputs: pd.DataFrame, overrides: dict | list[str] | None = None,
-                  scenario: str | dict = "rmp40") -> dict:
+def replay_params(
+    inputs: pd.DataFrame, overrides: dict | list[str] | None = None, scenario: str | dict = "rmp40"
+) -> dict:
     """Scenario parameters for a replay of `inputs`: calendar, corridor and start state from the
     first day of the data; `overrides` (dotted keys) on top, so --set start.* still wins."""
     base = scenarios.load(scenario)
@@ -112,8 +122,7 @@ def replay_params(inputs: pd.DataFrame, overrides: dict | list[str] | None = Non
             scenarios.set_dotted(params, key, value, label="--set")
         params = scenarios.validate(params)
     params["name"] = "replay"
-    params["description"] = (f"History replay {params['calendar']['start']} .. "
-                             f"{params['calendar']['end']}")
+    params["description"] = f"History replay {params['calendar']['start']} .. {params['calendar']['end']}"
     return params
 
 
@@ -151,13 +160,17 @@ def shape_receipts(series: pd.Series, cal: Calendar, lumps: np.ndarray) -> pd.Se
 class ReplayModel(RepoMarketModel):
     """RepoMarketModel whose aggregate quantities follow an inputs frame (`load_inputs`)."""
 
-    def __init__(self, inputs: pd.DataFrame, overrides: dict | list[str] | None = None,
-                 rng: int | np.random.Generator | None = None, scenario: str | dict = "rmp40",
-                 **mesa_kwargs) -> None:
+    def __init__(
+        self,
+        inputs: pd.DataFrame,
+        overrides: dict | list[str] | None = None,
+        rng: int | np.random.Generator | None = None,
+        scenario: str | dict = "rmp40",
+        **mesa_kwargs,
+    ) -> None:
         params = replay_params(inputs, overrides, scenario)
         self.inputs = inputs
-        super().__init__(scenario=params, rng=rng, drivers=self._drivers(inputs, params),
-                         **mesa_kwargs)
+        super().__init__(scenario=params, rng=rng, drivers=self._drivers(inputs, params), **mesa_kwargs)
         self.lclor_base = self.lclor.copy()
         self.uncertainty_base = self.uncertainty.copy()
         self.bank_assets_base = self.net.bank_assets.copy()
@@ -180,8 +193,9 @@ class ReplayModel(RepoMarketModel):
         d["iorb"] = src["iorb"]
         d["on_rrp_rate"] = src["on_rrp_rate"]
         d["srf_rate"] = src["srf_rate"]
-        d["srf_exists"] = (src["srf_exists"].astype(bool) if "srf_exists" in src
-                           else pd.Series(True, index=cal.days))
+        d["srf_exists"] = (
+            src["srf_exists"].astype(bool) if "srf_exists" in src else pd.Series(True, index=cal.days)
+        )
         # operations are kept only on the days the file gives them (NaN: none that day)
         for c in ("dealer_repo_rate", "dealer_repo_limit"):
             d[c] = inputs[c].reindex(cal.days) if c in inputs else np.nan
@@ -196,9 +210,10 @@ class ReplayModel(RepoMarketModel):
         d["target_tga"] = shape_receipts(src["tga"], cal, lumps)
         d["target_currency_other"] = src["fed_assets"] - src["reserves"] - src["on_rrp"] - src["tga"]
         d["target_on_rrp"] = src["on_rrp"]
-        d["target_reserves"] = src["fed_assets"] - src["on_rrp"] - d["target_tga"] - d["target_currency_other"]
-        d["target_mmf_assets"] = (src["mmf_assets"] if "mmf_assets" in src
-                                  else params["start"]["mmf_assets"])
+        d["target_reserves"] = (
+            src["fed_assets"] - src["on_rrp"] - d["target_tga"] - d["target_currency_other"]
+        )
+        d["target_mmf_assets"] = src["mmf_assets"] if "mmf_assets" in src else params["start"]["mmf_assets"]
         d["bank_assets"] = src["bank_assets"]
         return d
 
@@ -214,8 +229,14 @@ class ReplayModel(RepoMarketModel):
             inventory = np.maximum(ledger["dealers"]["inventory"], 0.0)
             from_dealers = min(change, DEALER_FROM_INVENTORY * float(inventory.sum()))
             if from_dealers > 0:
-                ledger.with_fed("dealers", None, "inventory", "soma_bills",
-                                from_dealers * inventory / inventory.sum(), into_fed=False)
+                ledger.with_fed(
+                    "dealers",
+                    None,
+                    "inventory",
+                    "soma_bills",
+                    from_dealers * inventory / inventory.sum(),
+                    into_fed=False,
+                )
             if change - from_dealers > 0:
                 self.fed_pays_public(change - from_dealers, "soma_coupons")
             done["fed_bill_purchases"] = change
@@ -242,11 +263,19 @@ class ReplayModel(RepoMarketModel):
         dealer_part = coupons * p["dealers"]["coupon_absorption"]
         self.dealers_buy_from_treasury(dealer_part, "coupons_debt")
         taxes = float(today["taxes"])
-        from_funds = min(taxes * p["money_funds"]["tax_outflow_share"],
-                         0.5 * float(np.maximum(ledger["money_funds"]["cash"], 0.0).sum()))
+        from_funds = min(
+            taxes * p["money_funds"]["tax_outflow_share"],
+            0.5 * float(np.maximum(ledger["money_funds"]["cash"], 0.0).sum()),
+        )
         if from_funds > 0:
-            ledger.with_fed("money_funds", None, "shares", "tga",
-                            from_funds * self.fund_assets / self.fund_assets.sum(), into_fed=True)
+            ledger.with_fed(
+                "money_funds",
+                None,
+                "shares",
+                "tga",
+                from_funds * self.fund_assets / self.fund_assets.sum(),
+                into_fed=True,
+            )
             ledger.post("treasury", "tga", "net_position", from_funds)
             self.fund_assets = np.maximum(np.array(ledger["money_funds"]["shares"]), 1e-9)
             self.tax_drain += from_funds
@@ -260,8 +289,12 @@ class ReplayModel(RepoMarketModel):
         elif change < 0:
             self.fed_pays_public(-change, "tga")
             ledger.post("treasury", "net_position", "tga", -change)
-        return {"bill_issuance": 0.0, "coupon_issuance": coupons, "taxes": taxes,
-                "spending": max(-change, 0.0)}
+        return {
+            "bill_issuance": 0.0,
+            "coupon_issuance": coupons,
+            "taxes": taxes,
+            "spending": max(-change, 0.0),
+        }
 
     # --- the public: currency, money-fund shares, dealers, bank size ------------------------
 
@@ -295,8 +328,9 @@ class ReplayModel(RepoMarketModel):
         market = float(today["target_mmf_assets"]) / self.mmf_0
         self.dealer_inventory_base = self.dealer_base_0 * market
         gap = self.dealer_inventory_base - ledger["dealers"]["inventory"]
-        payments.public_to_agents(ledger, "dealers", "inventory",
-                                  -self.params["dealers"]["inventory_reversion"] * gap)
+        payments.public_to_agents(
+            ledger, "dealers", "inventory", -self.params["dealers"]["inventory_reversion"] * gap
+        )
 
         self.steer_on_rrp(float(today["target_on_rrp"]))
 
@@ -315,9 +349,15 @@ class ReplayModel(RepoMarketModel):
         mmf, dealers = ledger["money_funds"], ledger["dealers"]
         target = max(target - float(self.book.on_rrp_fhlbs.sum()), 0.0)  # FHLB cash goes there too
         flags = self.today_flags
-        need = float(behaviours.triparty_need(np.maximum(-dealers["cash"], 0.0), self.net.dealer_foreign,
-                                              self.params["dealers"], flags["quarter_end"],
-                                              flags["month_end"]).sum())
+        need = float(
+            behaviours.triparty_need(
+                np.maximum(-dealers["cash"], 0.0),
+                self.net.dealer_foreign,
+                self.params["dealers"],
+                flags["quarter_end"],
+                flags["month_end"],
+            ).sum()
+        )
         natural = self.fund_repo_share * float(self.fund_assets.sum())
         if self._last is not None:
             last_target, last_capped, last_short = self._last
@@ -361,26 +401,42 @@ class ReplayModel(RepoMarketModel):
         return df
 
 
-def replay(inputs: str | Path | pd.DataFrame | None = None, start=None, end=None,
-           overrides: dict | list[str] | None = None, seed: int | None = None,
-           scenario: str | dict = "rmp40", progress=None) -> pd.DataFrame:
+def replay(
+    inputs: str | Path | pd.DataFrame | None = None,
+    start=None,
+    end=None,
+    overrides: dict | list[str] | None = None,
+    seed: int | None = None,
+    scenario: str | dict = "rmp40",
+    progress=None,
+) -> pd.DataFrame:
     """Replay an inputs file (default: the shipped history) and return the daily series."""
-    frame = inputs if isinstance(inputs, pd.DataFrame) else load_inputs(
-        history_path() if inputs is None else inputs, start, end)
+    frame = (
+        inputs
+        if isinstance(inputs, pd.DataFrame)
+        else load_inputs(history_path() if inputs is None else inputs, start, end)
+    )
     if isinstance(inputs, pd.DataFrame) and (start is not None or end is not None):
         frame = frame.loc[start:end]
     model = ReplayModel(frame, overrides=overrides, rng=seed, scenario=scenario)
     return model.run(progress=progress)
 
 
-def spread_of_seed(inputs: pd.DataFrame, overrides: dict | list[str] | None, seed: int,
-                   scenario: str | dict = "rmp40") -> pd.Series:
+def spread_of_seed(
+    inputs: pd.DataFrame, overrides: dict | list[str] | None, seed: int, scenario: str | dict = "rmp40"
+) -> pd.Series:
     """The replayed daily SOFR - IORB spread of one seed (a picklable job for a process pool)."""
     return ReplayModel(inputs, overrides=overrides, rng=seed, scenario=scenario).run()["sofr_iorb_bp"]
 
 
-def replay_seeds(inputs: pd.DataFrame, seeds: list[int], overrides: dict | list[str] | None = None,
-                 workers: int = 1, scenario: str | dict = "rmp40", progress=None) -> dict[int, pd.Series]:
+def replay_seeds(
+    inputs: pd.DataFrame,
+    seeds: list[int],
+    overrides: dict | list[str] | None = None,
+    workers: int = 1,
+    scenario: str | dict = "rmp40",
+    progress=None,
+) -> dict[int, pd.Series]:
     """The daily spread of each seed, replayed in `workers` processes: the same result as in
     one process, since each replay depends on its inputs, overrides and seed only.
     `progress(done, total)` is called as seeds finish."""
@@ -419,16 +475,23 @@ def ensemble_summary(ens: pd.DataFrame, actual: pd.Series | None) -> dict:
     """Headline figures of an ensemble: the fit of its mean path and of each seed, and the
     spread's peak by seed."""
     seed_cols = [c for c in ens if c.startswith("seed_")]
-    out: dict = {"seeds": [int(c[5:]) for c in seed_cols],
-                 "max_spread_bp": {c[5:]: float(ens[c].max()) for c in seed_cols}}
+    out: dict = {
+        "seeds": [int(c[5:]) for c in seed_cols],
+        "max_spread_bp": {c[5:]: float(ens[c].max()) for c in seed_cols},
+    }
     if actual is not None and actual.notna().any():
-        fit = {c: fit_summary(pd.DataFrame({"sofr_iorb_bp": ens[c], "actual_spread_bp": actual}))
-               for c in ["mean_bp", *seed_cols]}
+        fit = {
+            c: fit_summary(pd.DataFrame({"sofr_iorb_bp": ens[c], "actual_spread_bp": actual}))
+            for c in ["mean_bp", *seed_cols]
+        }
         out["mean_path_fit"] = fit["mean_bp"]
         rmse = np.array([fit[c]["monthly_rmse_bp"] for c in seed_cols])
         if len(rmse) and np.isfinite(rmse).all():
-            out["seed_monthly_rmse_bp"] = {"median": float(np.median(rmse)), "min": float(rmse.min()),
-                                           "max": float(rmse.max())}
+            out["seed_monthly_rmse_bp"] = {
+                "median": float(np.median(rmse)),
+                "min": float(rmse.min()),
+                "max": float(rmse.max()),
+            }
     return out
 
 
@@ -454,7 +517,7 @@ def event_excess(spread: pd.Series, flag: pd.Series) -> tuple[float, int]:
     flags = flag.to_numpy(bool)
     out = []
     for i in np.flatnonzero(flags):
-        around = np.r_[max(i - NEIGHBOURS, 0):i, i + 1:min(i + NEIGHBOURS + 1, len(values))]
+        around = np.r_[max(i - NEIGHBOURS, 0) : i, i + 1 : min(i + NEIGHBOURS + 1, len(values))]
         around = around[~flags[around]]
         base = values[around]
         base = base[~np.isnan(base)]
@@ -475,28 +538,48 @@ def fit_summary(df: pd.DataFrame) -> dict[str, float]:
     keep = ~((monthly.index >= ZLB_MONTHS[0]) & (monthly.index <= ZLB_MONTHS[1]))
     stats = fit_stats(monthly.loc[keep, "actual_spread_bp"], monthly.loc[keep, "sofr_iorb_bp"])
     daily = fit_stats(df["actual_spread_bp"], df["sofr_iorb_bp"])
-    return {"monthly_rmse_bp": stats["rmse"], "monthly_bias_bp": stats["bias"],
-            "monthly_corr": stats["corr"], "months": stats["n"],
-            "daily_rmse_bp": daily["rmse"], "daily_corr": daily["corr"]}
+    return {
+        "monthly_rmse_bp": stats["rmse"],
+        "monthly_bias_bp": stats["bias"],
+        "monthly_corr": stats["corr"],
+        "months": stats["n"],
+        "daily_rmse_bp": daily["rmse"],
+        "daily_corr": daily["corr"],
+    }
 
 
 # --- command line -------------------------------------------------------------------------
 
+
 def configure(parser: argparse.ArgumentParser) -> None:
     from repomodel.cli import add_run_options
 
-    parser.add_argument("--inputs", type=Path, default=None, metavar="CSV",
-                        help="inputs file (see repomodel.inputs); default the shipped history "
-                        "2018-04-02 .. 2025-06-30")
+    parser.add_argument(
+        "--inputs",
+        type=Path,
+        default=None,
+        metavar="CSV",
+        help="inputs file (see repomodel.inputs); default the shipped history 2018-04-02 .. 2025-06-30",
+    )
     parser.add_argument("--start", default=None, metavar="DATE", help="first day (default: first row)")
     parser.add_argument("--end", default=None, metavar="DATE", help="last day (default: last row)")
     add_run_options(parser)
-    parser.add_argument("--ensemble", type=int, default=1, metavar="N",
-                        help="replay N seeds (the --seed and the N-1 after it: other network draws "
-                        "and shocks) and add their band to the figure, ensemble.csv and "
-                        "summary.json; default 1")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="processes for the ensemble's other seeds (default: one per core)")
+    parser.add_argument(
+        "--ensemble",
+        type=int,
+        default=1,
+        metavar="N",
+        help="replay N seeds (the --seed and the N-1 after it: other network draws "
+        "and shocks) and add their band to the figure, ensemble.csv and "
+        "summary.json; default 1",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes for the ensemble's other seeds (default: one per core)",
+    )
     parser.set_defaults(out=None)
 
 
@@ -509,8 +592,7 @@ def main(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise InputError(f"--workers: expected at least 1; got {args.workers}")
     started = time.perf_counter()
-    inputs = load_inputs(args.inputs if args.inputs is not None else history_path(),
-                         args.start, args.end)
+    inputs = load_inputs(args.inputs if args.inputs is not None else history_path(), args.start, args.end)
     out = args.out if args.out is not None else Path("results") / "replay"
     model = ReplayModel(inputs, overrides=args.sets, rng=args.seed, scenario=args.scenario)
     seed = model.params["seed"] if args.seed is None else args.seed
@@ -523,8 +605,14 @@ def main(args: argparse.Namespace) -> int:
     if args.ensemble > 1:
         others = list(range(seed + 1, seed + args.ensemble))
         bar = ProgressBar(f"{len(others)} more seeds") if interactive else None
-        spreads = replay_seeds(inputs, others, args.sets, args.workers, args.scenario,
-                               progress=(lambda done, total: bar(done, total)) if bar else None)
+        spreads = replay_seeds(
+            inputs,
+            others,
+            args.sets,
+            args.workers,
+            args.scenario,
+            progress=(lambda done, total: bar(done, total)) if bar else None,
+        )
         if bar:
             bar.close()
         ens = ensemble_frame({seed: df["sofr_iorb_bp"], **spreads})
@@ -536,23 +624,35 @@ def main(args: argparse.Namespace) -> int:
     actual = df["actual_spread_bp"].dropna() if "actual_spread_bp" in df else None
     if ens is not None:
         summary["ensemble"] = ensemble_summary(ens, df.get("actual_spread_bp"))
-    write_outputs(out, df, summary, lambda path: spread_figure(
-        df, "repomodel · replay: SOFR−IORB, model vs actual", path, actual=actual, ensemble=ens),
-        extra=None if ens is None else {"ensemble.csv": ens})
+    write_outputs(
+        out,
+        df,
+        summary,
+        lambda path: spread_figure(
+            df, "repomodel · replay: SOFR−IORB, model vs actual", path, actual=actual, ensemble=ens
+        ),
+        extra=None if ens is None else {"ensemble.csv": ens},
+    )
     if not args.quiet:
         print_summary(summary, out)
         t, f = summary["tracking"], summary["fit"]
-        print(f"  tracking: reserves mean |gap| {t['reserves_mean_abs_gap']:.1f} bn, "
-              f"ON RRP mean |gap| {t['on_rrp_mean_abs_gap']:.1f} bn")
+        print(
+            f"  tracking: reserves mean |gap| {t['reserves_mean_abs_gap']:.1f} bn, "
+            f"ON RRP mean |gap| {t['on_rrp_mean_abs_gap']:.1f} bn"
+        )
         if f:
-            print(f"  fit: monthly RMSE {f['monthly_rmse_bp']:.2f} bp over {f['months']} months "
-                  f"(ZLB 2020-03..2021-07 left out), bias {f['monthly_bias_bp']:+.2f} bp")
+            print(
+                f"  fit: monthly RMSE {f['monthly_rmse_bp']:.2f} bp over {f['months']} months "
+                f"(ZLB 2020-03..2021-07 left out), bias {f['monthly_bias_bp']:+.2f} bp"
+            )
         e = summary.get("ensemble")
         if e:
             line = f"  ensemble of {len(e['seeds'])} seeds ({e['seeds'][0]}..{e['seeds'][-1]}): ensemble.csv"
             if e.get("mean_path_fit") and "seed_monthly_rmse_bp" in e:
                 r = e["seed_monthly_rmse_bp"]
-                line += (f"; mean path monthly RMSE {e['mean_path_fit']['monthly_rmse_bp']:.2f} bp, "
-                         f"seeds {r['median']:.2f} median ({r['min']:.2f} to {r['max']:.2f})")
+                line += (
+                    f"; mean path monthly RMSE {e['mean_path_fit']['monthly_rmse_bp']:.2f} bp, "
+                    f"seeds {r['median']:.2f} median ({r['min']:.2f} to {r['max']:.2f})"
+                )
             print(line)
     return 0

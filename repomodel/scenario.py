@@ -29,22 +29,37 @@ COUNT_MIN = {
     "banks.tranches": 2,
 }
 INTEGER_KEYS = set(COUNT_MIN) | {
-    "seed", "network.interbank_links_min", "network.interbank_links_max", "dealers.bank_links",
+    "seed",
+    "network.interbank_links_min",
+    "network.interbank_links_max",
+    "dealers.bank_links",
 }
 SHARE_KEYS = {
-    "start.large_bank_asset_share", "start.mmf_bills_share", "start.mmf_other_share",
-    "banks.foreign_share", "banks.payment_persistence", "money_funds.cash_uncertainty",
-"money_funds.tax_outflow_share", "fhlbs.bargaining",
-    "dealers.inventory_reversion", "dealers.coupon_absorption",
-    "dealers.quarter_end_cut", "dealers.month_end_cut", "dealers.foreign_share", "banks.reallocation_speed",
-    "treasury.tga_reversion", "treasury.late_tax_share", "money_funds.line_limit_share",
+    "start.large_bank_asset_share",
+    "start.mmf_bills_share",
+    "start.mmf_other_share",
+    "banks.foreign_share",
+    "banks.payment_persistence",
+    "money_funds.cash_uncertainty",
+    "money_funds.tax_outflow_share",
+    "fhlbs.bargaining",
+    "dealers.inventory_reversion",
+    "dealers.coupon_absorption",
+    "dealers.quarter_end_cut",
+    "dealers.month_end_cut",
+    "dealers.foreign_share",
+    "banks.reallocation_speed",
+    "treasury.tga_reversion",
+    "treasury.late_tax_share",
+    "money_funds.line_limit_share",
 }
 
 
 def scenario_names() -> list[str]:
     """Names of the scenarios shipped with the package."""
     return sorted(
-        p.name.removesuffix(".toml") for p in SCENARIO_DIR.iterdir()
+        p.name.removesuffix(".toml")
+        for p in SCENARIO_DIR.iterdir()
         if p.name.endswith(".toml") and p.name not in ("base.toml", "calibrated.toml")
     )
 
@@ -149,8 +164,7 @@ def _merge(params: dict, changes: dict, label: str, prefix: str) -> None:
         dotted = f"{prefix}{key}"
         if key not in params:
             raise InputError(
-                f"scenario {label}: unknown key '{dotted}': expected one of "
-                f"{', '.join(sorted(params))}"
+                f"scenario {label}: unknown key '{dotted}': expected one of {', '.join(sorted(params))}"
             )
         if isinstance(params[key], dict) and isinstance(value, dict):
             _merge(params[key], value, label, f"{dotted}.")
@@ -191,7 +205,9 @@ def validate(params: dict) -> dict:
                 raise InputError(f"{key}: {value} is not a share: expected a number from 0 to 1")
     c = params["start"]["reserve_concentration"]
     if not 0.0 <= c <= 5.0:
-        raise InputError(f"start.reserve_concentration: {c} is out of range: expected an exponent from 0 to 5")
+        raise InputError(
+            f"start.reserve_concentration: {c} is out of range: expected an exponent from 0 to 5"
+        )
     if params["network"]["interbank_links_min"] > params["network"]["interbank_links_max"]:
         raise InputError(
             f"network.interbank_links_min: {params['network']['interbank_links_min']} exceeds "
@@ -203,7 +219,9 @@ def validate(params: dict) -> dict:
             f"({params['population']['large_banks']}): custodians are large banks"
         )
     if params["start"]["mmf_bills_share"] + params["start"]["mmf_other_share"] >= 1:
-        raise InputError("start.mmf_bills_share + start.mmf_other_share: must be below 1 (funds need repo cash)")
+        raise InputError(
+            "start.mmf_bills_share + start.mmf_other_share: must be below 1 (funds need repo cash)"
+        )
     start, end = params["calendar"]["start"], params["calendar"]["end"]
     if end < start:
         raise InputError(f"calendar.end: {end} is before calendar.start ({start}): expected a later date")
@@ -279,7 +297,9 @@ def _check_target_range(entries: list) -> list[dict]:
                 raise InputError(f"{key}[{k}].{name}: {v!r}: expected a rate in percent >= 0")
         if top < bottom:
             raise InputError(f"{key}[{k}]: top {top} below bottom {bottom}: expected top >= bottom")
-        out.append({"date": _as_date(f"{key}[{k}].date", entry["date"]), "bottom": float(bottom), "top": float(top)})
+        out.append(
+            {"date": _as_date(f"{key}[{k}].date", entry["date"]), "bottom": float(bottom), "top": float(top)}
+        )
     dates = [e["date"] for e in out]
     if dates != sorted(dates) or len(set(dates)) != len(dates):
         raise InputError(f"{key}: dates {[str(d) for d in dates]} are not strictly increasing")

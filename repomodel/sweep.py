@@ -57,9 +57,23 @@ from repomodel.errors import InputError
 from repomodel.model import RepoMarketModel
 
 METRICS = [
-    "mean_spread_bp", "mean_spread_2026_bp", "max_spread_bp", "max_spread_2026_bp", "days_above_0bp", "days_above_10bp",
-    "spike_share", "spike_share_2026", "spike_share_5bp_2026", "first_month_at_or_below_0", "reserves_year_end", "reserves_min", "on_rrp_end",
-    "srf_total", "srf_max", "fed_bill_purchases", "days",
+    "mean_spread_bp",
+    "mean_spread_2026_bp",
+    "max_spread_bp",
+    "max_spread_2026_bp",
+    "days_above_0bp",
+    "days_above_10bp",
+    "spike_share",
+    "spike_share_2026",
+    "spike_share_5bp_2026",
+    "first_month_at_or_below_0",
+    "reserves_year_end",
+    "reserves_min",
+    "on_rrp_end",
+    "srf_total",
+    "srf_max",
+    "fed_bill_purchases",
+    "days",
 ]
 SAMPLE_METHODS = ("sobol", "lhs")
 SPEC_KEYS = {"scenario", "seeds", "set", "grid", "sample", "timeseries", "name", "description"}
@@ -125,8 +139,11 @@ def _jsonable(value: Any) -> Any:
 
 def run_id(scenario: str, params: dict[str, Any], seed: int) -> str:
     """A stable id of one run: a hash of its scenario, dotted-key parameters and seed."""
-    text = json.dumps({"scenario": scenario, "params": _jsonable(params), "seed": int(seed)},
-                      sort_keys=True, separators=(",", ":"))
+    text = json.dumps(
+        {"scenario": scenario, "params": _jsonable(params), "seed": int(seed)},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -140,18 +157,27 @@ def plan(spec: dict) -> dict:
     """
     unknown = sorted(set(spec) - SPEC_KEYS)
     if unknown:
-        raise InputError(f"sweep spec: unknown top-level key '{unknown[0]}': expected {', '.join(sorted(SPEC_KEYS))}")
+        raise InputError(
+            f"sweep spec: unknown top-level key '{unknown[0]}': expected {', '.join(sorted(SPEC_KEYS))}"
+        )
     scenario = spec.get("scenario")
     if not isinstance(scenario, str) or not scenario:
-        raise InputError(f"sweep spec: scenario = {scenario!r}: expected a scenario name or TOML path, e.g. \"rmp40\"")
+        raise InputError(
+            f'sweep spec: scenario = {scenario!r}: expected a scenario name or TOML path, e.g. "rmp40"'
+        )
     if scenario not in scenarios.scenario_names() and not Path(scenario).is_file():
-        raise InputError(f"sweep spec: scenario '{scenario}' is unknown: expected one of "
-                         f"{', '.join(scenarios.scenario_names())} or a TOML file")
+        raise InputError(
+            f"sweep spec: scenario '{scenario}' is unknown: expected one of "
+            f"{', '.join(scenarios.scenario_names())} or a TOML file"
+        )
     seeds = spec.get("seeds", [0])
     if isinstance(seeds, int) and not isinstance(seeds, bool):
         seeds = [seeds]
-    if (not isinstance(seeds, list) or not seeds
-            or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)):
+    if (
+        not isinstance(seeds, list)
+        or not seeds
+        or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)
+    ):
         raise InputError(f"sweep spec: seeds = {seeds!r}: expected a non-empty list of integers >= 0")
     if len(set(seeds)) != len(seeds):
         raise InputError(f"sweep spec: seeds = {seeds!r} repeats a seed: expected distinct seeds")
@@ -163,8 +189,10 @@ def plan(spec: dict) -> dict:
         _check_key(key, "sweep spec [set]")
     has_grid, has_sample = "grid" in spec, "sample" in spec
     if has_grid == has_sample:
-        raise InputError("sweep spec: expected exactly one of [grid] and [sample], found "
-                         + ("both" if has_grid else "neither"))
+        raise InputError(
+            "sweep spec: expected exactly one of [grid] and [sample], found "
+            + ("both" if has_grid else "neither")
+        )
     if has_grid:
         design, method, keys = _grid(spec["grid"], fixed)
     else:
@@ -179,8 +207,15 @@ def plan(spec: dict) -> dict:
             if rid in seen:  # a sample can repeat a point (integer keys): run it once
                 continue
             seen.add(rid)
-            runs.append({"run_id": rid, "seed": int(seed), "params": point, "overrides": overrides,
-                         "sample_index": index})
+            runs.append(
+                {
+                    "run_id": rid,
+                    "seed": int(seed),
+                    "params": point,
+                    "overrides": overrides,
+                    "sample_index": index,
+                }
+            )
     # Every run's scenario must load: types, ranges and cross-checks of the scenario loader.
     checked: set[str] = set()
     for run in runs:
@@ -192,8 +227,16 @@ def plan(spec: dict) -> dict:
             scenarios.load(scenario, dict(run["overrides"]))
         except InputError as exc:
             raise InputError(f"sweep spec: run {run['params']}: {exc}") from None
-    return {"scenario": scenario, "seeds": seeds, "fixed": fixed, "keys": keys, "design": design,
-            "method": method, "runs": runs, "points": points}
+    return {
+        "scenario": scenario,
+        "seeds": seeds,
+        "fixed": fixed,
+        "keys": keys,
+        "design": design,
+        "method": method,
+        "runs": runs,
+        "points": points,
+    }
 
 
 def _grid(table: Any, fixed: dict) -> tuple[list[dict], str, list[str]]:
@@ -201,8 +244,10 @@ def _grid(table: Any, fixed: dict) -> tuple[list[dict], str, list[str]]:
         raise InputError(f"sweep spec: grid = {table!r}: expected a table of dotted keys and lists of values")
     grid = _flatten(table)
     if not grid:
-        raise InputError("sweep spec: [grid] is empty: expected at least one dotted key with a list of values, "
-                         "e.g. \"rmp.monthly\" = [20.0, 40.0]")
+        raise InputError(
+            "sweep spec: [grid] is empty: expected at least one dotted key with a list of values, "
+            'e.g. "rmp.monthly" = [20.0, 40.0]'
+        )
     for key, values in grid.items():
         _check_key(key, "sweep spec [grid]")
         if key in fixed:
@@ -210,7 +255,9 @@ def _grid(table: Any, fixed: dict) -> tuple[list[dict], str, list[str]]:
         if not isinstance(values, list) or not values:
             raise InputError(f"sweep spec [grid]: '{key}' = {values!r}: expected a non-empty list of values")
         if len({json.dumps(_jsonable(v), sort_keys=True) for v in values}) != len(values):
-            raise InputError(f"sweep spec [grid]: '{key}' = {values!r} repeats a value: expected distinct values")
+            raise InputError(
+                f"sweep spec [grid]: '{key}' = {values!r} repeats a value: expected distinct values"
+            )
     keys = list(grid)
     design = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(grid[k] for k in keys))]
     return design, "grid", keys
@@ -224,31 +271,44 @@ def _sample(table: Any, fixed: dict) -> tuple[list[dict], str, list[str]]:
     n = table.pop("n", None)
     sample_seed = table.pop("seed", 0)
     if method not in SAMPLE_METHODS:
-        raise InputError(f"sweep spec [sample]: method = {method!r}: expected one of {', '.join(SAMPLE_METHODS)}")
+        raise InputError(
+            f"sweep spec [sample]: method = {method!r}: expected one of {', '.join(SAMPLE_METHODS)}"
+        )
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise InputError(f"sweep spec [sample]: n = {n!r}: expected an integer >= 1")
     if method == "sobol" and n & (n - 1):
-        raise InputError(f"sweep spec [sample]: n = {n} with method = \"sobol\": expected a power of 2 (e.g. 32, 64)")
+        raise InputError(
+            f'sweep spec [sample]: n = {n} with method = "sobol": expected a power of 2 (e.g. 32, 64)'
+        )
     if not isinstance(sample_seed, int) or isinstance(sample_seed, bool):
         raise InputError(f"sweep spec [sample]: seed = {sample_seed!r}: expected an integer")
     ranges = _flatten(table)
     if not ranges:
-        raise InputError("sweep spec: [sample] has no ranges: expected at least one dotted key = [low, high], "
-                         "e.g. \"banks.lclor_large\" = [0.03, 0.06]")
+        raise InputError(
+            "sweep spec: [sample] has no ranges: expected at least one dotted key = [low, high], "
+            'e.g. "banks.lclor_large" = [0.03, 0.06]'
+        )
     integer = {}
     for key, bounds in ranges.items():
         default = _check_key(key, "sweep spec [sample]")
         if key in fixed:
             raise InputError(f"sweep spec: '{key}' is both in [set] and [sample]: expected it in one of them")
-        if (not isinstance(bounds, list) or len(bounds) != 2
-                or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
-                or not all(math.isfinite(b) for b in bounds)):
-            raise InputError(f"sweep spec [sample]: '{key}' = {bounds!r}: expected a range [low, high] of two numbers")
+        if (
+            not isinstance(bounds, list)
+            or len(bounds) != 2
+            or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+            or not all(math.isfinite(b) for b in bounds)
+        ):
+            raise InputError(
+                f"sweep spec [sample]: '{key}' = {bounds!r}: expected a range [low, high] of two numbers"
+            )
         if not bounds[0] < bounds[1]:
             raise InputError(f"sweep spec [sample]: '{key}' = {bounds!r}: expected low < high")
         if isinstance(default, bool) or not isinstance(default, (int, float)):
-            raise InputError(f"sweep spec [sample]: '{key}' is not numeric (default {default!r}): "
-                             "expected a numeric parameter; use [grid] for others")
+            raise InputError(
+                f"sweep spec [sample]: '{key}' is not numeric (default {default!r}): "
+                "expected a numeric parameter; use [grid] for others"
+            )
         integer[key] = isinstance(default, int)
     keys = list(ranges)
     unit = unit_sample(method, len(keys), n, sample_seed)
@@ -318,8 +378,12 @@ def run_one(scenario: str, overrides: dict[str, Any], seed: int, timeseries: boo
             out["timeseries"] = df
         return out
     except Exception as exc:  # a failing run is a result, recorded with its error
-        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
-                "traceback": traceback.format_exc(), "wall_seconds": time.perf_counter() - started}
+        return {
+            "status": "failed",
+            "error": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(),
+            "wall_seconds": time.perf_counter() - started,
+        }
 
 
 # --- files -------------------------------------------------------------------------------------
@@ -345,8 +409,13 @@ def write_parquet(path: Path, df: pd.DataFrame) -> None:
 
 def row_of(run: dict, scenario: str, result: dict) -> pd.DataFrame:
     """The one-row table of a finished run: id, status, seed, parameters, metrics."""
-    row = {"run_id": run["run_id"], "status": result["status"], "scenario": scenario,
-           "seed": run["seed"], "sample_index": run["sample_index"]}
+    row = {
+        "run_id": run["run_id"],
+        "status": result["status"],
+        "scenario": scenario,
+        "seed": run["seed"],
+        "sample_index": run["sample_index"],
+    }
     row.update({k: _jsonable(v) for k, v in run["params"].items()})
     row.update(result.get("metrics", {}))
     row["error"] = result.get("error")
@@ -355,10 +424,11 @@ def row_of(run: dict, scenario: str, result: dict) -> pd.DataFrame:
 
 
 def run_state(out: Path, rid: str, timeseries: bool = False) -> str:
-    """"done", "failed" or "todo" from the files in DIR/runs (with `timeseries`, a run whose
+    """ "done", "failed" or "todo" from the files in DIR/runs (with `timeseries`, a run whose
     daily series was not kept is not done)."""
     if (out / "runs" / f"{rid}.parquet").exists() and (
-            not timeseries or (out / "runs" / f"{rid}.timeseries.parquet").exists()):
+        not timeseries or (out / "runs" / f"{rid}.timeseries.parquet").exists()
+    ):
         return "done"
     if (out / "runs" / f"{rid}.error.json").exists():
         return "failed"
@@ -377,17 +447,30 @@ def record(out: Path, run: dict, scenario: str, result: dict) -> None:
         if err.exists():
             err.unlink()
     else:
-        write_json(runs / f"{rid}.error.json", {
-            "run_id": rid, "seed": run["seed"], "params": run["params"], "overrides": run["overrides"],
-            "error": result["error"], "traceback": result.get("traceback", ""),
-        })
+        write_json(
+            runs / f"{rid}.error.json",
+            {
+                "run_id": rid,
+                "seed": run["seed"],
+                "params": run["params"],
+                "overrides": run["overrides"],
+                "error": result["error"],
+                "traceback": result.get("traceback", ""),
+            },
+        )
 
 
 # --- the sweep ---------------------------------------------------------------------------------
 
 
-def run_sweep(spec: dict, out: Path, workers: int = 1, scheduler: str | None = None,
-              timeseries: bool | None = None, progress: bool = True) -> dict:
+def run_sweep(
+    spec: dict,
+    out: Path,
+    workers: int = 1,
+    scheduler: str | None = None,
+    timeseries: bool | None = None,
+    progress: bool = True,
+) -> dict:
     """Run every unfinished run of `spec` into `out`; return counts. Resumable at any point."""
     p = plan(spec)
     timeseries = bool(spec.get("timeseries", False)) if timeseries is None else timeseries
@@ -400,13 +483,22 @@ def run_sweep(spec: dict, out: Path, workers: int = 1, scheduler: str | None = N
         stale.unlink(missing_ok=True)
     from repomodel import __version__
 
-    write_json(out / "manifest.json", {
-        "spec": {k: v for k, v in spec.items()}, "scenario": p["scenario"], "seeds": p["seeds"],
-        "fixed": p["fixed"], "keys": p["keys"], "method": p["method"], "n_points": len(p["design"]),
-        "timeseries": timeseries, "version": __version__,
-        "runs": [{k: r[k] for k in ("run_id", "seed", "sample_index", "params")} for r in p["runs"]],
-        "points": p["points"],
-    })
+    write_json(
+        out / "manifest.json",
+        {
+            "spec": {k: v for k, v in spec.items()},
+            "scenario": p["scenario"],
+            "seeds": p["seeds"],
+            "fixed": p["fixed"],
+            "keys": p["keys"],
+            "method": p["method"],
+            "n_points": len(p["design"]),
+            "timeseries": timeseries,
+            "version": __version__,
+            "runs": [{k: r[k] for k in ("run_id", "seed", "sample_index", "params")} for r in p["runs"]],
+            "points": p["points"],
+        },
+    )
     todo = [r for r in p["runs"] if run_state(out, r["run_id"], timeseries) != "done"]
     total = len(p["runs"])
     already = total - len(todo)
@@ -428,21 +520,37 @@ def run_sweep(spec: dict, out: Path, workers: int = 1, scheduler: str | None = N
             except (OSError, TimeoutError) as exc:
                 raise InputError(f"--scheduler: cannot connect to '{scheduler}' ({exc})") from None
         else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=40)
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=40,
+            )
             client = Client(cluster)
         try:
             futures = {}
             for run in todo:
-                f = client.submit(run_one, p["scenario"], run["overrides"], run["seed"], timeseries,
-                                  key=f"run-{run['run_id']}", pure=False)
+                f = client.submit(
+                    run_one,
+                    p["scenario"],
+                    run["overrides"],
+                    run["seed"],
+                    timeseries,
+                    key=f"run-{run['run_id']}",
+                    pure=False,
+                )
                 futures[f] = run
             for future in as_completed(futures):
                 run = futures.pop(future)
                 try:
                     result = future.result()
                 except Exception as exc:  # the worker died, or the task could not be run
-                    result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}", "wall_seconds": 0.0}
+                    result = {
+                        "status": "failed",
+                        "error": f"{type(exc).__name__}: {exc}",
+                        "wall_seconds": 0.0,
+                    }
                 record(out, run, p["scenario"], result)
                 counts["done" if result["status"] == "ok" else "failed"] += 1
                 bar.update(result["status"] == "ok")
@@ -451,8 +559,10 @@ def run_sweep(spec: dict, out: Path, workers: int = 1, scheduler: str | None = N
             for f in futures:
                 f.cancel()
             left = sum(run_state(out, r["run_id"], timeseries) != "done" for r in p["runs"])
-            sys.stderr.write(f"repomodel sweep: interrupted with {left} of {total} runs not done; "
-                             "rerun the same command to resume\n")
+            sys.stderr.write(
+                f"repomodel sweep: interrupted with {left} of {total} runs not done; "
+                "rerun the same command to resume\n"
+            )
             raise
         finally:
             client.close()
@@ -498,8 +608,10 @@ class Progress:
         frac = finished / max(self.total, 1)
         bar = "█" * int(30 * frac) + "·" * (30 - int(30 * frac))
         left_text = "?" if math.isnan(left) else f"{left:,.0f} s"
-        line = (f"  {self.label} {bar} {finished}/{self.total} runs ({self.skipped} already done), "
-                f"{self.failed} failed, {elapsed:,.0f} s elapsed, {left_text} left")
+        line = (
+            f"  {self.label} {bar} {finished}/{self.total} runs ({self.skipped} already done), "
+            f"{self.failed} failed, {elapsed:,.0f} s elapsed, {left_text} left"
+        )
         if self.tty:
             sys.stderr.write("\r" + line + " ")
         else:
@@ -533,8 +645,13 @@ def load_results(out: Path) -> pd.DataFrame:
         if path.exists():
             rows.append(pd.read_parquet(path).reset_index())
             continue
-        row = {"run_id": rid, "scenario": manifest["scenario"], "seed": run["seed"],
-               "sample_index": run["sample_index"], **run["params"]}
+        row = {
+            "run_id": rid,
+            "scenario": manifest["scenario"],
+            "seed": run["seed"],
+            "sample_index": run["sample_index"],
+            **run["params"],
+        }
         err = out / "runs" / f"{rid}.error.json"
         if err.exists():
             row.update(status="failed", error=json.loads(err.read_text())["error"])
@@ -566,9 +683,13 @@ def report(out: Path) -> pd.DataFrame:
     return table
 
 
-REPORT_METRICS = [("mean_spread_bp", "mean SOFR−IORB (bp)"), ("max_spread_bp", "max SOFR−IORB (bp)"),
-                  ("days_above_10bp", "days above 10 bp"), ("reserves_year_end", "year-end reserves ($ bn)"),
-                  ("srf_total", "SRF take-up, sum of days ($ bn)")]
+REPORT_METRICS = [
+    ("mean_spread_bp", "mean SOFR−IORB (bp)"),
+    ("max_spread_bp", "max SOFR−IORB (bp)"),
+    ("days_above_10bp", "days above 10 bp"),
+    ("reserves_year_end", "year-end reserves ($ bn)"),
+    ("srf_total", "SRF take-up, sum of days ($ bn)"),
+]
 
 
 def draw_report(ok: pd.DataFrame, keys: list[str], manifest: dict, folder: Path) -> list[Path]:
@@ -583,8 +704,12 @@ def draw_report(ok: pd.DataFrame, keys: list[str], manifest: dict, folder: Path)
     numeric = [k for k in keys if pd.api.types.is_numeric_dtype(ok[k])]
     title = f"sweep of {manifest['scenario']} ({manifest['method']}, {len(ok)} runs)"
     # Response curves: each metric against each swept key (mean over seeds/other keys, with range).
-    fig, axes = plt.subplots(len(REPORT_METRICS), max(len(keys), 1), squeeze=False,
-                             figsize=(3.6 * max(len(keys), 1), 2.4 * len(REPORT_METRICS)))
+    fig, axes = plt.subplots(
+        len(REPORT_METRICS),
+        max(len(keys), 1),
+        squeeze=False,
+        figsize=(3.6 * max(len(keys), 1), 2.4 * len(REPORT_METRICS)),
+    )
     for j, key in enumerate(keys):
         for i, (metric, label) in enumerate(REPORT_METRICS):
             ax = axes[i, j]
@@ -613,8 +738,12 @@ def draw_report(ok: pd.DataFrame, keys: list[str], manifest: dict, folder: Path)
             pivot = ok.pivot_table(index=a, columns=b, values=metric, aggfunc="mean")
             fig, ax = plt.subplots(figsize=(5.5, 4.2))
             im = ax.imshow(pivot.to_numpy(), origin="lower", aspect="auto", cmap="RdYlBu_r")
-            ax.set_xticks(range(pivot.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pivot.columns])
-            ax.set_yticks(range(pivot.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pivot.index])
+            ax.set_xticks(
+                range(pivot.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pivot.columns]
+            )
+            ax.set_yticks(
+                range(pivot.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pivot.index]
+            )
             ax.set_xlabel(b)
             ax.set_ylabel(a)
             for (yi, xi), v in np.ndenumerate(pivot.to_numpy()):
@@ -636,8 +765,9 @@ def _simulate(scenario, overrides, seed) -> pd.DataFrame:
     return RepoMarketModel(scenario=scenario, overrides=dict(overrides or {}), rng=seed).run()
 
 
-def simulate_many(jobs: list[tuple[str, dict, int]], workers: int | None = None,
-                  label: str = "runs", client=None) -> list[pd.DataFrame]:
+def simulate_many(
+    jobs: list[tuple[str, dict, int]], workers: int | None = None, label: str = "runs", client=None
+) -> list[pd.DataFrame]:
     """Daily series of many (scenario, overrides, seed) runs, in the order given.
 
     On `client` (a dask Client kept open across calls), else on a new dask LocalCluster of
@@ -675,8 +805,13 @@ class local_client:  # noqa: N801 - used as a context manager like dask's own
     def __enter__(self):
         from dask.distributed import Client, LocalCluster
 
-        self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                    dashboard_address=None, silence_logs=40)
+        self.cluster = LocalCluster(
+            n_workers=self.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,
+        )
         self.client = Client(self.cluster)
         return self.client
 
@@ -691,8 +826,8 @@ class local_client:  # noqa: N801 - used as a context manager like dask's own
 class BatchModel(RepoMarketModel):
     """RepoMarketModel taking dotted keys as keyword arguments, for `mesa.batch_run`:
 
-        mesa.batch_run(BatchModel, parameters={"scenario": "rmp40", "rmp.monthly": [20.0, 40.0],
-                                               "calendar.end": "2026-01-30"}, rng=[1, 2])
+    mesa.batch_run(BatchModel, parameters={"scenario": "rmp40", "rmp.monthly": [20.0, 40.0],
+                                           "calendar.end": "2026-01-30"}, rng=[1, 2])
     """
 
     def __init__(self, scenario: str | dict = "rmp40", rng=None, **dotted) -> None:
@@ -703,17 +838,41 @@ class BatchModel(RepoMarketModel):
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("spec", nargs="?", type=Path, metavar="SPEC.toml",
-                        help="the sweep spec: scenario, seeds and a [grid] or [sample] of dotted keys")
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
-                        help="output folder (default results/sweeps/<spec name>/); rerun to resume")
-    parser.add_argument("--workers", type=int, default=None, metavar="N",
-                        help="local worker processes (default: the number of CPUs)")
-    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                        help="run on an existing dask scheduler, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument(
+        "spec",
+        nargs="?",
+        type=Path,
+        metavar="SPEC.toml",
+        help="the sweep spec: scenario, seeds and a [grid] or [sample] of dotted keys",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default results/sweeps/<spec name>/); rerun to resume",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="local worker processes (default: the number of CPUs)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on an existing dask scheduler, e.g. tcp://10.0.0.5:8786",
+    )
     parser.add_argument("--timeseries", action="store_true", help="also keep each run's daily series")
-    parser.add_argument("--report", type=Path, default=None, metavar="DIR",
-                        help="load the runs of DIR into results.csv/.parquet and draw the figures")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="load the runs of DIR into results.csv/.parquet and draw the figures",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
@@ -736,13 +895,21 @@ def main(args: argparse.Namespace) -> int:
     workers = args.workers or os.cpu_count() or 1
     started = time.perf_counter()
     try:
-        counts = run_sweep(spec, out, workers=workers, scheduler=args.scheduler,
-                           timeseries=True if args.timeseries else None, progress=not args.quiet)
+        counts = run_sweep(
+            spec,
+            out,
+            workers=workers,
+            scheduler=args.scheduler,
+            timeseries=True if args.timeseries else None,
+            progress=not args.quiet,
+        )
     except KeyboardInterrupt:
         return 130  # run_sweep said how far it got; the folder resumes
     if not args.quiet:
-        print(f"  {counts['total']} runs: {counts['skipped']} already done, {counts['done']} done now, "
-              f"{counts['failed']} failed, in {time.perf_counter() - started:.1f} s")
+        print(
+            f"  {counts['total']} runs: {counts['skipped']} already done, {counts['done']} done now, "
+            f"{counts['failed']} failed, in {time.perf_counter() - started:.1f} s"
+        )
         print(f"  written to {out}/runs; table and figures: repomodel sweep --report {out}")
     return 1 if counts["failed"] else 0
 

@@ -33,14 +33,19 @@ def schedule(params: dict, cal: Calendar) -> pd.DataFrame:
     bills = np.where(cal.bill_settlement, t["net_bill_issuance"] / bill_days_per_year, 0.0)
     taxes, coupons = receipts(params, cal)
     annual_taxes = sum(t[k] for k in TAX_KEYS.values())
-    base_spending = (t["net_bill_issuance"] + t["net_coupon_issuance"] + annual_taxes) / BUSINESS_DAYS_PER_YEAR
-    return pd.DataFrame({
-        "bill_issuance": bills,
-        "coupon_issuance": coupons,
-        "taxes": taxes,
-        "base_spending": base_spending,
-        "tga_target": t["tga_target"],
-    }, index=days)
+    base_spending = (
+        t["net_bill_issuance"] + t["net_coupon_issuance"] + annual_taxes
+    ) / BUSINESS_DAYS_PER_YEAR
+    return pd.DataFrame(
+        {
+            "bill_issuance": bills,
+            "coupon_issuance": coupons,
+            "taxes": taxes,
+            "base_spending": base_spending,
+            "tga_target": t["tga_target"],
+        },
+        index=days,
+    )
 
 
 def receipts(params: dict, cal: Calendar, size: np.ndarray | float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -80,7 +85,9 @@ def flows(model) -> dict[str, float]:
     done["taxes"] = taxes
 
     tga = ledger["treasury"].total("tga") + model.late_receipts
-    spending = float(today["base_spending"]) + p["treasury"]["tga_reversion"] * (tga - float(today["tga_target"]))
+    spending = float(today["base_spending"]) + p["treasury"]["tga_reversion"] * (
+        tga - float(today["tga_target"])
+    )
     spending = float(np.clip(spending, 0.0, tga))
     model.fed_pays_public(spending, "tga")
     ledger.post("treasury", "net_position", "tga", spending)

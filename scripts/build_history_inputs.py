@@ -160,7 +160,7 @@ def deaverage(averages: pd.Series, pattern: pd.Series) -> pd.Series:
     week = np.zeros((n, len(days)))
     ends = np.searchsorted(t, (wed - days[0]).days.to_numpy(float))
     for k, end in enumerate(ends):
-        week[k, end - 6:end + 1] = 1.0 / 7.0
+        week[k, end - 6 : end + 1] = 1.0 / 7.0
     knots = np.linalg.solve(week @ interp, averages.to_numpy(float) - week @ known)
     return pd.Series(interp @ knots + known, index=days)
 
@@ -210,9 +210,7 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     moves = {"tga": received, "reserves": -received - on_rrp, "currency": 0.0 * received}
     for column in WEEK_AVERAGES:
         observed[column] = deaverage(observed[column][first:], moves[column])
-    observed["mmf_assets"] = mmf_on_month_end(
-        read_series(fred, "SEC_MMF_TOTAL_NET_ASSETS", end)
-    )
+    observed["mmf_assets"] = mmf_on_month_end(read_series(fred, "SEC_MMF_TOTAL_NET_ASSETS", end))
     observed = {c: s[START:end] for c, s in observed.items()}
 
     dates = pd.DatetimeIndex(sorted(set().union(*(s.index for s in observed.values()))))
@@ -228,9 +226,7 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     out["iorb"] = np.where(dates < IORB_FROM, ioer, iorb)
     plus_5bp = (dates >= ON_RRP_PLUS_5BP[0]) & (dates <= ON_RRP_PLUS_5BP[1])
     out["on_rrp_rate"] = bottom + np.where(plus_5bp, 0.05, 0.0)
-    out["srf_rate"] = top + np.where(
-        dates < PRIMARY_CREDIT_AT_TOP_FROM, PRIMARY_CREDIT_OVER_TOP_BEFORE, 0.0
-    )
+    out["srf_rate"] = top + np.where(dates < PRIMARY_CREDIT_AT_TOP_FROM, PRIMARY_CREDIT_OVER_TOP_BEFORE, 0.0)
     out["srf_exists"] = (dates >= SRF_FROM).astype(int)
     allotted = read_series(fred, "RPONTSYD", end)
     ops = repo_programme(allotted, dates) & dates.isin(pd.date_range(START, end, freq=BDAY))
@@ -295,10 +291,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fred", type=Path, default=DEFAULT_FRED, help="FRED csv dir")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output csv")
-    parser.add_argument("--end", default=END.date().isoformat(), metavar="DATE",
-                        help="last date read (default %(default)s, the end of the calibration "
-                        "window; a later end builds inputs to judge held-back months, with a "
-                        "FRED folder that has them)")
+    parser.add_argument(
+        "--end",
+        default=END.date().isoformat(),
+        metavar="DATE",
+        help="last date read (default %(default)s, the end of the calibration "
+        "window; a later end builds inputs to judge held-back months, with a "
+        "FRED folder that has them)",
+    )
     args = parser.parse_args(argv)
     try:
         end = pd.Timestamp(args.end)

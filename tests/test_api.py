@@ -18,8 +18,9 @@ def test_simulate_returns_a_dated_frame_with_the_contract_columns():
 
 
 def test_model_is_a_mesa_model_with_agents_and_a_datacollector():
-    model = repomodel.RepoMarketModel(scenario="no_rmp", rng=3,
-                                      overrides={"population.small_banks": 25, "population.large_banks": 6})
+    model = repomodel.RepoMarketModel(
+        scenario="no_rmp", rng=3, overrides={"population.small_banks": 25, "population.large_banks": 6}
+    )
     assert isinstance(model, mesa.Model)
     assert len(model.agents_by_type[agents.SmallBank]) == 25
     assert len(model.agents_by_type[agents.LargeBank]) == 6
@@ -32,7 +33,9 @@ def test_model_is_a_mesa_model_with_agents_and_a_datacollector():
     assert bank.reserves != before  # the agent is a live view of its balance sheet
     sheet = bank.balance_sheet()
     assets = sum(sheet[k] for k in ("reserves", "securities", "loans", "repo_lent", "ff_lent"))
-    liabilities = sum(sheet[k] for k in ("deposits", "agent_deposits", "ff_borrowed", "srf_borrowed", "equity"))
+    liabilities = sum(
+        sheet[k] for k in ("deposits", "agent_deposits", "ff_borrowed", "srf_borrowed", "equity")
+    )
     assert abs(assets - liabilities) < 1e-6
 
 
@@ -42,4 +45,7 @@ def test_every_shipped_scenario_loads_and_differs_from_base():
     for name in names:
         params = repomodel.load_scenario(name)
         assert params["name"] == name
-        assert str(params["calendar"]["start"]) == "2025-12-01" and str(params["calendar"]["end"]) == "2026-12-31"
+        assert (
+            str(params["calendar"]["start"]) == "2025-12-01"
+            and str(params["calendar"]["end"]) == "2026-12-31"
+        )

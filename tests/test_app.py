@@ -39,6 +39,7 @@ def free_port() -> int:
 
 # --- the command refuses bad input with one line and exit code 2 -------------------------------
 
+
 def test_bad_scenario_exits_2_with_one_line():
     result = run_viz("--scenario", "no_such_scenario", "--port", str(free_port()))
     assert result.returncode == 2
@@ -76,8 +77,13 @@ def test_bad_port_number_exits_2():
 
 
 def test_viz_is_registered_and_importing_the_page_module_stays_light():
-    out = subprocess.run([sys.executable, "-c", "import sys, repomodel.app; print('solara' in sys.modules)"],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, repomodel.app; print('solara' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     assert out.stdout.strip() == "False"  # solara is imported only to serve the page
     help_text = subprocess.run([*viz_command(), "--help"], capture_output=True, text=True, cwd=ROOT).stdout
     for option in ("--scenario", "--host", "--port"):
@@ -86,17 +92,30 @@ def test_viz_is_registered_and_importing_the_page_module_stays_light():
 
 # --- controls become scenario overrides ---------------------------------------------------------
 
+
 def test_controls_override_the_scenario():
-    m = app.VizModel(scenario_choice="rmp40", controls_from="rmp40", rmp_monthly=75, rmp_start_month="2026-02",
-                     runoff_continues=True, reserve_concentration=1.2, lclor_large_pct=6.0, lclor_small_pct=2.5,
-                     srf_stigma_banks_bp=20, srf_stigma_dealers_bp=0, seed=7)
+    m = app.VizModel(
+        scenario_choice="rmp40",
+        controls_from="rmp40",
+        rmp_monthly=75,
+        rmp_start_month="2026-02",
+        runoff_continues=True,
+        reserve_concentration=1.2,
+        lclor_large_pct=6.0,
+        lclor_small_pct=2.5,
+        srf_stigma_banks_bp=20,
+        srf_stigma_dealers_bp=0,
+        seed=7,
+    )
     p = m.params
     assert p["rmp"]["monthly"] == 75.0
     assert p["rmp"]["start"] == dt.date(2026, 2, 1)
     assert p["rmp"]["until"] == dt.date(2026, 6, 30)  # the elevated period keeps its length
     assert p["runoff"]["end"] > p["calendar"]["end"]
     assert p["start"]["reserve_concentration"] == 1.2
-    assert p["banks"]["lclor_large"] == pytest.approx(0.06) and p["banks"]["lclor_small"] == pytest.approx(0.025)
+    assert p["banks"]["lclor_large"] == pytest.approx(0.06) and p["banks"]["lclor_small"] == pytest.approx(
+        0.025
+    )
     assert p["banks"]["srf_stigma_bp"] == 20.0 and p["dealers"]["srf_stigma_bp"] == 0.0
     assert m.seed == 7
 
@@ -107,7 +126,9 @@ def test_runoff_off_ends_runoff_at_the_start():
 
 
 def test_controls_of_another_scenario_are_ignored():
-    m = app.VizModel(scenario_choice="qt_continues", controls_from="rmp40", rmp_monthly=40, runoff_continues=False)
+    m = app.VizModel(
+        scenario_choice="qt_continues", controls_from="rmp40", rmp_monthly=40, runoff_continues=False
+    )
     assert m.params["rmp"]["monthly"] == 0.0
     assert m.params["runoff"]["end"] > m.params["calendar"]["end"]
 
@@ -123,6 +144,7 @@ def test_control_specs_show_the_models_values():
 
 
 # --- the views ----------------------------------------------------------------------------------
+
 
 def _svgs(html: str) -> list[ET.Element]:
     wrapped = f"<root>{html}</root>"

@@ -30,26 +30,49 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ASSETS = ROOT / ".assets" / "cdn"
 OUT = ROOT / "results" / "viz"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-NEEDED = ["@widgetti/solara-vuetify-app@10.1.1", "@widgetti/vue-grid-layout@2.3.13-alpha.2", "font-awesome@4.5.0",
-          "requirejs@2.3.6", "vega@5", "vega-lite@5", "vega-embed@6"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+NEEDED = [
+    "@widgetti/solara-vuetify-app@10.1.1",
+    "@widgetti/vue-grid-layout@2.3.13-alpha.2",
+    "font-awesome@4.5.0",
+    "requirejs@2.3.6",
+    "vega@5",
+    "vega-lite@5",
+    "vega-embed@6",
+]
 
 if not CHROMIUM.exists():
     # The CI set-up installs chromium: there a missing browser is a broken install, not a skip.
     if os.environ.get("CI"):
-        raise RuntimeError("CI: Debian's chromium is not at /usr/bin/chromium; scripts/setup.sh test installs it")
-    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+        raise RuntimeError(
+            "CI: Debian's chromium is not at /usr/bin/chromium; scripts/setup.sh test installs it"
+        )
+    pytest.skip(
+        "Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
+)
 
 
 @pytest.fixture(scope="module")
 def assets() -> Path:
     """The local copy of Solara's CDN files, prepared from the npm registry if missing."""
     if not all((ASSETS / name).is_dir() for name in NEEDED):
-        done = subprocess.run(["bash", str(ROOT / "scripts" / "prepare_viz_assets.sh"), str(ASSETS)],
-                              capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "prepare_viz_assets.sh"), str(ASSETS)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert done.returncode == 0, f"scripts/prepare_viz_assets.sh failed:\n{done.stdout}\n{done.stderr}"
     return ASSETS
 
@@ -65,8 +88,14 @@ def _start(cmd: list[str], env: dict, log) -> tuple[subprocess.Popen, str]:
     direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via an http_proxy
     for _ in range(3):
         port = _free_port()
-        proc = subprocess.Popen([*cmd, "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [*cmd, "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}/"
         deadline = time.monotonic() + 90
         while proc.poll() is None and time.monotonic() < deadline:
@@ -80,7 +109,9 @@ def _start(cmd: list[str], env: dict, log) -> tuple[subprocess.Popen, str]:
             _stop(proc)
             pytest.fail("repomodel viz did not answer within 90 s")
         if proc.returncode != 2:  # 2: the port was taken between our check and its start
-            pytest.fail(f"repomodel viz exited with {proc.returncode} before serving (see results/viz/.server.log)")
+            pytest.fail(
+                f"repomodel viz exited with {proc.returncode} before serving (see results/viz/.server.log)"
+            )
     pytest.fail("repomodel viz found no free port in three tries")
 
 
@@ -123,8 +154,11 @@ def _text(page, selector: str) -> str:
 
 
 def _wait_text_not(page, selector: str, old: str, timeout: float = 15_000) -> None:
-    page.wait_for_function("([s, old]) => { const e = document.querySelector(s); return e && e.textContent.trim() !== old; }",
-                           arg=[selector, old], timeout=timeout)
+    page.wait_for_function(
+        "([s, old]) => { const e = document.querySelector(s); return e && e.textContent.trim() !== old; }",
+        arg=[selector, old],
+        timeout=timeout,
+    )
 
 
 def test_page_steps_resets_and_plays(server, browser):
@@ -147,10 +181,23 @@ def test_page_steps_resets_and_plays(server, browser):
 
     # Labels: the controls, the buttons and the views.
     body = page.inner_text("body")
-    for label in ("Scenario", "RMP: $ bn of bills a month", "RMP start month", "Runoff (QT) continues",
-                  "Reserve concentration", "LCLoR, large banks", "LCLoR, small banks", "SRF stigma, banks",
-                  "SRF stigma, dealers", "Seed", "The corridor", "SOFR − IORB", "Reserves",
-                  "ON RRP and SRF take-up", "banks below LCLoR now"):
+    for label in (
+        "Scenario",
+        "RMP: $ bn of bills a month",
+        "RMP start month",
+        "Runoff (QT) continues",
+        "Reserve concentration",
+        "LCLoR, large banks",
+        "LCLoR, small banks",
+        "SRF stigma, banks",
+        "SRF stigma, dealers",
+        "Seed",
+        "The corridor",
+        "SOFR − IORB",
+        "Reserves",
+        "ON RRP and SRF take-up",
+        "banks below LCLoR now",
+    ):
         assert label in body, f"label {label!r} missing"
     for name in ("Reset", "Step"):
         assert page.get_by_role("button", name=name, exact=True).count() == 1
@@ -185,13 +232,17 @@ def test_page_steps_resets_and_plays(server, browser):
     # ... with every other parameter as the scenario has it (no slider rounded them).
     p = scenarios.load("rmp40")
     figures = page.inner_text("#rm-key-figures")
-    assert (f"LCLoR {p['banks']['lclor_large'] * 100:g}% / {p['banks']['lclor_small'] * 100:g}%" in figures
-            and f"reserve concentration {p['start']['reserve_concentration']:g}" in figures), figures
+    assert (
+        f"LCLoR {p['banks']['lclor_large'] * 100:g}% / {p['banks']['lclor_small'] * 100:g}%" in figures
+        and f"reserve concentration {p['start']['reserve_concentration']:g}" in figures
+    ), figures
 
     # Play the whole scenario: it must finish within a minute.
     started = time.perf_counter()
     page.get_by_role("button", name="▶", exact=True).click()
-    page.wait_for_function("document.querySelector('#rm-date')?.textContent.trim() === '2026-12-31'", timeout=60_000)
+    page.wait_for_function(
+        "document.querySelector('#rm-date')?.textContent.trim() === '2026-12-31'", timeout=60_000
+    )
     play_seconds = time.perf_counter() - started
     figures = page.inner_text("#rm-key-figures")
     days = int(re.search(r"day (\d+) of (\d+)", figures).group(2))
@@ -207,8 +258,8 @@ def test_page_steps_resets_and_plays(server, browser):
         "play_ms_per_day": round(play_seconds * 1000 / days, 1),
         "blocked_requests_off_this_machine": sorted(set(outside)),
         "note": "wall time in headless Chromium on this machine, server and browser included, and for the "
-                "clicks Playwright's own checks and polling (benchmarks/bench_viz.py times a day inside the page); "
-                "play runs with the page's default play interval (20 ms) and render interval (1 day)",
+        "clicks Playwright's own checks and polling (benchmarks/bench_viz.py times a day inside the page); "
+        "play runs with the page's default play interval (20 ms) and render interval (1 day)",
     }
     (OUT / "browser_timings.json").write_text(json.dumps(timings, indent=2) + "\n")
     assert max(ms) < 1000, ms
@@ -219,7 +270,9 @@ def test_page_steps_resets_and_plays(server, browser):
 
 def test_choosing_another_scenario_loads_its_values(server, browser):
     page = browser.new_page(viewport={"width": 1500, "height": 1400})
-    page.route("**/*", lambda route: route.continue_() if "//127.0.0.1" in route.request.url else route.abort())
+    page.route(
+        "**/*", lambda route: route.continue_() if "//127.0.0.1" in route.request.url else route.abort()
+    )
     page.goto(server, wait_until="domcontentloaded")
     page.wait_for_selector("#rm-date", timeout=90_000)
     runoff = page.locator(".v-input--checkbox", has_text="Runoff (QT) continues").locator("input")
@@ -234,5 +287,7 @@ def test_choosing_another_scenario_loads_its_values(server, browser):
     slider = page.locator(".v-input", has_text="RMP: $ bn of bills a month").locator("[role=slider]")
     assert slider.get_attribute("aria-valuenow") == "0"
     page.get_by_role("button", name="Step", exact=True).click()
-    page.wait_for_function("document.querySelector('#rm-date')?.textContent.trim() === '2025-12-01'", timeout=15_000)
+    page.wait_for_function(
+        "document.querySelector('#rm-date')?.textContent.trim() === '2025-12-01'", timeout=15_000
+    )
     page.close()

@@ -30,8 +30,16 @@ def test_at_the_lclor_the_premium_is_half_the_penalty_and_it_scales_with_uncerta
 
 def test_a_bank_lends_its_room_above_the_lclor_at_rising_asks_and_never_below_it():
     reserves, lclor = np.array([150.0, 90.0]), np.array([100.0, 100.0])
-    amount, ask = behaviours.supply_tranches(reserves, lclor, np.array([10.0, 10.0]),
-                                             np.array([1000.0, 1000.0]), np.array([1.0, 1.0]),
-                                             60.0, IORB, PENALTY, 12)
+    amount, ask = behaviours.supply_tranches(
+        reserves,
+        lclor,
+        np.array([10.0, 10.0]),
+        np.array([1000.0, 1000.0]),
+        np.array([1.0, 1.0]),
+        60.0,
+        IORB,
+        PENALTY,
+        12,
+    )
     assert amount[0].sum() == pytest.approx(50.0) and amount[1].sum() == 0.0
     assert (np.diff(ask[0]) > 0).all() and ask[0, 0] > IORB

@@ -14,18 +14,50 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "bench_model.py"
 COLUMNS = [
-    "small_banks", "banks", "agents", "days",
-    "build_s", "step_s", "wall_s", "us_per_bank_day", "us_per_agent_day", "peak_mb", "base_mb",
-    "empty_build_s", "empty_step_s", "empty_us_per_agent_step", "ratio", "ratio_wall",
-    "step_cpu_s", "empty_step_cpu_s", "ratio_cpu", "ratio_run", "load_1min",
+    "small_banks",
+    "banks",
+    "agents",
+    "days",
+    "build_s",
+    "step_s",
+    "wall_s",
+    "us_per_bank_day",
+    "us_per_agent_day",
+    "peak_mb",
+    "base_mb",
+    "empty_build_s",
+    "empty_step_s",
+    "empty_us_per_agent_step",
+    "ratio",
+    "ratio_wall",
+    "step_cpu_s",
+    "empty_step_cpu_s",
+    "ratio_cpu",
+    "ratio_run",
+    "load_1min",
 ]
 
 
 def test_benchmark_runs_at_tiny_sizes_and_writes_its_table(tmp_path):
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--sizes", "20,50", "--days", "10", "--repeat", "1",
-         "--no-cli", "--out", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--sizes",
+            "20,50",
+            "--days",
+            "10",
+            "--repeat",
+            "1",
+            "--no-cli",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "ratio" in done.stdout

@@ -11,16 +11,22 @@ def flagged(cal, name):
 
 def test_september_2019_tax_and_coupon_date_rolls_to_monday():
     cal = Calendar.build("2019-09-01", "2019-10-10")
-    assert "2019-09-16" in flagged(cal, "tax_date")          # 15 Sept 2019 was a Sunday
+    assert "2019-09-16" in flagged(cal, "tax_date")  # 15 Sept 2019 was a Sunday
     assert "2019-09-16" in flagged(cal, "coupon_settlement")
     assert flagged(cal, "quarter_end") == {"2019-09-30"}
 
 
 def test_period_ends_and_holidays():
     cal = Calendar.build("2025-12-01", "2026-12-31")
-    assert pd.Timestamp("2025-12-25") not in cal.days        # federal holiday
+    assert pd.Timestamp("2025-12-25") not in cal.days  # federal holiday
     assert flagged(cal, "year_end") == {"2025-12-31", "2026-12-31"}
-    assert flagged(cal, "quarter_end") == {"2025-12-31", "2026-03-31", "2026-06-30", "2026-09-30", "2026-12-31"}
+    assert flagged(cal, "quarter_end") == {
+        "2025-12-31",
+        "2026-03-31",
+        "2026-06-30",
+        "2026-09-30",
+        "2026-12-31",
+    }
     assert "2026-04-15" in flagged(cal, "tax_date")
 
 

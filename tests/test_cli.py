@@ -12,8 +12,9 @@ SHORT = ["--set", "calendar.end=2026-01-30"]
 
 
 def repomodel(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "repomodel.cli", *args], capture_output=True,
-                          text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "repomodel.cli", *args], capture_output=True, text=True, cwd=cwd
+    )
 
 
 def test_run_writes_timeseries_summary_and_figure(tmp_path):
@@ -25,10 +26,33 @@ def test_run_writes_timeseries_summary_and_figure(tmp_path):
     assert summary["scenario"] == "no_rmp"
     assert summary["metrics"]["max_accounting_residual"] < 1e-6
     header = (out / "timeseries.csv").read_text().splitlines()[0].split(",")
-    for col in ("date", "sofr", "tgcr", "effr", "iorb", "on_rrp_rate", "srf_rate", "sofr_iorb_bp",
-                "effr_iorb_bp", "sofr_p01", "sofr_p99", "reserves", "reserves_large", "reserves_small",
-                "on_rrp", "srf", "tga", "fed_assets", "currency_other", "mmf_repo", "dealer_financing",
-                "reserves_gini", "reserves_top10_share", "lclor_gap_large", "lclor_gap_small"):
+    for col in (
+        "date",
+        "sofr",
+        "tgcr",
+        "effr",
+        "iorb",
+        "on_rrp_rate",
+        "srf_rate",
+        "sofr_iorb_bp",
+        "effr_iorb_bp",
+        "sofr_p01",
+        "sofr_p99",
+        "reserves",
+        "reserves_large",
+        "reserves_small",
+        "on_rrp",
+        "srf",
+        "tga",
+        "fed_assets",
+        "currency_other",
+        "mmf_repo",
+        "dealer_financing",
+        "reserves_gini",
+        "reserves_top10_share",
+        "lclor_gap_large",
+        "lclor_gap_small",
+    ):
         assert col in header
     assert (out / "spread.png").stat().st_size > 10_000
     assert "mean SOFR−IORB" in r.stdout
@@ -41,22 +65,25 @@ def test_help_explains_every_option():
     assert repomodel("--help").returncode == 0
 
 
-@pytest.mark.parametrize("args, field", [
-    (["--scenario", "nosuch"], "--scenario"),
-    (["--set", "rmp.montly=30"], "rmp.montly"),
-    (["--set", "population.small_banks=abc"], "population.small_banks"),
-    (["--set", "population.small_banks=2.5"], "population.small_banks"),
-    (["--set", "start.reserves=-5"], "start.reserves"),
-    (["--set", "population.dealers=-1"], "population.dealers"),
-    (["--set", "calendar.end=2025-06-01"], "calendar.end"),
-    (["--set", "calendar.start=yesterday"], "calendar.start"),
-    (["--set", "rmp.monthly"], "--set"),
-    (["--set", "=3"], "--set"),
-    (["--scenario", "missing.toml"], "--scenario"),
-    (["--seed", "x"], "--seed"),
-    (["--set", "money_funds.cash_uncertainty=1.5"], "money_funds.cash_uncertainty"),
-    (["--set", "start.reserve_concentration=100"], "start.reserve_concentration"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (["--scenario", "nosuch"], "--scenario"),
+        (["--set", "rmp.montly=30"], "rmp.montly"),
+        (["--set", "population.small_banks=abc"], "population.small_banks"),
+        (["--set", "population.small_banks=2.5"], "population.small_banks"),
+        (["--set", "start.reserves=-5"], "start.reserves"),
+        (["--set", "population.dealers=-1"], "population.dealers"),
+        (["--set", "calendar.end=2025-06-01"], "calendar.end"),
+        (["--set", "calendar.start=yesterday"], "calendar.start"),
+        (["--set", "rmp.monthly"], "--set"),
+        (["--set", "=3"], "--set"),
+        (["--scenario", "missing.toml"], "--scenario"),
+        (["--seed", "x"], "--seed"),
+        (["--set", "money_funds.cash_uncertainty=1.5"], "money_funds.cash_uncertainty"),
+        (["--set", "start.reserve_concentration=100"], "start.reserve_concentration"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, field):
     out = tmp_path / "out"
     r = repomodel("run", "--out", str(out), *args)
@@ -77,8 +104,12 @@ def test_bad_scenario_files_are_refused(tmp_path):
     wrong_type.write_text("name = 'x'\n[population]\nsmall_banks = 'many'\n")
     unreadable = tmp_path / "dir.toml"
     unreadable.mkdir()
-    for path, expected in ((bad_toml, "not valid TOML"), (unknown, "rmp.monthlyy"),
-                           (wrong_type, "population.small_banks"), (unreadable, "dir.toml")):
+    for path, expected in (
+        (bad_toml, "not valid TOML"),
+        (unknown, "rmp.monthlyy"),
+        (wrong_type, "population.small_banks"),
+        (unreadable, "dir.toml"),
+    ):
         r = repomodel("run", "--scenario", str(path), "--out", str(tmp_path / "o"))
         assert r.returncode == 2, (path, r.stderr)
         assert expected in r.stderr and len(r.stderr.strip().splitlines()) == 1
@@ -97,8 +128,9 @@ def test_scenario_file_by_path_and_dotted_overrides(tmp_path):
     scenario = tmp_path / "mine.toml"
     scenario.write_text('name = "mine"\ndescription = "test"\n[rmp]\nmonthly = 10.0\n')
     out = tmp_path / "o"
-    r = repomodel("run", "--scenario", str(scenario), "--out", str(out), *SHORT,
-                  "--set", "population.small_banks=40")
+    r = repomodel(
+        "run", "--scenario", str(scenario), "--out", str(out), *SHORT, "--set", "population.small_banks=40"
+    )
     assert r.returncode == 0, r.stderr
     params = json.loads((out / "summary.json").read_text())["parameters"]
     assert params["rmp"]["monthly"] == 10.0 and params["population"]["small_banks"] == 40

@@ -63,15 +63,20 @@ def test_sensitivity_confidence_intervals_are_the_same_on_every_run():
     ranges = {k: v for k, v in s["sample"].items() if k in sensitivity.PARAMETERS}
     rng = np.random.default_rng(3)
     y = rng.random(len(p["points"]))
-    table = pd.DataFrame({"run_id": [pt["run_id"] for pt in p["points"]],
-                          **{o: y * (i + 1) for i, o in enumerate(sensitivity.OUTPUTS)}})
+    table = pd.DataFrame(
+        {
+            "run_id": [pt["run_id"] for pt in p["points"]],
+            **{o: y * (i + 1) for i, o in enumerate(sensitivity.OUTPUTS)},
+        }
+    )
     first, second = sensitivity.analyse(table, p, ranges), sensitivity.analyse(table, p, ranges)
     assert first["S1_conf"].notna().all()
     pd.testing.assert_frame_equal(first, second)
 
 
-@pytest.mark.parametrize("name", sorted(Path(__file__).resolve().parents[1].joinpath("experiments", "specs")
-                                         .glob("*.toml")))
+@pytest.mark.parametrize(
+    "name", sorted(Path(__file__).resolve().parents[1].joinpath("experiments", "specs").glob("*.toml"))
+)
 def test_shipped_specs_are_valid(name):
     from repomodel.sweep import plan, read_spec
 

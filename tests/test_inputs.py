@@ -36,9 +36,7 @@ def test_quantities_interpolate_linearly_in_calendar_time_onto_business_days(tmp
         "01-03", "01-04", "01-05", "01-08", "01-09", "01-10",
     ]  # fmt: skip
     # $70 bn over 7 calendar days is $10 bn a day, weekends included.
-    assert frame["reserves"].tolist() == pytest.approx(
-        [3000, 3010, 3020, 3050, 3060, 3070]
-    )
+    assert frame["reserves"].tolist() == pytest.approx([3000, 3010, 3020, 3050, 3060, 3070])
     assert frame["on_rrp"].tolist() == pytest.approx([500, 490, 480, 450, 440, 430])
 
 
@@ -93,9 +91,7 @@ def test_mixed_frequencies_and_rows_on_holidays_all_count(tmp_path):
     # reserves anchor on the holiday row: 3600 on Jan 1, then +100 over 30 days
     assert frame.loc["2024-01-02", "reserves"] == pytest.approx(3600 + 100 / 30)
     # the monthly series interpolates over the whole month
-    assert frame.loc["2024-01-16", "bank_assets"] == pytest.approx(
-        23200 + 200 * 18 / 33
-    )
+    assert frame.loc["2024-01-16", "bank_assets"] == pytest.approx(23200 + 200 * 18 / 33)
     assert frame.loc["2024-01-16", "mmf_assets"] == pytest.approx(5900 + 100 * 18 / 33)
     assert frame.loc["2024-01-03", "on_rrp"] == pytest.approx(900 - 200 / 29)
     # actuals exist only where observed
@@ -350,7 +346,8 @@ def test_builder_reads_no_row_past_its_end_and_writes_a_loadable_file(tmp_path):
 
     def put(name, index, values):
         pd.DataFrame({"date": index.strftime("%Y-%m-%d"), "value": values}).to_csv(
-            fred / f"{name}.csv", index=False)
+            fred / f"{name}.csv", index=False
+        )
 
     put("WRESBAL", weekly, 2.5e6 + 1e3 * np.sin(t / 5.0))  # $ millions, week averages
     put("WTREGEN", weekly, 6e5 + 1e3 * np.cos(t / 7.0))
@@ -358,8 +355,16 @@ def test_builder_reads_no_row_past_its_end_and_writes_a_loadable_file(tmp_path):
     put("WALCL", weekly, 6e6 + 0 * t)
     put("TLAACBW027SBOG", weekly, 2e4 + 0 * t)
     put("DPSACBW027SBOG", weekly, 1.7e4 + 0 * t)
-    for name, value in (("RRPONTSYD", 100.0), ("SOFR", 4.3), ("EFFR", 4.33), ("RPONTSYD", 0.0),
-                        ("DFEDTARU", 4.5), ("DFEDTARL", 4.25), ("IOER", 4.4), ("IORB", 4.4)):
+    for name, value in (
+        ("RRPONTSYD", 100.0),
+        ("SOFR", 4.3),
+        ("EFFR", 4.33),
+        ("RPONTSYD", 0.0),
+        ("DFEDTARU", 4.5),
+        ("DFEDTARL", 4.25),
+        ("IOER", 4.4),
+        ("IORB", 4.4),
+    ):
         put(name, daily, np.full(len(daily), value))
     put("SEC_MMF_TOTAL_NET_ASSETS", monthly, np.full(len(monthly), 6000.0))
     out = tmp_path / "inputs.csv"

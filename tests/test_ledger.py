@@ -33,8 +33,15 @@ def test_a_repo_trade_neither_creates_nor_destroys_money():
     ledger.post("banks", "reserves", "agent_deposits", np.array([30.0, 10.0, 0.0]))
     ledger.post("banks", "deposits", "reserves", np.array([30.0, 10.0, 0.0]))
     total_before = ledger["banks"].total("reserves")
-    ledger.pay("money_funds", np.array([0, 1]), "repo_lent", "dealers", np.array([1, 0]), "triparty",
-               np.array([25.0, 5.0]))
+    ledger.pay(
+        "money_funds",
+        np.array([0, 1]),
+        "repo_lent",
+        "dealers",
+        np.array([1, 0]),
+        "triparty",
+        np.array([25.0, 5.0]),
+    )
     ledger.check()
     assert ledger["banks"].total("reserves") == pytest.approx(total_before)
     # the reserves followed the cash from the funds' banks to the dealers' banks
@@ -69,15 +76,24 @@ def test_balance_sheet_views_are_read_only():
     stigma=st.floats(0, 200),
     srf=st.booleans(),
 )
-def test_identities_hold_every_day(seed, small, large, funds, dealers, fhlbs, reserves, concentration,
-                                   shock, rmp, stigma, srf):
+def test_identities_hold_every_day(
+    seed, small, large, funds, dealers, fhlbs, reserves, concentration, shock, rmp, stigma, srf
+):
     overrides = {
-        "calendar.start": "2026-03-20", "calendar.end": "2026-04-22",  # a quarter-end and a tax date
-        "population.small_banks": small, "population.large_banks": large,
-        "population.money_funds": funds, "population.dealers": dealers, "population.fhlbs": fhlbs,
-        "start.reserves": reserves, "start.reserve_concentration": concentration,
-        "banks.payment_shock": shock, "rmp.monthly": rmp, "dealers.srf_stigma_bp": stigma,
-        "policy.srf": srf, "network.custodians": min(3, large),
+        "calendar.start": "2026-03-20",
+        "calendar.end": "2026-04-22",  # a quarter-end and a tax date
+        "population.small_banks": small,
+        "population.large_banks": large,
+        "population.money_funds": funds,
+        "population.dealers": dealers,
+        "population.fhlbs": fhlbs,
+        "start.reserves": reserves,
+        "start.reserve_concentration": concentration,
+        "banks.payment_shock": shock,
+        "rmp.monthly": rmp,
+        "dealers.srf_stigma_bp": stigma,
+        "policy.srf": srf,
+        "network.custodians": min(3, large),
     }
     try:
         model = RepoMarketModel("rmp40", overrides=overrides, rng=seed)
@@ -87,11 +103,14 @@ def test_identities_hold_every_day(seed, small, large, funds, dealers, fhlbs, re
     while model.running:
         model.step()
         model.ledger.check(tolerance=1e-6)  # every sheet balances, every claim matches
-        identity = model.ledger.fed_assets() - (fed.total("reserves") + fed.total("on_rrp")
-                                                + fed.total("tga") + fed.total("currency_other"))
+        identity = model.ledger.fed_assets() - (
+            fed.total("reserves") + fed.total("on_rrp") + fed.total("tga") + fed.total("currency_other")
+        )
         assert abs(identity) < 1e-6
         assert (model.ledger["banks"]["reserves"] > -1e-9).all(), "a bank ended the day overdrawn at the Fed"
         assert abs(model.ledger["dealers"]["cash"]).max() < 1e-6, "a dealer's needs were not financed"
     df = model.results()
     assert (df["accounting_residual"] < 1e-6).all()
-    assert np.allclose(df["fed_assets"], df["reserves"] + df["on_rrp"] + df["tga"] + df["currency_other"], atol=1e-6)
+    assert np.allclose(
+        df["fed_assets"], df["reserves"] + df["on_rrp"] + df["tga"] + df["currency_other"], atol=1e-6
+    )

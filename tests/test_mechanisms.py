@@ -55,12 +55,20 @@ FIRST_MONTH, LAST_TWO_MONTHS = slice(0, 21), slice(-42, None)
 
 @pytest.mark.slow
 def test_the_same_reserves_in_fewer_banks_raise_the_spread_until_banks_trade_them_back():
-    spread = {c: _mean_over_seeds("sofr_iorb_bp", days=FIRST_MONTH, start__reserve_concentration=c, **SCARCE)
-              for c in (1.5, 2.5)}
-    later = {c: _mean_over_seeds("sofr_iorb_bp", days=LAST_TWO_MONTHS, start__reserve_concentration=c, **SCARCE)
-             for c in (1.5, 2.5)}
-    top10 = {c: _mean_over_seeds("reserves_top10_share", days=slice(0, 1), start__reserve_concentration=c, **SCARCE)
-             for c in (1.5, 2.5)}
+    spread = {
+        c: _mean_over_seeds("sofr_iorb_bp", days=FIRST_MONTH, start__reserve_concentration=c, **SCARCE)
+        for c in (1.5, 2.5)
+    }
+    later = {
+        c: _mean_over_seeds("sofr_iorb_bp", days=LAST_TWO_MONTHS, start__reserve_concentration=c, **SCARCE)
+        for c in (1.5, 2.5)
+    }
+    top10 = {
+        c: _mean_over_seeds(
+            "reserves_top10_share", days=slice(0, 1), start__reserve_concentration=c, **SCARCE
+        )
+        for c in (1.5, 2.5)
+    }
     # the same reserves before the SRF adds its own (SRF loans create reserves)
     first = {}
     for c in (1.5, 2.5):
@@ -74,10 +82,14 @@ def test_the_same_reserves_in_fewer_banks_raise_the_spread_until_banks_trade_the
 
 @pytest.mark.slow
 def test_reserves_away_from_the_banks_that_lend_to_dealers_raise_the_spread_for_weeks():
-    spread = {c: _mean_over_seeds("sofr_iorb_bp", days=FIRST_MONTH, start__reserve_concentration=c, **SCARCE)
-              for c in (0.7, 1.5)}
-    gap = {c: _mean_over_seeds("lclor_gap_large", days=slice(0, 1), start__reserve_concentration=c, **SCARCE)
-           for c in (0.7, 1.5)}
+    spread = {
+        c: _mean_over_seeds("sofr_iorb_bp", days=FIRST_MONTH, start__reserve_concentration=c, **SCARCE)
+        for c in (0.7, 1.5)
+    }
+    gap = {
+        c: _mean_over_seeds("lclor_gap_large", days=slice(0, 1), start__reserve_concentration=c, **SCARCE)
+        for c in (0.7, 1.5)
+    }
     assert gap[0.7] < gap[1.5]
     assert spread[0.7] > spread[1.5] + 3.0, spread
 
@@ -111,7 +123,7 @@ def _excess_over_neighbours(df: pd.DataFrame, flag: str, window: int = 3, after:
     spread = df["sofr_iorb_bp"].to_numpy()
     excess = []
     for i in np.flatnonzero(df[flag].to_numpy()):
-        around = np.r_[spread[max(i - window, 0):i], spread[i + 1:i + 1 + window] if after else []]
+        around = np.r_[spread[max(i - window, 0) : i], spread[i + 1 : i + 1 + window] if after else []]
         if len(around):
             excess.append(spread[i] - around.mean())
     return float(np.mean(excess))
@@ -126,8 +138,8 @@ def test_quarter_ends_and_tax_dates_raise_the_spread_when_reserves_are_less_than
     assert _excess_over_neighbours(df, "tax_date", after=False) > 0.3
     spread = df["sofr_iorb_bp"].to_numpy()
     day = np.flatnonzero(df["tax_date"].to_numpy())
-    before = np.mean([spread[i - 3:i].mean() for i in day])
-    assert np.mean([spread[i + 1:i + 4].mean() for i in day]) > before + 0.3
+    before = np.mean([spread[i - 3 : i].mean() for i in day])
+    assert np.mean([spread[i + 1 : i + 4].mean() for i in day]) > before + 0.3
 
 
 def test_month_end_reporting_raises_the_spread_on_month_ends_only():
@@ -220,11 +232,21 @@ def test_bills_bought_from_dealers_push_fund_cash_into_repo_where_more_reserves_
     # take bills the money funds would have held, and that cash goes to dealers in tri-party.
     start = repomodel.load_scenario("no_rmp")["start"]
     none = run("no_rmp", **HALF_YEAR).loc["2026"]
-    bought = run("no_rmp", rmp__start="2025-12-01", rmp__until="2025-12-31", rmp__monthly=200.0,
-                 rmp__after=0.0, **HALF_YEAR).loc["2026"]
-    added = run("no_rmp", start__reserves=start["reserves"] + 200.0,
-                start__fed_assets=start["fed_assets"] + 200.0,
-                start__soma_bills=start["soma_bills"] + 200.0, **HALF_YEAR).loc["2026"]
+    bought = run(
+        "no_rmp",
+        rmp__start="2025-12-01",
+        rmp__until="2025-12-31",
+        rmp__monthly=200.0,
+        rmp__after=0.0,
+        **HALF_YEAR,
+    ).loc["2026"]
+    added = run(
+        "no_rmp",
+        start__reserves=start["reserves"] + 200.0,
+        start__fed_assets=start["fed_assets"] + 200.0,
+        start__soma_bills=start["soma_bills"] + 200.0,
+        **HALF_YEAR,
+    ).loc["2026"]
     for df in (bought, added):
         assert df["reserves"].mean() > none["reserves"].mean() + 150.0
     assert bought["mmf_bills"].mean() < none["mmf_bills"].mean() - 50.0

@@ -68,9 +68,7 @@ def test_history_peer_slopes_down_and_beats_a_constant(monthly, variant):
     assert peer.b > 0 and peer.k > 0  # the spread falls as reserves rise
     assert peer.n == len(monthly) == 70  # 2018-04 .. 2025-06 minus 17 ZLB months
     stats = fit_stats(monthly["spread_bp"], peer.predict(monthly))
-    constant = fit_stats(
-        monthly["spread_bp"], np.full(len(monthly), monthly["spread_bp"].mean())
-    )
+    constant = fit_stats(monthly["spread_bp"], np.full(len(monthly), monthly["spread_bp"].mean()))
     assert np.isfinite(stats["rmse"])
     assert stats["rmse"] < constant["rmse"]
     assert stats["corr"] > 0.5
@@ -93,8 +91,7 @@ def test_on_rrp_cash_lowers_the_spread_and_improves_the_fit(monthly):
     with_onrrp = fit_peer(monthly, "exp_onrrp")
     assert with_onrrp.c < 0  # spare fund cash pulls repo towards the ON RRP rate
     rmse = {
-        p.variant: fit_stats(monthly["spread_bp"], p.predict(monthly))["rmse"]
-        for p in (plain, with_onrrp)
+        p.variant: fit_stats(monthly["spread_bp"], p.predict(monthly))["rmse"] for p in (plain, with_onrrp)
     }
     assert rmse["exp_onrrp"] <= rmse["exp"]  # nested: c = 0 is the plain curve
 

@@ -15,7 +15,9 @@ from repomodel.calendar import Calendar
 from repomodel.inputs import history_path, load_inputs
 from repomodel.replay import ReplayModel, replay, shape_receipts
 
-HEADER = "date,reserves,on_rrp,tga,fed_assets,bank_assets,bank_deposits,iorb,on_rrp_rate,srf_rate,mmf_assets,sofr"
+HEADER = (
+    "date,reserves,on_rrp,tga,fed_assets,bank_assets,bank_deposits,iorb,on_rrp_rate,srf_rate,mmf_assets,sofr"
+)
 WEEKS = [  # a month of weekly rows in a mid-2024-like market; a TGA build-up drains reserves
     "2024-05-01,3350,450,750,7400,23300,17500,5.40,5.30,5.50,6500,5.31",
     "2024-05-08,3380,420,720,7380,23320,17520,5.40,5.30,5.50,,5.31",
@@ -23,8 +25,14 @@ WEEKS = [  # a month of weekly rows in a mid-2024-like market; a TGA build-up dr
     "2024-05-22,3250,460,800,7340,23360,17540,5.40,5.30,5.50,,5.32",
     "2024-05-29,3290,400,810,7330,23380,17550,5.40,5.30,5.50,6600,5.33",
 ]
-SMALL = ["--set", "population.small_banks=40", "--set", "population.money_funds=12",
-         "--set", "population.dealers=10"]
+SMALL = [
+    "--set",
+    "population.small_banks=40",
+    "--set",
+    "population.money_funds=12",
+    "--set",
+    "population.dealers=10",
+]
 
 
 def write(tmp_path: Path, rows: list[str], header: str = HEADER) -> Path:
@@ -59,8 +67,8 @@ def test_aggregates_follow_the_data_on_the_rows_of_the_file(replayed):
     assert np.allclose(df.loc[rows, "fed_assets"], inputs.loc[rows, "fed_assets"], atol=1e-6)
     assert np.allclose(df.loc[rows, "tga"], inputs.loc[rows, "tga"], atol=1e-6)
     gap = (df["reserves"] - df["actual_reserves"]).abs() / df["actual_reserves"]
-    assert gap.loc[rows[1]:].max() < 0.02
-    assert (df["on_rrp"] - df["actual_on_rrp"]).abs().loc[rows[1]:].max() < 60
+    assert gap.loc[rows[1] :].max() < 0.02
+    assert (df["on_rrp"] - df["actual_on_rrp"]).abs().loc[rows[1] :].max() < 60
 
 
 def test_corridor_comes_from_the_file_and_actuals_sit_beside_the_model(replayed):
@@ -93,7 +101,11 @@ def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
 @pytest.mark.parametrize(
     ("header", "rows", "words"),
     [
-        (HEADER.replace(",tga", ""), [r.replace(",750,", ",", 1) for r in WEEKS[:2]], "missing required column 'tga'"),
+        (
+            HEADER.replace(",tga", ""),
+            [r.replace(",750,", ",", 1) for r in WEEKS[:2]],
+            "missing required column 'tga'",
+        ),
         (HEADER, [WEEKS[1], WEEKS[0]], "row 2"),
         (HEADER, [WEEKS[0], WEEKS[1].replace("3380", "lots")], "'reserves'"),
     ],
@@ -101,7 +113,9 @@ def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
 )
 def test_cli_refuses_bad_inputs_with_one_line_and_exit_2(tmp_path, capsys, header, rows, words):
     path = write(tmp_path, rows, header)
-    code, out, err = run_cli(["replay", "--inputs", str(path), "--out", str(tmp_path / "out"), "--quiet"], capsys)
+    code, out, err = run_cli(
+        ["replay", "--inputs", str(path), "--out", str(tmp_path / "out"), "--quiet"], capsys
+    )
     assert code == 2
     assert words in err
     assert len(err.strip().splitlines()) == 1
@@ -111,12 +125,35 @@ def test_cli_refuses_bad_inputs_with_one_line_and_exit_2(tmp_path, capsys, heade
 def test_cli_replay_writes_series_with_actuals_summary_and_figure(tmp_path, capsys):
     path = write(tmp_path, WEEKS)
     out = tmp_path / "out"
-    code, _, err = run_cli(["replay", "--inputs", str(path), "--start", "2024-05-06", "--end", "2024-05-24",
-                            "--out", str(out), "--quiet", "--seed", "3", *SMALL], capsys)
+    code, _, err = run_cli(
+        [
+            "replay",
+            "--inputs",
+            str(path),
+            "--start",
+            "2024-05-06",
+            "--end",
+            "2024-05-24",
+            "--out",
+            str(out),
+            "--quiet",
+            "--seed",
+            "3",
+            *SMALL,
+        ],
+        capsys,
+    )
     assert code == 0, err
     df = pd.read_csv(out / "timeseries.csv", index_col=0, parse_dates=True)
     assert df.index[0] == pd.Timestamp("2024-05-06") and df.index[-1] == pd.Timestamp("2024-05-24")
-    for column in ("sofr_iorb_bp", "reserves", "actual_sofr", "actual_spread_bp", "actual_reserves", "actual_on_rrp"):
+    for column in (
+        "sofr_iorb_bp",
+        "reserves",
+        "actual_sofr",
+        "actual_spread_bp",
+        "actual_reserves",
+        "actual_on_rrp",
+    ):
         assert column in df
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 3 and summary["tracking"]["reserves_mean_abs_gap"] < 100
@@ -125,8 +162,21 @@ def test_cli_replay_writes_series_with_actuals_summary_and_figure(tmp_path, caps
 
 def test_cli_replay_ensemble_gives_the_band_of_seeds_the_same_on_one_worker_or_two(tmp_path, capsys):
     path = write(tmp_path, WEEKS)
-    common = ["replay", "--inputs", str(path), "--start", "2024-05-06", "--end", "2024-05-24",
-              "--quiet", "--seed", "3", "--ensemble", "3", *SMALL]
+    common = [
+        "replay",
+        "--inputs",
+        str(path),
+        "--start",
+        "2024-05-06",
+        "--end",
+        "2024-05-24",
+        "--quiet",
+        "--seed",
+        "3",
+        "--ensemble",
+        "3",
+        *SMALL,
+    ]
     tables = {}
     for workers in (1, 2):
         out = tmp_path / f"out{workers}"
@@ -142,7 +192,9 @@ def test_cli_replay_ensemble_gives_the_band_of_seeds_the_same_on_one_worker_or_t
     assert not np.allclose(seeds["seed_3"], seeds["seed_4"])
     np.testing.assert_allclose(ens["mean_bp"], seeds.mean(axis=1), atol=1e-5)
     assert (ens["p05_bp"] <= ens["p50_bp"] + 1e-9).all() and (ens["p50_bp"] <= ens["p95_bp"] + 1e-9).all()
-    assert (ens["p05_bp"] >= seeds.min(axis=1) - 1e-6).all() and (ens["p95_bp"] <= seeds.max(axis=1) + 1e-6).all()
+    assert (ens["p05_bp"] >= seeds.min(axis=1) - 1e-6).all() and (
+        ens["p95_bp"] <= seeds.max(axis=1) + 1e-6
+    ).all()
     summary = json.loads((tmp_path / "out1" / "summary.json").read_text())["ensemble"]
     assert summary["seeds"] == [3, 4, 5]
     assert summary["seed_monthly_rmse_bp"]["min"] <= summary["seed_monthly_rmse_bp"]["median"]
@@ -152,8 +204,10 @@ def test_cli_replay_ensemble_gives_the_band_of_seeds_the_same_on_one_worker_or_t
 @pytest.mark.parametrize("option", [["--ensemble", "0"], ["--ensemble", "3", "--workers", "0"]])
 def test_cli_replay_refuses_an_empty_ensemble_and_writes_nothing(tmp_path, capsys, option):
     out = tmp_path / "out"
-    code, _, err = run_cli(["replay", "--inputs", str(write(tmp_path, WEEKS)), "--out", str(out),
-                            "--quiet", *SMALL, *option], capsys)
+    code, _, err = run_cli(
+        ["replay", "--inputs", str(write(tmp_path, WEEKS)), "--out", str(out), "--quiet", *SMALL, *option],
+        capsys,
+    )
     assert code == 2
     assert option[-2] in err and "at least 1" in err and "Traceback" not in err
     assert not out.exists()
@@ -165,21 +219,24 @@ def test_repo_rises_off_the_on_rrp_floor_as_funds_spare_cash_drains(tmp_path):
     # left, funds' cash is nearly all placed and dealers bid for it up towards their banks'
     # price, as in 2024-25 (DESIGN.md: the marginal lender moves from funds to banks).
     def month(on_rrp: float, day0: str, day1: str) -> list[str]:
-        return [f"{d},3300,{on_rrp},750,{7350 + on_rrp},23300,17500,4.40,4.25,4.50,6800,"
-                for d in (day0, day1)]
-    flush = ReplayModel(load_inputs(write(tmp_path, month(1500, "2025-03-03", "2025-03-31"))),
-                        rng=0).run()
-    thin = ReplayModel(load_inputs(write(tmp_path, month(60, "2025-03-03", "2025-03-31"))),
-                       rng=0).run()
-    above_floor = {name: float(((df["sofr"] - df["on_rrp_rate"]) * 100).iloc[5:].mean())
-                   for name, df in (("flush", flush), ("thin", thin))}
+        return [
+            f"{d},3300,{on_rrp},750,{7350 + on_rrp},23300,17500,4.40,4.25,4.50,6800," for d in (day0, day1)
+        ]
+
+    flush = ReplayModel(load_inputs(write(tmp_path, month(1500, "2025-03-03", "2025-03-31"))), rng=0).run()
+    thin = ReplayModel(load_inputs(write(tmp_path, month(60, "2025-03-03", "2025-03-31"))), rng=0).run()
+    above_floor = {
+        name: float(((df["sofr"] - df["on_rrp_rate"]) * 100).iloc[5:].mean())
+        for name, df in (("flush", flush), ("thin", thin))
+    }
     assert above_floor["flush"] < 3.0, above_floor
     assert above_floor["thin"] > above_floor["flush"] + 2.0, above_floor
     # Reserves are ample: no scarcity premium. The quarter-end (31 March) carries the
     # period-end premium of window dressing, not scarcity, and is left out.
     ordinary = ~thin["month_end"].astype(bool)
-    assert (thin.loc[ordinary, "sofr"] < thin.loc[ordinary, "iorb"] + 0.05).all(), \
+    assert (thin.loc[ordinary, "sofr"] < thin.loc[ordinary, "iorb"] + 0.05).all(), (
         "reserves are ample: no scarcity premium"
+    )
 
 
 def test_fed_repo_operations_for_dealers_cap_repo_in_a_scarce_market(tmp_path):
@@ -213,8 +270,7 @@ def test_fed_repo_operations_of_limited_size_cap_repo_only_up_to_their_allotment
     days = pd.bdate_range("2019-10-01", "2019-10-31")
     runs = {}
     for label, limit in (("small", 5.0), ("large", 500.0)):
-        rows = [f"{d.date()},1200,5,400,3800,17500,12950,1.80,1.70,2.50,3600,0,1.80,{limit}"
-                for d in days]
+        rows = [f"{d.date()},1200,5,400,3800,17500,12950,1.80,1.70,2.50,3600,0,1.80,{limit}" for d in days]
         runs[label] = ReplayModel(load_inputs(write(tmp_path, rows, header=header)), rng=0).run()
     assert (runs["small"]["srf_dealers"] <= 5.0 + 1e-6).all()
     assert runs["small"]["srf_dealers"].iloc[3:].mean() > 2.5  # dealers use it, most days all of it

@@ -8,8 +8,18 @@ import sys
 
 def run_cli(tmp_path, name, *args):
     out = tmp_path / name
-    cmd = [sys.executable, "-m", "repomodel.cli", "run", "--quiet", "--out", str(out),
-           "--set", "calendar.end=2026-02-27", *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "repomodel.cli",
+        "run",
+        "--quiet",
+        "--out",
+        str(out),
+        "--set",
+        "calendar.end=2026-02-27",
+        *args,
+    ]
     subprocess.run(cmd, check=True, capture_output=True)
     return (out / "timeseries.csv").read_bytes()
 

@@ -15,16 +15,34 @@ robustness = pytest.importorskip("robustness")
 
 
 def test_report_runs_on_a_short_window_and_finer_tranches_leave_the_fit_alone(tmp_path, capsys):
-    code = robustness.main(["--seeds", "0,1", "--start", "2018-06-25", "--end", "2018-09-28",
-                            "--variant", "default", "--variant", "tranches_48", "--workers", "1",
-                            "--out", str(tmp_path)])
+    code = robustness.main(
+        [
+            "--seeds",
+            "0,1",
+            "--start",
+            "2018-06-25",
+            "--end",
+            "2018-09-28",
+            "--variant",
+            "default",
+            "--variant",
+            "tranches_48",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     for name in ("robustness.csv", "robustness.png", "summary.md"):
         assert (tmp_path / name).stat().st_size > 0
     table = pd.read_csv(tmp_path / "robustness.csv").set_index(["variant", "seed"])
     assert len(table) == 4 and (table["error"].isna() | (table["error"] == "")).all()
     for seed in (0, 1):
-        gap = table.loc[("tranches_48", seed), "monthly_rmse_bp"] - table.loc[("default", seed), "monthly_rmse_bp"]
+        gap = (
+            table.loc[("tranches_48", seed), "monthly_rmse_bp"]
+            - table.loc[("default", seed), "monthly_rmse_bp"]
+        )
         assert abs(gap) < 0.5, (seed, gap)
     assert "tranches_48" in (tmp_path / "summary.md").read_text()
     assert "[  4/4]" in capsys.readouterr().out  # progress, one line per replay

@@ -37,8 +37,13 @@ def write_spec(tmp_path: Path, body: str, name: str = "spec.toml") -> Path:
 
 
 def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, "-m", "repomodel.cli", "sweep", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [PYTHON, "-m", "repomodel.cli", "sweep", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def table(out: Path) -> pd.DataFrame:
@@ -47,15 +52,28 @@ def table(out: Path) -> pd.DataFrame:
 
 
 def test_plan_is_stable_and_complete():
-    spec = {"scenario": "rmp40", "seeds": [1, 2], "set": {"calendar.end": "2026-01-15"},
-            "grid": {"rmp.monthly": [20.0, 40.0], "population.small_banks": [50, 100, 150]}}
+    spec = {
+        "scenario": "rmp40",
+        "seeds": [1, 2],
+        "set": {"calendar.end": "2026-01-15"},
+        "grid": {"rmp.monthly": [20.0, 40.0], "population.small_banks": [50, 100, 150]},
+    }
     p = sweep.plan(spec)
     assert len(p["runs"]) == 2 * 3 * 2
     assert len({r["run_id"] for r in p["runs"]}) == 12
     assert [r["run_id"] for r in sweep.plan(spec)["runs"]] == [r["run_id"] for r in p["runs"]]
-    sample = sweep.plan({"scenario": "rmp40", "seeds": [0],
-                         "sample": {"method": "sobol", "n": 8, "banks.lclor_large": [0.03, 0.06],
-                                    "population.small_banks": [50, 150]}})
+    sample = sweep.plan(
+        {
+            "scenario": "rmp40",
+            "seeds": [0],
+            "sample": {
+                "method": "sobol",
+                "n": 8,
+                "banks.lclor_large": [0.03, 0.06],
+                "population.small_banks": [50, 150],
+            },
+        }
+    )
     assert len(sample["points"]) == 8 * (2 + 2)
     assert {pt["run_id"] for pt in sample["points"]} == {r["run_id"] for r in sample["runs"]}
     values = [r["params"]["banks.lclor_large"] for r in sample["runs"]]
@@ -65,19 +83,24 @@ def test_plan_is_stable_and_complete():
     assert len(lhs["runs"]) == 5
 
 
-@pytest.mark.parametrize("body, words", [
-    ('scenario = "rmp40"\n[grid]\n"banks.no_such_key" = [1.0]\n', "unknown key"),
-    ('scenario = "rmp40"\n[grid]\n', "empty"),
-    ('scenario = "rmp40"\n[grid]\n"rmp.monthly" = []\n', "non-empty list"),
-    ('scenario = "rmp40"\n[sample]\nmethod = "lhs"\nn = 4\n"rmp.monthly" = [60.0, 20.0]\n', "low < high"),
-    ('scenario = "rmp40"\n[sample]\nmethod = "sobol"\nn = 4\n"rmp.monthly" = [20.0]\n', "range"),
-    ('scenario = "rmp40"\n[sample]\nmethod = "grid-search"\nn = 4\n"rmp.monthly" = [0, 1]\n', "method"),
-    ('scenario = "rmp40"\n', "neither"),
-    ('scenario = "rmp40"\n[grid]\n"rmp.monthly" = [1.0]\n[sample]\nmethod = "lhs"\nn = 2\n"rmp.after" = [0, 1]\n',
-     "both"),
-    ('scenario = "nowhere"\n[grid]\n"rmp.monthly" = [1.0]\n', "unknown"),
-    ('scenario = "rmp40"\n[grid]\n"rmp.monthly" = ["lots"]\n', "expected a number"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ('scenario = "rmp40"\n[grid]\n"banks.no_such_key" = [1.0]\n', "unknown key"),
+        ('scenario = "rmp40"\n[grid]\n', "empty"),
+        ('scenario = "rmp40"\n[grid]\n"rmp.monthly" = []\n', "non-empty list"),
+        ('scenario = "rmp40"\n[sample]\nmethod = "lhs"\nn = 4\n"rmp.monthly" = [60.0, 20.0]\n', "low < high"),
+        ('scenario = "rmp40"\n[sample]\nmethod = "sobol"\nn = 4\n"rmp.monthly" = [20.0]\n', "range"),
+        ('scenario = "rmp40"\n[sample]\nmethod = "grid-search"\nn = 4\n"rmp.monthly" = [0, 1]\n', "method"),
+        ('scenario = "rmp40"\n', "neither"),
+        (
+            'scenario = "rmp40"\n[grid]\n"rmp.monthly" = [1.0]\n[sample]\nmethod = "lhs"\nn = 2\n"rmp.after" = [0, 1]\n',
+            "both",
+        ),
+        ('scenario = "nowhere"\n[grid]\n"rmp.monthly" = [1.0]\n', "unknown"),
+        ('scenario = "rmp40"\n[grid]\n"rmp.monthly" = ["lots"]\n', "expected a number"),
+    ],
+)
 def test_bad_spec_exits_2_with_one_line_before_running(tmp_path, body, words):
     spec = write_spec(tmp_path, body)
     out = tmp_path / "out"
@@ -92,14 +115,17 @@ def test_bad_spec_exits_2_with_one_line_before_running(tmp_path, body, words):
 def test_failing_run_is_recorded_and_the_others_finish(tmp_path):
     # fed_assets below the SOMA holdings passes the scenario loader but the model refuses to open
     # its books: the run raises on the worker.
-    spec = write_spec(tmp_path, f"""
+    spec = write_spec(
+        tmp_path,
+        f"""
         scenario = "rmp40"
         seeds = [1, 2]
         [set]
         {SHORT}
         [grid]
         "start.fed_assets" = [6550.0, 100.0]
-    """)
+    """,
+    )
     out = tmp_path / "out"
     res = cli(str(spec), "--out", str(out), "--workers", "2")
     assert res.returncode == 1, res.stderr
@@ -114,23 +140,30 @@ def test_failing_run_is_recorded_and_the_others_finish(tmp_path):
 
 @pytest.mark.slow
 def test_interrupted_sweep_resumes_without_repeating_a_run(tmp_path):
-    spec = write_spec(tmp_path, """
+    spec = write_spec(
+        tmp_path,
+        """
         scenario = "rmp40"
         seeds = [1, 2, 3, 4, 5, 6]
         [set]
         "calendar.end" = "2026-12-31"
         [grid]
         "rmp.monthly" = [10.0, 30.0, 50.0]
-    """)
+    """,
+    )
     # Runs of a year each, not a month: 18 short runs could all finish between the third
     # file appearing and the interrupt being handled (seen once in CI-like runs).
     out = tmp_path / "out"
     runs = out / "runs"
     # Ctrl-C on a sweep in the foreground. A test suite started in the background by a
     # non-interactive shell inherits SIGINT ignored, and so would the sweep: restore it.
-    proc = subprocess.Popen([PYTHON, "-m", "repomodel.cli", "sweep", str(spec), "--out", str(out),
-                             "--workers", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "repomodel.cli", "sweep", str(spec), "--out", str(out), "--workers", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.time() + 120
     while time.time() < deadline and len(list(runs.glob("*.parquet"))) < 3:
         time.sleep(0.05)
@@ -154,7 +187,9 @@ def test_interrupted_sweep_resumes_without_repeating_a_run(tmp_path):
 
 @pytest.mark.slow
 def test_one_and_two_workers_give_identical_results(tmp_path):
-    spec = write_spec(tmp_path, f"""
+    spec = write_spec(
+        tmp_path,
+        f"""
         scenario = "no_rmp"
         seeds = [3, 4]
         [set]
@@ -163,7 +198,8 @@ def test_one_and_two_workers_give_identical_results(tmp_path):
         method = "lhs"
         n = 3
         "banks.lclor_large" = [0.03, 0.06]
-    """)
+    """,
+    )
     a, b = tmp_path / "a", tmp_path / "b"
     assert cli(str(spec), "--out", str(a), "--workers", "1", "--timeseries").returncode == 0
     assert cli(str(spec), "--out", str(b), "--workers", "2", "--timeseries").returncode == 0
@@ -191,27 +227,63 @@ def test_sweep_through_a_dask_scheduler_and_workers(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = []
     try:
-        procs.append(subprocess.Popen(
-            [PYTHON, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port),
-             "--dashboard-address", ":0", "--no-show"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                [
+                    PYTHON,
+                    "-m",
+                    "distributed.cli.dask_scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--dashboard-address",
+                    ":0",
+                    "--no-show",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         for _ in range(2):
-            procs.append(subprocess.Popen(
-                [PYTHON, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--nworkers", "1",
-                 "--host", "127.0.0.1", "--no-dashboard"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        PYTHON,
+                        "-m",
+                        "distributed.cli.dask_worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--nworkers",
+                        "1",
+                        "--host",
+                        "127.0.0.1",
+                        "--no-dashboard",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         from dask.distributed import Client
 
         with Client(address, timeout="30s") as c:
             c.wait_for_workers(2, timeout=60)
-        spec = write_spec(tmp_path, f"""
+        spec = write_spec(
+            tmp_path,
+            f"""
             scenario = "rmp40"
             seeds = [1, 2]
             [set]
             {SHORT}
             [grid]
             "rmp.monthly" = [20.0, 60.0]
-        """)
+        """,
+        )
         out = tmp_path / "cluster"
         res = cli(str(spec), "--out", str(out), "--scheduler", address)
         assert res.returncode == 0, res.stderr
@@ -232,15 +304,19 @@ def test_sweep_through_a_dask_scheduler_and_workers(tmp_path):
 
 @pytest.mark.slow
 def test_unreachable_scheduler_is_an_input_error(tmp_path):
-    spec = write_spec(tmp_path, f"""
+    spec = write_spec(
+        tmp_path,
+        f"""
         scenario = "rmp40"
         [set]
         {SHORT}
         [grid]
         "rmp.monthly" = [20.0]
-    """)
-    res = cli(str(spec), "--out", str(tmp_path / "o"), "--scheduler", f"tcp://127.0.0.1:{_free_port()}",
-              timeout=120)
+    """,
+    )
+    res = cli(
+        str(spec), "--out", str(tmp_path / "o"), "--scheduler", f"tcp://127.0.0.1:{_free_port()}", timeout=120
+    )
     assert res.returncode == 2 and "--scheduler" in res.stderr
 
 
@@ -249,16 +325,29 @@ def test_mesa_batch_run_works():
 
     results = mesa.batch_run(
         RepoMarketModel,
-        parameters={"scenario": "rmp40", "overrides": [{"calendar.end": "2025-12-31", "rmp.monthly": 20.0},
-                                                       {"calendar.end": "2025-12-31", "rmp.monthly": 60.0}]},
-        rng=[1, 2], max_steps=100, number_processes=1, display_progress=False)
+        parameters={
+            "scenario": "rmp40",
+            "overrides": [
+                {"calendar.end": "2025-12-31", "rmp.monthly": 20.0},
+                {"calendar.end": "2025-12-31", "rmp.monthly": 60.0},
+            ],
+        },
+        rng=[1, 2],
+        max_steps=100,
+        number_processes=1,
+        display_progress=False,
+    )
     assert len(results) == 4
     assert {"sofr_iorb_bp", "reserves", "on_rrp", "srf", "Step"} <= set(results[0])
     # with dotted keys as parameters, through the shim
-    flat = mesa.batch_run(sweep.BatchModel,
-                          parameters={"scenario": "no_rmp", "calendar.end": "2025-12-31",
-                                      "banks.lclor_large": [0.03, 0.06]},
-                          rng=[1], max_steps=100, number_processes=1, display_progress=False)
+    flat = mesa.batch_run(
+        sweep.BatchModel,
+        parameters={"scenario": "no_rmp", "calendar.end": "2025-12-31", "banks.lclor_large": [0.03, 0.06]},
+        rng=[1],
+        max_steps=100,
+        number_processes=1,
+        display_progress=False,
+    )
     assert [r["banks.lclor_large"] for r in flat] == [0.03, 0.06]
     assert all(r["Step"] == flat[0]["Step"] > 15 for r in flat)
 

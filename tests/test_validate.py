@@ -20,11 +20,28 @@ def load_script():
 
 def test_report_runs_on_september_2019_and_writes_its_files(tmp_path, capsys):
     out = tmp_path / "validation"
-    code = load_script().main(["--start", "2019-08-01", "--end", "2019-10-31", "--out", str(out),
-                               "--set", "population.small_banks=60"])
+    code = load_script().main(
+        [
+            "--start",
+            "2019-08-01",
+            "--end",
+            "2019-10-31",
+            "--out",
+            str(out),
+            "--set",
+            "population.small_banks=60",
+        ]
+    )
     assert code == 0
-    for name in ("table.csv", "monthly.csv", "sept2019.csv", "daily_facts.csv", "spread.png",
-                 "demand_curve.png", "summary.md"):
+    for name in (
+        "table.csv",
+        "monthly.csv",
+        "sept2019.csv",
+        "daily_facts.csv",
+        "spread.png",
+        "demand_curve.png",
+        "summary.md",
+    ):
         assert (out / name).stat().st_size > 0, name
     table = pd.read_csv(out / "table.csv", index_col=0)
     assert list(table.index) == ["model (ABM replay)", "peer exp", "peer exp_onrrp"]
@@ -41,8 +58,16 @@ def test_other_seeds_give_the_same_report_on_one_worker_or_two(tmp_path):
     """The seed table and the ensemble do not depend on how many processes replay the seeds,
     and the main seed's row is the main replay."""
     script = load_script()
-    args = ["--start", "2019-08-01", "--end", "2019-09-30", "--set", "population.small_banks=60",
-            "--other-seeds", "2"]
+    args = [
+        "--start",
+        "2019-08-01",
+        "--end",
+        "2019-09-30",
+        "--set",
+        "population.small_banks=60",
+        "--other-seeds",
+        "2",
+    ]
     assert script.main([*args, "--out", str(tmp_path / "one"), "--workers", "1"]) == 0
     assert script.main([*args, "--out", str(tmp_path / "two"), "--workers", "2"]) == 0
     one = pd.read_csv(tmp_path / "one" / "seeds.csv", index_col=0)
@@ -59,20 +84,27 @@ def test_other_seeds_give_the_same_report_on_one_worker_or_two(tmp_path):
 def test_targets_are_judged_for_the_default_draw_and_the_ensemble_path():
     script = load_script()
     stats = {script.MODEL: {"rmse": 2.3}, "peer exp": {"rmse": 3.5}, "peer exp_onrrp": {"rmse": 2.4}}
-    sept = pd.DataFrame({"model_bp": [20.1, 80.0, 118.0, 9.0], "actual_bp": [4.0, 33.0, 315.0, 45.0]},
-                        index=list(script.SEPT_2019))
-    ens = {"seeds": 10, "mean_path_rmse": 2.5,
-           "mean_path_sept": {"2019-09-10": 18.0, "2019-09-17": 99.0}}
+    sept = pd.DataFrame(
+        {"model_bp": [20.1, 80.0, 118.0, 9.0], "actual_bp": [4.0, 33.0, 315.0, 45.0]},
+        index=list(script.SEPT_2019),
+    )
+    ens = {"seeds": 10, "mean_path_rmse": 2.5, "mean_path_sept": {"2019-09-10": 18.0, "2019-09-17": 99.0}}
     lines = script.target_lines(stats, sept, ens)
-    rows = {line.split(" | ")[0].lstrip("| "): line for line in lines if line.startswith("| ") and "target" not in line}
+    rows = {
+        line.split(" | ")[0].lstrip("| "): line
+        for line in lines
+        if line.startswith("| ") and "target" not in line
+    }
     rmse, spike, quiet = rows.values()
     assert rmse.count(": met") == 1 and "2.50 bp: not met" in rmse  # 2.5 is not below the peer's 2.4
     assert "+118 bp: met" in spike and "+99 bp: not met" in spike
     assert "+16.1 bp off: not met" in quiet and "+14.0 bp off: met" in quiet
     # with the seeds' own results: the standard error of the ensemble mean, and how many seeds
     # meet each target on their own (seed 1: 2.35 bp, +130, 20 bp off; seed 2: 2.5 bp, +60, 6 off)
-    per_seed = pd.DataFrame({"rmse": [2.3, 2.35, 2.5], "2019-09-10": [20.1, 24.0, 10.0],
-                             "2019-09-17": [118.0, 130.0, 60.0]}, index=[0, 1, 2])
+    per_seed = pd.DataFrame(
+        {"rmse": [2.3, 2.35, 2.5], "2019-09-10": [20.1, 24.0, 10.0], "2019-09-17": [118.0, 130.0, 60.0]},
+        index=[0, 1, 2],
+    )
     ens = {**ens, "seeds": 3, "per_seed": per_seed, "mean_path_sept_se": {"2019-09-17": 21.5}}
     rows = [line for line in script.target_lines(stats, sept, ens) if line.startswith("| ")]
     assert rows[0].endswith("seeds meeting it |")
@@ -91,8 +123,15 @@ def test_calibration_objective_and_calibrated_file_round_trip(tmp_path):
     from repomodel import calibrate, scenario
 
     days = pd.bdate_range("2019-09-03", "2019-09-30")
-    df = pd.DataFrame({"sofr_iorb_bp": 2.0, "actual_spread_bp": 2.0, "month_end": days == "2019-09-30",
-                       "quarter_end": days == "2019-09-30"}, index=days)
+    df = pd.DataFrame(
+        {
+            "sofr_iorb_bp": 2.0,
+            "actual_spread_bp": 2.0,
+            "month_end": days == "2019-09-30",
+            "quarter_end": days == "2019-09-30",
+        },
+        index=days,
+    )
     df.loc["2019-09-17", "actual_spread_bp"] = 315.0
     parts = calibrate.objective_parts(df)
     assert parts["penalty"] > 0  # no spike in the model: the spike term bites
@@ -111,12 +150,18 @@ def test_calibration_objective_and_calibrated_file_round_trip(tmp_path):
     calibrate.write(values, {"window": "w", "value": 1.0, "steps": ["a"], "objective_by_seed": [1.0]}, path)
     read, prov = calibrate.read_calibrated(path)
     assert read == values and prov["steps"] == ["a"]
-    assert scenario.load({"banks": {"lclor_large": read["banks.lclor_large"]}})["banks"]["lclor_large"] == 0.04629
+    assert (
+        scenario.load({"banks": {"lclor_large": read["banks.lclor_large"]}})["banks"]["lclor_large"]
+        == 0.04629
+    )
 
 
-@pytest.mark.parametrize("held_out_before, held_out_after, written", [(20.0, 15.0, True), (15.0, 20.0, False)])
+@pytest.mark.parametrize(
+    "held_out_before, held_out_after, written", [(20.0, 15.0, True), (15.0, 20.0, False)]
+)
 def test_calibration_writes_values_only_if_they_do_not_fit_worse_on_seeds_it_never_saw(
-        tmp_path, monkeypatch, capsys, held_out_before, held_out_after, written):
+    tmp_path, monkeypatch, capsys, held_out_before, held_out_after, written
+):
     # The optimiser sees seed 0; seeds 6 and 7 judge it. A stage that lowers J on its own seed
     # but raises it on the others has fitted the luck of one network draw.
     import repomodel
@@ -147,7 +192,9 @@ def test_calibration_writes_values_only_if_they_do_not_fit_worse_on_seeds_it_nev
     assert values["banks.lclor_large"] == (0.07 if written else 0.06)
     assert ("not written" in out) != written
     if written:
-        assert prov["steps"][-1].endswith(f"held-out seeds [6, 7]: J {held_out_before:.3f} -> {held_out_after:.3f}")
+        assert prov["steps"][-1].endswith(
+            f"held-out seeds [6, 7]: J {held_out_before:.3f} -> {held_out_after:.3f}"
+        )
 
 
 def test_a_calibration_stage_shows_each_evaluation_and_the_best_j_so_far(monkeypatch, capsys):
@@ -171,10 +218,13 @@ def test_a_calibration_stage_shows_each_evaluation_and_the_best_j_so_far(monkeyp
     assert lines[-1].startswith(f"  sharp: evaluation {len(lines)} of at most 31")
 
 
-@pytest.mark.parametrize("argv, expected", [
-    (["--seeds", "0,x"], "comma-separated integers"),
-    (["--seeds", "0,1", "--holdout-seeds", "1,2"], "not in --seeds"),
-])
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["--seeds", "0,x"], "comma-separated integers"),
+        (["--seeds", "0,1", "--holdout-seeds", "1,2"], "not in --seeds"),
+    ],
+)
 def test_calibration_refuses_a_bad_seed_list_with_exit_2(argv, expected, capsys):
     from repomodel import calibrate
 
@@ -185,11 +235,21 @@ def test_calibration_refuses_a_bad_seed_list_with_exit_2(argv, expected, capsys)
 
 def test_daily_facts_report_the_share_of_reserves_that_is_banks_lclor_in_the_survey_years():
     days = pd.bdate_range("2019-11-01", "2020-04-30")
-    df = pd.DataFrame({"sofr_iorb_bp": 1.0, "actual_spread_bp": 2.0, "month_end": False,
-                       "quarter_end": False, "tax_date": False, "reserves": 150.0,
-                       "reserves_large": 100.0, "lclor_gap_large": 1.0,      # LCLoR 50
-                       "reserves_small": 50.0, "lclor_gap_small": 0.25},     # LCLoR 40
-                      index=days)
+    df = pd.DataFrame(
+        {
+            "sofr_iorb_bp": 1.0,
+            "actual_spread_bp": 2.0,
+            "month_end": False,
+            "quarter_end": False,
+            "tax_date": False,
+            "reserves": 150.0,
+            "reserves_large": 100.0,
+            "lclor_gap_large": 1.0,  # LCLoR 50
+            "reserves_small": 50.0,
+            "lclor_gap_small": 0.25,
+        },  # LCLoR 40
+        index=days,
+    )
     df.loc["2020-01-02":, "lclor_gap_large"] = 0.0  # LCLoR 100 from January: share 140/150
     facts = load_script().daily_facts(df)
     row = facts.loc[[f for f in facts.index if "LCLoR" in f][0]]
