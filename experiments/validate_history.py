@@ -1,13 +1,17 @@
 """Validation report: the history replay against what happened, next to the econometric peer.
 
-    python experiments/validate_history.py [--start DATE] [--end DATE] [--out DIR] [--seed N]
-                                           [--set KEY=VALUE ...]
+    python experiments/validate_history.py [--inputs CSV] [--start DATE] [--end DATE] [--out DIR]
+                                           [--seed N] [--set KEY=VALUE ...] [--other-seeds N]
+                                           [--peer-fit auto|window|calibration]
 
 Replays the shipped history (`repomodel replay`, default 2018-04-02 .. 2025-06-30) and writes
 to --out (default results/validation/):
 
 - table.csv       monthly mean SOFR-IORB: RMSE, bias, correlation of the model and of the
-                  peer (`repomodel.peer`, variants exp and exp_onrrp, fitted on the same window);
+                  peer (`repomodel.peer`, variants exp and exp_onrrp, fitted on the same window;
+                  when the window reaches past 2025-06-30, fitted on 2018-04 .. 2025-06 of the
+                  shipped history instead, with rows for the later months alone: held back,
+                  out of sample for both);
 - monthly.csv     the monthly means behind it (model, peer, actual; `left_out` marks ZLB months);
 - sept2019.csv    2019-09-10, -16, -17, -18, daily, model vs actual (when in the window);
 - seeds.csv       (with --other-seeds N) the same fit for N more seeds (other network draws
@@ -46,6 +50,7 @@ sys.path.insert(0, str(REPO))
 from repomodel import peer as peers  # noqa: E402
 from repomodel import scenario as scenarios  # noqa: E402
 from repomodel.calibrate import QUIET_BAND_BP, SCARCE, SPIKE_TARGET_BP  # noqa: E402
+from repomodel.errors import InputError  # noqa: E402
 from repomodel.inputs import history_path, load_inputs  # noqa: E402
 from repomodel.replay import ReplayModel, event_excess, fit_summary, replay_seeds, tracking  # noqa: E402
 
@@ -53,6 +58,7 @@ SEPT_2019 = ("2019-09-10", "2019-09-16", "2019-09-17", "2019-09-18")
 THRESHOLDS_BP = (5, 10, 20)
 CALIBRATION_WINDOW = ("2018-04-02", "2025-06-30")
 MODEL = "model (ABM replay)"
+HELD_BACK = ", months after 2025-06"  # suffix of the statistics of the held-back months alone
 RMSE_TARGET_BP = 3.0
 SURVEY_WINDOW = SCARCE  # the Senior Financial Officer Surveys' years, 2018-20: the scarce window
 SURVEY_LCLOR_SHARE = 0.525  # their aggregate LCLoR, share of reserves: midpoint of 50-55 %
@@ -64,8 +70,27 @@ def left_out(months: pd.PeriodIndex) -> np.ndarray:
     return np.asarray((months >= lo) & (months <= hi))
 
 
-def monthly_table(df: pd.DataFrame, inputs: pd.DataFrame) -> tuple[pd.DataFrame, dict, list[str]]:
-    """Monthly means of model and actual, the peer's predictions, and the fit statistics."""
+def calibration_panel() -> pd.DataFrame:
+    """The peer's fitting months from the shipped history: 2018-04 .. 2025-06 without the ZLB."""
+    full = peers.exclude_zlb(peers.monthly_panel(load_inputs(history_path(), *CALIBRATION_WINDOW)))
+    return full.dropna(subset=["spread_bp"])
+
+
+def held_back(months: pd.PeriodIndex) -> np.ndarray:
+    """Months after the calibration window: neither the model nor the peer (fitted on the
+    calibration window) has seen them."""
+    return np.asarray(months > pd.Period(CALIBRATION_WINDOW[1], "M"))
+
+
+def monthly_table(
+    df: pd.DataFrame, inputs: pd.DataFrame, peer_fit: str = "window"
+) -> tuple[pd.DataFrame, dict, list[str]]:
+    """Monthly means of model and actual, the peer's predictions, and the fit statistics.
+
+    peer_fit "window": the peer is fitted on the report's own months (in sample, like the
+    calibration); "calibration": on 2018-04 .. 2025-06 of the shipped history, so that months
+    after it are out of sample for the peer as they are for the model. Statistics of those
+    months alone are under the names + HELD_BACK."""
     months = df.index.to_period("M")
     monthly = pd.DataFrame(
         {
@@ -81,14 +106,16 @@ def monthly_table(df: pd.DataFrame, inputs: pd.DataFrame) -> tuple[pd.DataFrame,
     monthly["left_out"] = left_out(monthly.index)
     notes = []
     panel = peers.monthly_panel(inputs)
-    fit_panel, where = peers.exclude_zlb(panel).dropna(subset=["spread_bp"]), "the same window"
+    if peer_fit == "calibration":
+        fit_panel = calibration_panel()
+    else:
+        fit_panel = peers.exclude_zlb(panel).dropna(subset=["spread_bp"])
+    where = f"{CALIBRATION_WINDOW[0][:7]} .. {CALIBRATION_WINDOW[1][:7]}"
     for variant in ("exp", "exp_onrrp"):
         try:
             fitted = peers.fit_peer(fit_panel, variant)
         except (ValueError, np.linalg.LinAlgError) as exc:
-            full = peers.exclude_zlb(peers.monthly_panel(load_inputs(history_path(), *CALIBRATION_WINDOW)))
-            fitted = peers.fit_peer(full.dropna(subset=["spread_bp"]), variant)
-            where = f"{CALIBRATION_WINDOW[0][:7]} .. {CALIBRATION_WINDOW[1][:7]}"
+            fitted = peers.fit_peer(calibration_panel(), variant)
             notes.append(
                 f"peer {variant}: cannot be fitted on this window ({exc}); fitted on {where} instead"
             )
@@ -98,14 +125,19 @@ def monthly_table(df: pd.DataFrame, inputs: pd.DataFrame) -> tuple[pd.DataFrame,
             + ", ".join(f"{k}={v:.3g}" for k, v in fitted.params.items())
             + f" (n={fitted.n} months)"
         )
+    monthly["held_back"] = held_back(monthly.index)
     keep = ~monthly["left_out"] & monthly["actual_bp"].notna()
+    later = keep & monthly["held_back"]
     stats = {}
-    for name, column in (
-        (MODEL, "model_bp"),
-        ("peer exp", "peer_exp_bp"),
-        ("peer exp_onrrp", "peer_exp_onrrp_bp"),
-    ):
-        stats[name] = peers.fit_stats(monthly.loc[keep, "actual_bp"], monthly.loc[keep, column])
+    for suffix, rows in (("", keep), (HELD_BACK, later if later.any() else None)):
+        if rows is None:
+            continue
+        for name, column in (
+            (MODEL, "model_bp"),
+            ("peer exp", "peer_exp_bp"),
+            ("peer exp_onrrp", "peer_exp_onrrp_bp"),
+        ):
+            stats[name + suffix] = peers.fit_stats(monthly.loc[rows, "actual_bp"], monthly.loc[rows, column])
     return monthly, stats, notes
 
 
@@ -280,7 +312,9 @@ def target_lines(stats: dict, sept: pd.DataFrame, ens: dict | None) -> list[str]
     draws and shocks): monthly RMSE at most 3 bp and below both peers; 2019-09-17 at least
     +100 bp; 2019-09-10 within 15 bp of actual. The September rows only when the window has
     both days."""
-    peer_best = min(s["rmse"] for name, s in stats.items() if name.startswith("peer"))
+    peer_best = min(
+        s["rmse"] for name, s in stats.items() if name.startswith("peer") and HELD_BACK not in name
+    )
     per_seed = None if ens is None else ens.get("per_seed")
     rows = [
         (
@@ -350,7 +384,9 @@ def seeds_meeting_all(robust: pd.DataFrame, stats: dict, sept: pd.DataFrame) -> 
     quiet, spike = SEPT_2019[0], SEPT_2019[2]
     if not len(sept) or quiet not in robust or spike not in robust or quiet not in sept.index:
         return None
-    peer_best = min(s["rmse"] for name, s in stats.items() if name.startswith("peer"))
+    peer_best = min(
+        s["rmse"] for name, s in stats.items() if name.startswith("peer") and HELD_BACK not in name
+    )
     ok = (
         (robust["rmse"] <= RMSE_TARGET_BP)
         & (robust["rmse"] < peer_best)
@@ -361,14 +397,32 @@ def seeds_meeting_all(robust: pd.DataFrame, stats: dict, sept: pd.DataFrame) -> 
 
 
 def summary_markdown(
-    window, elapsed, stats, sept, facts, notes, track, monthly, robust=None, ens=None
+    window,
+    elapsed,
+    stats,
+    sept,
+    facts,
+    notes,
+    track,
+    monthly,
+    robust=None,
+    ens=None,
+    peer_fit="window",
+    inputs_arg="",
 ) -> str:
     n_out = int(monthly["left_out"].sum())
+    if peer_fit == "calibration":
+        peer_words = (
+            f"The peer is fitted on {CALIBRATION_WINDOW[0][:7]} .. {CALIBRATION_WINDOW[1][:7]} of the shipped "
+            "history (the calibration window, ZLB months left out): in sample there, out of sample after."
+        )
+    else:
+        peer_words = "The peer is fitted in sample on the same months, so its numbers are in-sample too."
     lines = [
         "# History replay: validation",
         "",
         f"Window {window[0]} .. {window[1]}; replay wall time {elapsed:.1f} s. Regenerate with "
-        f"`python experiments/validate_history.py --start {window[0]} --end {window[1]}"
+        f"`python experiments/validate_history.py{inputs_arg} --start {window[0]} --end {window[1]}"
         + (f" --other-seeds {len(robust) - 1}" if robust is not None and len(robust) else "")
         + "`.",
         "",
@@ -376,12 +430,14 @@ def summary_markdown(
         "",
         f"Left out: {n_out} zero-lower-bound months (2020-03 .. 2021-07 inside the window): the range "
         "was 0-0.25 %, repo sat on the floor and the spread says nothing about reserve scarcity. "
-        "The peer is fitted in sample on the same months, so its numbers are in-sample too.",
+        + peer_words,
         "",
         "| | RMSE, bp | bias, bp | corr | months |",
         "|---|---:|---:|---:|---:|",
     ]
     for name, s in stats.items():
+        if HELD_BACK in name:
+            continue
         lines.append(f"| {name} | {s['rmse']:.2f} | {s['bias']:+.2f} | {s['corr']:.2f} | {s['n']} |")
         if ens is not None and name == MODEL:
             lines.append(
@@ -389,6 +445,21 @@ def summary_markdown(
                 f"{ens['mean_path_bias']:+.2f} | {ens['mean_path_corr']:.2f} | {s['n']} |"
             )
     lines += ["", *[f"- {n}" for n in notes], ""]
+    later = {name[: -len(HELD_BACK)]: s for name, s in stats.items() if name.endswith(HELD_BACK)}
+    if later:
+        lines += [
+            f"## Months after {CALIBRATION_WINDOW[1][:7]}, the end of the calibration window: out of sample",
+            "",
+            "Neither the model's calibration nor the peer's fit has seen these months.",
+            "",
+            "| | RMSE, bp | bias, bp | corr | months |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {n} | {s['rmse']:.2f} | {s['bias']:+.2f} | {s['corr']:.2f} | {s['n']} |"
+            for n, s in later.items()
+        ]
+        lines += [""]
     lines += target_lines(stats, sept, ens)
     if len(sept):
         lines += [
@@ -455,12 +526,24 @@ def summary_markdown(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--start", default=CALIBRATION_WINDOW[0])
-    parser.add_argument("--end", default=CALIBRATION_WINDOW[1])
+    parser.add_argument(
+        "--start", default=None, help="first day (default: 2018-04-02, or the first row of --inputs)"
+    )
+    parser.add_argument(
+        "--end", default=None, help="last day (default: 2025-06-30, or the last row of --inputs)"
+    )
     parser.add_argument(
         "--inputs", type=Path, default=None, help="inputs file (default: the shipped history)"
     )
     parser.add_argument("--out", type=Path, default=REPO / "results" / "validation")
+    parser.add_argument(
+        "--peer-fit",
+        choices=["auto", "window", "calibration"],
+        default="auto",
+        help="fit the peer on the report's window (in sample) or on the calibration window "
+        "2018-04 .. 2025-06 of the shipped history (later months out of sample); auto: the "
+        "calibration window when the report reaches past 2025-06-30, else the report's window",
+    )
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument(
@@ -477,14 +560,29 @@ def main(argv: list[str] | None = None) -> int:
         help="processes for the other seeds (default: one per core)",
     )
     args = parser.parse_args(argv)
+    if args.other_seeds < 0 or args.workers < 1:
+        parser.error("--other-seeds: expected 0 or more; --workers: expected 1 or more")
+    try:
+        return report(args)
+    except InputError as exc:  # a bad inputs file, window or --set: one line, exit 2, nothing written
+        print(f"validate_history.py: error: {exc}", file=sys.stderr)
+        return 2
 
-    inputs = load_inputs(args.inputs or history_path(), args.start, args.end)
+
+def report(args: argparse.Namespace) -> int:
+    start, end = args.start, args.end
+    if args.inputs is None:  # the shipped history: the calibration window unless told otherwise
+        start, end = start or CALIBRATION_WINDOW[0], end or CALIBRATION_WINDOW[1]
+    inputs = load_inputs(args.inputs or history_path(), start, end)
     window = (str(inputs.index[0].date()), str(inputs.index[-1].date()))
     started = time.perf_counter()
     df = ReplayModel(inputs, overrides=args.sets or None, rng=args.seed).run()
     elapsed = time.perf_counter() - started
 
-    monthly, stats, notes = monthly_table(df, inputs)
+    peer_fit = args.peer_fit
+    if peer_fit == "auto":  # a window reaching past the calibration window is judged out of sample
+        peer_fit = "calibration" if window[1] > CALIBRATION_WINDOW[1] else "window"
+    monthly, stats, notes = monthly_table(df, inputs, peer_fit)
     sept = sept_2019(df)
     facts = daily_facts(df)
     track = tracking(df)
@@ -509,7 +607,20 @@ def main(argv: list[str] | None = None) -> int:
     demand_curve_figure(monthly, out / "demand_curve.png")
     if robust is not None:
         robust.to_csv(out / "seeds.csv", float_format="%.3f")
-    text = summary_markdown(window, elapsed, stats, sept, facts, notes, track, monthly, robust, ens)
+    text = summary_markdown(
+        window,
+        elapsed,
+        stats,
+        sept,
+        facts,
+        notes,
+        track,
+        monthly,
+        robust,
+        ens,
+        peer_fit,
+        f" --inputs {args.inputs}" if args.inputs else "",
+    )
     (out / "summary.md").write_text(text)
     print(text)
     return 0

@@ -8,6 +8,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+SMALL = [
+    "--set",
+    "population.small_banks=40",
+    "--set",
+    "population.money_funds=12",
+    "--set",
+    "population.dealers=10",
+]
 SCRIPT = Path(__file__).resolve().parent.parent / "experiments" / "validate_history.py"
 
 
@@ -52,6 +60,72 @@ def test_report_runs_on_september_2019_and_writes_its_files(tmp_path, capsys):
     assert sept.loc["2019-09-17", "actual_p99_iorb_bp"] == pytest.approx(690)  # SOFR99 9.00 %, IOER 2.10 %
     text = (out / "summary.md").read_text()
     assert "2020-03 .. 2021-07" in text and "September 2019" in text
+
+
+HEADER = (
+    "date,reserves,on_rrp,tga,fed_assets,bank_assets,bank_deposits,iorb,on_rrp_rate,srf_rate,mmf_assets,sofr"
+)
+
+
+def later_inputs(tmp_path: Path, sofr_after_june: float) -> Path:
+    """A hand-written file reaching past the calibration window (made-up numbers, not data)."""
+    rows = [
+        "2025-05-01,3300,150,600,6700,23900,18100,4.40,4.25,4.50,7000,4.33",
+        "2025-06-02,3350,170,500,6680,23950,18150,4.40,4.25,4.50,,4.30",
+        f"2025-07-01,3300,160,550,6660,24000,18200,4.40,4.25,4.50,,{sofr_after_june:.2f}",
+        f"2025-08-01,3200,60,700,6640,24050,18250,4.40,4.25,4.50,7100,{sofr_after_june:.2f}",
+        f"2025-08-29,3150,40,760,6620,24100,18300,4.40,4.25,4.50,7150,{sofr_after_june:.2f}",
+    ]
+    path = tmp_path / f"later_{sofr_after_june}.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    return path
+
+
+def test_months_after_the_calibration_window_are_judged_out_of_sample_for_the_peer_too(tmp_path):
+    # On held-back months the model runs with parameters chosen on data to 2025-06; the peer must
+    # be held to the same rule: fitted on the calibration window, its fit never sees those months.
+    from repomodel import peer as peers
+
+    script = load_script()
+    tables, texts = {}, {}
+    for sofr in (4.36, 4.48):
+        out = tmp_path / f"v{sofr}"
+        argv = ["--inputs", str(later_inputs(tmp_path, sofr)), "--out", str(out), *SMALL]
+        assert script.main(argv) == 0
+        tables[sofr] = pd.read_csv(out / "table.csv", index_col=0)
+        texts[sofr] = (out / "summary.md").read_text()
+    later = [f"{name}, months after 2025-06" for name in ("model (ABM replay)", "peer exp", "peer exp_onrrp")]
+    for sofr, table in tables.items():
+        assert set(later) <= set(table.index) and (table.loc[later, "n"] == 2).all()  # 2025-07, 2025-08
+        assert "out of sample" in texts[sofr] and "fitted on 2018-04 .. 2025-06" in texts[sofr]
+    calibration = script.calibration_panel()
+    for variant in ("exp", "exp_onrrp"):
+        params = peers.fit_peer(calibration, variant).params
+        line = f"peer {variant}: " + ", ".join(f"{k}={v:.3g}" for k, v in params.items())
+        assert all(line in text for text in texts.values())
+    # the held-back months' actual SOFR moves the peer's errors there, not its fit
+    peer = "peer exp, months after 2025-06"
+    assert tables[4.48].loc[peer, "bias"] == pytest.approx(tables[4.36].loc[peer, "bias"] - 12, abs=1e-6)
+    # the model does not see the actuals either: its monthly means are the same in both reports
+    assert tables[4.48].loc[later[0], "bias"] == pytest.approx(
+        tables[4.36].loc[later[0], "bias"] - 12, abs=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--start", "2019-01-01"], "start 2019-01-01 is outside"),
+        (["--set", "banks.no_such_key=1"], "no_such_key"),
+    ],
+)
+def test_report_refuses_a_bad_window_or_option_with_exit_2_and_writes_nothing(tmp_path, capsys, argv, words):
+    out = tmp_path / "validation"
+    argv = ["--inputs", str(later_inputs(tmp_path, 4.36)), "--out", str(out), *argv]
+    assert load_script().main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
 
 
 def test_other_seeds_give_the_same_report_on_one_worker_or_two(tmp_path):
