@@ -50,6 +50,7 @@ sys.path.insert(0, str(REPO))
 from repomodel import peer as peers  # noqa: E402
 from repomodel import scenario as scenarios  # noqa: E402
 from repomodel.calibrate import QUIET_BAND_BP, SCARCE, SPIKE_TARGET_BP  # noqa: E402
+from repomodel.cli import staged  # noqa: E402
 from repomodel.errors import InputError  # noqa: E402
 from repomodel.inputs import history_path, load_inputs  # noqa: E402
 from repomodel.replay import ReplayModel, event_excess, fit_summary, replay_seeds, tracking  # noqa: E402
@@ -595,33 +596,32 @@ def report(args: argparse.Namespace) -> int:
         ens = ensemble(spreads, df["actual_spread_bp"], robust)
         ens["all_targets_seeds"] = seeds_meeting_all(robust, stats, sept)
 
-    out = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    table = pd.DataFrame(stats).T
-    table.index.name = "model"
-    table.to_csv(out / "table.csv", float_format="%.4f")
-    monthly.to_csv(out / "monthly.csv", float_format="%.4f")
-    sept.to_csv(out / "sept2019.csv", float_format="%.2f")
-    facts.to_csv(out / "daily_facts.csv", float_format="%.4f")
-    spread_figure(df, monthly, out / "spread.png")
-    demand_curve_figure(monthly, out / "demand_curve.png")
-    if robust is not None:
-        robust.to_csv(out / "seeds.csv", float_format="%.3f")
-    text = summary_markdown(
-        window,
-        elapsed,
-        stats,
-        sept,
-        facts,
-        notes,
-        track,
-        monthly,
-        robust,
-        ens,
-        peer_fit,
-        f" --inputs {args.inputs}" if args.inputs else "",
-    )
-    (out / "summary.md").write_text(text)
+    with staged(args.out) as out:  # all files or none: a failure leaves the last report whole
+        table = pd.DataFrame(stats).T
+        table.index.name = "model"
+        table.to_csv(out / "table.csv", float_format="%.4f")
+        monthly.to_csv(out / "monthly.csv", float_format="%.4f")
+        sept.to_csv(out / "sept2019.csv", float_format="%.2f")
+        facts.to_csv(out / "daily_facts.csv", float_format="%.4f")
+        spread_figure(df, monthly, out / "spread.png")
+        demand_curve_figure(monthly, out / "demand_curve.png")
+        if robust is not None:
+            robust.to_csv(out / "seeds.csv", float_format="%.3f")
+        text = summary_markdown(
+            window,
+            elapsed,
+            stats,
+            sept,
+            facts,
+            notes,
+            track,
+            monthly,
+            robust,
+            ens,
+            peer_fit,
+            f" --inputs {args.inputs}" if args.inputs else "",
+        )
+        (out / "summary.md").write_text(text)
     print(text)
     return 0
 

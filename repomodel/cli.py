@@ -8,6 +8,7 @@ Output is written to a temporary folder beside --out and moved into place only w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib
 import json
@@ -186,15 +187,11 @@ def summarise(df: pd.DataFrame, params: dict, seed: int | None, wall_seconds: fl
     }
 
 
-def write_outputs(
-    out: Path, df: pd.DataFrame, summary: dict, draw, extra: dict[str, pd.DataFrame] | None = None
-) -> None:
-    """Write timeseries.csv, summary.json, the figure and any `extra` tables (file name ->
-    frame) into `out` all-or-nothing.
-
-    Everything is written into a temporary folder beside `out` first; only when all files
-    are complete are they moved into place (os.replace is atomic on one file system).
-    """
+@contextlib.contextmanager
+def staged(out: Path):
+    """Yield a temporary folder beside `out` to write into; when the block ends without an
+    error its files are moved into `out` (os.replace is atomic on one file system), so a
+    failure or an interrupt leaves what was in `out` before, never a half-written file."""
     out = Path(out)
     parent = out.parent if str(out.parent) else Path(".")
     try:
@@ -203,11 +200,7 @@ def write_outputs(
     except OSError as exc:
         raise InputError(f"--out: cannot write to '{out}' ({exc.strerror})") from None
     try:
-        df.to_csv(tmp / "timeseries.csv", float_format="%.6f", date_format="%Y-%m-%d")
-        for name, table in (extra or {}).items():
-            table.to_csv(tmp / name, float_format="%.6f", date_format="%Y-%m-%d")
-        (tmp / "summary.json").write_text(json.dumps(_jsonable(summary), indent=2) + "\n")
-        draw(tmp / "spread.png")
+        yield tmp
         if out.exists() and not out.is_dir():
             raise InputError(f"--out: '{out}' exists and is not a folder")
         out.mkdir(parents=True, exist_ok=True)
@@ -215,6 +208,19 @@ def write_outputs(
             os.replace(f, out / f.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_outputs(
+    out: Path, df: pd.DataFrame, summary: dict, draw, extra: dict[str, pd.DataFrame] | None = None
+) -> None:
+    """Write timeseries.csv, summary.json, the figure and any `extra` tables (file name ->
+    frame) into `out` all-or-nothing (`staged`)."""
+    with staged(out) as tmp:
+        df.to_csv(tmp / "timeseries.csv", float_format="%.6f", date_format="%Y-%m-%d")
+        for name, table in (extra or {}).items():
+            table.to_csv(tmp / name, float_format="%.6f", date_format="%Y-%m-%d")
+        (tmp / "summary.json").write_text(json.dumps(_jsonable(summary), indent=2) + "\n")
+        draw(tmp / "spread.png")
 
 
 def print_summary(summary: dict, out: Path) -> None:

@@ -128,6 +128,22 @@ def test_report_refuses_a_bad_window_or_option_with_exit_2_and_writes_nothing(tm
     assert not out.exists()
 
 
+def test_a_report_that_fails_while_writing_leaves_the_last_one_whole(tmp_path, monkeypatch):
+    script = load_script()
+    out = tmp_path / "validation"
+    assert script.main(["--inputs", str(later_inputs(tmp_path, 4.36)), "--out", str(out), *SMALL]) == 0
+    before = {f.name: f.read_bytes() for f in out.iterdir()}
+
+    def broken(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(script, "demand_curve_figure", broken)
+    with pytest.raises(OSError):
+        script.main(["--inputs", str(later_inputs(tmp_path, 4.48)), "--out", str(out), *SMALL])
+    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
+    assert [f.name for f in tmp_path.iterdir() if f.name.startswith(".")] == []
+
+
 def test_other_seeds_give_the_same_report_on_one_worker_or_two(tmp_path):
     """The seed table and the ensemble do not depend on how many processes replay the seeds,
     and the main seed's row is the main replay."""
