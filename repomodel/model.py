@@ -112,7 +112,11 @@ class RepoMarketModel(mesa.Model):
         self.scenario_name = params["name"]
         self.calendar = Calendar.build(params["calendar"]["start"], params["calendar"]["end"])
         self.drivers = drivers if drivers is not None else self.schedule()
-        self.net = network.build(params, self.rng)
+        net = params["network"]
+        # A network of its own seed leaves the run's generator to the shocks (and other draws).
+        self.net = network.build(
+            params, np.random.default_rng(net["seed"]) if net["fixed_seed"] else self.rng
+        )
         self.ledger, self.book = open_books(params, self.net)
         b = params["banks"]
         assets = self.net.bank_assets

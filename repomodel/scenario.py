@@ -33,6 +33,7 @@ INTEGER_KEYS = set(COUNT_MIN) | {
     "network.interbank_links_min",
     "network.interbank_links_max",
     "dealers.bank_links",
+    "network.seed",
 }
 SHARE_KEYS = {
     "start.large_bank_asset_share",
