@@ -397,6 +397,28 @@ def seeds_meeting_all(robust: pd.DataFrame, stats: dict, sept: pd.DataFrame) -> 
     return int(ok.sum())
 
 
+def sept_distribution_lines(robust: pd.DataFrame, sept: pd.DataFrame) -> list[str]:
+    """September 2019 as a forecast distribution: a seed is one path of network and shocks,
+    history is one path too, so each day's actual is placed among the seeds."""
+    days = [d for d in SEPT_2019 if d in robust and d in sept.index]
+    if len(robust) < 5 or not days:
+        return []
+    lines = [
+        f"Each day across the {len(robust)} seeds (bp over IOER), and where the actual falls among them:",
+        "",
+        "| date | actual | 5th percentile | median | 95th percentile | seeds at or below actual |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for d in days:
+        values, actual = robust[d], float(sept.loc[d, "actual_bp"])
+        q = values.quantile([0.05, 0.5, 0.95])
+        lines.append(
+            f"| {d} | {actual:+.0f} | {q[0.05]:+.0f} | {q[0.5]:+.0f} | {q[0.95]:+.0f} | "
+            f"{int((values <= actual).sum())} of {len(values)} |"
+        )
+    return lines + [""]
+
+
 def summary_markdown(
     window,
     elapsed,
@@ -439,7 +461,9 @@ def summary_markdown(
     for name, s in stats.items():
         if HELD_BACK in name:
             continue
-        lines.append(f"| {name} | {s['rmse']:.2f} | {s['bias']:+.2f} | {s['corr']:.2f} | {s['n']} |")
+        lines.append(
+            f"| {name} | {s['rmse']:.2f} | {round(s['bias'], 2) + 0.0:+.2f} | {s['corr']:.2f} | {s['n']} |"
+        )
         if ens is not None and name == MODEL:
             lines.append(
                 f"| model, ensemble-mean path of {ens['seeds']} seeds | {ens['mean_path_rmse']:.2f} | "
@@ -457,7 +481,7 @@ def summary_markdown(
             "|---|---:|---:|---:|---:|",
         ]
         lines += [
-            f"| {n} | {s['rmse']:.2f} | {s['bias']:+.2f} | {s['corr']:.2f} | {s['n']} |"
+            f"| {n} | {s['rmse']:.2f} | {round(s['bias'], 2) + 0.0:+.2f} | {s['corr']:.2f} | {s['n']} |"
             for n, s in later.items()
         ]
         lines += [""]
@@ -506,6 +530,7 @@ def summary_markdown(
                     f"Seeds meeting all three targets on their own: {ens['all_targets_seeds']} of {ens['seeds']}."
                 ]
             lines += [""]
+            lines += sept_distribution_lines(robust, sept)
         lines += [
             "| seed | monthly RMSE, bp | bias, bp | corr | "
             + " | ".join(c for c in robust.columns if c.startswith("2019"))
@@ -514,7 +539,9 @@ def summary_markdown(
         ]
         for seed, r in robust.iterrows():
             days = " | ".join(f"{r[c]:+.0f}" for c in robust.columns if c.startswith("2019"))
-            lines.append(f"| {seed} | {r['rmse']:.2f} | {r['bias']:+.2f} | {r['corr']:.2f} | {days} |")
+            lines.append(
+                f"| {seed} | {r['rmse']:.2f} | {round(r['bias'], 2) + 0.0:+.2f} | {r['corr']:.2f} | {days} |"
+            )
     lines += ["", "## Tracking of the aggregates (model vs data, $ bn)", ""]
     lines += [f"- {k.replace('_', ' ')}: {v:,.1f}" for k, v in track.items()]
     lines += [

@@ -171,6 +171,25 @@ def test_other_seeds_give_the_same_report_on_one_worker_or_two(tmp_path):
     assert "## Targets" in text and "ensemble-mean path of 3 seeds |" in text
 
 
+def test_september_2019_is_placed_among_the_seeds_as_a_forecast_distribution():
+    # Each seed is one path of network and shocks, and history is one path too: the report
+    # says where the actual falls among them (an actual above every seed is outside the model).
+    script = load_script()
+    robust = pd.DataFrame(
+        {
+            "2019-09-10": [0.0, 2.0, 10.0, 20.0, 30.0, 50.0],
+            "2019-09-17": [12.0, 60.0, 90.0, 110.0, 150.0, 228.0],
+        }
+    )
+    sept = pd.DataFrame({"actual_bp": [4.0, 315.0]}, index=["2019-09-10", "2019-09-17"])
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in script.sept_distribution_lines(robust, sept)}
+    assert rows["2019-09-10"].endswith("| +15 | +45 | 2 of 6 |")  # median 15, 95th percentile 45
+    assert rows["2019-09-17"].startswith("| 2019-09-17 | +315 | +24 |") and rows["2019-09-17"].endswith(
+        "6 of 6 |"
+    )
+    assert script.sept_distribution_lines(robust.head(3), sept) == []  # too few seeds to say
+
+
 def test_targets_are_judged_for_the_default_draw_and_the_ensemble_path():
     script = load_script()
     stats = {script.MODEL: {"rmse": 2.3}, "peer exp": {"rmse": 3.5}, "peer exp_onrrp": {"rmse": 2.4}}
