@@ -277,6 +277,32 @@ def _monthly_fit(spread: pd.Series, actual: pd.Series) -> dict:
     return {"rmse": fit["monthly_rmse_bp"], "bias": fit["monthly_bias_bp"], "corr": fit["monthly_corr"]}
 
 
+def crps(members: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    """Continuous ranked probability score of an ensemble forecast, per observation (bp):
+    E|X - y| - E|X - X'| / 2 over the members X, X' (rows: observations, columns: members).
+    A proper score: lowest when the members are drawn from the law the actual comes from, so
+    it judges the spread of the draws as well as their centre; one member gives |x - y|."""
+    members, actual = np.asarray(members, float), np.asarray(actual, float)
+    near = np.abs(members - actual[:, None]).mean(axis=1)
+    spread = np.abs(members[:, :, None] - members[:, None, :]).mean(axis=(1, 2))
+    return near - 0.5 * spread
+
+
+def ensemble_crps(spreads: dict[int, pd.Series], actual: pd.Series) -> dict:
+    """Mean CRPS of the seeds as a forecast of the monthly mean and of the daily spread, ZLB
+    months left out."""
+    daily = pd.concat(spreads.values(), axis=1)
+    daily["actual"] = actual
+    daily = daily.loc[~left_out(daily.index.to_period("M"))].dropna(subset=["actual"])
+    monthly = daily.groupby(daily.index.to_period("M")).mean()
+    out = {}
+    for name, frame in (("monthly", monthly), ("daily", daily)):
+        out[f"crps_{name}"] = float(
+            crps(frame.drop(columns="actual").to_numpy(), frame["actual"].to_numpy()).mean()
+        )
+    return out
+
+
 def ensemble(spreads: dict[int, pd.Series], actual: pd.Series, robust: pd.DataFrame) -> dict:
     """What the seeds say together: the spread of their fits, and the fit of the ensemble-mean
     path (the Monte Carlo mean forecast: the expected spread over network draws and shocks)."""
@@ -291,6 +317,7 @@ def ensemble(spreads: dict[int, pd.Series], actual: pd.Series, robust: pd.DataFr
         "mean_path_rmse": fit["rmse"],
         "mean_path_bias": fit["bias"],
         "mean_path_corr": fit["corr"],
+        **ensemble_crps(spreads, actual),
     }
     if SEPT_2019[2] in robust:
         out["spike_seeds"] = int((robust[SEPT_2019[2]] >= SPIKE_TARGET_BP).sum())
@@ -517,7 +544,9 @@ def summary_markdown(
                 f"{ens['seeds']} seeds. Monthly RMSE: median {ens['rmse_median']:.2f} bp, "
                 f"from {ens['rmse_min']:.2f} to {ens['rmse_max']:.2f}. The ensemble-mean path (the mean "
                 f"over seeds of the daily spread) has RMSE {ens['mean_path_rmse']:.2f} bp, bias "
-                f"{ens['mean_path_bias']:+.2f}, corr {ens['mean_path_corr']:.2f}."
+                f"{ens['mean_path_bias']:+.2f}, corr {ens['mean_path_corr']:.2f}. As a forecast "
+                f"distribution (CRPS, a proper score: lower is better, in bp) the seeds score "
+                f"{ens['crps_monthly']:.3f} on the monthly means and {ens['crps_daily']:.3f} on the days."
             ]
             if "spike_seeds" in ens:
                 sept_mean = ", ".join(f"{d[5:]} {v:+.0f}" for d, v in ens["mean_path_sept"].items())

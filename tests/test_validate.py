@@ -190,6 +190,21 @@ def test_september_2019_is_placed_among_the_seeds_as_a_forecast_distribution():
     assert script.sept_distribution_lines(robust.head(3), sept) == []  # too few seeds to say
 
 
+def test_crps_rewards_draws_from_the_law_the_actual_comes_from():
+    import numpy as np
+
+    script = load_script()
+    assert script.crps(np.array([[3.0]]), np.array([1.0]))[0] == 2.0  # one member: absolute error
+    assert script.crps(np.array([[0.0, 2.0]]), np.array([1.0]))[0] == 0.5  # E|X-y| 1, E|X-X'|/2 0.5
+    rng = np.random.default_rng(0)
+    actual = rng.normal(size=4000)
+    score = {
+        name: script.crps(rng.normal(loc, scale, size=(4000, 20)), actual).mean()
+        for name, loc, scale in (("right", 0, 1), ("narrow", 0, 0.1), ("wide", 0, 3), ("biased", 1, 1))
+    }
+    assert score["right"] < min(score["narrow"], score["wide"], score["biased"])
+
+
 def test_targets_are_judged_for_the_default_draw_and_the_ensemble_path():
     script = load_script()
     stats = {script.MODEL: {"rmse": 2.3}, "peer exp": {"rmse": 3.5}, "peer exp_onrrp": {"rmse": 2.4}}
