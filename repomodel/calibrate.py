@@ -2,7 +2,8 @@
 
     python -m repomodel.calibrate [--stage banks|funds|joint|sharp|all] [--method de|nelder-mead|powell]
                                   [--evaluations N] [--workers N] [--seeds 0,1,2]
-                                  [--holdout-seeds 6,7,8 [--accept-worse-holdout]] [--dry-run]
+                                  [--holdout-seeds 6,7,8 [--accept-worse-holdout]]
+                                  [--objective per-seed|mean-path] [--dry-run]
 
 The replay (`repomodel.replay`) takes the aggregates from data; what is left to choose is how
 banks, funds and dealers behave. The objective compares the replayed SOFR - IORB spread with
@@ -48,7 +49,8 @@ writes nothing if J on them rose: the optimiser then fitted its seeds' network d
 
 `--seeds 0,1,2,3,4,5` averages the objective over model seeds (network draws and payment
 shocks): one seed alone is fitted to its luck, and three were not enough (fitted on seeds 0-2,
-seeds 5 and 6 had monthly RMSEs of 8.5 and 10.3 bp).
+seeds 5 and 6 had monthly RMSEs of 8.5 and 10.3 bp). `--objective mean-path` takes J of the
+seeds' ensemble-mean path instead of the mean of their J.
 
 The chosen values go to `repomodel/scenarios/calibrated.toml` with a `[provenance]` table; as
 the defaults of every scenario they change forward runs too, so the script prints the 2026
@@ -211,6 +213,7 @@ def objective_parts(df: pd.DataFrame) -> dict[str, float]:
 
 
 _INPUTS: dict[tuple[str, str], pd.DataFrame] = {}
+PATH_COLUMNS = ["sofr_iorb_bp", "actual_spread_bp", "month_end", "quarter_end"]  # what J reads
 
 
 def _inputs(window: tuple[str, str]) -> pd.DataFrame:
@@ -219,32 +222,54 @@ def _inputs(window: tuple[str, str]) -> pd.DataFrame:
     return _INPUTS[window]
 
 
-def evaluate(overrides: dict, window: tuple[str, str] = WINDOW, seed: int = 0) -> dict[str, float]:
-    """Replay `window` with `overrides` on top of the defaults; return the objective's parts."""
+def evaluate(
+    overrides: dict, window: tuple[str, str] = WINDOW, seed: int = 0, keep_path: bool = False
+) -> dict[str, float]:
+    """Replay `window` with `overrides` on top of the defaults; return the objective's parts
+    (and with keep_path the columns the objective reads, under "_frame")."""
     from repomodel.replay import ReplayModel
 
     try:
         df = ReplayModel(_inputs(window), overrides=overrides, rng=seed).run()
     except Exception as exc:  # a parameter set the model refuses (e.g. reserves above assets)
         return {"objective": 1e6, "error": str(exc)}
-    return objective_parts(df)
+    parts = objective_parts(df)
+    if keep_path:
+        parts["_frame"] = df[PATH_COLUMNS]
+    return parts
 
 
 def _overrides(x: np.ndarray, names: list[str], fixed: dict) -> dict:
     return {**fixed, **{n: float(v) for n, v in zip(names, x, strict=True)}}
 
 
-def evaluate_seeds(overrides: dict, window: tuple[str, str], seeds: tuple[int, ...], pool=None) -> dict:
-    """`evaluate` over several seeds (networks and payment shocks): the mean of each part, and
-    the objective as the mean of the seeds' objectives, so the calibration does not fit the
-    luck of one network."""
+def evaluate_seeds(
+    overrides: dict, window: tuple[str, str], seeds: tuple[int, ...], pool=None, mean_path: bool = False
+) -> dict:
+    """`evaluate` over several seeds (networks and payment shocks), so the calibration does
+    not fit the luck of one network.
+
+    Per seed (the default): the mean of each part, and the objective as the mean of the seeds'
+    objectives, E[J(X)], which counts the spread of the draws as error. mean_path: the parts
+    and objective of the ensemble-mean path, J(E[X]): the seeds' daily spreads averaged first,
+    as the report's ensemble-mean path (the expected path, judged like one replay)."""
+    jobs = [(overrides, window, s, mean_path) for s in seeds]
     if pool is not None and len(seeds) > 1:
-        runs = pool.starmap(evaluate, [(overrides, window, s) for s in seeds])
+        runs = pool.starmap(evaluate, jobs)
     else:
-        runs = [evaluate(overrides, window, s) for s in seeds]
-    keys = set.intersection(*(set(r) for r in runs))
-    out = {k: float(np.mean([r[k] for r in runs])) for k in keys if k != "error"}
-    out["objective_by_seed"] = [round(float(r["objective"]), 3) for r in runs]
+        runs = [evaluate(*job) for job in jobs]
+    by_seed = [round(float(r["objective"]), 3) for r in runs]
+    if mean_path:
+        if any("error" in r for r in runs):
+            return {"objective": 1e6, "objective_by_seed": by_seed}
+        frame = runs[0]["_frame"].copy()
+        frame["sofr_iorb_bp"] = np.mean([r["_frame"]["sofr_iorb_bp"].to_numpy() for r in runs], axis=0)
+        out = objective_parts(frame)
+        out["objective_per_seed"] = float(np.mean(by_seed))
+    else:
+        keys = set.intersection(*(set(r) for r in runs))
+        out = {k: float(np.mean([r[k] for r in runs])) for k in keys if k != "error"}
+    out["objective_by_seed"] = by_seed
     return out
 
 
@@ -259,14 +284,16 @@ class Objective:
         seeds: tuple[int, ...] = (0,),
         pool=None,
         progress=None,
+        mean_path: bool = False,
     ) -> None:
         self.names, self.fixed, self.window, self.seeds, self.pool = names, fixed, window, seeds, pool
+        self.mean_path = mean_path  # J of the ensemble-mean path instead of the mean of the seeds' J
         self.progress = progress  # called with (evaluations so far, J, best J) after each one
         self.calls, self.best = 0, float("inf")
 
     def __call__(self, x: np.ndarray) -> float:
         over = _overrides(x, self.names, self.fixed)
-        j = float(evaluate_seeds(over, self.window, self.seeds, self.pool)["objective"])
+        j = float(evaluate_seeds(over, self.window, self.seeds, self.pool, self.mean_path)["objective"])
         self.calls, self.best = self.calls + 1, min(self.best, j)
         if self.progress is not None:
             self.progress(self.calls, j, self.best)
@@ -294,11 +321,13 @@ def run_stage(
     log=print,
     seeds: tuple[int, ...] = (0,),
     pool=None,
+    mean_path: bool = False,
 ) -> dict:
     """Optimise one stage from the current defaults (base.toml + calibrated.toml).
 
     method: "de" (differential evolution, global, within STAGES' bounds), "nelder-mead" or
-    "powell" (local, from the current values). Returns the stage's values and record.
+    "powell" (local, from the current values); mean_path: J of the seeds' ensemble-mean path
+    (`evaluate_seeds`). Returns the stage's values and record.
     """
     bounds = STAGES[stage]
     names = list(bounds)
@@ -316,7 +345,7 @@ def run_stage(
             flush=True,
         )
 
-    f = Objective(names, {}, window, seeds, pool, progress)
+    f = Objective(names, {}, window, seeds, pool, progress, mean_path)
     x0 = np.clip(current_values(names), lo, hi)
     j0 = f(x0)
     log(
@@ -364,7 +393,9 @@ def run_stage(
     return {
         "values": values,
         "record": f"{stage}: {method} on {window[0]}..{window[1]}, "
-        f"{res.nfev} evaluations x {len(seeds)} seeds {list(seeds)}, J {j0:.3f} -> {j:.3f}",
+        f"{res.nfev} evaluations x {len(seeds)} seeds {list(seeds)}"
+        + (", J of their ensemble-mean path" if mean_path else "")
+        + f", J {j0:.3f} -> {j:.3f}",
         "evaluations": int(res.nfev) * len(seeds),
     }
 
@@ -389,6 +420,9 @@ def provenance(previous: dict, stage_result: dict, final: dict, seed: int) -> di
         "sum_k ((share of days above k=5,10,20 bp: sim - actual, pp)/5)^2 + "
         "((month-end excess: sim - actual)/2)^2 + ((quarter-end excess: sim - actual)/4)^2",
         "value": round(float(final["objective"]), 4),
+        "over_seeds": "J of the seeds' ensemble-mean path"
+        if "objective_per_seed" in final
+        else "mean of the seeds' J",
         "monthly_rmse_bp": round(float(final["monthly_rmse_bp"]), 3),
         "spread_2019_09_17_bp": round(float(final.get("spread_2019_09_17_bp", np.nan)), 1),
         "miss_2019_09_10_bp": round(float(final.get("miss_2019_09_10_bp", np.nan)), 1),
@@ -500,10 +534,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="write the values even when J on the held-out seeds rose",
     )
+    parser.add_argument(
+        "--objective",
+        choices=["per-seed", "mean-path"],
+        default="per-seed",
+        help="per-seed: the mean over seeds of each seed's J (counts the spread of the draws as "
+        "error); mean-path: J of the seeds' ensemble-mean path (the expected path)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print calibrated.toml, do not write it")
     args = parser.parse_args(argv)
     stages = [s for s in STAGES if s != "sharp"] if args.stage == "all" else [args.stage]
     seeds, holdout = args.seeds, args.holdout_seeds
+    mean_path = args.objective == "mean-path"
+    if mean_path and len(seeds) < 2:
+        parser.error("--objective mean-path: expected at least two --seeds to average")
     if set(seeds) & set(holdout):
         parser.error(f"--holdout-seeds: expected seeds not in --seeds {','.join(map(str, seeds))}")
     pool = None
@@ -517,11 +561,13 @@ def main(argv: list[str] | None = None) -> int:
         for stage in stages:
             method = args.method or {"banks": "de", "funds": "powell"}.get(stage, "nelder-mead")
             budget = max(args.evaluations // 4, 20) if stage == "funds" else args.evaluations
-            result = run_stage(stage, method, budget, args.workers, args.seed, seeds=seeds, pool=pool)
+            result = run_stage(
+                stage, method, budget, args.workers, args.seed, seeds=seeds, pool=pool, mean_path=mean_path
+            )
             values, prev = read_calibrated()
             before = dict(values)
             values.update(result["values"])
-            final = evaluate_seeds(values, WINDOW, seeds, pool)
+            final = evaluate_seeds(values, WINDOW, seeds, pool, mean_path)
             print(
                 f"whole window: J = {final['objective']:.3f}, monthly RMSE {final['monthly_rmse_bp']:.2f} bp, "
                 f"2019-09-17 {final.get('spread_2019_09_17_bp', float('nan')):.0f} bp"
@@ -530,8 +576,8 @@ def main(argv: list[str] | None = None) -> int:
             if holdout:
                 # A network draw the optimiser never saw is the test of whether it fitted the model
                 # or the luck of its seeds.
-                j_before = evaluate_seeds(before, WINDOW, holdout, pool)["objective"]
-                j_after = evaluate_seeds(values, WINDOW, holdout, pool)["objective"]
+                j_before = evaluate_seeds(before, WINDOW, holdout, pool, mean_path)["objective"]
+                j_after = evaluate_seeds(values, WINDOW, holdout, pool, mean_path)["objective"]
                 result["record"] += f"; held-out seeds {list(holdout)}: J {j_before:.3f} -> {j_after:.3f}"
                 print(f"held-out seeds {','.join(map(str, holdout))}: J {j_before:.3f} -> {j_after:.3f}")
                 worse = j_after > j_before

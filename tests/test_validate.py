@@ -302,7 +302,7 @@ def test_calibration_writes_values_only_if_they_do_not_fit_worse_on_seeds_it_nev
     monkeypatch.setattr(repomodel, "simulate", lambda s: pd.DataFrame({"sofr_iorb_bp": 1.0}, index=days))
     seen = []
 
-    def fake_evaluate(values, window, seeds, pool=None):
+    def fake_evaluate(values, window, seeds, pool=None, mean_path=False):
         seen.append((values["banks.lclor_large"], tuple(seeds)))
         held = held_out_after if values["banks.lclor_large"] == 0.07 else held_out_before
         return {"objective": held if 6 in seeds else 5.0, "monthly_rmse_bp": 2.0, "objective_by_seed": []}
@@ -321,6 +321,38 @@ def test_calibration_writes_values_only_if_they_do_not_fit_worse_on_seeds_it_nev
         )
 
 
+def test_the_mean_path_objective_judges_the_expected_path_not_each_draw(monkeypatch):
+    # Two draws 10 bp either side of the actual every day: each draw misses by 10 bp, their
+    # ensemble-mean path not at all. J per seed counts the draws' spread as error; J of the
+    # mean path does not.
+    from repomodel import calibrate
+
+    days = pd.bdate_range("2019-01-02", "2019-06-28")
+    flags = {"month_end": False, "quarter_end": False}
+
+    def fake_evaluate(overrides, window, seed, keep_path=False):
+        frame = pd.DataFrame(
+            {"sofr_iorb_bp": 10.0 * (2 * seed - 1), "actual_spread_bp": 0.0, **flags}, index=days
+        )
+        parts = calibrate.objective_parts(frame)
+        return {**parts, "_frame": frame} if keep_path else parts
+
+    monkeypatch.setattr(calibrate, "evaluate", fake_evaluate)
+    per_seed = calibrate.evaluate_seeds({}, calibrate.WINDOW, (0, 1))
+    mean_path = calibrate.evaluate_seeds({}, calibrate.WINDOW, (0, 1), mean_path=True)
+    assert per_seed["monthly_rmse_bp"] == pytest.approx(10.0) and mean_path["monthly_rmse_bp"] == 0.0
+    assert mean_path["objective"] < per_seed["objective"] == pytest.approx(mean_path["objective_per_seed"])
+    assert mean_path["objective_by_seed"] == per_seed["objective_by_seed"]
+
+
+def test_the_mean_path_objective_needs_two_seeds(capsys):
+    from repomodel import calibrate
+
+    with pytest.raises(SystemExit) as stop:
+        calibrate.main(["--objective", "mean-path", "--seeds", "0", "--dry-run"])
+    assert stop.value.code == 2 and "at least two --seeds" in capsys.readouterr().err
+
+
 def test_a_calibration_stage_shows_each_evaluation_and_the_best_j_so_far(monkeypatch, capsys):
     # A stage replays the whole history per seed and evaluation (minutes to an hour): it prints
     # one line per evaluation, and the optimiser's best only falls.
@@ -329,7 +361,7 @@ def test_a_calibration_stage_shows_each_evaluation_and_the_best_j_so_far(monkeyp
     start = calibrate.current_values(list(calibrate.STAGES["sharp"]))
     target = {n: v * 1.05 for n, v in zip(calibrate.STAGES["sharp"], start, strict=True)}
 
-    def fake_evaluate(values, window, seeds, pool=None):
+    def fake_evaluate(values, window, seeds, pool=None, mean_path=False):
         return {"objective": sum(((values[n] - t) / t) ** 2 for n, t in target.items()) * 1e3}
 
     monkeypatch.setattr(calibrate, "evaluate_seeds", fake_evaluate)
