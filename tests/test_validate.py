@@ -8,14 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-SMALL = [
-    "--set",
-    "population.small_banks=40",
-    "--set",
-    "population.money_funds=12",
-    "--set",
-    "population.dealers=10",
-]
+from tests.test_replay import HEADER, SMALL  # the inputs header; a small population for quick replays
+
 SCRIPT = Path(__file__).resolve().parent.parent / "experiments" / "validate_history.py"
 
 
@@ -60,11 +54,6 @@ def test_report_runs_on_september_2019_and_writes_its_files(tmp_path, capsys):
     assert sept.loc["2019-09-17", "actual_p99_iorb_bp"] == pytest.approx(690)  # SOFR99 9.00 %, IOER 2.10 %
     text = (out / "summary.md").read_text()
     assert "2020-03 .. 2021-07" in text and "September 2019" in text
-
-
-HEADER = (
-    "date,reserves,on_rrp,tga,fed_assets,bank_assets,bank_deposits,iorb,on_rrp_rate,srf_rate,mmf_assets,sofr"
-)
 
 
 def later_inputs(tmp_path: Path, sofr_after_june: float) -> Path:
