@@ -160,7 +160,12 @@ def draw(table: pd.DataFrame, out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seeds", default="0,1,2,3", help="network seeds, comma-separated (default 0,1,2,3)")
+    ap.add_argument(
+        "--seeds",
+        type=calibrate.seed_list,
+        default=(0, 1, 2, 3),
+        help="network seeds, e.g. 0,1,2,3 or 0..3 (the default)",
+    )
     ap.add_argument("--workers", type=int, default=None, help="processes (default: CPU count)")
     ap.add_argument("--start", default=calibrate.WINDOW[0])
     ap.add_argument("--end", default=calibrate.WINDOW[1])
@@ -172,11 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--out", type=Path, default=REPO / "results" / "robustness")
     args = ap.parse_args(argv)
-    try:
-        seeds = [int(s) for s in args.seeds.split(",")]
-    except ValueError:
-        print(f"error: --seeds: {args.seeds!r}: expected integers separated by commas", file=sys.stderr)
-        return 2
+    seeds = list(args.seeds)
     names = args.variant or list(VARIANTS)
     window = (args.start, args.end)
     try:

@@ -487,16 +487,27 @@ def write(values: dict[str, float], prov: dict, path: Path = CALIBRATED) -> None
 
 
 def seed_list(text: str) -> tuple[int, ...]:
-    """`0,1,2` as a tuple of model seeds (argparse type: a bad list exits 2 naming it)."""
-    try:
-        seeds = tuple(int(x) for x in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers such as 0,1,2, got {text!r}"
-        ) from None
+    """`0,1,2` or `0..11` (or both, `0..5,9`) as a tuple of model seeds, in the order given
+    (argparse type: a bad list exits 2 naming it)."""
+    seeds: list[int] = []
+    for item in text.split(","):
+        lo, sep, hi = item.partition("..")
+        try:
+            first, last = (int(lo), int(hi)) if sep else (int(item), int(item))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated integers or ranges such as 0,1,2 or 0..11, got {text!r}"
+            ) from None
+        if last < first:
+            raise argparse.ArgumentTypeError(
+                f"expected a range from low to high, got the empty range {item!r}"
+            )
+        seeds.extend(range(first, last + 1))
     if any(s < 0 for s in seeds):
         raise argparse.ArgumentTypeError(f"expected seeds of at least 0, got {text!r}")
-    return seeds
+    if len(set(seeds)) < len(seeds):
+        raise argparse.ArgumentTypeError(f"expected each seed once, got {text!r}")
+    return tuple(seeds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -519,14 +530,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="processes for differential evolution")
     parser.add_argument("--seed", type=int, default=0, help="seed of differential evolution")
     parser.add_argument(
-        "--seeds", type=seed_list, default=(0,), help="model seeds the objective averages over, e.g. 0,1,2"
+        "--seeds",
+        type=seed_list,
+        default=(0,),
+        help="model seeds the objective averages over, e.g. 0,1,2 or 0..5",
     )
     parser.add_argument(
         "--holdout-seeds",
         type=seed_list,
         default=(),
         metavar="SEEDS",
-        help="seeds the stage never sees, e.g. 6,7,8,9,10,11: J on them before and "
+        help="seeds the stage never sees, e.g. 6..11: J on them before and "
         "after is printed and recorded, and the values are not written if it rose",
     )
     parser.add_argument(

@@ -49,8 +49,9 @@ def test_report_runs_on_a_short_window_and_finer_tranches_leave_the_fit_alone(tm
 
 
 def test_bad_seeds_or_window_exit_2_without_writing(tmp_path, capsys):
-    assert robustness.main(["--seeds", "0,x", "--out", str(tmp_path / "a")]) == 2
-    assert "--seeds" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        robustness.main(["--seeds", "0,x", "--out", str(tmp_path / "a")])
+    assert stop.value.code == 2 and "--seeds" in capsys.readouterr().err
     assert robustness.main(["--start", "2019-13-01", "--out", str(tmp_path / "b")]) == 2
     assert "error:" in capsys.readouterr().err
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

@@ -363,10 +363,21 @@ def test_a_calibration_stage_shows_each_evaluation_and_the_best_j_so_far(monkeyp
     assert lines[-1].startswith(f"  sharp: evaluation {len(lines)} of at most 31")
 
 
+def test_seed_lists_take_ranges_and_single_seeds_in_the_order_given():
+    from repomodel.calibrate import seed_list
+
+    assert seed_list("0..3") == (0, 1, 2, 3)
+    assert seed_list("7,0..2") == (7, 0, 1, 2)
+    assert seed_list("4") == (4,)
+
+
 @pytest.mark.parametrize(
     "argv, expected",
     [
-        (["--seeds", "0,x"], "comma-separated integers"),
+        (["--seeds", "0,x"], "comma-separated integers or ranges"),
+        (["--seeds", "0..x"], "comma-separated integers or ranges"),
+        (["--seeds", "5..3"], "empty range"),
+        (["--seeds", "0..3,2"], "each seed once"),
         (["--seeds", "0,1", "--holdout-seeds", "1,2"], "not in --seeds"),
     ],
 )
