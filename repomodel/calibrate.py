@@ -1,6 +1,6 @@
 """Calibration: choose the behavioural parameters by replaying history, data to 2025-06-30 only.
 
-    python -m repomodel.calibrate [--stage banks|funds|joint|sharp|all] [--method de|nelder-mead|powell]
+    python -m repomodel.calibrate [--stage banks|funds|joint|sharp|interdealer|all] [--method de|nelder-mead|powell]
                                   [--evaluations N] [--workers N] [--seeds 0,1,2]
                                   [--holdout-seeds 6,7,8 [--accept-worse-holdout]]
                                   [--objective per-seed|mean-path] [--dry-run]
@@ -43,6 +43,10 @@ current defaults (so stages can be run one after another, each recorded in [prov
    budget the 18 of `joint` do not allow. Started from a smaller uncertainty and LCLoRs
    nearer the holdings (2026-12-02) it fitted seeds 0-5 better and other seeds much worse
    (docs/replay.md): run it with `--holdout-seeds`.
+5. `interdealer` (only when named): the eight of `sharp` and the interdealer market's capacity
+   and spread (`dealers.interdealer_capacity`, off in the shipped calibration, and
+   `dealers.interdealer_spread_bp`). Start it from a capacity above 0 (a `--set`-style edit of
+   calibrated.toml): at 0 the spread does nothing and the simplex cannot see the market.
 
 `--holdout-seeds 6,7,8,9,10,11` replays seeds the stage never saw, before and after, and
 writes nothing if J on them rose: the optimiser then fitted its seeds' network draws.
@@ -116,7 +120,20 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "dealers.quarter_end_cut": (0.0, 0.4),
     "dealers.month_end_cut": (0.0, 0.4),
     "banks.reallocation_speed": (0.02, 0.6),
+    "dealers.interdealer_capacity": (0.0, 200.0),
+    "dealers.interdealer_spread_bp": (0.0, 20.0),
 }
+# how sharp banks' demand for reserves is (the `sharp` stage, and the `interdealer` one with it)
+SHARP = (
+    "banks.lclor_large",
+    "banks.uncertainty",
+    "banks.lclor_small",
+    "banks.payment_shock",
+    "banks.reallocation_speed",
+    "banks.balance_sheet_cost_bp",
+    "money_funds.cash_uncertainty",
+    "dealers.client_spread_bp",
+)
 STAGES: dict[str, dict[str, tuple[float, float]]] = {
     stage: {name: BOUNDS[name] for name in names}
     for stage, names in {
@@ -159,19 +176,11 @@ STAGES: dict[str, dict[str, tuple[float, float]]] = {
             "dealers.month_end_cut",
             "banks.reallocation_speed",
         ),
-        "sharp": (
-            "banks.lclor_large",
-            "banks.uncertainty",
-            "banks.lclor_small",
-            "banks.payment_shock",
-            "banks.reallocation_speed",
-            "banks.balance_sheet_cost_bp",
-            "money_funds.cash_uncertainty",
-            "dealers.client_spread_bp",
-        ),
+        "sharp": SHARP,
+        "interdealer": (*SHARP, "dealers.interdealer_capacity", "dealers.interdealer_spread_bp"),
     }.items()
 }
-STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT, "joint": WINDOW, "sharp": WINDOW}
+STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT, "joint": WINDOW, "sharp": WINDOW, "interdealer": WINDOW}
 
 
 def objective_parts(df: pd.DataFrame) -> dict[str, float]:
@@ -518,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
         "--stage",
         choices=[*STAGES, "all"],
         default="all",
-        help="all: banks, funds and joint, in that order (sharp only when named)",
+        help="all: banks, funds and joint, in that order (sharp and interdealer only when named)",
     )
     parser.add_argument(
         "--method",
@@ -557,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--dry-run", action="store_true", help="print calibrated.toml, do not write it")
     args = parser.parse_args(argv)
-    stages = [s for s in STAGES if s != "sharp"] if args.stage == "all" else [args.stage]
+    stages = [s for s in STAGES if s not in ("sharp", "interdealer")] if args.stage == "all" else [args.stage]
     seeds, holdout = args.seeds, args.holdout_seeds
     mean_path = args.objective == "mean-path"
     if mean_path and len(seeds) < 2:

@@ -9,8 +9,10 @@ order of the day follows the order of the real market:
 2. fund cash that found no dealer goes to the ON RRP at the ON RRP rate;
 3. FHLBs lend fed funds to large banks that park them at IORB (the EFFR arbitrage), or
    place their cash at the ON RRP;
-4. dealers borrow what they still need bilaterally from their banks;
-   then, in the afternoon, the public's tax payments settle (`model.settle_afternoon`);
+4. dealers borrow what they still need bilaterally from their banks, and those whose banks
+   are dear replace their dearest dollars through the interdealer market with cash that other
+   banks spare (`interdealer`); then, in the afternoon, the public's tax payments settle
+   (`model.settle_afternoon`);
 5. banks short of their LCLoR plus buffer borrow unsecured from their core banks;
 6. what the market cannot supply below the SRF rate plus stigma goes to the SRF, and banks
    that would still end below their LCLoR borrow there (or at the discount window).
@@ -119,6 +121,7 @@ class Book:
     on_rrp_funds: np.ndarray = field(default_factory=lambda: np.zeros(0))
     on_rrp_fhlbs: np.ndarray = field(default_factory=lambda: np.zeros(0))
     dealer_cost: np.ndarray = field(default_factory=lambda: np.zeros(0))  # marginal, per dealer
+    interdealer: float = 0.0  # $ bn of the bilateral repo that came through the interdealer market
     banks_short: int = 0  # banks below LCLoR + buffer after the interbank market
 
 
@@ -327,6 +330,16 @@ def clear(model) -> Book:
         filled, unmet = fill(off_dealer, off_ask, off_amount, need_d - from_ops, cap=dealer_ceiling)
     else:
         filled, unmet = fill(off_dealer, off_ask, off_amount, need_d, cap=dealer_ceiling)
+    # 4a. Interdealer repo: cash other banks spare reaches dealers whose own banks are dear.
+    filled, passed, id_price = interdealer(
+        off_bank, off_dealer, off_ask, filled, amount, ask, p["dealers"], net.bd_bank
+    )
+    if passed is not None:
+        book.interdealer = float(passed[3].sum())
+        off_bank = np.concatenate([off_bank, passed[0]])
+        off_dealer = np.concatenate([off_dealer, passed[1]])
+        off_ask = np.concatenate([off_ask, passed[2]])
+        filled = np.concatenate([filled, passed[3]])
     # Rounding dust left by the merit order is not a need: priced at the ceiling it would make
     # a dealer's marginal cost, and so the tri-party rate of its funds, jump to the ceiling.
     unmet = np.where(unmet > DUST, unmet, 0.0)
@@ -402,6 +415,7 @@ def clear(model) -> Book:
     first_ask = np.where(amount_bd[:, 0] > 0, ask_bd[:, 0], dealer_ceiling)
     bank_next = np.full(n_d, dealer_ceiling)
     np.minimum.at(bank_next, net.bd_dealer, first_ask[net.bd_bank])
+    bank_next = np.minimum(bank_next, id_price)  # or through the interdealer market, if it has room
     cost = np.maximum(np.minimum(bank_next, dealer_ceiling), bil_max)
     if from_ops.size:
         cost = np.where(from_ops > DUST, np.maximum(cost, ops_rate), cost)
@@ -438,6 +452,87 @@ def clear(model) -> Book:
     book.client_rate = avg + p["dealers"]["client_spread_bp"] / 100.0
 
     return book
+
+
+def interdealer(
+    off_bank: np.ndarray,
+    off_dealer: np.ndarray,
+    off_ask: np.ndarray,
+    filled: np.ndarray,
+    amount: np.ndarray,
+    ask: np.ndarray,
+    dp: dict,
+    bd_bank: np.ndarray,
+) -> tuple[np.ndarray, tuple | None, float]:
+    """Interdealer repo (GCF, sponsored repo): the cash other banks spare, to dealers whose own
+    banks are dear.
+
+    A dealer borrows bilaterally only from its few banks, and each bank shares its supply among
+    its dealers, so on a day when one bank is near its LCLoR its dealers climb its supply curve
+    while other banks' cheap tranches go unused. Through the interdealer market a dealer with
+    room on its balance sheet borrows from its bank and lends on, at the bank's ask plus
+    `interdealer_spread_bp`. The market clears the two step curves against each other: the
+    dearest bilateral dollars lent today (demand, dearest first) are replaced by the cheapest
+    unused tranches plus the spread (supply), for as long as a replaced dollar costs more than
+    the dollar replacing it, and at most `interdealer_capacity` $ bn a day (intermediating
+    dealers' balance sheets). Only bilateral lending of the day moves, so every dealer's total
+    borrowing is unchanged.
+
+    `off_*` and `filled` are the bilateral offers and fills, the first len(bd_bank) * k of them
+    per (line, tranche); `amount`, `ask` the banks' tranches (bank, tranche). Returns the fills
+    with the replaced dollars taken off, the passed trades (bank, dealer, rate, amount) or None,
+    and the interdealer price of one more dollar (inf when the market is full or closed).
+    """
+    cap = float(dp["interdealer_capacity"])
+    spread = dp["interdealer_spread_bp"] / 100.0
+    n_banks, k = amount.shape
+    n_lines = len(bd_bank) * k
+    line_fill, line_ask = filled[:n_lines], off_ask[:n_lines]
+    tranche = np.repeat(bd_bank, k) * k + np.tile(np.arange(k), len(bd_bank))
+    spare = np.maximum(amount.ravel() - np.bincount(tranche, weights=line_fill, minlength=n_banks * k), 0.0)
+    supply_ask = ask.ravel() + spread
+    s_order = np.argsort(supply_ask, kind="stable")
+    sv, sa = spare[s_order], supply_ask[s_order]
+    d_order = np.argsort(-line_ask, kind="stable")
+    dv, da = line_fill[d_order], line_ask[d_order]
+    cs, cd = np.cumsum(sv), np.cumsum(dv)
+    if cap <= 0 or cs[-1] <= DUST or cd[-1] <= DUST:
+        return filled, None, np.inf
+    # Both curves are steps; on the segment of quantity ending at q, each price is that of the
+    # first step whose cumulated volume reaches q. Trade while demand's price exceeds supply's.
+    q = np.unique(np.concatenate([cs, cd]))
+    q = q[(q > DUST) & (q <= min(cs[-1], cd[-1]))]
+    at_s = np.minimum(np.searchsorted(cs, q - DUST), len(cs) - 1)
+    at_d = np.minimum(np.searchsorted(cd, q - DUST), len(cd) - 1)
+    gains = da[at_d] > sa[at_s]
+    stop = np.flatnonzero(~gains)
+    end = q[-1] if len(stop) == 0 else (q[stop[0] - 1] if stop[0] > 0 else 0.0)
+    moved = min(end, cap)
+
+    def next_price() -> float:
+        """The interdealer price of one more dollar: the next spare step, if there is room."""
+        if moved >= cap - DUST or moved >= cs[-1] - DUST:
+            return np.inf
+        return float(sa[min(np.searchsorted(cs, moved + DUST), len(sa) - 1)])
+
+    if moved <= DUST:
+        return filled, None, next_price()
+    cut = np.clip(moved - (cd - dv), 0.0, dv)  # off the dearest bilateral dollars
+    take = np.clip(moved - (cs - sv), 0.0, sv)  # from the cheapest spare tranches
+    out = filled.copy()
+    out[d_order] -= cut
+    got = np.bincount(off_dealer[:n_lines][d_order], weights=cut)
+    receivers = np.flatnonzero(got > DUST)
+    share = got[receivers] / got[receivers].sum()
+    used = np.flatnonzero(take > DUST)
+    lenders = s_order[used]
+    passed = (
+        np.repeat(lenders // k, len(receivers)),
+        np.tile(receivers, len(lenders)),
+        np.repeat(supply_ask[lenders], len(receivers)),
+        (take[used][:, None] * share[None, :]).ravel(),
+    )
+    return out, passed, next_price()
 
 
 def post_fhlb_loans(ledger: Ledger, net, ff: np.ndarray, sign: float = 1.0) -> None:
