@@ -332,7 +332,7 @@ def clear(model) -> Book:
         filled, unmet = fill(off_dealer, off_ask, off_amount, need_d, cap=dealer_ceiling)
     # 4a. Interdealer repo: cash other banks spare reaches dealers whose own banks are dear.
     filled, passed, id_price = interdealer(
-        off_bank, off_dealer, off_ask, filled, amount, ask, p["dealers"], net.bd_bank
+        off_dealer, off_ask, filled, amount, ask, p["dealers"], net.bd_bank
     )
     if passed is not None:
         book.interdealer = float(passed[3].sum())
@@ -455,7 +455,6 @@ def clear(model) -> Book:
 
 
 def interdealer(
-    off_bank: np.ndarray,
     off_dealer: np.ndarray,
     off_ask: np.ndarray,
     filled: np.ndarray,
@@ -478,12 +477,14 @@ def interdealer(
     dealers' balance sheets). Only bilateral lending of the day moves, so every dealer's total
     borrowing is unchanged.
 
-    `off_*` and `filled` are the bilateral offers and fills, the first len(bd_bank) * k of them
+    `off_dealer`, `off_ask` and `filled` are the bilateral offers and fills, the first len(bd_bank) * k of them
     per (line, tranche); `amount`, `ask` the banks' tranches (bank, tranche). Returns the fills
     with the replaced dollars taken off, the passed trades (bank, dealer, rate, amount) or None,
     and the interdealer price of one more dollar (inf when the market is full or closed).
     """
     cap = float(dp["interdealer_capacity"])
+    if cap <= 0:  # closed (the default): no work on the daily path
+        return filled, None, np.inf
     spread = dp["interdealer_spread_bp"] / 100.0
     n_banks, k = amount.shape
     n_lines = len(bd_bank) * k
@@ -496,7 +497,7 @@ def interdealer(
     d_order = np.argsort(-line_ask, kind="stable")
     dv, da = line_fill[d_order], line_ask[d_order]
     cs, cd = np.cumsum(sv), np.cumsum(dv)
-    if cap <= 0 or cs[-1] <= DUST or cd[-1] <= DUST:
+    if cs[-1] <= DUST or cd[-1] <= DUST:
         return filled, None, np.inf
     # Both curves are steps; on the segment of quantity ending at q, each price is that of the
     # first step whose cumulated volume reaches q. Trade while demand's price exceeds supply's.

@@ -264,10 +264,10 @@ def _two_banks_two_dealers(capacity: float, spread_bp: float):
     amount = np.array([[5.0, 5.0], [10.0, 10.0]])
     ask = np.array([[2.30, 2.60], [2.11, 2.12]])
     bd_bank, bd_dealer = np.array([0, 1]), np.array([0, 1])
-    off_bank, off_dealer = np.repeat(bd_bank, 2), np.repeat(bd_dealer, 2)
+    off_dealer = np.repeat(bd_dealer, 2)
     filled = np.array([5.0, 5.0, 1.0, 0.0])
     dealers = {"interdealer_capacity": capacity, "interdealer_spread_bp": spread_bp}
-    out = markets.interdealer(off_bank, off_dealer, ask.ravel(), filled, amount, ask, dealers, bd_bank)
+    out = markets.interdealer(off_dealer, ask.ravel(), filled, amount, ask, dealers, bd_bank)
     return filled, out
 
 
