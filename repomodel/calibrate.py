@@ -1,6 +1,7 @@
 """Calibration: choose the behavioural parameters by replaying history, data to 2025-06-30 only.
 
-    python -m repomodel.calibrate [--stage banks|funds|joint|sharp|interdealer|all] [--method de|nelder-mead|powell]
+    python -m repomodel.calibrate [--stage banks|funds|joint|sharp|interdealer|interdealer_ends|all]
+                                  [--method de|nelder-mead|powell]
                                   [--evaluations N] [--workers N] [--seeds 0,1,2]
                                   [--holdout-seeds 6,7,8 [--accept-worse-holdout]]
                                   [--objective per-seed|mean-path] [--dry-run]
@@ -47,6 +48,11 @@ current defaults (so stages can be run one after another, each recorded in [prov
    and spread (`dealers.interdealer_capacity`, off in the shipped calibration, and
    `dealers.interdealer_spread_bp`). Start it from a capacity above 0 (a `--set`-style edit of
    calibrated.toml): at 0 the spread does nothing and the simplex cannot see the market.
+6. `interdealer_ends` (only when named): with the interdealer market open, the market's
+   capacity and spread again, the LCLoRs and payment uncertainty, banks' month-, quarter- and
+   year-end costs and dealers' period-end cuts (an open market relieves period-ends, so these
+   move with it), dealers' client spread and cost of the Desk's 2019-20 operations, and funds'
+   cash uncertainty. Thirteen parameters; start it from the `interdealer` stage's values.
 
 `--holdout-seeds 6,7,8,9,10,11` replays seeds the stage never saw, before and after, and
 writes nothing if J on them rose: the optimiser then fitted its seeds' network draws.
@@ -178,9 +184,26 @@ STAGES: dict[str, dict[str, tuple[float, float]]] = {
         ),
         "sharp": SHARP,
         "interdealer": (*SHARP, "dealers.interdealer_capacity", "dealers.interdealer_spread_bp"),
+        "interdealer_ends": (
+            "dealers.interdealer_capacity",
+            "dealers.interdealer_spread_bp",
+            "banks.lclor_large",
+            "banks.uncertainty",
+            "banks.month_end_cost_bp",
+            "banks.quarter_end_cost_bp",
+            "banks.year_end_cost_bp",
+            "dealers.month_end_cut",
+            "dealers.quarter_end_cut",
+            "dealers.client_spread_bp",
+            "money_funds.cash_uncertainty",
+            "dealers.repo_ops_spread_bp",
+            "banks.lclor_small",
+        ),
     }.items()
 }
-STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT, "joint": WINDOW, "sharp": WINDOW, "interdealer": WINDOW}
+STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT} | {s: WINDOW for s in STAGES if s not in ("banks", "funds")}
+# stages `all` leaves out: they start from a hand-made point or test a mechanism
+ONLY_WHEN_NAMED = ("sharp", "interdealer", "interdealer_ends")
 
 
 def objective_parts(df: pd.DataFrame) -> dict[str, float]:
@@ -527,7 +550,7 @@ def main(argv: list[str] | None = None) -> int:
         "--stage",
         choices=[*STAGES, "all"],
         default="all",
-        help="all: banks, funds and joint, in that order (sharp and interdealer only when named)",
+        help="all: banks, funds and joint, in that order (the others only when named)",
     )
     parser.add_argument(
         "--method",
@@ -566,7 +589,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--dry-run", action="store_true", help="print calibrated.toml, do not write it")
     args = parser.parse_args(argv)
-    stages = [s for s in STAGES if s not in ("sharp", "interdealer")] if args.stage == "all" else [args.stage]
+    stages = [s for s in STAGES if s not in ONLY_WHEN_NAMED] if args.stage == "all" else [args.stage]
     seeds, holdout = args.seeds, args.holdout_seeds
     mean_path = args.objective == "mean-path"
     if mean_path and len(seeds) < 2:
