@@ -201,7 +201,9 @@ STAGES: dict[str, dict[str, tuple[float, float]]] = {
         ),
     }.items()
 }
-STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT} | {s: WINDOW for s in STAGES if s not in ("banks", "funds")}
+STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT} | {
+    s: WINDOW for s in STAGES if s not in ("banks", "funds")
+}
 # stages `all` leaves out: they start from a hand-made point or test a mechanism
 ONLY_WHEN_NAMED = ("sharp", "interdealer", "interdealer_ends")
 
