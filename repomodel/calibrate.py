@@ -1,6 +1,6 @@
 """Calibration: choose the behavioural parameters by replaying history, data to 2025-06-30 only.
 
-    python -m repomodel.calibrate [--stage banks|funds|joint|sharp|interdealer|interdealer_ends|all]
+    python -m repomodel.calibrate [--stage banks|funds|joint|sharp|interdealer|interdealer_ends|distribution|all]
                                   [--method de|nelder-mead|powell]
                                   [--evaluations N] [--workers N] [--seeds 0,1,2]
                                   [--holdout-seeds 6,7,8 [--accept-worse-holdout]]
@@ -53,6 +53,11 @@ current defaults (so stages can be run one after another, each recorded in [prov
    year-end costs and dealers' period-end cuts (an open market relieves period-ends, so these
    move with it), dealers' client spread and cost of the Desk's 2019-20 operations, and funds'
    cash uncertainty. Thirteen parameters; start it from the `interdealer` stage's values.
+7. `distribution` (only when named): the eight of `sharp`, how concentrated reserves are at
+   large banks (`start.reserve_concentration`, which `joint` leaves where `banks` put it) and
+   the share of tax payments that comes out of money-fund shares in the morning
+   (`money_funds.tax_outflow_share`), on the whole window: the two that decide who is short of
+   reserves on a tax date. Ten parameters.
 
 `--holdout-seeds 6,7,8,9,10,11` replays seeds the stage never saw, before and after, and
 writes nothing if J on them rose: the optimiser then fitted its seeds' network draws.
@@ -128,6 +133,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "banks.reallocation_speed": (0.02, 0.6),
     "dealers.interdealer_capacity": (0.0, 200.0),
     "dealers.interdealer_spread_bp": (0.0, 20.0),
+    "money_funds.tax_outflow_share": (0.0, 0.8),
 }
 # how sharp banks' demand for reserves is (the `sharp` stage, and the `interdealer` one with it)
 SHARP = (
@@ -199,13 +205,18 @@ STAGES: dict[str, dict[str, tuple[float, float]]] = {
             "dealers.repo_ops_spread_bp",
             "banks.lclor_small",
         ),
+        "distribution": (
+            *SHARP,
+            "start.reserve_concentration",
+            "money_funds.tax_outflow_share",
+        ),
     }.items()
 }
 STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT} | {
     s: WINDOW for s in STAGES if s not in ("banks", "funds")
 }
 # stages `all` leaves out: they start from a hand-made point or test a mechanism
-ONLY_WHEN_NAMED = ("sharp", "interdealer", "interdealer_ends")
+ONLY_WHEN_NAMED = ("sharp", "interdealer", "interdealer_ends", "distribution")
 
 
 def objective_parts(df: pd.DataFrame) -> dict[str, float]:
