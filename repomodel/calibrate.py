@@ -1,6 +1,6 @@
 """Calibration: choose the behavioural parameters by replaying history, data to 2025-06-30 only.
 
-    python -m repomodel.calibrate [--stage banks|funds|joint|sharp|interdealer|interdealer_ends|distribution|all]
+    python -m repomodel.calibrate [--stage banks|funds|joint|sharp|interdealer|interdealer_ends|distribution|concentration|all]
                                   [--method de|nelder-mead|powell]
                                   [--evaluations N] [--workers N] [--seeds 0,1,2]
                                   [--holdout-seeds 6,7,8 [--accept-worse-holdout]]
@@ -58,6 +58,9 @@ current defaults (so stages can be run one after another, each recorded in [prov
    the share of tax payments that comes out of money-fund shares in the morning
    (`money_funds.tax_outflow_share`), on the whole window: the two that decide who is short of
    reserves on a tax date. Ten parameters.
+8. `concentration` (only when named): how concentrated reserves are at large banks alone.
+   One parameter, so it can be judged on many seeds (`--seeds 0..59`, Powell): the `banks`
+   stage chose it on seed 0 alone, and no stage after it moved it.
 
 `--holdout-seeds 6,7,8,9,10,11` replays seeds the stage never saw, before and after, and
 writes nothing if J on them rose: the optimiser then fitted its seeds' network draws.
@@ -210,13 +213,14 @@ STAGES: dict[str, dict[str, tuple[float, float]]] = {
             "start.reserve_concentration",
             "money_funds.tax_outflow_share",
         ),
+        "concentration": ("start.reserve_concentration",),
     }.items()
 }
 STAGE_WINDOW = {"banks": SCARCE, "funds": ABUNDANT} | {
     s: WINDOW for s in STAGES if s not in ("banks", "funds")
 }
 # stages `all` leaves out: they start from a hand-made point or test a mechanism
-ONLY_WHEN_NAMED = ("sharp", "interdealer", "interdealer_ends", "distribution")
+ONLY_WHEN_NAMED = ("sharp", "interdealer", "interdealer_ends", "distribution", "concentration")
 
 
 def objective_parts(df: pd.DataFrame) -> dict[str, float]:
