@@ -60,7 +60,8 @@ VARIANTS: dict[str, tuple[dict, str]] = {
     "large_banks_20": ({"population.large_banks": 20}, "twice the large banks"),
     "concentration_1.0": (
         {"start.reserve_concentration": 1.0},
-        "starting reserves in proportion to assets (calibrated exponent 1.1)",
+        "starting reserves in proportion to assets (calibrated exponent "
+        f"{calibrate.current_values(['start.reserve_concentration'])[0]:g})",
     ),
     "no_reallocation": (
         {"banks.reallocation_speed": 0.0},
@@ -213,12 +214,13 @@ def main(argv: list[str] | None = None) -> int:
     ok = table[table["error"] == ""]
     summary = summarise(ok)
     draw(ok, args.out)
+    seeds = ",".join(str(s) for s in args.seeds)
     lines = [
         "# Robustness of the history fit",
         "",
-        f"Window {window[0]} .. {window[1]}, network seeds {args.seeds}; {len(jobs)} replays in "
+        f"Window {window[0]} .. {window[1]}, network seeds {seeds}; {len(jobs)} replays in "
         f"{time.perf_counter() - t0:.0f} s. Regenerate with `python experiments/robustness.py "
-        f"--seeds {args.seeds} --start {window[0]} --end {window[1]}`.",
+        f"--seeds {seeds} --start {window[0]} --end {window[1]}`.",
         "",
         "| variant | changes | monthly RMSE, bp: median (min .. max) | seeds off by > 10 bp | mean J "
         "| 2019-09-17, bp, by seed |",

@@ -179,9 +179,11 @@ def test_taxes_paid_in_the_afternoon_reach_repo_the_next_morning():
     # So the day's repo rate does not feel that day's drain, the next morning's does, and
     # reserves at the close are drained on the tax date either way (September 2019: +33 bp on
     # the tax date, +315 bp the day after, at about the same reserves).
-    # Reserves of $1.9 tn: scarce enough that a tax drain moves repo by 5 bp and more.
-    late = run("no_rmp", start__reserves=1900.0)
-    early = run("no_rmp", start__reserves=1900.0, treasury__late_tax_share=0.0)
+    # Reserves of $2.05 tn: scarce enough that a tax drain moves repo by 5 bp and more, and not
+    # so scarce that the market is already stressed the day before (at $1.9 tn the calibration
+    # of 2026-12-03 has +30 bp the day before and +66 to +68 on the tax date either way).
+    late = run("no_rmp", start__reserves=2050.0)
+    early = run("no_rmp", start__reserves=2050.0, treasury__late_tax_share=0.0)
     day = np.flatnonzero(late["tax_date"].to_numpy())
     spread_late, spread_early = late["sofr_iorb_bp"].to_numpy(), early["sofr_iorb_bp"].to_numpy()
     assert spread_late[day].mean() < spread_early[day].mean() - 5.0
