@@ -2,7 +2,7 @@
 
 Two measurements:
 
-1. **Server side, in process** (always): the page (`repomodel.app.Page` inside Solara's
+1. **Server side, in process** (always): the page (`repomodel.viz.page.Page` inside Solara's
    AppLayout) is rendered with `solara.render`, as the server does for a browser session, and
    its Step button is clicked `--days` times. One click is Mesa's update path: step the model,
    bump the step counter, redraw the views (our SVG drawings) into their widgets, re-render
@@ -84,7 +84,7 @@ def server_side(days: int, scenario: str) -> dict:
     import solara
 
     os.environ["REPOMODEL_VIZ_SCENARIO"] = scenario
-    from repomodel import app
+    from repomodel.viz import page as app
 
     # Parts alone: the model's day and the drawings.
     model = app.VizModel(scenario_choice=scenario)

@@ -5,7 +5,7 @@ funds, 24 dealers), one starting rule, banks that trade reserves toward equal ma
 and supply curves cut into 12 tranches, averaged over network draws 0-5. This script replays the calibration window with each of those choices changed, one
 at a time, for several network draws, and reports the calibration's own measures: the monthly
 RMSE of SOFR − IORB (ZLB months left out), the spread on 2019-09-17 and its miss on 2019-09-10,
-and the objective J (`repomodel.calibrate.objective_parts`).
+and the objective J (`repomodel.history.calibrate.objective_parts`).
 
     python experiments/robustness.py [--seeds 0,1,2,3] [--workers N] [--start DATE] [--end DATE]
                                      [--variant NAME ...] [--out DIR]
@@ -40,9 +40,9 @@ import pandas as pd  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from repomodel import calibrate  # noqa: E402
 from repomodel.errors import InputError  # noqa: E402
-from repomodel.sweep import _atomic_write_bytes  # noqa: E402  (write, then rename)
+from repomodel.history import calibrate  # noqa: E402
+from repomodel.runs.sweep import _atomic_write_bytes  # noqa: E402  (write, then rename)
 
 # name -> (overrides, what it changes)
 VARIANTS: dict[str, tuple[dict, str]] = {

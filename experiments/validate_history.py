@@ -8,7 +8,7 @@ Replays the shipped history (`repomodel replay`, default 2018-04-02 .. 2025-06-3
 to --out (default results/validation/):
 
 - table.csv       monthly mean SOFR-IORB: RMSE, bias, correlation of the model and of the
-                  peer (`repomodel.peer`, variants exp and exp_onrrp, fitted on the same window;
+                  peer (`repomodel.history.peer`, variants exp and exp_onrrp, fitted on the same window;
                   when the window reaches past 2025-06-30, fitted on 2018-04 .. 2025-06 of the
                   shipped history instead, with rows for the later months alone: held back,
                   out of sample for both);
@@ -47,13 +47,13 @@ import pandas as pd  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from repomodel import peer as peers  # noqa: E402
 from repomodel import scenario as scenarios  # noqa: E402
-from repomodel.calibrate import QUIET_BAND_BP, SCARCE, SPIKE_TARGET_BP  # noqa: E402
 from repomodel.cli import staged  # noqa: E402
 from repomodel.errors import InputError  # noqa: E402
-from repomodel.inputs import history_path, load_inputs  # noqa: E402
-from repomodel.replay import ReplayModel, event_excess, fit_summary, replay_seeds, tracking  # noqa: E402
+from repomodel.history import peer as peers  # noqa: E402
+from repomodel.history.calibrate import QUIET_BAND_BP, SCARCE, SPIKE_TARGET_BP  # noqa: E402
+from repomodel.history.inputs import history_path, load_inputs  # noqa: E402
+from repomodel.history.replay import ReplayModel, event_excess, fit_summary, replay_seeds, tracking  # noqa: E402
 
 SEPT_2019 = ("2019-09-10", "2019-09-16", "2019-09-17", "2019-09-18")
 THRESHOLDS_BP = (5, 10, 20)

@@ -28,11 +28,11 @@ from repomodel.errors import InputError
 # Subcommands that live in their own modules: each module has configure(parser) and main(args).
 EXTRA_COMMANDS = {
     "replay": (
-        "repomodel.replay",
+        "repomodel.history.replay",
         "replay history: aggregates from data, distribution and rates from the model",
     ),
-    "viz": ("repomodel.app", "serve the browser page (Mesa SolaraViz)"),
-    "sweep": ("repomodel.sweep", "run a parameter sweep on dask.distributed"),
+    "viz": ("repomodel.viz.page", "serve the browser page (Mesa SolaraViz)"),
+    "sweep": ("repomodel.runs.sweep", "run a parameter sweep on dask.distributed"),
 }
 
 
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from repomodel import scenario as scenarios
     from repomodel.model import RepoMarketModel
-    from repomodel.plotting import spread_figure
+    from repomodel.runs.figures import spread_figure
 
     started = time.perf_counter()
     params = scenarios.load(args.scenario, args.sets)

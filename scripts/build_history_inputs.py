@@ -2,7 +2,7 @@
 
     python scripts/build_history_inputs.py [--fred DIR] [--out FILE]
 
-The output follows the inputs contract of `repomodel.inputs` (see its docstring): one
+The output follows the inputs contract of `repomodel.history.inputs` (see its docstring): one
 row per date on which at least one source has an observation, 2018-04-02 .. 2025-06-30,
 amounts in $ billions, rates in percent. Nothing is interpolated here: a cell is blank
 when its series has no observation that day, and the loader interpolates quantities
@@ -171,7 +171,7 @@ def receipts_pattern(deposits: pd.Series, days: pd.DatetimeIndex) -> pd.Series:
     scaled by bank deposits as in the replay."""
     from repomodel import scenario
     from repomodel.calendar import Calendar
-    from repomodel.replay import REFERENCE_DEPOSITS
+    from repomodel.history.replay import REFERENCE_DEPOSITS
     from repomodel.treasury import receipts
 
     cal = Calendar.build(days[0].date().isoformat(), days[-1].date().isoformat())

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from repomodel import app
+from repomodel.viz import page as app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,7 +78,7 @@ def test_bad_port_number_exits_2():
 
 def test_viz_is_registered_and_importing_the_page_module_stays_light():
     out = subprocess.run(
-        [sys.executable, "-c", "import sys, repomodel.app; print('solara' in sys.modules)"],
+        [sys.executable, "-c", "import sys, repomodel.viz.page; print('solara' in sys.modules)"],
         capture_output=True,
         text=True,
         cwd=ROOT,

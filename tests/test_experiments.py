@@ -47,7 +47,7 @@ def test_month_criteria():
 
 
 def test_sensitivity_spec_is_a_valid_sweep():
-    from repomodel.sweep import plan
+    from repomodel.runs.sweep import plan
 
     p = plan(sensitivity.spec(4, 0.35, 1))
     assert set(p["keys"]) == set(sensitivity.PARAMETERS)
@@ -56,7 +56,7 @@ def test_sensitivity_spec_is_a_valid_sweep():
 
 def test_sensitivity_confidence_intervals_are_the_same_on_every_run():
     # The same runs must give the same table, bootstrap intervals included.
-    from repomodel.sweep import plan
+    from repomodel.runs.sweep import plan
 
     s = sensitivity.spec(8, 0.35, 1)
     p = plan(s)
@@ -78,6 +78,6 @@ def test_sensitivity_confidence_intervals_are_the_same_on_every_run():
     "name", sorted(Path(__file__).resolve().parents[1].joinpath("experiments", "specs").glob("*.toml"))
 )
 def test_shipped_specs_are_valid(name):
-    from repomodel.sweep import plan, read_spec
+    from repomodel.runs.sweep import plan, read_spec
 
     assert plan(read_spec(name))["runs"]

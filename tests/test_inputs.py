@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from repomodel.errors import InputError
-from repomodel.inputs import REQUIRED, history_path, load_inputs
+from repomodel.history.inputs import REQUIRED, history_path, load_inputs
 
 HEADER = ",".join(REQUIRED)
 

@@ -311,7 +311,7 @@ def test_the_interdealer_market_quiets_september_2019_before_the_tax_date_and_le
     # whose own banks are near their LCLoR set what funds charge everyone; with it, cash that
     # other banks spare reaches them at a spread, and quiet days are quieter. On 16-17
     # September the tax-date drain leaves too little to spare anywhere and the spike stays.
-    from repomodel.replay import replay
+    from repomodel.history.replay import replay
 
     values = {
         "banks.lclor_large": 0.06673,

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from repomodel.inputs import history_path, load_inputs
-from repomodel.peer import Peer, exclude_zlb, fit_peer, fit_stats, monthly_panel
+from repomodel.history.inputs import history_path, load_inputs
+from repomodel.history.peer import Peer, exclude_zlb, fit_peer, fit_stats, monthly_panel
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import pytest
 
 from repomodel import cli
 from repomodel.calendar import Calendar
-from repomodel.inputs import history_path, load_inputs
-from repomodel.replay import ReplayModel, replay, shape_receipts
+from repomodel.history.inputs import history_path, load_inputs
+from repomodel.history.replay import ReplayModel, replay, shape_receipts
 
 HEADER = (
     "date,reserves,on_rrp,tga,fed_assets,bank_assets,bank_deposits,iorb,on_rrp_rate,srf_rate,mmf_assets,sofr"

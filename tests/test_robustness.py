@@ -58,7 +58,7 @@ def test_bad_seeds_or_window_exit_2_without_writing(tmp_path, capsys):
 
 
 def test_calibration_jitter_moves_every_joint_value_by_the_percent_both_ways_and_repeats():
-    from repomodel import calibrate
+    from repomodel.history import calibrate
 
     names = list(calibrate.STAGES["joint"])
     base = dict(zip(names, calibrate.current_values(names), strict=True))

@@ -20,9 +20,9 @@ import pytest
 pytest.importorskip("dask.distributed")
 pytest.importorskip("pyarrow")
 
-from repomodel import sweep  # noqa: E402
 from repomodel.errors import InputError  # noqa: E402
 from repomodel.model import RepoMarketModel  # noqa: E402
+from repomodel.runs import sweep  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable

@@ -73,7 +73,7 @@ def later_inputs(tmp_path: Path, sofr_after_june: float) -> Path:
 def test_months_after_the_calibration_window_are_judged_out_of_sample_for_the_peer_too(tmp_path):
     # On held-back months the model runs with parameters chosen on data to 2025-06; the peer must
     # be held to the same rule: fitted on the calibration window, its fit never sees those months.
-    from repomodel import peer as peers
+    from repomodel.history import peer as peers
 
     script = load_script()
     tables, texts = {}, {}
@@ -233,7 +233,8 @@ def test_targets_are_judged_for_the_default_draw_and_the_ensemble_path():
 
 
 def test_calibration_objective_and_calibrated_file_round_trip(tmp_path):
-    from repomodel import calibrate, scenario
+    from repomodel import scenario
+    from repomodel.history import calibrate
 
     days = pd.bdate_range("2019-09-03", "2019-09-30")
     df = pd.DataFrame(
@@ -278,7 +279,7 @@ def test_calibration_writes_values_only_if_they_do_not_fit_worse_on_seeds_it_nev
     # The optimiser sees seed 0; seeds 6 and 7 judge it. A stage that lowers J on its own seed
     # but raises it on the others has fitted the luck of one network draw.
     import repomodel
-    from repomodel import calibrate
+    from repomodel.history import calibrate
 
     path = tmp_path / "calibrated.toml"
     calibrate.write({"banks.lclor_large": 0.06}, {"steps": ["start"]}, path)
@@ -314,7 +315,7 @@ def test_the_mean_path_objective_judges_the_expected_path_not_each_draw(monkeypa
     # Two draws 10 bp either side of the actual every day: each draw misses by 10 bp, their
     # ensemble-mean path not at all. J per seed counts the draws' spread as error; J of the
     # mean path does not.
-    from repomodel import calibrate
+    from repomodel.history import calibrate
 
     days = pd.bdate_range("2019-01-02", "2019-06-28")
     flags = {"month_end": False, "quarter_end": False}
@@ -335,7 +336,7 @@ def test_the_mean_path_objective_judges_the_expected_path_not_each_draw(monkeypa
 
 
 def test_the_mean_path_objective_needs_two_seeds(capsys):
-    from repomodel import calibrate
+    from repomodel.history import calibrate
 
     with pytest.raises(SystemExit) as stop:
         calibrate.main(["--objective", "mean-path", "--seeds", "0", "--dry-run"])
@@ -345,7 +346,7 @@ def test_the_mean_path_objective_needs_two_seeds(capsys):
 def test_a_calibration_stage_shows_each_evaluation_and_the_best_j_so_far(monkeypatch, capsys):
     # A stage replays the whole history per seed and evaluation (minutes to an hour): it prints
     # one line per evaluation, and the optimiser's best only falls.
-    from repomodel import calibrate
+    from repomodel.history import calibrate
 
     start = calibrate.current_values(list(calibrate.STAGES["sharp"]))
     target = {n: v * 1.05 for n, v in zip(calibrate.STAGES["sharp"], start, strict=True)}
@@ -364,7 +365,7 @@ def test_a_calibration_stage_shows_each_evaluation_and_the_best_j_so_far(monkeyp
 
 
 def test_seed_lists_take_ranges_and_single_seeds_in_the_order_given():
-    from repomodel.calibrate import seed_list
+    from repomodel.history.calibrate import seed_list
 
     assert seed_list("0..3") == (0, 1, 2, 3)
     assert seed_list("7,0..2") == (7, 0, 1, 2)
@@ -382,7 +383,7 @@ def test_seed_lists_take_ranges_and_single_seeds_in_the_order_given():
     ],
 )
 def test_calibration_refuses_a_bad_seed_list_with_exit_2(argv, expected, capsys):
-    from repomodel import calibrate
+    from repomodel.history import calibrate
 
     with pytest.raises(SystemExit) as stop:
         calibrate.main(argv + ["--dry-run"])

@@ -86,7 +86,7 @@ class Peer:
 
 
 def monthly_panel(daily: pd.DataFrame) -> pd.DataFrame:
-    """Monthly means from a daily inputs frame (`repomodel.inputs.load_inputs`).
+    """Monthly means from a daily inputs frame (`repomodel.history.inputs.load_inputs`).
 
     spread_bp = (sofr - iorb) * 100, averaged over the days SOFR is observed (IOER
     before 2021-07-29: the loader's `iorb` column already is the policy rate paid on

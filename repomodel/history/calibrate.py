@@ -1,12 +1,12 @@
 """Calibration: choose the behavioural parameters by replaying history, data to 2025-06-30 only.
 
-    python -m repomodel.calibrate [--stage banks|funds|joint|sharp|interdealer|interdealer_ends|distribution|concentration|all]
+    python -m repomodel.history.calibrate [--stage banks|funds|joint|sharp|interdealer|interdealer_ends|distribution|concentration|all]
                                   [--method de|nelder-mead|powell]
                                   [--evaluations N] [--workers N] [--seeds 0,1,2]
                                   [--holdout-seeds 6,7,8 [--accept-worse-holdout]]
                                   [--objective per-seed|mean-path] [--dry-run]
 
-The replay (`repomodel.replay`) takes the aggregates from data; what is left to choose is how
+The replay (`repomodel.history.replay`) takes the aggregates from data; what is left to choose is how
 banks, funds and dealers behave. The objective compares the replayed SOFR - IORB spread with
 the actual one on the calibration window 2018-04 .. 2025-06:
 
@@ -91,9 +91,9 @@ import pandas as pd
 from scipy import optimize
 
 from repomodel import scenario as scenarios
-from repomodel.inputs import history_path, load_inputs
-from repomodel.peer import ZLB_MONTHS
-from repomodel.replay import event_excess
+from repomodel.history.inputs import history_path, load_inputs
+from repomodel.history.peer import ZLB_MONTHS
+from repomodel.history.replay import event_excess
 
 WINDOW = ("2018-04-02", "2025-06-30")
 SCARCE = ("2018-04-02", "2020-02-28")
@@ -110,7 +110,7 @@ PERIOD_END_SCALE_BP = {"month_end": 2.0, "quarter_end": 4.0}
 # worse 2019-09-10. The model has no intraday payment timing, so the cliff is out of its
 # reach; the term now only keeps the optimiser from flattening September 2019.
 SPIKE_SCALE_BP = 25.0
-CALIBRATED = Path(__file__).resolve().parent / "scenarios" / "calibrated.toml"
+CALIBRATED = Path(__file__).resolve().parents[1] / "scenarios" / "calibrated.toml"
 
 # Search ranges of the calibrated parameters (dotted keys of the scenario files).
 BOUNDS: dict[str, tuple[float, float]] = {
@@ -277,7 +277,7 @@ def evaluate(
 ) -> dict[str, float]:
     """Replay `window` with `overrides` on top of the defaults; return the objective's parts
     (and with keep_path the columns the objective reads, under "_frame")."""
-    from repomodel.replay import ReplayModel
+    from repomodel.history.replay import ReplayModel
 
     try:
         df = ReplayModel(_inputs(window), overrides=overrides, rng=seed).run()
@@ -501,7 +501,7 @@ def to_toml(values: dict[str, float], prov: dict) -> str:
     """calibrated.toml: one table per section of base.toml, then [provenance]."""
     base = scenarios.base()
     lines = [
-        "# Written by `python -m repomodel.calibrate` (data up to 2025-06-30 only).",
+        "# Written by `python -m repomodel.history.calibrate` (data up to 2025-06-30 only).",
         "# Merged on top of base.toml as the defaults of every scenario; [provenance] says how.",
         "",
     ]
@@ -562,7 +562,7 @@ def seed_list(text: str) -> tuple[int, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m repomodel.calibrate", description=__doc__.split("\n\n")[0]
+        prog="python -m repomodel.history.calibrate", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
         "--stage",

@@ -3,7 +3,7 @@
     repomodel replay [--inputs CSV] [--start DATE] [--end DATE] [--out DIR] [--set KEY=VALUE ...]
 
 `ReplayModel` is the scenario model with its exogenous flows replaced by flows that make the
-model's aggregates follow an inputs file (see `repomodel.inputs` for the format):
+model's aggregates follow an inputs file (see `repomodel.history.inputs` for the format):
 
 - calendar: the business days of the file (or --start/--end); corridor: the file's IORB,
   ON RRP rate, SRF (or discount-window) rate and `srf_exists`, and the Fed's repo
@@ -50,7 +50,7 @@ from repomodel import behaviours, payments, treasury
 from repomodel import scenario as scenarios
 from repomodel.calendar import Calendar
 from repomodel.errors import InputError
-from repomodel.inputs import history_path, load_inputs
+from repomodel.history.inputs import history_path, load_inputs
 from repomodel.model import RepoMarketModel
 
 # Scenario defaults are a 2025 market; the dealers' book and the SOMA split are scaled to
@@ -531,7 +531,7 @@ def fit_summary(df: pd.DataFrame) -> dict[str, float]:
     """Monthly and daily fit of the spread to the actuals, where the file gives SOFR."""
     if "actual_spread_bp" not in df or df["actual_spread_bp"].notna().sum() == 0:
         return {}
-    from repomodel.peer import ZLB_MONTHS, fit_stats
+    from repomodel.history.peer import ZLB_MONTHS, fit_stats
 
     months = df.index.to_period("M")
     monthly = df[["sofr_iorb_bp", "actual_spread_bp"]].groupby(months).mean()
@@ -559,7 +559,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="CSV",
-        help="inputs file (see repomodel.inputs); default the shipped history 2018-04-02 .. 2025-06-30",
+        help="inputs file (see repomodel.history.inputs); default the shipped history 2018-04-02 .. 2025-06-30",
     )
     parser.add_argument("--start", default=None, metavar="DATE", help="first day (default: first row)")
     parser.add_argument("--end", default=None, metavar="DATE", help="last day (default: last row)")
@@ -585,7 +585,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from repomodel.cli import ProgressBar, print_summary, summarise, write_outputs
-    from repomodel.plotting import spread_figure
+    from repomodel.runs.figures import spread_figure
 
     if args.ensemble < 1:
         raise InputError(f"--ensemble: expected a whole number of seeds, at least 1; got {args.ensemble}")

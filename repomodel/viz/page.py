@@ -135,7 +135,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def find_assets() -> Path | None:
     """The local copy of Solara's CDN files, if prepared (scripts/prepare_viz_assets.sh)."""
-    candidates = [os.environ.get(ASSETS_ENV), ASSETS_DIR, Path(__file__).resolve().parents[1] / ASSETS_DIR]
+    candidates = [os.environ.get(ASSETS_ENV), ASSETS_DIR, Path(__file__).resolve().parents[2] / ASSETS_DIR]
     for c in candidates:
         if c and (Path(c) / "requirejs@2.3.6").is_dir():
             return Path(c).resolve()
@@ -744,5 +744,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-if __name__ == "__main__":  # `solara run repomodel/app.py` runs this file as a script
+if __name__ == "__main__":  # `solara run repomodel/viz/page.py` runs this file as a script
     Page = __getattr__("Page")
