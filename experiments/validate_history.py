@@ -52,8 +52,9 @@ from repomodel.cli import staged  # noqa: E402
 from repomodel.errors import InputError  # noqa: E402
 from repomodel.history import peer as peers  # noqa: E402
 from repomodel.history.calibrate import QUIET_BAND_BP, SCARCE, SPIKE_TARGET_BP  # noqa: E402
+from repomodel.history.ensemble import event_excess, fit_summary, replay_seeds, tracking  # noqa: E402
 from repomodel.history.inputs import history_path, load_inputs  # noqa: E402
-from repomodel.history.replay import ReplayModel, event_excess, fit_summary, replay_seeds, tracking  # noqa: E402
+from repomodel.history.replay import ReplayModel  # noqa: E402
 
 SEPT_2019 = ("2019-09-10", "2019-09-16", "2019-09-17", "2019-09-18")
 THRESHOLDS_BP = (5, 10, 20)

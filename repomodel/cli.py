@@ -28,7 +28,7 @@ from repomodel.errors import InputError
 # Subcommands that live in their own modules: each module has configure(parser) and main(args).
 EXTRA_COMMANDS = {
     "replay": (
-        "repomodel.history.replay",
+        "repomodel.history.ensemble",
         "replay history: aggregates from data, distribution and rates from the model",
     ),
     "viz": ("repomodel.viz.page", "serve the browser page (Mesa SolaraViz)"),

@@ -91,9 +91,9 @@ import pandas as pd
 from scipy import optimize
 
 from repomodel import scenario as scenarios
+from repomodel.history.ensemble import event_excess
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.peer import ZLB_MONTHS
-from repomodel.history.replay import event_excess
 
 WINDOW = ("2018-04-02", "2025-06-30")
 SCARCE = ("2018-04-02", "2020-02-28")
