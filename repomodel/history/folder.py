@@ -1,0 +1,78 @@
+"""A data folder on disk: one `date,value` file a series, and the record of what was fetched.
+
+Files are written whole under a temporary name beside their place and moved into it
+(`os.replace`, atomic on one file system), so a reader sees the old file or the new one,
+never half of one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from repomodel.errors import InputError
+
+DEFAULT_FOLDER = Path("data") / "fred"  # fetched into, built from
+HEADER = "date,value"
+RECORD = "fetched.json"  # beside the files: per series, the last fetch (source, URL, rows, last date)
+
+
+def read_rows(path: Path) -> list[tuple[str, str]]:
+    """The (date, value) rows of a series file, as written; [] when there is no file."""
+    if not path.exists():
+        return []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc})") from None
+    if not lines or lines[0].strip() != HEADER:
+        raise InputError(f"{path}: first line {lines[0][:40] if lines else ''!r}, expected {HEADER!r}")
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        date, sep, value = line.partition(",")
+        if not sep or not _is_date(date) or (rows and date <= rows[-1][0]):
+            raise InputError(f"{path}: line {number} {line[:40]!r}: expected 'date,value', dates increasing")
+        rows.append((date, value))
+    return rows
+
+
+def _is_date(text: str) -> bool:
+    try:
+        return dt.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
+def rows_text(rows: list[tuple[str, str]]) -> str:
+    return "".join(f"{date},{value}\n" for date, value in [("date", "value"), *rows])
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_record(folder: Path) -> dict:
+    path = folder / RECORD
+    if not path.exists():
+        return {}
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a fetch record ({exc})") from None
+    return record if isinstance(record, dict) else {}
+
+
+def record_text(record: dict) -> str:
+    return json.dumps(dict(sorted(record.items())), indent=2) + "\n"
