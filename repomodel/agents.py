@@ -1,32 +1,134 @@
-"""The Mesa agents: who holds what and who decides what.
+"""The agents: who holds what, who decides what.
 
-Each agent is a Mesa agent (so Mesa's AgentSet, batch runner and browser page work) and a
-window onto its column of its sector's balance sheets in the ledger. Decisions are taken for a
-whole class at once, on arrays, in `behaviours` and `markets`: an agent's `step` does nothing,
-because looping over thousands of banks in Python every day would be the slow way to do the
-same thing.
+Each class of agent is an *agent set* that owns its members' state as arrays and takes its
+decisions for all members in one vectorised call (as mesa-frames' `AgentSet` does, here on
+numpy): a loop over thousands of banks in Python every day would be the slow way to do the
+same thing. Balance sheets are not here: they live in the ledger, which enforces double entry.
 
-| agent       | balance sheet                                            | decides (see behaviours)          |
-|-------------|----------------------------------------------------------|-----------------------------------|
-| Fed         | SOMA bills, coupons, MBS, SRF loans / reserves, ON RRP,   | nothing: follows `policy`          |
-|             | TGA, currency and other                                  |                                    |
-| Treasury    | TGA / bills, coupons, net position                       | nothing: follows `treasury`        |
-| LargeBank   | reserves, securities, loans, repo and fed funds lent /   | reserves to keep vs lend; settles  |
-|             | deposits, fed funds borrowed, SRF, equity                | dealers' payments                  |
-| SmallBank   | the same, smaller (Pareto sizes)                         | borrow from its core banks; SRF    |
-| MoneyFund   | cash, bills, other, repo lent, ON RRP / shares           | repo above the ON RRP rate         |
-| FHLB        | cash, fed funds lent, ON RRP, advances / debt            | fed funds above the ON RRP rate    |
-| Dealer      | cash, Treasury inventory, client repo / tri-party,       | borrow up to SRF rate + stigma     |
-|             | bilateral, SRF, equity                                   |                                    |
+The Mesa agents (`LargeBank`, `MoneyFund`, ...) that Mesa's `AgentSet`, batch runner and browser
+page use are views: each reads its column of its set's arrays and of its sector's balance
+sheet, and holds no copy of either.
+
+| agent set   | state here                                              | decides                            |
+|-------------|---------------------------------------------------------|------------------------------------|
+| Banks       | LCLoR, payment uncertainty, size, payment-shock state,  | reserves to keep vs lend; trade    |
+|             | yesterday's close                                       | securities for reserves            |
+| MoneyFunds  | assets, trend of assets, reservation spread, bill share | repo above the ON RRP rate         |
+| FHLBs       | reservation spread                                      | fed funds above the ON RRP rate    |
+| Dealers     | usual inventory                                         | borrow up to SRF rate + stigma     |
+| Fed         | (balance sheet only)                                    | nothing: follows `policy`          |
+| Treasury    | receipts that settle this afternoon                     | nothing: follows `treasury`        |
 """
 
 from __future__ import annotations
 
 import mesa
+import numpy as np
+
+from repomodel import behaviours
+from repomodel.ledger import Ledger
+from repomodel.network import Network
+
+
+class Banks:
+    """Every bank, large banks first (largest first), then small banks."""
+
+    def __init__(self, params: dict, net: Network) -> None:
+        b = params["banks"]
+        assets = net.bank_assets
+        self.is_large = net.is_large
+        # Relative to its size, a larger bank holds a higher LCLoR (SFOS: internal liquidity
+        # stress tests and intraday payments scale more than proportionally with size).
+        large = net.is_large
+        relative_size = assets / assets[large].mean()
+        self.lclor = (
+            np.where(large, b["lclor_large"] * relative_size ** b["lclor_size_elasticity"], b["lclor_small"])
+            * assets
+        )
+        self.size_cost_factor = np.where(large, relative_size ** b["cost_size_elasticity"], 1.0)
+        self.uncertainty = b["uncertainty"] * assets
+        self.assets = assets
+        self._base = (self.lclor.copy(), self.uncertainty.copy(), assets.copy())
+        self.payment_state = np.zeros(net.n_banks)
+        self.eod_reserves: np.ndarray | None = None  # each bank's reserves at yesterday's close
+        self.reserve_rank = np.arange(net.n_banks)  # banks ranked by reserves (kept nearly sorted)
+        self.params = b
+
+    @property
+    def n(self) -> int:
+        return len(self.lclor)
+
+    def resize(self, size: float) -> None:
+        """The banking system grows or shrinks by `size` relative to the start: every bank's
+        assets, LCLoR and payment uncertainty scale with it (reserve demand grows with the
+        banking system)."""
+        lclor, uncertainty, assets = self._base
+        self.lclor = lclor * size
+        self.uncertainty = uncertainty * size
+        self.assets = assets * size
+
+    def reallocate(self, ledger: Ledger) -> None:
+        """Banks sell securities to one another for reserves, judged on yesterday's close
+        (`behaviours.reallocation`): a bank that keeps ending the day close to its LCLoR buys
+        reserves from banks with room to spare, at `banks.reallocation_speed` of the gap a day.
+        Both legs on the banks' balance sheets; total reserves do not change."""
+        speed = self.params["reallocation_speed"]
+        if speed <= 0 or self.eod_reserves is None:
+            return
+        sheet = ledger["banks"]
+        flow = behaviours.reallocation(
+            self.eod_reserves,
+            self.lclor,
+            self.uncertainty,
+            speed,
+            sheet["securities"],
+            self.params["reallocation_max_payout"] * sheet["reserves"],
+        )
+        ledger.post("banks", "reserves", "securities", flow)
+
+    def close(self, ledger: Ledger) -> None:
+        """The day's close: what each bank holds is what it plans with tomorrow morning."""
+        self.eod_reserves = ledger["banks"]["reserves"].copy()
+
+
+class MoneyFunds:
+    """Every money market fund: its size, the trend it returns to, its reservation spread over
+    the ON RRP rate and the share of the private bill float the funds hold together."""
+
+    def __init__(self, params: dict, ledger: Ledger, rng: np.random.Generator) -> None:
+        sheet = ledger["money_funds"]
+        self.assets = sheet["shares"].copy()
+        self.trend = self.assets.copy()
+        self.spread = rng.uniform(0, params["money_funds"]["reservation_spread_bp"], sheet.n) / 100
+        bill_float = ledger["treasury"].total("bills_debt") - ledger["fed"].total("soma_bills")
+        self.bill_share = sheet.total("bills") / bill_float
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Each fund's share of all funds' assets."""
+        return self.assets / self.assets.sum()
+
+
+class FHLBs:
+    """The Federal Home Loan Banks: lenders of fed funds, with a reservation spread."""
+
+    def __init__(self, params: dict, ledger: Ledger) -> None:
+        self.spread = np.full(ledger["fhlbs"].n, params["fhlbs"]["reservation_spread_bp"] / 100)
+
+
+class Dealers:
+    """Primary dealers: the inventory they usually carry, and their tri-party lines."""
+
+    def __init__(self, ledger: Ledger, net: Network) -> None:
+        self.inventory_base = ledger["dealers"]["inventory"].copy()
+        self.triparty_lines = np.bincount(net.tri_dealer, minlength=ledger["dealers"].n)
+
+
+# --- the Mesa agents: views onto the sets and the ledger -------------------------------------
 
 
 class LedgerAgent(mesa.Agent):
-    """An agent whose balance sheet is column `index` of sector `sector` in the ledger."""
+    """A Mesa agent whose balance sheet is column `index` of its sector in the ledger."""
 
     sector = ""
 
@@ -39,16 +141,20 @@ class LedgerAgent(mesa.Agent):
         sheet = self.model.ledger[self.sector]
         return {item: float(sheet.data[row, self.index]) for item, row in sheet.rows.items()}
 
-    def step(self) -> None:
-        """Decisions are taken for the whole class at once in the model's step."""
-
 
 class Fed(LedgerAgent):
     sector = "fed"
 
 
 class Treasury(LedgerAgent):
+    """The Treasury. Taxes paid over Fedwire through the day reach the TGA in the afternoon,
+    after the morning's repo market: `late_receipts` holds them until then."""
+
     sector = "treasury"
+
+    def __init__(self, model: mesa.Model, index: int) -> None:
+        super().__init__(model, index)
+        self.late_receipts = 0.0  # $ bn
 
 
 class Bank(LedgerAgent):
@@ -61,7 +167,7 @@ class Bank(LedgerAgent):
     @property
     def lclor(self) -> float:
         """Lowest comfortable level of reserves, $ bn."""
-        return float(self.model.lclor[self.index])
+        return float(self.model.banks.lclor[self.index])
 
     @property
     def lclor_gap(self) -> float:

@@ -53,10 +53,13 @@ def balance_sheet_cost_bp(
     quarter-end is not also charged as a month-end.
     """
     cost = np.where(is_large, banks["balance_sheet_cost_bp"], banks["balance_sheet_cost_small_bp"])
+    domestic = banks["domestic_period_end_share"]
     if month_end and not quarter_end:
-        cost = cost + np.where(is_foreign, banks["month_end_cost_bp"], 0.25 * banks["month_end_cost_bp"])
+        cost = cost + np.where(is_foreign, banks["month_end_cost_bp"], domestic * banks["month_end_cost_bp"])
     if quarter_end:
-        cost = cost + np.where(is_foreign, banks["quarter_end_cost_bp"], 0.25 * banks["quarter_end_cost_bp"])
+        cost = cost + np.where(
+            is_foreign, banks["quarter_end_cost_bp"], domestic * banks["quarter_end_cost_bp"]
+        )
     if year_end:
         cost = cost + np.where(is_large & ~is_foreign, banks["year_end_cost_bp"], 0.0)
     return cost

@@ -16,7 +16,9 @@ dates on which balance sheets are known to be tight or reserves are known to mov
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -51,6 +53,31 @@ def _roll_forward(dates: pd.DatetimeIndex, days: pd.DatetimeIndex) -> np.ndarray
     flag = np.zeros(len(days), dtype=bool)
     flag[pos] = True
     return flag
+
+
+FLAGS = ("month_end", "quarter_end", "year_end", "tax_date", "coupon_settlement", "bill_settlement")
+
+
+@dataclass(frozen=True)
+class Day:
+    """One business day as every step of the day sees it: its date, its calendar flags, the
+    corridor of policy rates (percent) and the day's exogenous drivers ($ bn, from the
+    scenario's schedules or from the data in a replay)."""
+
+    date: pd.Timestamp
+    month_end: bool
+    quarter_end: bool
+    year_end: bool
+    tax_date: bool
+    coupon_settlement: bool
+    bill_settlement: bool
+    iorb: float
+    on_rrp: float
+    srf: float  # SRF minimum bid (or, before the SRF, the discount-window rate)
+    srf_exists: bool
+    dealer_repo: float = float("nan")  # Fed repo operations open to dealers only (2019-20), min bid
+    dealer_repo_limit: float = float("nan")  # $ bn those operations lend at most today (nan: no limit)
+    drivers: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,6 +137,20 @@ class Calendar:
 
     def __len__(self) -> int:
         return len(self.days)
+
+    def day(self, t: int, drivers: Mapping[str, float]) -> Day:
+        """Business day `t` with its flags, its corridor and the rest of its `drivers` row."""
+        return Day(
+            date=self.days[t],
+            **{name: bool(getattr(self, name)[t]) for name in FLAGS},
+            iorb=float(drivers["iorb"]),
+            on_rrp=float(drivers["on_rrp_rate"]),
+            srf=float(drivers["srf_rate"]),
+            srf_exists=bool(drivers["srf_exists"]),
+            dealer_repo=float(drivers.get("dealer_repo_rate", np.nan)),
+            dealer_repo_limit=float(drivers.get("dealer_repo_limit", np.nan)),
+            drivers=MappingProxyType(dict(drivers)),
+        )
 
     def business_days_in_month(self) -> np.ndarray:
         """Number of business days in each day's month (to spread monthly amounts evenly)."""

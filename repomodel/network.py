@@ -18,7 +18,7 @@ the graph itself is for people and the browser page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
@@ -46,6 +46,18 @@ class Network:
     ib_core: np.ndarray  # interbank line: core bank index
     bd_bank: np.ndarray  # bank-dealer repo link: bank
     bd_dealer: np.ndarray  # bank-dealer repo link: dealer
+    # Interbank lines seen from the borrower: small banks to their core banks, and every large
+    # bank to every other large bank (the dense core); the number of lines of each borrower.
+    ib_borrower: np.ndarray = field(init=False)
+    ib_lender: np.ndarray = field(init=False)
+    ib_degree: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        n_large = self.n_large
+        core_i, core_j = np.nonzero(~np.eye(n_large, dtype=bool))
+        self.ib_borrower = np.concatenate([self.ib_small, core_i])
+        self.ib_lender = np.concatenate([self.ib_core, core_j])
+        self.ib_degree = np.maximum(np.bincount(self.ib_borrower, minlength=self.n_banks), 1)
 
     @property
     def n_banks(self) -> int:

@@ -21,7 +21,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from repomodel.calendar import Calendar
+from repomodel import payments, treasury
+from repomodel.agents import Dealers, MoneyFunds
+from repomodel.calendar import Calendar, Day
+from repomodel.ledger import Ledger
 
 
 def corridor(params: dict, days: pd.DatetimeIndex) -> pd.DataFrame:
@@ -68,9 +71,9 @@ def schedule(params: dict, cal: Calendar) -> pd.DataFrame:
     )
 
 
-def fed_operations(model) -> dict[str, float]:
+def fed_operations(day: Day, ledger: Ledger, funds: MoneyFunds, dealer_set: Dealers) -> dict[str, float]:
     """Carry out today's runoff, MBS paydowns and bill purchases. Returns what was done."""
-    ledger, today = model.ledger, model.drivers_today
+    today = day.drivers
     dealers = ledger["dealers"]
     done = {"rmp": 0.0, "mbs_paydown": 0.0, "treasury_runoff": 0.0, "fed_bill_purchases": 0.0}
 
@@ -78,7 +81,7 @@ def fed_operations(model) -> dict[str, float]:
     if paydown > 0:
         # Mortgage borrowers pay down principal from their deposits; the Fed's MBS shrink.
         paydown = min(paydown, ledger["fed"].total("soma_mbs"))
-        model.public_pays_fed(paydown, "soma_mbs")
+        payments.public_to_fed(ledger, paydown, "soma_mbs")
         done["mbs_paydown"] = paydown
 
     runoff = float(today["treasury_runoff"])
@@ -89,7 +92,7 @@ def fed_operations(model) -> dict[str, float]:
         ledger.post("treasury", "coupons_debt", "tga", runoff)
         done["treasury_runoff"] = runoff
         # ... and the Treasury refinances them by selling bills to the public that day.
-        model.issue_bills(runoff)
+        treasury.issue_bills(ledger, runoff, funds, dealer_set)
 
     buy = float(today["rmp"] + today["mbs_reinvestment"])
     if buy > 0:

@@ -19,7 +19,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from repomodel.calendar import Calendar
+from repomodel import payments
+from repomodel.agents import Dealers, MoneyFunds, Treasury
+from repomodel.calendar import Calendar, Day
+from repomodel.ledger import Ledger
+from repomodel.network import Network
 
 BUSINESS_DAYS_PER_YEAR = 252.0
 TAX_KEYS = {4: "tax_april", 6: "tax_june", 9: "tax_september", 12: "tax_december"}
@@ -59,37 +63,88 @@ def receipts(params: dict, cal: Calendar, size: np.ndarray | float = 1.0) -> tup
     return taxes * size, coupons * size
 
 
-def flows(model) -> dict[str, float]:
-    """Today's auctions, taxes, spending and currency and money-fund flows."""
-    ledger, today, p = model.ledger, model.drivers_today, model.params
+def flows(
+    day: Day, ledger: Ledger, params: dict, funds: MoneyFunds, dealers: Dealers, net: Network, tsy: Treasury
+) -> dict[str, float]:
+    """Today's auctions, taxes and spending. The part of the taxes paid over Fedwire through
+    the day is left for the afternoon (`tsy.late_receipts`, see `settle_afternoon`)."""
+    today, p = day.drivers, params
     done = {}
-    done["bill_issuance"] = model.issue_bills(float(today["bill_issuance"]))
+    done["bill_issuance"] = issue_bills(ledger, float(today["bill_issuance"]), funds, dealers)
 
     coupons = float(today["coupon_issuance"])
     if coupons > 0:
         dealer_part = coupons * p["dealers"]["coupon_absorption"]
-        model.dealers_buy_from_treasury(dealer_part, "coupons_debt")
-        model.public_pays_fed(coupons - dealer_part, "tga")
+        dealers_buy(ledger, net, dealer_part, "coupons_debt")
+        payments.public_to_fed(ledger, coupons - dealer_part, "tga")
         ledger.post("treasury", "tga", "coupons_debt", coupons - dealer_part)
     done["coupon_issuance"] = coupons
 
     taxes = float(today["taxes"])
     if taxes > 0:
         from_funds = taxes * p["money_funds"]["tax_outflow_share"]
-        shares = model.fund_assets / model.fund_assets.sum()
-        ledger.with_fed("money_funds", None, "shares", "tga", from_funds * shares, into_fed=True)
+        ledger.with_fed("money_funds", None, "shares", "tga", from_funds * funds.weights, into_fed=True)
         late = (taxes - from_funds) * p["treasury"]["late_tax_share"]
-        model.public_pays_fed(taxes - from_funds - late, "tga")
+        payments.public_to_fed(ledger, taxes - from_funds - late, "tga")
         ledger.post("treasury", "tga", "net_position", taxes - late)
-        model.receive_late(late)
+        receive_late(tsy, late)
     done["taxes"] = taxes
 
-    tga = ledger["treasury"].total("tga") + model.late_receipts
+    tga = ledger["treasury"].total("tga") + tsy.late_receipts
     spending = float(today["base_spending"]) + p["treasury"]["tga_reversion"] * (
         tga - float(today["tga_target"])
     )
     spending = float(np.clip(spending, 0.0, tga))
-    model.fed_pays_public(spending, "tga")
+    payments.fed_to_public(ledger, spending, "tga")
     ledger.post("treasury", "net_position", "tga", spending)
     done["spending"] = spending
     return done
+
+
+def issue_bills(ledger: Ledger, amount: float, funds: MoneyFunds, dealers: Dealers) -> float:
+    """Bills settle. Who ends up holding them follows the bill float held privately:
+
+    money funds keep a fixed share of the float (bills outstanding less the Fed's), so when the
+    Fed buys bills the funds' bills run off and their cash returns to repo; dealers rebuild
+    inventory toward its usual level at auctions; the public takes the rest (a negative amount:
+    its maturing bills are paid out of the TGA).
+    """
+    if amount <= 0:
+        return 0.0
+    float_after = ledger["treasury"].total("bills_debt") + amount - ledger["fed"].total("soma_bills")
+    funds_now = ledger["money_funds"]["bills"]
+    to_funds = funds.bill_share * float_after - float(funds_now.sum())
+    to_funds = max(to_funds, -float(funds_now.sum()))
+    shortfall = np.maximum(dealers.inventory_base - ledger["dealers"]["inventory"], 0.0)
+    to_dealers = min(float(shortfall.sum()), max(amount - max(to_funds, 0.0), 0.0))
+    weights = funds.assets / funds.assets.sum() if to_funds >= 0 else funds_now / funds_now.sum()
+    ledger.with_fed("money_funds", None, "bills", "tga", to_funds * weights, into_fed=True)
+    if to_dealers > 0:
+        ledger.with_fed(
+            "dealers", None, "inventory", "tga", to_dealers * shortfall / shortfall.sum(), into_fed=True
+        )
+    payments.public_to_fed(ledger, amount - to_funds - to_dealers, "tga")
+    ledger.post("treasury", "tga", "bills_debt", amount)
+    return amount
+
+
+def dealers_buy(ledger: Ledger, net: Network, amount: float, debt_item: str) -> None:
+    """Dealers take securities at auction into inventory, paying out of (overdrawn) cash."""
+    if amount <= 0:
+        return
+    ledger.with_fed("dealers", None, "inventory", "tga", amount * net.dealer_weight, into_fed=True)
+    ledger.post("treasury", "tga", debt_item, amount)
+
+
+def receive_late(tsy: Treasury, amount: float) -> None:
+    """The public pays `amount` into the TGA this afternoon, after the morning's repo market
+    (taxes move over Fedwire through the day; repo settles first thing)."""
+    tsy.late_receipts += max(amount, 0.0)
+
+
+def settle_afternoon(ledger: Ledger, tsy: Treasury) -> None:
+    """The afternoon's receipts reach the TGA: deposits and reserves fall."""
+    if tsy.late_receipts > 0:
+        payments.public_to_fed(ledger, tsy.late_receipts, "tga")
+        ledger.post("treasury", "tga", "net_position", tsy.late_receipts)
+    tsy.late_receipts = 0.0

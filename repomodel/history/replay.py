@@ -41,7 +41,8 @@ import pandas as pd
 
 from repomodel import behaviours, payments, treasury
 from repomodel import scenario as scenarios
-from repomodel.calendar import Calendar
+from repomodel.calendar import Calendar, Day
+from repomodel.drivers import Economy
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.model import RepoMarketModel
 
@@ -149,37 +150,29 @@ def shape_receipts(series: pd.Series, cal: Calendar, lumps: np.ndarray) -> pd.Se
     return pd.Series(out, index=series.index)
 
 
-class ReplayModel(RepoMarketModel):
-    """RepoMarketModel whose aggregate quantities follow an inputs frame (`load_inputs`)."""
+class History:
+    """The drivers of a replay (`repomodel.drivers.Drivers`): the Fed's balance sheet, the TGA,
+    currency, money-fund assets, ON RRP and the size of the banking system follow `inputs`."""
 
-    def __init__(
-        self,
-        inputs: pd.DataFrame,
-        overrides: dict | list[str] | None = None,
-        rng: int | np.random.Generator | None = None,
-        scenario: str | dict = "rmp40",
-        **mesa_kwargs,
-    ) -> None:
-        params = replay_params(inputs, overrides, scenario)
+    def __init__(self, inputs: pd.DataFrame) -> None:
         self.inputs = inputs
-        super().__init__(scenario=params, rng=rng, drivers=self._drivers(inputs, params), **mesa_kwargs)
-        self.lclor_base = self.lclor.copy()
-        self.uncertainty_base = self.uncertainty.copy()
-        self.bank_assets_base = self.net.bank_assets.copy()
-        self.bank_assets_0 = float(inputs["bank_assets"].iloc[0])
-        self.mmf_0 = float(params["start"]["mmf_assets"])
-        s = params["start"]
-        self.fund_repo_share = 1.0 - s["mmf_bills_share"] - s["mmf_other_share"]
-        self.dealer_base_0 = self.dealer_inventory_base.copy()
-        self.friction = 0.0
-        self._last: tuple[float, bool] | None = None
-        self.tax_drain = 0.0
+        self.friction = 0.0  # fund cash stuck at funds whose dealers are served, $ bn (learnt)
+        self.tax_drain = 0.0  # fund shares paid out for taxes and not yet back, $ bn
+        self._last: tuple[float, bool, bool] | None = None
 
-    def _drivers(self, inputs: pd.DataFrame, params: dict) -> pd.DataFrame:
+    def open(self, eco: Economy) -> None:
+        """Remember the opening state that the data's growth is measured from."""
+        s = eco.params["start"]
+        self.bank_assets_0 = float(self.inputs["bank_assets"].iloc[0])
+        self.mmf_0 = float(s["mmf_assets"])
+        self.fund_repo_share = 1.0 - s["mmf_bills_share"] - s["mmf_other_share"]
+        self.dealer_base_0 = eco.dealers.inventory_base.copy()
+
+    def table(self, params: dict, cal: Calendar) -> pd.DataFrame:
         """Per-day corridor and targets. TGA receipts are shaped on the calendar (see
         `shape_receipts`); currency and other liabilities are the rest of the Fed's balance
         sheet in the data, so reserves follow the data when ON RRP does."""
-        cal = Calendar.build(params["calendar"]["start"], params["calendar"]["end"])
+        inputs = self.inputs
         d = pd.DataFrame(index=cal.days)
         src = inputs.reindex(cal.days).ffill().bfill()
         d["iorb"] = src["iorb"]
@@ -195,11 +188,10 @@ class ReplayModel(RepoMarketModel):
             d[c] = 0.0
         size = src["bank_deposits"].to_numpy(float) / REFERENCE_DEPOSITS
         taxes, coupons = treasury.receipts(params, cal, size)
-        lumps = taxes + coupons
         d["taxes"] = taxes
         d["coupon_issuance"] = coupons
         d["target_fed_assets"] = src["fed_assets"]
-        d["target_tga"] = shape_receipts(src["tga"], cal, lumps)
+        d["target_tga"] = shape_receipts(src["tga"], cal, taxes + coupons)
         d["target_currency_other"] = src["fed_assets"] - src["reserves"] - src["on_rrp"] - src["tga"]
         d["target_on_rrp"] = src["on_rrp"]
         d["target_reserves"] = (
@@ -211,75 +203,68 @@ class ReplayModel(RepoMarketModel):
 
     # --- the Fed: Fed assets follow the data ------------------------------------------------
 
-    def fed_operations(self) -> dict[str, float]:
-        ledger, today = self.ledger, self.drivers_today
+    def fed(self, day: Day, eco: Economy) -> dict[str, float]:
+        """A rise of Fed assets is a purchase (from dealers first, so the reserves land at
+        their settlement banks, then from the public); a fall is a redemption the public pays."""
+        ledger = eco.ledger
         fed = ledger["fed"]
         done = {"rmp": 0.0, "mbs_paydown": 0.0, "treasury_runoff": 0.0, "fed_bill_purchases": 0.0}
-        change = float(today["target_fed_assets"]) - ledger.fed_assets()
+        change = float(day.drivers["target_fed_assets"]) - ledger.fed_assets()
         if change > 0:
-            # Purchases from dealers first: the reserves land at their settlement banks.
             inventory = np.maximum(ledger["dealers"]["inventory"], 0.0)
             from_dealers = min(change, DEALER_FROM_INVENTORY * float(inventory.sum()))
             if from_dealers > 0:
-                ledger.with_fed(
-                    "dealers",
-                    None,
-                    "inventory",
-                    "soma_bills",
-                    from_dealers * inventory / inventory.sum(),
-                    into_fed=False,
-                )
+                amount = from_dealers * inventory / inventory.sum()
+                ledger.with_fed("dealers", None, "inventory", "soma_bills", amount, into_fed=False)
             if change - from_dealers > 0:
-                self.fed_pays_public(change - from_dealers, "soma_coupons")
+                payments.fed_to_public(ledger, change - from_dealers, "soma_coupons")
             done["fed_bill_purchases"] = change
         elif change < 0:
-            # Securities run off: the public refinances them, paying the Fed from deposits.
             items = ("soma_bills", "soma_coupons", "soma_mbs", "other_assets")
             held = np.array([max(fed.total(i), 0.0) for i in items])
             amount = min(-change, float(held.sum()))
             for item, h in zip(items, held, strict=True):
                 if h > 0:
-                    self.public_pays_fed(amount * h / held.sum(), item)
+                    payments.public_to_fed(ledger, amount * h / held.sum(), item)
             done["treasury_runoff"] = amount
         return done
 
     # --- the Treasury: the TGA follows the data ---------------------------------------------
 
-    def treasury_flows(self) -> dict[str, float]:
-        """Receipts and payments so the TGA follows the data. On coupon settlement days
-        dealers take their share of the new coupons into inventory (financed in repo); on
-        tax dates part of the taxes is paid out of money-fund shares; the public pays or
-        receives the rest."""
-        ledger, today, p = self.ledger, self.drivers_today, self.params
+    def treasury(self, day: Day, eco: Economy) -> dict[str, float]:
+        """Receipts and payments so the TGA follows the data. On coupon settlement days dealers
+        take their share of the new coupons into inventory (financed in repo); on tax dates part
+        of the taxes is paid out of money-fund shares; the public pays or receives the rest."""
+        ledger, today, p = eco.ledger, day.drivers, eco.params
         coupons = float(today["coupon_issuance"])
-        dealer_part = coupons * p["dealers"]["coupon_absorption"]
-        self.dealers_buy_from_treasury(dealer_part, "coupons_debt")
+        treasury.dealers_buy(ledger, eco.net, coupons * p["dealers"]["coupon_absorption"], "coupons_debt")
         taxes = float(today["taxes"])
         from_funds = min(
             taxes * p["money_funds"]["tax_outflow_share"],
             0.5 * float(np.maximum(ledger["money_funds"]["cash"], 0.0).sum()),
         )
         if from_funds > 0:
+            funds = eco.funds
             ledger.with_fed(
                 "money_funds",
                 None,
                 "shares",
                 "tga",
-                from_funds * self.fund_assets / self.fund_assets.sum(),
+                from_funds * funds.assets / funds.assets.sum(),
                 into_fed=True,
             )
             ledger.post("treasury", "tga", "net_position", from_funds)
-            self.fund_assets = np.maximum(np.array(ledger["money_funds"]["shares"]), 1e-9)
+            funds.assets = np.maximum(np.array(ledger["money_funds"]["shares"]), 1e-9)
             self.tax_drain += from_funds
         change = float(today["target_tga"]) - ledger["treasury"].total("tga")
         if change > 0:
             # the public's taxes settle in the afternoon, after the morning's repo market
             late = min(change, (taxes - from_funds) * p["treasury"]["late_tax_share"])
-            self.public_pays_fed(change - late, "tga")
+            payments.public_to_fed(ledger, change - late, "tga")
             ledger.post("treasury", "tga", "net_position", change - late)
-            self.receive_late(late)
+            treasury.receive_late(eco.treasury, late)
         elif change < 0:
-            self.fed_pays_public(-change, "tga")
+            payments.fed_to_public(ledger, -change, "tga")
             ledger.post("treasury", "net_position", "tga", -change)
         return {
             "bill_issuance": 0.0,
@@ -290,78 +275,68 @@ class ReplayModel(RepoMarketModel):
 
     # --- the public: currency, money-fund shares, dealers, bank size ------------------------
 
-    def public_flows(self) -> None:
-        ledger, today = self.ledger, self.drivers_today
+    def public(self, day: Day, eco: Economy) -> None:
+        ledger, today = eco.ledger, day.drivers
         # Currency and other liabilities: the rest of the Fed's balance sheet in the data.
         currency = float(today["target_currency_other"]) - ledger["fed"].total("currency_other")
         if currency > 0:
-            self.public_pays_fed(currency, "currency_other")
+            payments.public_to_fed(ledger, currency, "currency_other")
         elif currency < 0:
-            self.fed_pays_public(-currency, "currency_other")
-
+            payments.fed_to_public(ledger, -currency, "currency_other")
         # The banking system grows: reserve demand scales with bank assets.
-        size = float(today["bank_assets"]) / self.bank_assets_0
-        self.lclor = self.lclor_base * size
-        self.uncertainty = self.uncertainty_base * size
-        self.net.bank_assets = self.bank_assets_base * size
-
-        # Money-fund shares follow the data; funds keep other assets in proportion.
-        mmf = ledger["money_funds"]
-        # Shares paid out for taxes come back over the following days.
+        eco.banks.resize(float(today["bank_assets"]) / self.bank_assets_0)
+        # Money-fund shares follow the data; shares paid out for taxes come back over the
+        # following days.
+        mmf, funds = ledger["money_funds"], eco.funds
         self.tax_drain *= TAX_DRAIN_PERSISTENCE
         flow = float(today["target_mmf_assets"]) - self.tax_drain - mmf.total("shares")
-        weights = self.fund_assets / self.fund_assets.sum()
+        weights = funds.assets / funds.assets.sum()
         if flow != 0:
             payments.public_to_agents(ledger, "money_funds", "shares", flow * weights)
-        self.fund_assets = np.maximum(np.array(mmf["shares"]), 1e-9)
-
+        funds.assets = np.maximum(np.array(mmf["shares"]), 1e-9)
         # Dealers: the Treasury market grows with the fund market; inventory above its usual
         # level is sold to investors, below it is rebuilt from them.
-        market = float(today["target_mmf_assets"]) / self.mmf_0
-        self.dealer_inventory_base = self.dealer_base_0 * market
-        gap = self.dealer_inventory_base - ledger["dealers"]["inventory"]
+        eco.dealers.inventory_base = self.dealer_base_0 * (float(today["target_mmf_assets"]) / self.mmf_0)
+        gap = eco.dealers.inventory_base - ledger["dealers"]["inventory"]
         payments.public_to_agents(
-            ledger, "dealers", "inventory", -self.params["dealers"]["inventory_reversion"] * gap
+            ledger, "dealers", "inventory", -eco.params["dealers"]["inventory_reversion"] * gap
         )
+        self.steer_on_rrp(float(today["target_on_rrp"]), day, eco)
 
-        self.steer_on_rrp(float(today["target_on_rrp"]))
-
-    def steer_on_rrp(self, target: float) -> None:
+    def steer_on_rrp(self, target: float, day: Day, eco: Economy) -> None:
         """Set money funds' cash (trading bills with the public) so ON RRP follows the data.
 
-        Funds hold their repo share of assets as cash; what dealers do not borrow in
-        tri-party goes to the ON RRP: leftover = cash - need + friction, the friction being
-        cash stuck at funds whose dealers are served. When the data show take-up above
-        ON_RRP_STEER_FROM, the funds' cash is set to need + target - friction; below it, cash
-        is only cut where it would leave more at the ON RRP than the data show (in 2018-19 the
-        facility sat near zero while dealers also borrowed from banks). The friction is
-        learnt from yesterday's miss (an integral controller).
+        Funds hold their repo share of assets as cash; what dealers do not borrow in tri-party
+        goes to the ON RRP: leftover = cash - need + friction, the friction being cash stuck at
+        funds whose dealers are served. When the data show take-up above ON_RRP_STEER_FROM, the
+        funds' cash is set to need + target - friction; below it, cash is only cut where it
+        would leave more at the ON RRP than the data show (in 2018-19 the facility sat near zero
+        while dealers also borrowed from banks). The friction is learnt from yesterday's miss
+        (an integral controller).
         """
-        ledger = self.ledger
+        ledger, book, funds = eco.ledger, eco.book, eco.funds
         mmf, dealers = ledger["money_funds"], ledger["dealers"]
-        target = max(target - float(self.book.on_rrp_fhlbs.sum()), 0.0)  # FHLB cash goes there too
-        flags = self.today_flags
+        target = max(target - float(book.on_rrp_fhlbs.sum()), 0.0)  # FHLB cash goes there too
         need = float(
             behaviours.triparty_need(
                 np.maximum(-dealers["cash"], 0.0),
-                self.net.dealer_foreign,
-                self.params["dealers"],
-                flags["quarter_end"],
-                flags["month_end"],
+                eco.net.dealer_foreign,
+                eco.params["dealers"],
+                day.quarter_end,
+                day.month_end,
             ).sum()
         )
-        natural = self.fund_repo_share * float(self.fund_assets.sum())
+        natural = self.fund_repo_share * float(funds.assets.sum())
         if self._last is not None:
             last_target, last_capped, last_short = self._last
-            miss = float(self.book.on_rrp_funds.sum()) - last_target
+            miss = float(book.on_rrp_funds.sum()) - last_target
             # no integration while funds had nothing left to sell (anti-windup)
             if (last_capped and not last_short) or miss > 0:
                 self.friction += STEER_GAIN * miss
         exact = need + target - self.friction
         capped = target > ON_RRP_STEER_FROM or exact < natural
         desired = max(exact if capped else natural, 0.0)
-        weights = self.fund_assets / self.fund_assets.sum()
-        trade = np.array(mmf["cash"]) - desired * weights  # > 0: the fund buys bills
+        trade = np.array(mmf["cash"]) - desired * (funds.assets / funds.assets.sum())  # > 0: buys bills
         bills, other = np.array(mmf["bills"]), np.array(mmf["other_assets"])
         sell_bills = np.minimum(np.maximum(-trade, 0.0), bills)
         sell_other = np.minimum(np.maximum(-trade, 0.0) - sell_bills, other)
@@ -372,11 +347,9 @@ class ReplayModel(RepoMarketModel):
 
     # --- results ----------------------------------------------------------------------------
 
-    def results(self) -> pd.DataFrame:
+    def annotate(self, df: pd.DataFrame) -> pd.DataFrame:
         """The recorded days, with the actual values of the inputs file beside them."""
-        df = super().results()
-        idx = df.index
-        src = self.inputs.reindex(idx)
+        src = self.inputs.reindex(df.index)
         if "sofr" in src:
             df["actual_sofr"] = src["sofr"]
             df["actual_spread_bp"] = (src["sofr"] - src["iorb"]) * 100.0
@@ -385,12 +358,26 @@ class ReplayModel(RepoMarketModel):
         if "effr" in src:
             df["actual_effr"] = src["effr"]
             df["actual_effr_spread_bp"] = (src["effr"] - src["iorb"]) * 100.0
-        df["actual_reserves"] = src["reserves"]
-        df["actual_on_rrp"] = src["on_rrp"]
-        df["actual_tga"] = src["tga"]
-        df["actual_fed_assets"] = src["fed_assets"]
-        df["actual_bank_assets"] = src["bank_assets"]
+        for name in ("reserves", "on_rrp", "tga", "fed_assets", "bank_assets"):
+            df[f"actual_{name}"] = src[name]
         return df
+
+
+class ReplayModel(RepoMarketModel):
+    """The model of the day whose exogenous side follows an inputs frame (`load_inputs`)
+    through `History`: everything else is the same day as a forward run."""
+
+    def __init__(
+        self,
+        inputs: pd.DataFrame,
+        overrides: dict | list[str] | None = None,
+        rng: int | np.random.Generator | None = None,
+        scenario: str | dict = "rmp40",
+        **mesa_kwargs,
+    ) -> None:
+        self.inputs = inputs
+        params = replay_params(inputs, overrides, scenario)
+        super().__init__(scenario=params, rng=rng, drivers=History(inputs), **mesa_kwargs)
 
 
 def replay(
