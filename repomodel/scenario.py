@@ -3,57 +3,154 @@
 `base.toml` holds every parameter with its default and fixes its type; a scenario file names
 only what it changes, and `--set KEY=VALUE` (dotted keys) changes any value after that. Every
 error names the field, the value and what was expected, as an `InputError`.
+
+What is refused, in one place: a key base.toml does not have; a value of another type than
+base.toml's (a table where a number is expected, a string for a count); a number that is not
+finite (nan, inf, 1e400); a number outside its `Bound` below (each amount with its unit and an
+upper edge no economy comes near); a date outside DATE_RANGE; and the relations between fields
+in `_relations` (rmp.until after rmp.start, a horizon of at most MAX_HORIZON_YEARS, ...).
+
+The population's upper edges bound memory before anything is built: at all of them together
+a run takes about 1 GB (measured: about 2 kB a small bank, 400 MB at 100,000 small banks).
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from repomodel.errors import InputError
 
 SCENARIO_DIR = resources.files("repomodel") / "scenarios"
 DATE_KEYS = {"calendar.start", "calendar.end", "runoff.end", "rmp.start", "rmp.until"}
-COUNT_MIN = {
-    "population.large_banks": 2,
-    "population.small_banks": 1,
-    "population.money_funds": 1,
-    "population.dealers": 1,
-    "population.fhlbs": 0,
-    "network.custodians": 1,
-    "money_funds.lines_per_fund": 1,
-    "banks.tranches": 2,
+# pandas' calendar ends in 2262; the model is of the floor system, and its data start in 2018
+DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
+# The start state is one date's and the yearly growth rates (money_funds.aum_growth,
+# treasury.currency_growth, issuance) compound from it: 15 years take money funds from $7.4 tn
+# to $17.6 tn. Ten years covers every replay of the data (2018-04 .. 2025-06 is 7.25 years).
+MAX_HORIZON_YEARS = 10
+# Reserves above half of banks' assets leave no room for their securities and loans (the US
+# peak was about 19 %, in 2021).
+MAX_RESERVES_TO_BANK_ASSETS = 0.5
+
+
+class Bound(NamedTuple):
+    """The range of a number: `unit` says what it is, `why` where an edge comes from."""
+
+    lo: float
+    hi: float
+    unit: str
+    why: str = ""
+
+
+STOCK = Bound(0, 100_000, "$ bn", "$100 tn: four times the assets of all US banks")
+PER_MONTH = Bound(0, 1_000, "$ bn a month", "the Fed's most in a month was about $1 tn, in March 2020")
+PER_YEAR = Bound(0, 10_000, "$ bn a year")
+SHARE = Bound(0, 1, "a share")
+SPREAD = Bound(0, 5_000, "bp", "rates are percent, spreads in bp: 5,000 bp is 50 percentage points")
+GROWTH = Bound(0, 1, "a yearly growth rate (0.06 is 6 %)")
+DAILY = Bound(0, 1, "a daily share of a gap")
+ELASTICITY = Bound(0, 3, "an elasticity to size")
+RATE = Bound(0, 25, "a rate in percent", "3.75, not 375 bp")
+
+
+def count(lo: int, hi: int, why: str = "") -> Bound:
+    return Bound(lo, hi, "an integer", why)
+
+
+# Every number of base.toml; keys ending in _bp or _share not named here are SPREAD or SHARE.
+BOUNDS: dict[str, Bound] = {
+    "seed": count(0, 2**63 - 1, "a seed must fit a 64-bit integer"),
+    "population.large_banks": count(2, 50, "the US has about 30 G-SIBs and large foreign branches"),
+    "population.small_banks": count(1, 100_000, "about 20 times the US banks; ~2 kB of memory each"),
+    "population.money_funds": count(1, 1_000),
+    "population.dealers": count(2, 500, "a lone dealer borrows the market's repo from one bank"),
+    "population.fhlbs": count(0, 100),
+    "start.fed_assets": STOCK,
+    "start.soma_bills": STOCK,
+    "start.soma_coupons": STOCK,
+    "start.soma_mbs": STOCK,
+    "start.reserves": STOCK,
+    "start.on_rrp": STOCK,
+    "start.tga": STOCK,
+    "start.bank_assets": Bound(100, 100_000, "$ bn", "banks need assets to hold reserves"),
+    "start.large_bank_asset_share": Bound(0.05, 0.95, "a share", "both kinds of bank need assets"),
+    "start.reserve_concentration": Bound(
+        0.5, 5, "an exponent", "below 0.5 the smallest banks get more reserves than their assets"
+    ),
+    "start.small_bank_pareto_alpha": Bound(0.5, 10, "a Pareto tail index"),
+    "start.mmf_assets": STOCK,
+    "start.bank_repo_to_dealers": STOCK,
+    "start.dealer_client_repo": STOCK,
+    "start.dealer_equity": STOCK,
+    "start.fhlb_cash": STOCK,
+    "start.bills_outstanding": STOCK,
+    "start.coupons_outstanding": STOCK,
+    "banks.lclor_large": SHARE,
+    "banks.lclor_small": SHARE,
+    "banks.lclor_size_elasticity": ELASTICITY,
+    "banks.uncertainty": SHARE,
+    "banks.payment_shock": Bound(0, 0.5, "a daily std, share of assets"),
+    "banks.payment_tail": Bound(1, 1_000, "Student-t degrees of freedom"),
+    "banks.payment_persistence": SHARE,
+    "banks.cost_size_elasticity": ELASTICITY,
+    "banks.target_buffer": Bound(0, 20, "a multiple of banks.uncertainty"),
+    "banks.correspondent_limit": SHARE,
+    "banks.core_headroom": Bound(0, 10, "a multiple of the LCLoR"),
+    "banks.tranches": count(2, 50, "each adds an array of every bank's supply"),
+    "banks.reallocation_speed": DAILY,
+    "banks.reallocation_max_payout": SHARE,
+    "money_funds.lines_per_fund": count(1, 1_000),
+    "money_funds.cash_uncertainty": SHARE,
+    "money_funds.aum_growth": GROWTH,
+    "money_funds.flow_reversion": DAILY,
+    "fhlbs.bargaining": SHARE,
+    "fhlbs.arbitrage_capacity": SHARE,
+    "fhlbs.quarter_end_capacity": SHARE,
+    "dealers.inventory_reversion": DAILY,
+    "dealers.coupon_absorption": SHARE,
+    "dealers.quarter_end_cut": SHARE,
+    "dealers.month_end_cut": SHARE,
+    "dealers.bank_links": count(0, 50),
+    "dealers.interdealer_capacity": Bound(0, 10_000, "$ bn a day"),
+    "network.interbank_links_min": count(0, 50),
+    "network.interbank_links_max": count(0, 50),
+    "network.custodians": count(1, 50),
+    "network.seed": count(0, 2**63 - 1, "a seed must fit a 64-bit integer"),
+    "policy.iorb_below_top_bp": Bound(0, 100, "bp", "IORB sits inside or near the target range"),
+    "policy.on_rrp_above_bottom_bp": Bound(0, 100, "bp", "the ON RRP rate sits inside or near the range"),
+    "runoff.treasury_cap": PER_MONTH,
+    "runoff.mbs_paydown": PER_MONTH,
+    "rmp.monthly": PER_MONTH,
+    "rmp.after": PER_MONTH,
+    "treasury.tga_target": STOCK,
+    "treasury.net_bill_issuance": PER_YEAR,
+    "treasury.net_coupon_issuance": PER_YEAR,
+    "treasury.tax_april": STOCK,
+    "treasury.tax_june": STOCK,
+    "treasury.tax_september": STOCK,
+    "treasury.tax_december": STOCK,
+    "treasury.tga_reversion": DAILY,
+    "treasury.late_tax_share": SHARE,
+    "treasury.currency_growth": GROWTH,
 }
-INTEGER_KEYS = set(COUNT_MIN) | {
-    "seed",
-    "network.interbank_links_min",
-    "network.interbank_links_max",
-    "dealers.bank_links",
-    "network.seed",
-}
-SHARE_KEYS = {
-    "start.large_bank_asset_share",
-    "start.mmf_bills_share",
-    "start.mmf_other_share",
-    "banks.foreign_share",
-    "banks.payment_persistence",
-    "money_funds.cash_uncertainty",
-    "money_funds.tax_outflow_share",
-    "fhlbs.bargaining",
-    "dealers.inventory_reversion",
-    "dealers.coupon_absorption",
-    "dealers.quarter_end_cut",
-    "dealers.month_end_cut",
-    "dealers.foreign_share",
-    "banks.reallocation_speed",
-    "treasury.tga_reversion",
-    "treasury.late_tax_share",
-    "money_funds.line_limit_share",
-}
+INTEGER_KEYS = {key for key, bound in BOUNDS.items() if bound.unit == "an integer"}
+
+
+def bound_of(key: str) -> Bound | None:
+    """The range of the number at dotted `key` (None for keys that are not numbers)."""
+    if key in BOUNDS:
+        return BOUNDS[key]
+    if key.endswith("_bp"):
+        return SPREAD
+    if key.endswith("_share"):
+        return SHARE
+    return None
 
 
 def scenario_names() -> list[str]:
@@ -109,6 +206,10 @@ def load(scenario: str | Path | dict = "rmp40", overrides: dict | list[str] | No
         path = Path(text)
         if text.endswith(".toml") or path.exists():
             label = text
+            if path.is_dir():
+                raise InputError(
+                    f"--scenario: '{text}' is a folder: expected a scenario name or a .toml file"
+                )
             if not path.is_file():
                 raise InputError(f"--scenario: file '{text}' does not exist")
             changes = _read_toml(path, label)
@@ -121,7 +222,7 @@ def load(scenario: str | Path | dict = "rmp40", overrides: dict | list[str] | No
                 f"{', '.join(scenario_names())} or a path to a .toml file"
             )
     changes.setdefault("name", Path(label).stem if label.endswith(".toml") else label)
-    _merge(params, changes, label, prefix="")
+    _merge(params, changes, f"scenario {label}", prefix="")
     if overrides:
         if isinstance(overrides, list):
             overrides = parse_sets(overrides)
@@ -140,14 +241,21 @@ def parse_sets(items: list[str]) -> dict[str, Any]:
             raise InputError(f"--set: '{item}' is malformed: expected KEY=VALUE, e.g. rmp.monthly=30")
         try:
             value = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, ValueError):  # ValueError: an integer of 4,300+ digits
             value = raw
         out[key] = value
     return out
 
 
 def set_dotted(params: dict, key: str, value: Any, label: str) -> None:
-    """Set `a.b.c` in a nested dict; the key must exist in base.toml."""
+    """Set `a.b.c` in a nested dict; the key must exist in base.toml.
+
+    A table given for a table (`--set 'rmp={monthly=10.0}'`) changes only the keys it names.
+    """
+    if not isinstance(key, str):
+        raise InputError(
+            f"{label}: key {_show(key)} is not a string: expected a dotted key, e.g. rmp.monthly"
+        )
     parts = key.split(".")
     node = params
     for i, part in enumerate(parts):
@@ -156,7 +264,10 @@ def set_dotted(params: dict, key: str, value: Any, label: str) -> None:
             options = ", ".join(sorted(node)) if isinstance(node, dict) else "no sub-keys"
             raise InputError(f"{label}: unknown key '{key}': at {where}, expected one of {options}")
         if i == len(parts) - 1:
-            node[part] = value
+            if isinstance(node[part], dict) and isinstance(value, dict):
+                _merge(node[part], value, label, prefix=f"{key}.")
+            else:
+                node[part] = value
         node = node[part]
 
 
@@ -164,98 +275,136 @@ def _merge(params: dict, changes: dict, label: str, prefix: str) -> None:
     for key, value in changes.items():
         dotted = f"{prefix}{key}"
         if key not in params:
-            raise InputError(
-                f"scenario {label}: unknown key '{dotted}': expected one of {', '.join(sorted(params))}"
-            )
+            raise InputError(f"{label}: unknown key '{dotted}': expected one of {', '.join(sorted(params))}")
         if isinstance(params[key], dict) and isinstance(value, dict):
             _merge(params[key], value, label, f"{dotted}.")
         else:
-            params[key] = value
-
-
-def _as_date(key: str, value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{key}: {value!r} is not a date: expected YYYY-MM-DD") from None
+            params[key] = copy.deepcopy(value)
 
 
 def validate(params: dict) -> dict:
-    """Check types and ranges against base.toml; return params with dates parsed."""
-    defaults = base()
-    _check_types(params, defaults, "")
-    for key in DATE_KEYS:
-        section, name = key.split(".")
-        params[section][name] = _as_date(key, params[section][name])
-    for key, minimum in COUNT_MIN.items():
-        section, name = key.split(".")
-        if params[section][name] < minimum:
-            raise InputError(f"{key}: {params[section][name]} is too small: expected an integer >= {minimum}")
-    for section, values in params.items():
-        if not isinstance(values, dict):
-            continue
-        for name, value in values.items():
-            key = f"{section}.{name}"
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-                raise InputError(f"{key}: {value} is negative: expected an amount or count >= 0")
-            if key in SHARE_KEYS and value > 1:
-                raise InputError(f"{key}: {value} is not a share: expected a number from 0 to 1")
-    c = params["start"]["reserve_concentration"]
-    if not 0.0 <= c <= 5.0:
-        raise InputError(
-            f"start.reserve_concentration: {c} is out of range: expected an exponent from 0 to 5"
-        )
-    if params["network"]["interbank_links_min"] > params["network"]["interbank_links_max"]:
-        raise InputError(
-            f"network.interbank_links_min: {params['network']['interbank_links_min']} exceeds "
-            f"network.interbank_links_max ({params['network']['interbank_links_max']})"
-        )
-    if params["network"]["custodians"] > params["population"]["large_banks"]:
-        raise InputError(
-            f"network.custodians: {params['network']['custodians']} exceeds population.large_banks "
-            f"({params['population']['large_banks']}): custodians are large banks"
-        )
-    if params["start"]["mmf_bills_share"] + params["start"]["mmf_other_share"] >= 1:
-        raise InputError(
-            "start.mmf_bills_share + start.mmf_other_share: must be below 1 (funds need repo cash)"
-        )
-    start, end = params["calendar"]["start"], params["calendar"]["end"]
-    if end < start:
-        raise InputError(f"calendar.end: {end} is before calendar.start ({start}): expected a later date")
+    """Check types, ranges and relations against base.toml and BOUNDS; return params with dates
+    parsed. The first problem found is raised as an InputError."""
+    _check_values(params, base(), "")
     params["policy"]["target_range"] = _check_target_range(params["policy"]["target_range"])
-    first = params["policy"]["target_range"][0]["date"]
-    if first > start:
-        raise InputError(
-            f"policy.target_range: first entry {first} is after calendar.start ({start}): "
-            "expected a target range in force on the first day"
-        )
+    for ok, message in _relations(params):
+        if not ok:
+            raise InputError(message)
     return params
 
 
-def _check_types(params: dict, defaults: dict, prefix: str) -> None:
+def _check_values(params: dict, defaults: dict, prefix: str) -> None:
+    """Types (those of base.toml), finiteness, bounds and dates, key by key."""
     for key, default in defaults.items():
         dotted = f"{prefix}{key}"
         value = params[key]
         if isinstance(default, dict):
             if not isinstance(value, dict):
-                raise InputError(f"{dotted}: {value!r} is not a table: expected keys {', '.join(default)}")
-            _check_types(value, default, f"{dotted}.")
-            continue
-        if dotted in DATE_KEYS:
-            continue
-        if isinstance(default, int) and not isinstance(default, bool) and dotted not in INTEGER_KEYS:
-            default = float(default)  # an amount written without a decimal point in base.toml
-        ok = _same_type(value, default)
-        if not ok:
-            raise InputError(
-                f"{dotted}: {value!r} is a {type(value).__name__}: expected {_type_name(default)}"
-            )
-        if isinstance(default, float) and isinstance(value, int):
-            params[key] = float(value)
+                raise InputError(
+                    f"{dotted}: {_show(value)} is not a table: expected keys {', '.join(default)}"
+                )
+            _check_values(value, default, f"{dotted}.")
+        elif dotted in DATE_KEYS:
+            params[key] = _as_date(dotted, value)
+        else:
+            if isinstance(default, int) and not isinstance(default, bool) and dotted not in INTEGER_KEYS:
+                default = float(default)  # an amount written without a decimal point in base.toml
+            if not _same_type(value, default):
+                raise InputError(
+                    f"{dotted}: {_show(value)} is {_type_name(value)}: expected {_type_name(default)}"
+                )
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                _check_number(dotted, value, bound_of(dotted))
+                if isinstance(default, float):
+                    params[key] = float(value)
+
+
+def _check_number(key: str, value: float, bound: Bound | None) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError(f"{key}: {value} is not a finite number: expected {_expected(bound)}")
+    if bound is not None and not bound.lo <= value <= bound.hi:
+        raise InputError(f"{key}: {_show(value)} is out of range: expected {_expected(bound)}")
+
+
+def _show(value: Any) -> str:
+    """A value as it goes into a one-line message: its repr, cut to 60 characters."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer of more than 4,300 digits
+        return f"an integer of {value.bit_length():,} bits"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _expected(bound: Bound | None) -> str:
+    if bound is None:
+        return "a finite number"
+    why = f" ({bound.why})" if bound.why else ""
+    return f"{bound.unit} from {bound.lo:,} to {bound.hi:,}{why}"
+
+
+def _as_date(key: str, value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    elif isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            raise InputError(f"{key}: {_show(value)} is not a date: expected YYYY-MM-DD") from None
+    elif not isinstance(value, dt.date):
+        raise InputError(f"{key}: {_show(value)} is {_type_name(value)}: expected a date, YYYY-MM-DD")
+    first, last = DATE_RANGE
+    if not first <= value <= last:
+        raise InputError(f"{key}: {value} is out of range: expected a date from {first} to {last}")
+    return value
+
+
+def _relations(p: dict) -> list[tuple[bool, str]]:
+    """Rules between fields, each as (holds, what to say when it does not)."""
+    s, pop, net, cal, rmp = p["start"], p["population"], p["network"], p["calendar"], p["rmp"]
+    horizon = cal["start"] + dt.timedelta(days=round(365.25 * MAX_HORIZON_YEARS))
+    first = p["policy"]["target_range"][0]["date"]
+    return [
+        (
+            net["interbank_links_min"] <= net["interbank_links_max"],
+            f"network.interbank_links_min: {net['interbank_links_min']} exceeds "
+            f"network.interbank_links_max ({net['interbank_links_max']})",
+        ),
+        (
+            net["custodians"] <= pop["large_banks"],
+            f"network.custodians: {net['custodians']} exceeds population.large_banks "
+            f"({pop['large_banks']}): custodians are large banks",
+        ),
+        (
+            s["mmf_bills_share"] + s["mmf_other_share"] < 1,
+            f"start.mmf_bills_share + start.mmf_other_share: {s['mmf_bills_share'] + s['mmf_other_share']:g} "
+            "is not below 1: expected room for repo cash",
+        ),
+        (
+            s["reserves"] <= MAX_RESERVES_TO_BANK_ASSETS * s["bank_assets"],
+            f"start.reserves: {s['reserves']:g} is more than {MAX_RESERVES_TO_BANK_ASSETS:g} of "
+            f"start.bank_assets ({s['bank_assets']:g}): expected reserves that leave banks room for "
+            "securities and loans (the US peak was about 19 %)",
+        ),
+        (
+            cal["end"] >= cal["start"],
+            f"calendar.end: {cal['end']} is before calendar.start ({cal['start']}): expected a later date",
+        ),
+        (
+            cal["end"] <= horizon,
+            f"calendar.end: {cal['end']} is more than {MAX_HORIZON_YEARS} years after calendar.start "
+            f"({cal['start']}): expected {horizon} or earlier (the start state's growth rates "
+            "compound beyond what the model was built for)",
+        ),
+        (
+            rmp["until"] >= rmp["start"],
+            f"rmp.until: {rmp['until']} is before rmp.start ({rmp['start']}): expected a later date",
+        ),
+        (
+            first <= cal["start"],
+            f"policy.target_range: first entry {first} is after calendar.start ({cal['start']}): "
+            "expected a target range in force on the first day",
+        ),
+    ]
 
 
 def _same_type(value: Any, default: Any) -> bool:
@@ -272,16 +421,21 @@ def _same_type(value: Any, default: Any) -> bool:
     return True
 
 
-def _type_name(default: Any) -> str:
-    if isinstance(default, bool):
-        return "true or false"
-    if isinstance(default, int):
-        return "an integer"
-    if isinstance(default, float):
-        return "a number"
-    if isinstance(default, list):
-        return "a list"
-    return "a string"
+def _type_name(value: Any) -> str:
+    """What a value of this type is called in TOML."""
+    for kind, name in (
+        (bool, "true or false"),
+        (int, "an integer"),
+        (float, "a number"),
+        (str, "a string"),
+        (list, "a list"),
+        (dict, "a table"),
+        (dt.time, "a time"),
+        (dt.date, "a date"),
+    ):
+        if isinstance(value, kind):
+            return name
+    return f"a {type(value).__name__}"
 
 
 def _check_target_range(entries: list) -> list[dict]:
@@ -291,16 +445,15 @@ def _check_target_range(entries: list) -> list[dict]:
     out = []
     for k, entry in enumerate(entries):
         if not isinstance(entry, dict) or set(entry) != {"date", "bottom", "top"}:
-            raise InputError(f"{key}[{k}]: {entry!r}: expected a table with keys date, bottom, top")
-        bottom, top = entry["bottom"], entry["top"]
-        for name, v in (("bottom", bottom), ("top", top)):
-            if not _same_type(v, 0.0) or v < 0:
-                raise InputError(f"{key}[{k}].{name}: {v!r}: expected a rate in percent >= 0")
+            raise InputError(f"{key}[{k}]: {_show(entry)}: expected a table with keys date, bottom, top")
+        for name in ("bottom", "top"):
+            if not _same_type(entry[name], 0.0):
+                raise InputError(f"{key}[{k}].{name}: {_show(entry[name])}: expected {_expected(RATE)}")
+            _check_number(f"{key}[{k}].{name}", entry[name], RATE)
+        bottom, top = float(entry["bottom"]), float(entry["top"])
         if top < bottom:
             raise InputError(f"{key}[{k}]: top {top} below bottom {bottom}: expected top >= bottom")
-        out.append(
-            {"date": _as_date(f"{key}[{k}].date", entry["date"]), "bottom": float(bottom), "top": float(top)}
-        )
+        out.append({"date": _as_date(f"{key}[{k}].date", entry["date"]), "bottom": bottom, "top": top})
     dates = [e["date"] for e in out]
     if dates != sorted(dates) or len(set(dates)) != len(dates):
         raise InputError(f"{key}: dates {[str(d) for d in dates]} are not strictly increasing")
