@@ -87,7 +87,7 @@ from repomodel.history.folder import DEFAULT_FOLDER, write_atomic
 from repomodel.history.replay import REFERENCE_DEPOSITS
 from repomodel.treasury import receipts
 
-DEFAULT_OUT = Path("history_inputs.csv")
+DEFAULT_OUT = DEFAULT_FOLDER.parent / "history_inputs.csv"  # data/, beside the folder
 
 START = pd.Timestamp("2018-04-02")  # first SOFR publication
 END = pd.Timestamp("2025-06-30")  # end of the calibration window
