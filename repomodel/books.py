@@ -19,22 +19,13 @@ from repomodel.network import Network
 
 
 def open_books(params: dict, net: Network) -> tuple[Ledger, Book]:
-    """Opening balance sheets: the close of the day before the start, overnight trades open.
-
-    From the scenario's `[start]` table: the Fed's balance sheet; reserves spread over banks as
-    assets^c; money funds' bills, other assets and repo cash; dealers' inventories and client
-    repo financed by tri-party repo from funds (within lines), bilateral repo from their
-    settlement banks, and equity; FHLB cash lent as fed funds to large banks; money-fund cash
-    left over at the ON RRP.
-    """
-    s = params["start"]
+    """Opening balance sheets: the close of the day before the start, overnight trades open."""
     pop = params["population"]
-    n_banks, n_large = net.n_banks, net.n_large
     ledger = Ledger(
         {
             "fed": 1,
             "treasury": 1,
-            "banks": n_banks,
+            "banks": net.n_banks,
             "money_funds": pop["money_funds"],
             "fhlbs": pop["fhlbs"],
             "dealers": pop["dealers"],
@@ -46,8 +37,19 @@ def open_books(params: dict, net: Network) -> tuple[Ledger, Book]:
         "dealers": net.dealer_settlement,
     }
     book = Book()
+    s = params["start"]
+    _funds_and_dealers(ledger, book, net, s)
+    _fhlbs(ledger, book, net, s)
+    _banks(ledger, book, net, s)
+    _fed_and_treasury(ledger, float(book.on_rrp_funds.sum()), s)
+    ledger.check()
+    return ledger, book
 
-    # Money funds and dealers: the tri-party book of the evening before.
+
+def _funds_and_dealers(ledger: Ledger, book: Book, net: Network, s: dict) -> None:
+    """Money funds and dealers: the tri-party book of the evening before. Funds hold bills,
+    other assets and repo cash; what dealers did not borrow from them sits at the ON RRP;
+    dealers finance inventory and client repo with tri-party, bilateral repo and equity."""
     fund_assets = s["mmf_assets"] * net.fund_weight
     repo_cash = fund_assets * (1 - s["mmf_bills_share"] - s["mmf_other_share"])
     need = net.dealer_weight * (repo_cash.sum() - s["on_rrp"] + s["bank_repo_to_dealers"])
@@ -77,7 +79,10 @@ def open_books(params: dict, net: Network) -> tuple[Ledger, Book]:
     book.bilateral_rate = np.zeros_like(bilateral)
     book.on_rrp_funds = on_rrp_funds
 
-    # FHLBs: their cash lent overnight to large banks in proportion to size.
+
+def _fhlbs(ledger: Ledger, book: Book, net: Network, s: dict) -> None:
+    """FHLBs: their cash lent overnight to large banks in proportion to size."""
+    n_large = net.n_large
     fhlb_cash = s["fhlb_cash"] * net.fhlb_weight
     large_share = net.bank_assets[:n_large] / net.bank_assets[:n_large].sum()
     ff = fhlb_cash[:, None] * large_share[None, :]
@@ -87,13 +92,16 @@ def open_books(params: dict, net: Network) -> tuple[Ledger, Book]:
     book.ff_fhlb_rate = np.zeros_like(ff)
     book.on_rrp_fhlbs = np.zeros(len(fhlb_cash))
 
-    # Banks: reserves spread as assets^c; the rest of their assets in securities and loans.
+
+def _banks(ledger: Ledger, book: Book, net: Network, s: dict) -> None:
+    """Banks: reserves spread as assets^c; the rest of their assets in securities and loans."""
+    n_banks, n_large = net.n_banks, net.n_large
     assets = net.bank_assets
     weight = assets ** s["reserve_concentration"]
     reserves = s["reserves"] * weight / weight.sum()
-    repo_lent = np.bincount(book.bilateral_bank, weights=bilateral, minlength=n_banks)
+    repo_lent = np.bincount(book.bilateral_bank, weights=book.bilateral, minlength=n_banks)
     ff_borrowed = np.zeros(n_banks)
-    ff_borrowed[:n_large] = ff.sum(axis=0)
+    ff_borrowed[:n_large] = book.ff_fhlb.sum(axis=0)
     securities = s["bank_securities_share"] * assets
     loans = assets - reserves - securities - repo_lent
     if (loans < 0).any():
@@ -110,8 +118,9 @@ def open_books(params: dict, net: Network) -> tuple[Ledger, Book]:
     ledger.open("banks", "equity", equity_b)
     ledger.open("banks", "deposits", assets - equity_b - ff_borrowed)
 
-    # The Fed and the Treasury.
-    on_rrp = float(on_rrp_funds.sum())
+
+def _fed_and_treasury(ledger: Ledger, on_rrp: float, s: dict) -> None:
+    """The Fed's balance sheet (currency and other liabilities close it) and the Treasury's."""
     other = s["fed_assets"] - s["soma_bills"] - s["soma_coupons"] - s["soma_mbs"]
     if other < 0:
         raise InputError(
@@ -139,5 +148,3 @@ def open_books(params: dict, net: Network) -> tuple[Ledger, Book]:
     ledger.open("treasury", "bills_debt", s["bills_outstanding"])
     ledger.open("treasury", "coupons_debt", s["coupons_outstanding"])
     ledger.open("treasury", "net_position", s["tga"] - s["bills_outstanding"] - s["coupons_outstanding"])
-    ledger.check()
-    return ledger, book

@@ -32,7 +32,7 @@ from repomodel.calendar import Calendar
 from repomodel.drivers import Drivers, Economy, Schedules
 from repomodel.record import COLUMNS
 
-__all__ = ["COLUMNS", "RepoMarketModel"]
+__all__ = ["COLUMNS", "RepoMarketModel", "simulate"]
 
 
 class RepoMarketModel(mesa.Model):
@@ -172,6 +172,20 @@ class RepoMarketModel(mesa.Model):
         ):
             n = self.ledger[sector].n
             cls.create_agents(self, n, index=list(range(n)))
+
+
+def simulate(
+    scenario: str | dict = "rmp40",
+    overrides: dict | list[str] | None = None,
+    seed: int | None = 0,
+    drivers: pd.DataFrame | Drivers | None = None,
+    progress=None,
+) -> pd.DataFrame:
+    """Run a scenario to its end; return the daily time series indexed by date (see COLUMNS).
+
+    `seed` None takes the scenario's seed; `drivers` as for `RepoMarketModel`; `progress(day,
+    days)` is called after every business day."""
+    return RepoMarketModel(scenario=scenario, overrides=overrides, rng=seed, drivers=drivers).run(progress)
 
 
 def _is_drivers(drivers: object) -> bool:

@@ -44,7 +44,7 @@ from repomodel import scenario as scenarios
 from repomodel.calendar import Calendar, Day
 from repomodel.drivers import Economy
 from repomodel.history.inputs import history_path, load_inputs
-from repomodel.model import RepoMarketModel
+from repomodel.model import RepoMarketModel, simulate
 
 # Scenario defaults are a 2025 market; the dealers' book and the SOMA split are scaled to
 # the first day of the replay from these reference sizes.
@@ -397,5 +397,5 @@ def replay(
     )
     if isinstance(inputs, pd.DataFrame) and (start is not None or end is not None):
         frame = frame.loc[start:end]
-    model = ReplayModel(frame, overrides=overrides, rng=seed, scenario=scenario)
-    return model.run(progress=progress)
+    params = replay_params(frame, overrides, scenario)
+    return simulate(params, seed=seed, drivers=History(frame), progress=progress)

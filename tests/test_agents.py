@@ -1,0 +1,64 @@
+"""The agent sets own their members' state; the Mesa agents are views onto it (`repomodel.agents`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import repomodel
+from repomodel import agents
+
+SMALL = {"population.small_banks": 30, "population.large_banks": 6, "calendar.end": "2025-12-31"}
+
+
+def test_a_mesa_bank_reads_its_sets_arrays_and_holds_no_copy():
+    model = repomodel.RepoMarketModel("no_rmp", overrides=SMALL, rng=0)
+    bank = model.agents_by_type[agents.SmallBank].to_list()[3]
+    assert bank.lclor == model.banks.lclor[bank.index]
+    model.banks.resize(2.0)
+    assert bank.lclor == pytest.approx(2.0 * model.banks._base[0][bank.index])
+    model.step()
+    assert bank.reserves == model.ledger["banks"]["reserves"][bank.index]
+    assert bank.lclor_gap == pytest.approx(bank.reserves / bank.lclor - 1.0)
+
+
+def test_a_larger_banking_system_wants_proportionally_more_reserves():
+    model = repomodel.RepoMarketModel("no_rmp", overrides=SMALL, rng=0)
+    banks = model.banks
+    lclor, sigma, assets = banks.lclor.copy(), banks.uncertainty.copy(), banks.assets.copy()
+    banks.resize(1.25)
+    assert banks.lclor == pytest.approx(1.25 * lclor)
+    assert banks.uncertainty == pytest.approx(1.25 * sigma)
+    assert banks.assets == pytest.approx(1.25 * assets)
+    banks.resize(1.0)
+    assert banks.lclor == pytest.approx(lclor)
+
+
+def test_larger_banks_keep_more_reserves_relative_to_size():
+    model = repomodel.RepoMarketModel("no_rmp", overrides=SMALL, rng=0)
+    b, large = model.banks, model.net.is_large
+    share = b.lclor[large] / b.assets[large]
+    order = np.argsort(b.assets[large])
+    assert np.all(np.diff(share[order]) >= -1e-12)
+
+
+def test_reallocation_moves_reserves_toward_banks_short_of_their_lclor_and_creates_none():
+    model = repomodel.RepoMarketModel("no_rmp", overrides=SMALL, rng=0)
+    model.step()
+    banks, ledger = model.banks, model.ledger
+    short = int(np.argmax(banks.lclor / np.maximum(banks.eod_reserves, 1e-9)))
+    banks.eod_reserves = banks.eod_reserves.copy()
+    banks.eod_reserves[short] = 0.2 * banks.lclor[short]  # ended yesterday far below its LCLoR
+    before = ledger["banks"]["reserves"].copy()
+    banks.reallocate(ledger)
+    after = ledger["banks"]["reserves"]
+    assert after.sum() == pytest.approx(before.sum())
+    assert after[short] > before[short]
+    ledger.check()
+
+
+def test_fund_weights_are_shares_of_fund_assets():
+    model = repomodel.RepoMarketModel("no_rmp", overrides=SMALL, rng=0)
+    assert model.funds.weights.sum() == pytest.approx(1.0)
+    assert (model.funds.spread >= 0).all()
+    assert model.funds.spread.max() <= model.params["money_funds"]["reservation_spread_bp"] / 100

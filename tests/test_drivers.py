@@ -1,0 +1,51 @@
+"""What drives the day from outside the market (`repomodel.drivers`): the scenario's schedules,
+or a table or another strategy in their place."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import repomodel
+from repomodel.calendar import Calendar
+from repomodel.drivers import Schedules
+
+SHORT = {"population.small_banks": 30, "calendar.end": "2026-01-30"}
+
+
+def test_the_schedules_give_every_business_day_its_corridor_and_flows():
+    params = repomodel.load_scenario("rmp40", SHORT)
+    cal = Calendar.build(params["calendar"]["start"], params["calendar"]["end"])
+    table = Schedules().table(params, cal)
+    assert table.index.equals(cal.days)
+    for column in ("iorb", "on_rrp_rate", "srf_rate", "srf_exists", "rmp", "taxes", "bill_issuance"):
+        assert column in table
+    # IORB 10 bp under the top of the range, ON RRP at its bottom, from the 11 Dec 2025 cut
+    assert table.loc["2025-12-12", "iorb"] == pytest.approx(3.65)
+    assert table.loc["2025-12-12", "on_rrp_rate"] == pytest.approx(3.50)
+    assert table.loc["2025-12-01", "rmp"] == 0.0 and table.loc["2025-12-12", "rmp"] > 0.0
+
+
+def test_a_table_of_drivers_replaces_the_scenarios_schedules():
+    model = repomodel.RepoMarketModel("rmp40", overrides=SHORT, rng=0)
+    table = model.drivers.copy()
+    table["rmp"] = 0.0
+    table["mbs_reinvestment"] = 0.0
+    bought = model.run()
+    none = repomodel.RepoMarketModel("rmp40", overrides=SHORT, rng=0, drivers=table).run()
+    assert (none["rmp"] == 0).all() and bought["rmp"].sum() > 0
+    assert none["reserves"].iloc[-1] < bought["reserves"].iloc[-1]
+
+
+def test_the_day_is_frozen_and_carries_flags_corridor_and_drivers():
+    model = repomodel.RepoMarketModel("rmp40", overrides=SHORT, rng=0)
+    while model.today is None or model.today.date < pd.Timestamp("2025-12-31"):
+        model.step()
+    day = model.today
+    assert day.year_end and day.quarter_end and day.month_end
+    assert day.iorb == pytest.approx(3.65) and day.srf == pytest.approx(3.75)
+    assert day.drivers["rmp"] > 0
+    with pytest.raises(AttributeError):
+        day.iorb = 0.0
+    with pytest.raises(TypeError):
+        day.drivers["rmp"] = 0.0

@@ -1,0 +1,113 @@
+"""The house rules of issue 26, checked on the package's source: small modules and functions,
+the core never importing a wing, no imports hidden in functions, nobody but `model.py` calling
+the model's methods."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "repomodel"
+WINGS = ("history", "runs", "viz", "cli")
+MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_LAZY_IMPORTS = 500, 100, 2
+
+
+def modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def wing_of(path: Path) -> str | None:
+    rel = path.relative_to(PACKAGE).parts
+    name = rel[0].removesuffix(".py")
+    return name if name in WINGS else None
+
+
+def test_no_module_is_over_500_lines():
+    long = {str(p.relative_to(PACKAGE)): n for p in modules() if (n := len(p.read_text().splitlines())) > 500}
+    assert not long
+
+
+def test_no_function_is_over_100_lines():
+    long = []
+    for path in modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                n = node.end_lineno - node.lineno + 1
+                if n > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(PACKAGE)}:{node.name} {n}")
+    assert not long
+
+
+def _package_imports(tree: ast.AST) -> list[tuple[ast.AST, str]]:
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("repomodel"):
+            out.append((node, node.module))
+        elif isinstance(node, ast.Import):
+            out += [(node, a.name) for a in node.names if a.name.startswith("repomodel")]
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module":
+            out.append((node, "importlib"))
+    return out
+
+
+def test_the_core_never_imports_a_wing():
+    bad = []
+    for path in modules():
+        if wing_of(path) is not None:
+            continue
+        for _, name in _package_imports(ast.parse(path.read_text())):
+            parts = name.split(".")
+            if len(parts) > 1 and parts[1] in WINGS:
+                bad.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert not bad
+
+
+def test_at_most_two_imports_of_the_package_inside_functions():
+    inside = []
+    for path in modules():
+        tree = ast.parse(path.read_text())
+        for func in ast.walk(tree):
+            if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+                inside += [f"{path.relative_to(PACKAGE)}:{func.name}" for _ in _package_imports(func)]
+    assert len(set(inside)) <= MAX_LAZY_IMPORTS, inside
+
+
+MODEL_METHODS = {"step", "run", "results", "run_model", "register_agent", "remove_all_agents", "reset_rng"}
+MODEL_CLASSES = {"RepoMarketModel", "ReplayModel", "BatchModel", "VizModel"}
+
+
+def _is_model(node: ast.AST) -> bool:
+    """An expression that is the model: a name or attribute called `model`, or a model built
+    in place (`RepoMarketModel(...)`)."""
+    if isinstance(node, ast.Name):
+        return node.id == "model" or node.id.endswith("_model")
+    if isinstance(node, ast.Attribute):
+        return node.attr == "model"
+    if isinstance(node, ast.Call):
+        f = node.func
+        return getattr(f, "id", getattr(f, "attr", "")) in MODEL_CLASSES
+    return False
+
+
+def test_no_module_but_model_py_calls_a_method_on_the_model():
+    calls = []
+    for path in modules():
+        if path == PACKAGE / "model.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and _is_model(node.func.value)
+            ):
+                if node.func.attr in MODEL_METHODS or not node.func.attr.startswith("_"):
+                    if node.func.attr not in {"ledger", "net", "params"}:
+                        calls.append(f"{path.relative_to(PACKAGE)}:{node.lineno} model.{node.func.attr}()")
+    assert not calls
+
+
+def test_every_subpackage_has_a_readme():
+    missing = [str(d.relative_to(PACKAGE)) for d in PACKAGE.iterdir() if (d / "__init__.py").exists()]
+    missing = [d for d in missing if not (PACKAGE / d / "README.md").exists()]
+    assert not missing
