@@ -117,6 +117,29 @@ def load_inputs(
 
 def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
     """Parse and validate: the row dates and a float array per column (NaN: blank)."""
+    header, rows = _rows(path)
+    name = path.name
+    _check_header(name, header)
+    if not rows:
+        raise InputError(f"{name}: no data rows: expected at least one dated row")
+    where = {c: header.index(c) for c in header if c in _KNOWN}
+    dates: list[pd.Timestamp] = []
+    columns = {c: np.full(len(rows), np.nan) for c in where if c != "date"}
+    for i, (number, row) in enumerate(rows):
+        if len(row) != len(header):
+            raise InputError(
+                f"{name} row {number}: {len(row)} fields: expected {len(header)}, one per header column"
+            )
+        dates.append(_row_date(name, number, row[where["date"]].strip(), dates[-1] if dates else None))
+        here = f"{name} row {number} ({dates[-1].date()}), column"
+        for column in columns:
+            columns[column][i] = _cell(here, column, row[where[column]].strip())
+    _check_columns(f"{name} row {rows[0][0]} ({dates[0].date()}), column", name, columns)
+    return pd.DatetimeIndex(dates), columns
+
+
+def _rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The stripped header and the non-empty rows with their 1-based data row numbers."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
@@ -124,10 +147,13 @@ def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
             rows = [(reader.line_num - 1, row) for row in reader if any(row)]
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise InputError(f"{path}: cannot read the inputs file ({err})") from None
-    name = path.name
     if header is None:
-        raise InputError(f"{name}: file is empty: expected a header and data rows")
-    header = [h.strip() for h in header]
+        raise InputError(f"{path.name}: file is empty: expected a header and data rows")
+    return [h.strip() for h in header], rows
+
+
+def _check_header(name: str, header: list[str]) -> None:
+    """Every required column present, no known column twice."""
     for column in REQUIRED:
         if column not in header:
             raise InputError(
@@ -138,51 +164,41 @@ def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
             raise InputError(
                 f"{name} header: column '{column}' appears {header.count(column)} times: expected once"
             )
-    if not rows:
-        raise InputError(f"{name}: no data rows: expected at least one dated row")
 
-    where = {c: header.index(c) for c in header if c in _KNOWN}
-    dates: list[pd.Timestamp] = []
-    columns = {c: np.full(len(rows), np.nan) for c in where}
-    for i, (number, row) in enumerate(rows):
-        if len(row) != len(header):
-            raise InputError(
-                f"{name} row {number}: {len(row)} fields: expected {len(header)}, one per header column"
-            )
-        text = row[where["date"]].strip()
-        date = _parse_date(text)
-        if date is None:
-            raise InputError(
-                f"{name} row {number}, column 'date': {text!r} is not a date: expected YYYY-MM-DD"
-            )
-        if dates and date <= dates[-1]:
-            problem = "repeats" if date == dates[-1] else "comes before"
-            raise InputError(
-                f"{name} row {number} ({date.date()}), column 'date': {problem} the "
-                f"previous row's date {dates[-1].date()}: expected increasing dates"
-            )
-        dates.append(date)
-        here = f"{name} row {number} ({date.date()}), column"
-        for column, j in where.items():
-            if column == "date":
-                continue
-            cell = row[j].strip()
-            if not cell:
-                continue
-            value = _parse_number(cell)
-            if value is None:
-                raise InputError(f"{here} '{column}': {cell!r} is not a number")
-            if column in _NON_NEGATIVE and value < 0:
-                raise InputError(
-                    f"{here} '{column}': {cell} is negative: expected a quantity >= 0 ($ billions)"
-                )
-            if column == "srf_exists" and value not in (0.0, 1.0):
-                raise InputError(f"{here} '{column}': {cell} is not 0 or 1")
-            columns[column][i] = value
 
-    first = f"{name} row {rows[0][0]} ({dates[0].date()}), column"
+def _row_date(name: str, number: int, text: str, previous: pd.Timestamp | None) -> pd.Timestamp:
+    """The row's date: ISO, and after the previous row's."""
+    date = _parse_date(text)
+    if date is None:
+        raise InputError(f"{name} row {number}, column 'date': {text!r} is not a date: expected YYYY-MM-DD")
+    if previous is not None and date <= previous:
+        problem = "repeats" if date == previous else "comes before"
+        raise InputError(
+            f"{name} row {number} ({date.date()}), column 'date': {problem} the "
+            f"previous row's date {previous.date()}: expected increasing dates"
+        )
+    return date
+
+
+def _cell(here: str, column: str, cell: str) -> float:
+    """One cell as a number (NaN when blank), checked against its column's rule."""
+    if not cell:
+        return np.nan
+    value = _parse_number(cell)
+    if value is None:
+        raise InputError(f"{here} '{column}': {cell!r} is not a number")
+    if column in _NON_NEGATIVE and value < 0:
+        raise InputError(f"{here} '{column}': {cell} is negative: expected a quantity >= 0 ($ billions)")
+    if column == "srf_exists" and value not in (0.0, 1.0):
+        raise InputError(f"{here} '{column}': {cell} is not 0 or 1")
+    return value
+
+
+def _check_columns(first: str, name: str, columns: dict[str, np.ndarray]) -> None:
+    """Drop optional columns nobody filled in; a required column needs a value, a rate one on
+    the first row (`first`: where the first row's messages point)."""
     for column in list(columns):
-        if column == "date" or column in ACTUALS:
+        if column in ACTUALS:
             continue
         empty = bool(np.isnan(columns[column]).all())
         if empty and column not in REQUIRED:
@@ -194,8 +210,6 @@ def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
                 f"{first} '{column}': blank: expected a value on the first row "
                 "(a blank rate holds the previous row's value)"
             )
-    columns.pop("date", None)
-    return pd.DatetimeIndex(dates), columns
 
 
 def _parse_date(text: str) -> pd.Timestamp | None:
