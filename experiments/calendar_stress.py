@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "experiments"))
 
 from rmp_paths import SCENARIOS, job  # noqa: E402
 
-from repomodel.runs.sweep import simulate_many  # noqa: E402
+from repomodel.runs.runner import simulate_many  # noqa: E402
 
 WINDOW = (-10, 5)  # business days around each event in the window figure
 

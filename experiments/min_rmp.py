@@ -29,21 +29,21 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from repomodel.runs.sweep import local_client, simulate_many  # noqa: E402
+from repomodel.runs.runner import Runner, simulate_many  # noqa: E402
 
 
 class Evaluator:
     """Monthly mean spread (mean over seeds) for a constant monthly purchase x, cached."""
 
-    def __init__(self, scenario: str, seeds: list[int], client) -> None:
-        self.scenario, self.seeds, self.client = scenario, seeds, client
+    def __init__(self, scenario: str, seeds: list[int], runner: Runner) -> None:
+        self.scenario, self.seeds, self.runner = scenario, seeds, runner
         self.cache: dict[float, pd.Series] = {}
 
     def monthly(self, xs: list[float]) -> list[pd.Series]:
         todo = sorted({round(x, 6) for x in xs} - set(self.cache))
         if todo:
             jobs = [(self.scenario, {"rmp.monthly": x, "rmp.after": x}, s) for x in todo for s in self.seeds]
-            frames = simulate_many(jobs, label="min_rmp", client=self.client)
+            frames = simulate_many(jobs, label="min_rmp", runner=self.runner)
             k = len(self.seeds)
             for i, x in enumerate(todo):
                 spread = pd.concat([f["sofr_iorb_bp"] for f in frames[i * k : (i + 1) * k]], axis=1).mean(
@@ -116,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     seeds = list(range(1, args.seeds + 1))
     months = [pd.Period(m, freq="M") for m in args.months]
 
-    with local_client(args.workers) as client:
-        ev = Evaluator(args.scenario, seeds, client)
+    with Runner(args.workers) as runner:
+        ev = Evaluator(args.scenario, seeds, runner)
         scan = list(np.arange(0.0, args.bound + 1e-9, args.scan))
         ev.monthly(scan)
         answers = pd.DataFrame(

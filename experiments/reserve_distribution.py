@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from repomodel import load_scenario  # noqa: E402
 from repomodel.errors import InputError  # noqa: E402
 from repomodel.model import RepoMarketModel  # noqa: E402
-from repomodel.runs.sweep import simulate_many  # noqa: E402
+from repomodel.runs.runner import simulate_many  # noqa: E402
 
 CONCENTRATIONS = [0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0]
 

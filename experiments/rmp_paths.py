@@ -27,7 +27,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from repomodel.runs.sweep import simulate_many  # noqa: E402
+from repomodel.runs.runner import simulate_many  # noqa: E402
 
 SCENARIOS = [
     "rmp40",

@@ -23,10 +23,8 @@ default's range. Full window, 4 seeds, 13 variants: 52 replays, about 3 minutes 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import matplotlib
@@ -42,7 +40,8 @@ sys.path.insert(0, str(REPO))
 
 from repomodel.errors import InputError  # noqa: E402
 from repomodel.history import calibrate  # noqa: E402
-from repomodel.runs.sweep import _atomic_write_bytes  # noqa: E402  (write, then rename)
+from repomodel.runs.outputs import atomic_write, write_csv, write_text  # noqa: E402
+from repomodel.runs.runner import run_jobs  # noqa: E402
 
 # name -> (overrides, what it changes)
 VARIANTS: dict[str, tuple[dict, str]] = {
@@ -155,7 +154,7 @@ def draw(table: pd.DataFrame, out: Path) -> None:
     fig.suptitle("History fit when choices that should not matter change")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8, frameon=False)
     fig.tight_layout()
-    _atomic_write_bytes(out / "robustness.png", lambda p: fig.savefig(p, dpi=120, format="png"))
+    atomic_write(out / "robustness.png", lambda p: fig.savefig(p, dpi=120, format="png"))
     plt.close(fig)
 
 
@@ -187,30 +186,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    jobs = [(n, s) for n in names for s in seeds]
-    t0, rows = time.perf_counter(), []
-    workers = max(1, min(args.workers or os.cpu_count() or 1, len(jobs)))
+    jobs = [(n, s, window) for n in names for s in seeds]
+    t0, finished = time.perf_counter(), 0
 
-    def report(k: int, r: dict) -> None:
-        rows.append(r)
+    def report(index: int, r: dict) -> None:
+        nonlocal finished
+        finished += 1
         what = f"RMSE {r['monthly_rmse_bp']:6.2f} bp" if not r["error"] else f"refused: {r['error']}"
-        print(f"[{k:3d}/{len(jobs)}] {r['variant']:<20} seed {r['seed']}: {what}", flush=True)
+        print(f"[{finished:3d}/{len(jobs)}] {r['variant']:<20} seed {r['seed']}: {what}", flush=True)
 
-    if workers == 1:
-        for k, (n, s) in enumerate(jobs, 1):
-            report(k, one(n, s, window))
-    else:
-        with ProcessPoolExecutor(workers) as pool:
-            futures = [pool.submit(one, n, s, window) for n, s in jobs]
-            for k, fut in enumerate(as_completed(futures), 1):
-                report(k, fut.result())
+    rows = run_jobs(one, jobs, args.workers, progress=report)
     table = pd.DataFrame(rows).sort_values(
         ["variant", "seed"],
         key=lambda c: c.map({v: i for i, v in enumerate(VARIANTS)}) if c.name == "variant" else c,
     )
-    _atomic_write_bytes(
-        args.out / "robustness.csv", lambda p: table.to_csv(p, index=False, float_format="%.4f")
-    )
+    write_csv(args.out / "robustness.csv", table, index=False, float_format="%.4f")
     ok = table[table["error"] == ""]
     summary = summarise(ok)
     draw(ok, args.out)
@@ -218,8 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "# Robustness of the history fit",
         "",
-        f"Window {window[0]} .. {window[1]}, network seeds {seeds}; {len(jobs)} replays in "
-        f"{time.perf_counter() - t0:.0f} s. Regenerate with `python experiments/robustness.py "
+        f"Window {window[0]} .. {window[1]}, network seeds {seeds}; {len(jobs)} replays. "
+        f"Regenerate with `python experiments/robustness.py "
         f"--seeds {seeds} --start {window[0]} --end {window[1]}`.",
         "",
         "| variant | changes | monthly RMSE, bp: median (min .. max) | seeds off by > 10 bp | mean J "
@@ -235,9 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     refused = table[table["error"] != ""]
     if len(refused):
         lines += ["", f"Refused by the model: {len(refused)} runs, e.g. {refused['error'].iloc[0]}"]
-    _atomic_write_bytes(args.out / "summary.md", lambda p: p.write_text("\n".join(lines) + "\n"))
+    write_text(args.out / "summary.md", "\n".join(lines) + "\n")
     print("\n".join(lines[4:]))
-    print(f"\nwritten to {args.out}/")
+    print(f"\nwritten to {args.out}/ in {time.perf_counter() - t0:.0f} s")
     return 0
 
 

@@ -33,7 +33,9 @@ BOOTSTRAP_SEED = 12345  # the bootstrap of the confidence intervals (never 0: se
 sys.path.insert(0, str(ROOT))
 
 from repomodel import scenario as scenarios  # noqa: E402
-from repomodel.runs.sweep import load_results, plan, run_sweep  # noqa: E402
+from repomodel.runs.sweep import run_sweep  # noqa: E402
+from repomodel.runs.sweep_report import load_results  # noqa: E402
+from repomodel.runs.sweep_spec import plan  # noqa: E402
 
 PARAMETERS = {
     "banks.lclor_large": "lowest comfortable reserves, large banks (share of assets)",

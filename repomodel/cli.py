@@ -1,38 +1,51 @@
-"""The `repomodel` command: run a scenario (and, where installed, replay, viz, sweep).
+"""The `repomodel` command: argparse and printing; the work is done in the wings.
+
+    repomodel run      a scenario forward              (repomodel.runs.scenario_run)
+    repomodel replay   history from an inputs file     (repomodel.history.replay_run)
+    repomodel sweep    many runs on dask.distributed   (repomodel.runs.sweep, sweep_report)
+    repomodel viz      the browser page                (repomodel.viz.serve)
 
 Bad input (an unknown scenario or key, a wrong type, a malformed --set, an unreadable file)
 is refused with one line naming the field, the value and what was expected, and exit code 2.
 Output is written to a temporary folder beside --out and moved into place only when complete.
+Wall-clock times are printed, never written: the same command writes the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime as dt
 import importlib
-import json
-import math
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
+from types import ModuleType
 
-import numpy as np
 import pandas as pd
 
+from repomodel import __version__
 from repomodel.errors import InputError
+from repomodel.runs.scenario_run import run_scenario
+from repomodel.runs.sweep import run_sweep
+from repomodel.runs.sweep_report import report
+from repomodel.runs.sweep_spec import read_spec
+from repomodel.scenario import scenario_names
 
-# Subcommands that live in their own modules: each module has configure(parser) and main(args).
-EXTRA_COMMANDS = {
-    "replay": (
-        "repomodel.history.ensemble",
-        "replay history: aggregates from data, distribution and rates from the model",
-    ),
-    "viz": ("repomodel.viz.page", "serve the browser page (Mesa SolaraViz)"),
-    "sweep": ("repomodel.runs.sweep", "run a parameter sweep on dask.distributed"),
+# Commands whose module is imported only when that command runs (`lazy`): `repomodel run`
+# must not pay for the replay's data and econometric peer, nor for solara.
+LAZY = {
+    "replay": "repomodel.history.replay_run",
+    "viz": "repomodel.viz.serve",
+    "data": "repomodel.history.data",
+    "calibrate": "repomodel.history.calibrate",
+}
+HELP = {
+    "run": "run a scenario forward and write timeseries.csv, summary.json, spread.png",
+    "replay": "replay history: aggregates from data, distribution and rates from the model",
+    "viz": "serve the browser page (Mesa SolaraViz)",
+    "sweep": "run a parameter sweep on dask.distributed",
+    "data": "bring the history up to date (data fetch) and build replay inputs from it (data build)",
+    "calibrate": "choose the behavioural parameters by replaying history (data to 2025-06-30 only)",
 }
 
 
@@ -44,42 +57,47 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def lazy(name: str) -> ModuleType:
+    """The module of command `name`, imported now (the package's one lazy import: start-up
+    time of the other commands)."""
+    return importlib.import_module(LAZY[name])
+
+
 def build_parser(argv: list[str] | None = None) -> Parser:
     parser = Parser(
         prog="repomodel",
         description="Agent-based model of the US repo and reserves market: the SOFR-IORB spread "
         "from reserves, their distribution, money-fund cash, collateral and Fed purchases.",
     )
-    parser.add_argument("--version", action="version", version=f"repomodel {_version()}")
+    parser.add_argument("--version", action="version", version=f"repomodel {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    run = sub.add_parser(
-        "run",
-        help="run a scenario forward and write timeseries.csv, summary.json, spread.png",
-        description="Run a scenario from its start state to its end date.",
+    add_run_options(
+        sub.add_parser(
+            "run", help=HELP["run"], description="Run a scenario from its start state to its end date."
+        )
     )
-    add_run_options(run)
-    # Only the command being run imports its module: `repomodel run` must not pay for
-    # importing solara or dask.
+    configure_replay(sub.add_parser("replay", help=HELP["replay"], description=HELP["replay"]))
+    viz = sub.add_parser("viz", help=HELP["viz"], description=HELP["viz"])
+    configure_sweep(sub.add_parser("sweep", help=HELP["sweep"], description=HELP["sweep"]))
+    data = sub.add_parser("data", help=HELP["data"], description=HELP["data"])
     args = sys.argv[1:] if argv is None else argv
-    chosen = next((a for a in args if not a.startswith("-")), None)
-    for name, (module, help_text) in EXTRA_COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        if name == chosen:
-            try:
-                mod = importlib.import_module(module)
-            except ImportError as exc:
-                parser.error(
-                    f"'{name}' needs packages that are not installed ({exc.name}): "
-                    "pip install 'repomodel[all]'"
-                )
-            mod.configure(p)
+    if next((a for a in args if not a.startswith("-")), None) == "data":
+        lazy("data").configure(data)
+    calibrate = sub.add_parser("calibrate", help=HELP["calibrate"], description=HELP["calibrate"])
+    if next((a for a in args if not a.startswith("-")), None) == "calibrate":
+        lazy("calibrate").configure(calibrate)
+    if next((a for a in args if not a.startswith("-")), None) == "viz":
+        try:
+            lazy("viz").configure(viz)
+        except ImportError as exc:
+            parser.error(
+                f"'viz' needs packages that are not installed ({exc.name}): pip install 'repomodel[all]'"
+            )
     return parser
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
     """Options shared by `run` and the commands built on it."""
-    from repomodel.scenario import scenario_names
-
     p.add_argument(
         "--scenario",
         default="rmp40",
@@ -102,17 +120,90 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
 
 
+def configure_replay(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--inputs",
+        type=Path,
+        default=None,
+        metavar="CSV",
+        help="inputs file (see repomodel.history.inputs); default the shipped history 2018-04-02 .. 2025-06-30",
+    )
+    parser.add_argument("--start", default=None, metavar="DATE", help="first day (default: first row)")
+    parser.add_argument("--end", default=None, metavar="DATE", help="last day (default: last row)")
+    add_run_options(parser)
+    parser.add_argument(
+        "--ensemble",
+        type=int,
+        default=1,
+        metavar="N",
+        help="replay N seeds (the --seed and the N-1 after it: other network draws "
+        "and shocks) and add their band to the figure, ensemble.csv and "
+        "summary.json; default 1",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes for the ensemble's other seeds (default: one per core)",
+    )
+
+
+def configure_sweep(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "spec",
+        nargs="?",
+        type=Path,
+        metavar="SPEC.toml",
+        help="the sweep spec: scenario, seeds and a [grid] or [sample] of dotted keys",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default results/sweeps/<spec name>/); rerun to resume",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="local worker processes (default: the number of CPUs)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on an existing dask scheduler, e.g. tcp://10.0.0.5:8786",
+    )
+    parser.add_argument("--timeseries", action="store_true", help="also keep each run's daily series")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="load the runs of DIR into results.csv/.parquet and draw the figures",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
+    commands = {
+        "run": cmd_run,
+        "replay": cmd_replay,
+        "sweep": cmd_sweep,
+        "viz": lambda a: lazy("viz").main(a),
+        "data": lambda a: lazy("data").main(a),
+        "calibrate": lambda a: lazy("calibrate").main(a),
+    }
     try:
-        if args.command == "run":
-            return cmd_run(args)
-        module = importlib.import_module(EXTRA_COMMANDS[args.command][0])
-        return int(module.main(args) or 0)
+        return int(commands[args.command](args) or 0)
     except InputError as exc:
         sys.stderr.write(f"repomodel {args.command}: error: {exc}\n")
         return 2
@@ -122,114 +213,85 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from repomodel import scenario as scenarios
-    from repomodel.model import RepoMarketModel
-    from repomodel.runs.figures import spread_figure
-
     started = time.perf_counter()
-    params = scenarios.load(args.scenario, args.sets)
-    out = args.out if args.out is not None else Path("results") / params["name"]
-    model = RepoMarketModel(scenario=params, rng=args.seed)
-    progress = None if args.quiet or not sys.stderr.isatty() else ProgressBar(f"{params['name']}")
-    df = model.run(progress=progress)
-    if progress:
-        progress.close()
-    elapsed = time.perf_counter() - started
-    summary = summarise(
-        df, params, seed=model.params["seed"] if args.seed is None else args.seed, wall_seconds=elapsed
-    )
-    write_outputs(
-        out,
-        df,
-        summary,
-        lambda path: spread_figure(df, f"repomodel · {params['name']}: SOFR−IORB, reserves and ON RRP", path),
-    )
+    summary, out = run_scenario(args.scenario, args.sets, args.seed, args.out, args.quiet)
     if not args.quiet:
-        print_summary(summary, out)
+        print_summary(summary, out, time.perf_counter() - started)
     return 0
 
 
-def summarise(df: pd.DataFrame, params: dict, seed: int | None, wall_seconds: float) -> dict:
-    """The headline figures of a run (and the parameters that produced it)."""
-    spread = df["sofr_iorb_bp"]
-    year = df.index.year.max() if len(df) else None
-    last_year = spread[df.index.year == year] if year else spread
-    monthly = spread.groupby(df.index.to_period("M")).mean()
-    at_or_below = monthly[monthly <= 0]
-    metrics = {
-        "days": int(len(df)),
-        "start": str(df.index[0].date()),
-        "end": str(df.index[-1].date()),
-        "mean_spread_bp": float(spread.mean()),
-        f"mean_spread_{year}_bp": float(last_year.mean()),
-        "max_spread_bp": float(spread.max()),
-        "max_spread_date": str(spread.idxmax().date()),
-        "days_spread_above_0": int((spread > 0).sum()),
-        "days_spread_above_10bp": int((spread > 10).sum()),
-        "first_month_mean_spread_at_or_below_0": str(at_or_below.index[0]) if len(at_or_below) else None,
-        "reserves_start": float(df["reserves"].iloc[0]),
-        "reserves_end": float(df["reserves"].iloc[-1]),
-        "reserves_min": float(df["reserves"].min()),
-        "on_rrp_end": float(df["on_rrp"].iloc[-1]),
-        "srf_total": float(df["srf"].sum()),
-        "srf_max": float(df["srf"].max()),
-        "fed_bill_purchases": float(df["fed_bill_purchases"].sum()),
-        "max_accounting_residual": float(df["accounting_residual"].max()),
-    }
-    return {
-        "scenario": params["name"],
-        "description": params.get("description", ""),
-        "seed": seed,
-        "wall_seconds": round(wall_seconds, 3),
-        "metrics": _jsonable(metrics),
-        "parameters": _jsonable(params),
-        "version": _version(),
-    }
+def cmd_replay(args: argparse.Namespace) -> int:
+    if args.ensemble < 1:
+        raise InputError(f"--ensemble: expected a whole number of seeds, at least 1; got {args.ensemble}")
+    if args.workers < 1:
+        raise InputError(f"--workers: expected at least 1; got {args.workers}")
+    started = time.perf_counter()
+    summary, out = lazy("replay").replay_to(
+        args.out,
+        args.inputs,
+        args.start,
+        args.end,
+        args.sets,
+        args.seed,
+        args.scenario,
+        args.ensemble,
+        args.workers,
+        args.quiet,
+    )
+    if not args.quiet:
+        print_summary(summary, out, time.perf_counter() - started)
+        print_replay(summary)
+    return 0
 
 
-@contextlib.contextmanager
-def staged(out: Path):
-    """Yield a temporary folder beside `out` to write into; when the block ends without an
-    error its files are moved into `out` (os.replace is atomic on one file system), so a
-    failure or an interrupt leaves what was in `out` before, never a half-written file."""
-    out = Path(out)
-    parent = out.parent if str(out.parent) else Path(".")
+def cmd_sweep(args: argparse.Namespace) -> int:
+    if args.report is not None:
+        if args.spec is not None:
+            raise InputError("--report: given with a spec: expected either SPEC.toml or --report DIR")
+        table = report(args.report)
+        if not args.quiet:
+            print_table(table, args.report)
+        return 0
+    if args.spec is None:
+        raise InputError("sweep: no spec: expected SPEC.toml (or --report DIR)")
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers: {args.workers}: expected an integer >= 1")
+    if args.workers is not None and args.scheduler:
+        raise InputError("--workers: given with --scheduler: the cluster's workers are used")
+    spec = read_spec(args.spec)
+    out = args.out if args.out is not None else Path("results") / "sweeps" / spec["name"]
+    workers = args.workers or os.cpu_count() or 1
+    started = time.perf_counter()
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
-    except OSError as exc:
-        raise InputError(f"--out: cannot write to '{out}' ({exc.strerror})") from None
-    try:
-        yield tmp
-        if out.exists() and not out.is_dir():
-            raise InputError(f"--out: '{out}' exists and is not a folder")
-        out.mkdir(parents=True, exist_ok=True)
-        for f in tmp.iterdir():
-            os.replace(f, out / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        counts = run_sweep(
+            spec,
+            out,
+            workers=workers,
+            scheduler=args.scheduler,
+            timeseries=True if args.timeseries else None,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        return 130  # run_sweep said how far it got; the folder resumes
+    if not args.quiet:
+        print(
+            f"  {counts['total']} runs: {counts['skipped']} already done, {counts['done']} done now, "
+            f"{counts['failed']} failed, in {time.perf_counter() - started:.1f} s"
+        )
+        print(f"  written to {out}/runs; table and figures: repomodel sweep --report {out}")
+    return 1 if counts["failed"] else 0
 
 
-def write_outputs(
-    out: Path, df: pd.DataFrame, summary: dict, draw, extra: dict[str, pd.DataFrame] | None = None
-) -> None:
-    """Write timeseries.csv, summary.json, the figure and any `extra` tables (file name ->
-    frame) into `out` all-or-nothing (`staged`)."""
-    with staged(out) as tmp:
-        df.to_csv(tmp / "timeseries.csv", float_format="%.6f", date_format="%Y-%m-%d")
-        for name, table in (extra or {}).items():
-            table.to_csv(tmp / name, float_format="%.6f", date_format="%Y-%m-%d")
-        (tmp / "summary.json").write_text(json.dumps(_jsonable(summary), indent=2) + "\n")
-        draw(tmp / "spread.png")
+# --- printing ----------------------------------------------------------------------------------
 
 
-def print_summary(summary: dict, out: Path) -> None:
+def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
     m = summary["metrics"]
-    year_key = next(k for k in m if k.startswith("mean_spread_2") or k.startswith("mean_spread_1"))
+    year = m["end"][:4]
     rows = [
         ("scenario", summary["scenario"]),
         ("period", f"{m['start']} .. {m['end']} ({m['days']} business days)"),
-        (f"mean SOFR−IORB {year_key.split('_')[2]}", f"{m[year_key]:+.1f} bp"),
+        (f"mean SOFR−IORB {year}", f"{m[f'mean_spread_{year}_bp']:+.1f} bp"),
         ("max SOFR−IORB", f"{m['max_spread_bp']:+.1f} bp on {m['max_spread_date']}"),
         ("days above 0 / 10 bp", f"{m['days_spread_above_0']} / {m['days_spread_above_10bp']}"),
         ("first month at or below 0 bp", str(m["first_month_mean_spread_at_or_below_0"])),
@@ -237,7 +299,7 @@ def print_summary(summary: dict, out: Path) -> None:
         ("ON RRP at end", f"${m['on_rrp_end']:,.0f} bn"),
         ("SRF take-up, total / max day", f"${m['srf_total']:,.0f} bn / ${m['srf_max']:,.0f} bn"),
         ("Fed bill purchases", f"${m['fed_bill_purchases']:,.0f} bn"),
-        ("wall time", f"{summary['wall_seconds']:.2f} s"),
+        ("wall time", f"{wall_seconds:.2f} s"),
         ("written to", f"{out}/{{timeseries.csv, summary.json, spread.png}}"),
     ]
     width = max(len(k) for k, _ in rows)
@@ -245,45 +307,37 @@ def print_summary(summary: dict, out: Path) -> None:
         print(f"  {k:<{width}}  {v}")
 
 
-class ProgressBar:
-    """A one-line progress bar on stderr: days done, and time left."""
-
-    def __init__(self, label: str) -> None:
-        self.label, self.started, self.last = label, time.perf_counter(), 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if now - self.last < 0.1 and done < total:
-            return
-        self.last = now
-        frac = done / max(total, 1)
-        left = (now - self.started) / max(frac, 1e-9) * (1 - frac)
-        bar = "█" * int(30 * frac) + "·" * (30 - int(30 * frac))
-        sys.stderr.write(f"\r  {self.label} {bar} {done}/{total} days, {left:4.1f} s left ")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        sys.stderr.write("\n")
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (dt.date, pd.Timestamp)):
-        return str(obj)[:10]
-    if isinstance(obj, (np.floating, float)):
-        return None if math.isnan(float(obj)) else float(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    return obj
+def print_replay(summary: dict) -> None:
+    t, f = summary["tracking"], summary["fit"]
+    print(
+        f"  tracking: reserves mean |gap| {t['reserves_mean_abs_gap']:.1f} bn, "
+        f"ON RRP mean |gap| {t['on_rrp_mean_abs_gap']:.1f} bn"
+    )
+    if f:
+        print(
+            f"  fit: monthly RMSE {f['monthly_rmse_bp']:.2f} bp over {f['months']} months "
+            f"(ZLB 2020-03..2021-07 left out), bias {f['monthly_bias_bp']:+.2f} bp"
+        )
+    e = summary.get("ensemble")
+    if e:
+        line = f"  ensemble of {len(e['seeds'])} seeds ({e['seeds'][0]}..{e['seeds'][-1]}): ensemble.csv"
+        if e.get("mean_path_fit") and "seed_monthly_rmse_bp" in e:
+            r = e["seed_monthly_rmse_bp"]
+            line += (
+                f"; mean path monthly RMSE {e['mean_path_fit']['monthly_rmse_bp']:.2f} bp, "
+                f"seeds {r['median']:.2f} median ({r['min']:.2f} to {r['max']:.2f})"
+            )
+        print(line)
 
 
-def _version() -> str:
-    from repomodel import __version__
-
-    return __version__
+def print_table(table: pd.DataFrame, out: Path) -> None:
+    status = table["status"].value_counts().to_dict()
+    print(f"  {len(table)} runs: " + ", ".join(f"{v} {k}" for k, v in sorted(status.items())))
+    ok = table[table["status"] == "ok"]
+    if len(ok):
+        cols = ["mean_spread_bp", "max_spread_bp", "days_spread_above_10bp", "reserves_end", "srf_total"]
+        print(ok[cols].describe().loc[["mean", "min", "max"]].round(2).to_string())
+    print(f"  written to {out}/results.csv, results.parquet, report/*.png")
 
 
 if __name__ == "__main__":

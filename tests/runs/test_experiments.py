@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))
+from repomodel.runs.sweep_spec import plan, read_spec
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "experiments"))
 
 min_rmp = pytest.importorskip("min_rmp")
 rmp_paths = pytest.importorskip("rmp_paths")
@@ -47,8 +49,6 @@ def test_month_criteria():
 
 
 def test_sensitivity_spec_is_a_valid_sweep():
-    from repomodel.runs.sweep import plan
-
     p = plan(sensitivity.spec(4, 0.35, 1))
     assert set(p["keys"]) == set(sensitivity.PARAMETERS)
     assert len(p["points"]) == 4 * (len(sensitivity.PARAMETERS) + 2)
@@ -56,8 +56,6 @@ def test_sensitivity_spec_is_a_valid_sweep():
 
 def test_sensitivity_confidence_intervals_are_the_same_on_every_run():
     # The same runs must give the same table, bootstrap intervals included.
-    from repomodel.runs.sweep import plan
-
     s = sensitivity.spec(8, 0.35, 1)
     p = plan(s)
     ranges = {k: v for k, v in s["sample"].items() if k in sensitivity.PARAMETERS}
@@ -75,9 +73,7 @@ def test_sensitivity_confidence_intervals_are_the_same_on_every_run():
 
 
 @pytest.mark.parametrize(
-    "name", sorted(Path(__file__).resolve().parents[1].joinpath("experiments", "specs").glob("*.toml"))
+    "name", sorted(Path(__file__).resolve().parents[2].joinpath("experiments", "specs").glob("*.toml"))
 )
 def test_shipped_specs_are_valid(name):
-    from repomodel.runs.sweep import plan, read_spec
-
     assert plan(read_spec(name))["runs"]

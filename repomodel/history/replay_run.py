@@ -1,0 +1,93 @@
+"""A replay of history written to a folder: what `repomodel replay` does.
+
+The replay of the default seed, the replays of the ensemble's other seeds on the runner (each
+depends on the inputs, the overrides and its seed only, so one process or many give the same
+band), the fit and tracking added to the run's summary, the figure against the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from repomodel.history.inputs import history_path, load_inputs
+from repomodel.history.metrics import ensemble_frame, ensemble_summary, fit_summary, tracking
+from repomodel.history.replay import ReplayModel
+from repomodel.runs.figures import spread_figure
+from repomodel.runs.outputs import write_run
+from repomodel.runs.progress import progress_bar
+from repomodel.runs.runner import run_jobs
+from repomodel.runs.scenario_run import run_days
+from repomodel.runs.summary import summarise
+
+
+def spread_of_seed(
+    inputs: pd.DataFrame, overrides: dict | list[str] | None, seed: int, scenario: str | dict = "rmp40"
+) -> pd.Series:
+    """The replayed daily SOFR - IORB spread of one seed (a job for the runner)."""
+    return ReplayModel(inputs, overrides=overrides, rng=seed, scenario=scenario).run()["sofr_iorb_bp"]
+
+
+def replay_seeds(
+    inputs: pd.DataFrame,
+    seeds: list[int],
+    overrides: dict | list[str] | None = None,
+    workers: int = 1,
+    scenario: str | dict = "rmp40",
+    progress: Callable[[int, Any], None] | None = None,
+) -> dict[int, pd.Series]:
+    """The daily spread of each seed, replayed on `workers` processes (the same result as on
+    one); `progress(index, spread)` is called as seeds finish."""
+    jobs = [(inputs, overrides, s, scenario) for s in seeds]
+    return dict(zip(seeds, run_jobs(spread_of_seed, jobs, workers, progress), strict=True))
+
+
+def replay_to(
+    out: Path | None = None,
+    inputs: Path | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    sets: list[str] | None = None,
+    seed: int | None = None,
+    scenario: str = "rmp40",
+    ensemble: int = 1,
+    workers: int = 1,
+    quiet: bool = False,
+) -> tuple[dict, Path]:
+    """Replay `inputs` (default: the shipped history) from `start` to `end` and write
+    timeseries.csv, summary.json (with tracking, fit and, for an ensemble of more than one
+    seed, its band's figures), spread.png and ensemble.csv to `out` (default results/replay/),
+    all or nothing. Returns the summary and the folder."""
+    source = inputs if inputs is not None else history_path()
+    frame = load_inputs(source, start, end)
+    out = Path(out) if out is not None else Path("results") / "replay"
+    model = ReplayModel(frame, overrides=sets, rng=seed, scenario=scenario)
+    params = model.params
+    seed = params["seed"] if seed is None else seed
+    df = run_days(model, "replay", quiet)
+    ens = None
+    if ensemble > 1:
+        others = list(range(seed + 1, seed + ensemble))
+        bar = progress_bar(len(others), f"{len(others)} more seeds", "seeds", quiet)
+        spreads = replay_seeds(frame, others, sets, workers, scenario, lambda i, r: bar.update())
+        bar.close()
+        ens = ensemble_frame({seed: df["sofr_iorb_bp"], **spreads})
+    summary = summarise(df, params, seed=seed)
+    summary["inputs"] = str(source)
+    summary["tracking"] = tracking(df)
+    summary["fit"] = fit_summary(df)
+    if ens is not None:
+        summary["ensemble"] = ensemble_summary(ens, df.get("actual_spread_bp"))
+    actual = df["actual_spread_bp"].dropna() if "actual_spread_bp" in df else None
+    title = "repomodel · replay: SOFR−IORB, model vs actual"
+    write_run(
+        out,
+        df,
+        summary,
+        lambda path: spread_figure(df, title, path, actual=actual, ensemble=ens),
+        extra=None if ens is None else {"ensemble.csv": ens},
+    )
+    return summary, out

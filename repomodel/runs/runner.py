@@ -1,0 +1,190 @@
+"""One way to run many jobs: in this process, in local worker processes, or on a dask cluster.
+
+A job is a call `fn(*args)` of a function importable by name (so that it can be sent to
+another process) and results that depend on its arguments only: each model run draws from its
+own seed. Whichever engine runs them, `Runner.map` returns the same results, in the order of
+the jobs, and calls `progress(index, result)` as each job finishes.
+
+    with Runner(workers=4) as runner:                     # 4 local processes
+        frames = runner.map(simulate, [("rmp40", {}, seed) for seed in range(8)])
+    with Runner(scheduler="tcp://10.0.0.5:8786") as runner:   # a dask cluster
+        for index, result in runner.finished(fn, jobs): ...
+
+Engines: one worker runs the jobs here, one after the other; more workers run them in a pool
+of local processes (forkserver where the system has it: the caller may have threads, and
+forking a threaded process can deadlock the child); `scheduler` (an address) or `dask=True`
+(a LocalCluster of `workers` single-threaded processes) runs them on dask.distributed, which
+survives a worker that dies and reaches machines other than this one. A runner keeps its
+engine open between calls until it is closed, so a caller evaluating jobs many times (a
+bisection, an optimiser) starts its processes once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed as futures_completed
+from typing import Any
+
+import pandas as pd
+
+from repomodel.errors import InputError
+from repomodel.model import RepoMarketModel
+from repomodel.runs.progress import progress_bar
+
+Failed = Callable[[BaseException], Any]
+
+
+class Runner:
+    """Runs jobs `fn(*args)` on one engine, kept open until `close()` (or the `with` block ends)."""
+
+    def __init__(self, workers: int | None = 1, scheduler: str | None = None, dask: bool = False) -> None:
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.scheduler = scheduler
+        self.dask = dask or scheduler is not None
+        self._pool: ProcessPoolExecutor | None = None
+        self._client = self._cluster = None
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._pool = self._client = self._cluster = None
+
+    def map(
+        self,
+        fn: Callable,
+        jobs: Sequence[tuple],
+        progress: Callable[[int, Any], None] | None = None,
+        failed: Failed | None = None,
+    ) -> list:
+        """The results of `fn(*job)` for every job, in the order of `jobs`."""
+        results: list = [None] * len(jobs)
+        for index, result in self.finished(fn, jobs, failed):
+            results[index] = result
+            if progress is not None:
+                progress(index, result)
+        return results
+
+    def finished(self, fn: Callable, jobs: Sequence[tuple], failed: Failed | None = None) -> Iterator:
+        """(job index, result) of each job as it finishes. A job that raises (or whose worker
+        dies) raises here, unless `failed` is given: then `failed(exception)` is its result.
+        Jobs not yet finished when the caller stops (an error, Ctrl-C) are cancelled."""
+        if not jobs:
+            return
+        if self.dask:
+            yield from self._on_dask(fn, jobs, failed)
+        elif self.workers == 1 or len(jobs) == 1:
+            for index, job in enumerate(jobs):
+                yield index, _call(fn, job, failed)
+        else:
+            if self._pool is None:
+                methods = multiprocessing.get_all_start_methods()
+                context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            futures = {self._pool.submit(fn, *job): index for index, job in enumerate(jobs)}
+            yield from _as_finished(futures, futures_completed, failed)
+
+    def _on_dask(self, fn: Callable, jobs: Sequence[tuple], failed: Failed | None) -> Iterator:
+        try:
+            from dask.distributed import as_completed
+        except ImportError:
+            raise InputError(
+                "dask.distributed is not installed: expected it for sweeps and --scheduler "
+                "(pip install 'repomodel[sweep]')"
+            ) from None
+        client = self._dask_client()
+        futures = {client.submit(fn, *job, pure=False): index for index, job in enumerate(jobs)}
+        yield from _as_finished(futures, as_completed, failed)
+
+    def _dask_client(self):
+        from dask.distributed import Client, LocalCluster
+
+        if self._client is None and self.scheduler:
+            try:
+                self._client = Client(self.scheduler, timeout="10s")
+            except (OSError, TimeoutError) as exc:
+                raise InputError(f"--scheduler: cannot connect to '{self.scheduler}' ({exc})") from None
+        elif self._client is None:
+            self._cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=40,
+            )
+            self._client = Client(self._cluster)
+        return self._client
+
+
+def _call(fn: Callable, job: tuple, failed: Failed | None) -> Any:
+    if failed is None:
+        return fn(*job)
+    try:
+        return fn(*job)
+    except Exception as exc:  # the caller asked for failures as results
+        return failed(exc)
+
+
+def _as_finished(futures: dict, as_completed: Callable, failed: Failed | None) -> Iterator:
+    try:
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except Exception as exc:
+                if failed is None:
+                    raise
+                result = failed(exc)
+            yield futures[future], result
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+def run_jobs(
+    fn: Callable,
+    jobs: Sequence[tuple],
+    workers: int | None = 1,
+    progress: Callable[[int, Any], None] | None = None,
+) -> list:
+    """`Runner.map` on a runner of at most one process per job, closed when done."""
+    with Runner(min(max(1, workers or os.cpu_count() or 1), max(len(jobs), 1))) as runner:
+        return runner.map(fn, jobs, progress)
+
+
+# --- many model runs for experiments ------------------------------------------------------
+
+
+def simulate(scenario: str | dict, overrides: dict | None, seed: int) -> pd.DataFrame:
+    """The daily series of one scenario run (a job for the runner)."""
+    return RepoMarketModel(scenario=scenario, overrides=dict(overrides or {}), rng=seed).run()
+
+
+def simulate_many(
+    jobs: list[tuple[str | dict, dict, int]],
+    workers: int | None = None,
+    label: str = "runs",
+    runner: Runner | None = None,
+    quiet: bool = False,
+) -> list[pd.DataFrame]:
+    """Daily series of many (scenario, overrides, seed) runs, in the order given, on `runner`
+    (kept open across calls by the caller) or on one of `workers` processes (default: the
+    CPUs). A run that raises raises here: experiments want all their runs."""
+    bar = progress_bar(len(jobs), label, "runs", quiet)
+    try:
+        if runner is not None:
+            return runner.map(simulate, jobs, lambda i, r: bar.update())
+        return run_jobs(simulate, jobs, workers, lambda i, r: bar.update())
+    finally:
+        bar.close()

@@ -1,0 +1,43 @@
+"""One scenario run forward and written to a folder: what `repomodel run` does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from repomodel import scenario as scenarios
+from repomodel.model import RepoMarketModel
+from repomodel.runs.figures import spread_figure
+from repomodel.runs.outputs import write_run
+from repomodel.runs.progress import day_counter, progress_bar
+from repomodel.runs.summary import summarise
+
+
+def run_days(model: RepoMarketModel, label: str, quiet: bool = False) -> pd.DataFrame:
+    """Run `model` to its last day with a bar of days on the terminal."""
+    bar = progress_bar(0, label, "days", quiet)  # the model tells the bar how many days
+    try:
+        return model.run(progress=day_counter(bar))
+    finally:
+        bar.close()
+
+
+def run_scenario(
+    scenario: str,
+    sets: list[str] | dict | None = None,
+    seed: int | None = None,
+    out: Path | None = None,
+    quiet: bool = False,
+) -> tuple[dict, Path]:
+    """Run `scenario` (a shipped name or a TOML path, with `--set` overrides) and write its
+    timeseries.csv, summary.json and spread.png to `out` (default results/<scenario>/), all or
+    nothing. Returns the summary and the folder."""
+    params = scenarios.load(scenario, sets or [])
+    out = Path(out) if out is not None else Path("results") / params["name"]
+    model = RepoMarketModel(scenario=params, rng=seed)
+    df = run_days(model, params["name"], quiet)
+    summary = summarise(df, params, seed=params["seed"] if seed is None else seed)
+    title = f"repomodel · {params['name']}: SOFR−IORB, reserves and ON RRP"
+    write_run(out, df, summary, lambda path: spread_figure(df, title, path))
+    return summary, out

@@ -1,0 +1,60 @@
+"""The one summary of a run: its headline figures, as `repomodel run` writes them to
+summary.json, `repomodel replay` adds its fit to, and a sweep keeps one row of per run.
+
+`{year}` in a key is the run's final calendar year (2026 for the shipped scenarios). No clock
+time is kept: the same run gives the same summary, byte for byte.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from repomodel import __version__
+from repomodel.runs.outputs import jsonable
+
+SPIKE_BP = 10.0  # a day above IORB by this much is a spike (the stress days of Sept 2019 were)
+
+
+def metrics(df: pd.DataFrame) -> dict:
+    """Headline figures of a run's daily series (spreads in bp, amounts in $ bn)."""
+    spread = df["sofr_iorb_bp"]
+    year = int(df.index.year.max())
+    final = spread[df.index.year == year]
+    monthly = spread.groupby(df.index.to_period("M")).mean()
+    at_or_below = monthly[monthly <= 0]
+    return {
+        "days": int(len(df)),
+        "start": str(df.index[0].date()),
+        "end": str(df.index[-1].date()),
+        "mean_spread_bp": float(spread.mean()),
+        f"mean_spread_{year}_bp": float(final.mean()),
+        "max_spread_bp": float(spread.max()),
+        f"max_spread_{year}_bp": float(final.max()),
+        "max_spread_date": str(spread.idxmax().date()),
+        "days_spread_above_0": int((spread > 0).sum()),
+        "days_spread_above_10bp": int((spread > SPIKE_BP).sum()),
+        "spike_share": float((spread > SPIKE_BP).mean()),
+        f"spike_share_{year}": float((final > SPIKE_BP).mean()),
+        f"spike_share_5bp_{year}": float((final > 5.0).mean()),
+        "first_month_mean_spread_at_or_below_0": str(at_or_below.index[0]) if len(at_or_below) else None,
+        "reserves_start": float(df["reserves"].iloc[0]),
+        "reserves_end": float(df["reserves"].iloc[-1]),
+        "reserves_min": float(df["reserves"].min()),
+        "on_rrp_end": float(df["on_rrp"].iloc[-1]),
+        "srf_total": float(df["srf"].sum()),
+        "srf_max": float(df["srf"].max()),
+        "fed_bill_purchases": float(df["fed_bill_purchases"].sum()),
+        "max_accounting_residual": float(df["accounting_residual"].max()),
+    }
+
+
+def summarise(df: pd.DataFrame, params: dict, seed: int | None) -> dict:
+    """The summary.json of a run: scenario, seed, `metrics`, every parameter used, version."""
+    return {
+        "scenario": params["name"],
+        "description": params.get("description", ""),
+        "seed": seed,
+        "metrics": jsonable(metrics(df)),
+        "parameters": jsonable(params),
+        "version": __version__,
+    }

@@ -1,0 +1,141 @@
+"""A sweep's results gathered: one table of its runs and figures of metrics against the swept
+keys (`repomodel sweep --report DIR`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from repomodel.errors import InputError  # noqa: E402
+from repomodel.runs.outputs import write_csv, write_parquet  # noqa: E402
+
+REPORT_METRICS = [
+    ("mean_spread_bp", "mean SOFR−IORB (bp)"),
+    ("max_spread_bp", "max SOFR−IORB (bp)"),
+    ("days_spread_above_10bp", "days above 10 bp"),
+    ("reserves_end", "reserves at the end ($ bn)"),
+    ("srf_total", "SRF take-up, sum of days ($ bn)"),
+]
+
+
+def load_results(out: Path) -> pd.DataFrame:
+    """One table of the runs listed in DIR/manifest.json: finished rows, failed runs with their
+    error, and runs not done yet (status "todo")."""
+    out = Path(out)
+    manifest_path = out / "manifest.json"
+    if not manifest_path.is_file():
+        raise InputError(f"--report: '{out}' has no manifest.json: expected a sweep output folder")
+    manifest = json.loads(manifest_path.read_text())
+    rows = []
+    for run in manifest["runs"]:
+        rid = run["run_id"]
+        path = out / "runs" / f"{rid}.parquet"
+        if path.exists():
+            rows.append(pd.read_parquet(path).reset_index())
+            continue
+        row = {
+            "run_id": rid,
+            "scenario": manifest["scenario"],
+            "seed": run["seed"],
+            "sample_index": run["sample_index"],
+            **run["params"],
+        }
+        err = out / "runs" / f"{rid}.error.json"
+        if err.exists():
+            row.update(status="failed", error=json.loads(err.read_text())["error"])
+        else:
+            row.update(status="todo")
+        rows.append(pd.DataFrame([row]))
+    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    lead = ["run_id", "status", "scenario", "seed", "sample_index", *manifest["keys"]]
+    table = table[[c for c in lead if c in table] + [c for c in table if c not in lead]]
+    return table
+
+
+def timeseries(out: Path, run_id: str) -> pd.DataFrame:
+    """The daily series of one run of a sweep run with --timeseries."""
+    return pd.read_parquet(Path(out) / "runs" / f"{run_id}.timeseries.parquet")
+
+
+def report(out: Path) -> pd.DataFrame:
+    """Write DIR/results.csv, DIR/results.parquet and figures of metrics vs the swept keys."""
+    out = Path(out)
+    table = load_results(out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    write_parquet(out / "results.parquet", table.set_index("run_id"))
+    write_csv(out / "results.csv", table, index=False, float_format="%.6g")
+    ok = table[table["status"] == "ok"]
+    if len(ok):
+        draw_report(ok, manifest["keys"], manifest, out / "report")
+    return table
+
+
+def draw_report(ok: pd.DataFrame, keys: list[str], manifest: dict, folder: Path) -> list[Path]:
+    """Response curves (one key, or each key for a sample/larger grid) and heatmaps (two keys)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [response_curves(ok, keys, manifest, folder / "response_curves.png")]
+    if manifest["method"] == "grid" and len(keys) == 2:
+        for metric, label in REPORT_METRICS[:3]:
+            paths.append(heatmap(ok, keys, metric, label, folder / f"heatmap_{metric}.png"))
+    return paths
+
+
+def response_curves(ok: pd.DataFrame, keys: list[str], manifest: dict, path: Path) -> Path:
+    """Each metric against each swept key: mean over seeds and other keys, with their range."""
+    numeric = [k for k in keys if pd.api.types.is_numeric_dtype(ok[k])]
+    fig, axes = plt.subplots(
+        len(REPORT_METRICS),
+        max(len(keys), 1),
+        squeeze=False,
+        figsize=(3.6 * max(len(keys), 1), 2.4 * len(REPORT_METRICS)),
+    )
+    for j, key in enumerate(keys):
+        for i, (metric, label) in enumerate(REPORT_METRICS):
+            ax = axes[i, j]
+            if manifest["method"] == "grid" or key not in numeric:
+                g = ok.groupby(key)[metric].agg(["mean", "min", "max"])
+                x = g.index.to_numpy() if key in numeric else np.arange(len(g))
+                ax.plot(x, g["mean"], "o-", color="C0")
+                ax.fill_between(x, g["min"], g["max"], color="C0", alpha=0.2)
+                if key not in numeric:
+                    ax.set_xticks(x, [str(v) for v in g.index], rotation=30, fontsize=7)
+            else:
+                ax.scatter(ok[key], ok[metric], s=6, alpha=0.6)
+            if i == len(REPORT_METRICS) - 1:
+                ax.set_xlabel(key)
+            if j == 0:
+                ax.set_ylabel(label, fontsize=8)
+    fig.suptitle(f"sweep of {manifest['scenario']} ({manifest['method']}, {len(ok)} runs)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def heatmap(ok: pd.DataFrame, keys: list[str], metric: str, label: str, path: Path) -> Path:
+    """A metric over a two-key grid, mean over seeds."""
+    a, b = keys
+    pivot = ok.pivot_table(index=a, columns=b, values=metric, aggfunc="mean")
+    fig, ax = plt.subplots(figsize=(5.5, 4.2))
+    im = ax.imshow(pivot.to_numpy(), origin="lower", aspect="auto", cmap="RdYlBu_r")
+    ax.set_xticks(
+        range(pivot.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pivot.columns]
+    )
+    ax.set_yticks(range(pivot.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pivot.index])
+    ax.set_xlabel(b)
+    ax.set_ylabel(a)
+    for (yi, xi), v in np.ndenumerate(pivot.to_numpy()):
+        ax.text(xi, yi, f"{v:.1f}", ha="center", va="center", fontsize=7)
+    fig.colorbar(im, ax=ax, label=label)
+    ax.set_title(f"{label}, mean over seeds")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -1,0 +1,65 @@
+"""One summary of a run, for `run`, `replay` and sweeps: the same keys, no clock time."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from repomodel import scenario as scenarios
+from repomodel.runs.outputs import jsonable
+from repomodel.runs.summary import metrics, summarise
+from repomodel.runs.sweep import run_one
+
+# summary.json's keys that users read (README: "headline figures"); they must stay
+RUN_KEYS = {
+    "days",
+    "start",
+    "end",
+    "mean_spread_bp",
+    "mean_spread_2026_bp",
+    "max_spread_bp",
+    "max_spread_date",
+    "days_spread_above_0",
+    "days_spread_above_10bp",
+    "first_month_mean_spread_at_or_below_0",
+    "reserves_start",
+    "reserves_end",
+    "reserves_min",
+    "on_rrp_end",
+    "srf_total",
+    "srf_max",
+    "fed_bill_purchases",
+    "max_accounting_residual",
+}
+OVERRIDES = {"calendar.end": "2026-02-27"}
+
+
+@pytest.fixture
+def run(simulate):
+    return simulate("no_rmp", seed=1, calendar__end="2026-02-27")
+
+
+def test_summary_keeps_the_run_keys_and_holds_no_clock(run):
+    params = scenarios.load("no_rmp", OVERRIDES)
+    summary = summarise(run, params, seed=1)
+    assert set(summary) == {"scenario", "description", "seed", "metrics", "parameters", "version"}
+    assert RUN_KEYS <= set(summary["metrics"])
+    assert not [k for k in json.dumps(summary).split('"') if "wall" in k or "seconds" in k]
+    assert summarise(run, params, seed=1) == summary  # the same run, the same bytes
+
+
+def test_the_final_year_names_the_year_keys_and_figures_agree(run):
+    m = metrics(run)
+    assert {"mean_spread_2026_bp", "max_spread_2026_bp", "spike_share_2026", "spike_share_5bp_2026"} <= set(m)
+    assert m["days"] == len(run) and m["end"] == "2026-02-27"
+    assert m["max_spread_bp"] >= m["max_spread_2026_bp"] and m["max_spread_bp"] >= m["mean_spread_bp"]
+    assert m["days_spread_above_0"] >= m["days_spread_above_10bp"]
+    assert m["spike_share"] == pytest.approx(m["days_spread_above_10bp"] / m["days"])
+    assert m["reserves_min"] <= min(m["reserves_start"], m["reserves_end"])
+
+
+def test_a_sweep_row_holds_the_same_metrics_as_the_run(run):
+    result = run_one("no_rmp", OVERRIDES, 1)
+    assert result["status"] == "ok"
+    assert jsonable(result["metrics"]) == jsonable(metrics(run))

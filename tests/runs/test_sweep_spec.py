@@ -1,0 +1,47 @@
+"""A sweep's spec: expanded into the same runs every time, and refused whole when wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from repomodel.errors import InputError
+from repomodel.runs import sweep_spec
+
+
+def test_plan_is_stable_and_complete():
+    spec = {
+        "scenario": "rmp40",
+        "seeds": [1, 2],
+        "set": {"calendar.end": "2026-01-15"},
+        "grid": {"rmp.monthly": [20.0, 40.0], "population.small_banks": [50, 100, 150]},
+    }
+    p = sweep_spec.plan(spec)
+    assert len(p["runs"]) == 2 * 3 * 2
+    assert len({r["run_id"] for r in p["runs"]}) == 12
+    assert [r["run_id"] for r in sweep_spec.plan(spec)["runs"]] == [r["run_id"] for r in p["runs"]]
+    sample = sweep_spec.plan(
+        {
+            "scenario": "rmp40",
+            "seeds": [0],
+            "sample": {
+                "method": "sobol",
+                "n": 8,
+                "banks.lclor_large": [0.03, 0.06],
+                "population.small_banks": [50, 150],
+            },
+        }
+    )
+    assert len(sample["points"]) == 8 * (2 + 2)
+    assert {pt["run_id"] for pt in sample["points"]} == {r["run_id"] for r in sample["runs"]}
+    values = [r["params"]["banks.lclor_large"] for r in sample["runs"]]
+    assert min(values) >= 0.03 and max(values) <= 0.06
+    assert all(isinstance(r["params"]["population.small_banks"], int) for r in sample["runs"])
+    lhs = sweep_spec.plan({"scenario": "rmp40", "sample": {"method": "lhs", "n": 5, "rmp.monthly": [0, 60]}})
+    assert len(lhs["runs"]) == 5
+
+
+def test_spec_errors_raise_input_error():
+    with pytest.raises(InputError, match="seeds"):
+        sweep_spec.plan({"scenario": "rmp40", "seeds": [], "grid": {"rmp.monthly": [1.0]}})
+    with pytest.raises(InputError, match="power of 2"):
+        sweep_spec.plan({"scenario": "rmp40", "sample": {"method": "sobol", "n": 10, "rmp.monthly": [0, 1]}})
