@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from repomodel.runs.runner import Runner, simulate_many  # noqa: E402
+from repomodel.runs.search import smallest  # noqa: E402
 
 
 class Evaluator:
@@ -59,7 +60,6 @@ class Evaluator:
 
 
 def bisect(ev: Evaluator, start: pd.Period, target: float, bound: float, tol: float) -> dict:
-    ok = lambda x: ev.worst(x, start) <= target  # noqa: E731
     row = {
         "from_month": str(start),
         "target_bp": target,
@@ -67,24 +67,17 @@ def bisect(ev: Evaluator, start: pd.Period, target: float, bound: float, tol: fl
         "worst_month_at_0": ev.worst(0.0, start),
         "worst_month_at_bound": ev.worst(bound, start),
     }
-    if ok(0.0):
-        return {**row, "min_monthly_purchase": 0.0, "found": True, "evaluations": 1}
-    if not ok(bound):
-        return {**row, "min_monthly_purchase": np.nan, "found": False, "evaluations": 2}
-    lo, hi, n = 0.0, bound, 2
-    while hi - lo > tol:
-        mid = 0.5 * (lo + hi)
-        n += 1
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid
+    x, n = smallest(lambda x: ev.worst(x, start) <= target, bound, tol)
+    if x is None:
+        return {**row, "min_monthly_purchase": np.nan, "found": False, "evaluations": n}
+    if x == 0.0:
+        return {**row, "min_monthly_purchase": 0.0, "found": True, "evaluations": n}
     return {
         **row,
-        "min_monthly_purchase": hi,
+        "min_monthly_purchase": x,
         "found": True,
         "evaluations": n,
-        "worst_month_at_min": ev.worst(hi, start),
+        "worst_month_at_min": ev.worst(x, start),
     }
 
 

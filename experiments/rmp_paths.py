@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from repomodel.runs.runner import simulate_many  # noqa: E402
+from repomodel.runs.summary import first_month_at_or_below, stays_at_or_below_from  # noqa: E402
 
 SCENARIOS = [
     "rmp40",
@@ -75,20 +76,6 @@ def run(seeds: list[int], workers: int | None) -> dict[str, list[pd.DataFrame]]:
     jobs = [(*job(name), seed) for name in SCENARIOS for seed in seeds]
     frames = simulate_many(jobs, workers=workers, label="rmp_paths")
     return {name: frames[i * len(seeds) : (i + 1) * len(seeds)] for i, name in enumerate(SCENARIOS)}
-
-
-def first_month_at_or_below(monthly: pd.Series) -> str | None:
-    hits = monthly[monthly <= 0]
-    return str(hits.index[0]) if len(hits) else None
-
-
-def stays_at_or_below_from(monthly: pd.Series) -> str | None:
-    """The first month from which every later monthly mean is at or below 0."""
-    above = monthly > 0
-    if above.iloc[-1]:
-        return None
-    last_above = np.flatnonzero(above.to_numpy())
-    return str(monthly.index[last_above[-1] + 1 if len(last_above) else 0])
 
 
 def tables(runs: dict[str, list[pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

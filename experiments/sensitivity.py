@@ -29,12 +29,11 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-BOOTSTRAP_SEED = 12345  # the bootstrap of the confidence intervals (never 0: see `analyse`)
 sys.path.insert(0, str(ROOT))
 
 from repomodel import scenario as scenarios  # noqa: E402
 from repomodel.runs.sweep import run_sweep  # noqa: E402
-from repomodel.runs.sweep_report import load_results  # noqa: E402
+from repomodel.runs.sweep_report import load_results, sobol_indices  # noqa: E402
 from repomodel.runs.sweep_spec import plan  # noqa: E402
 
 PARAMETERS = {
@@ -47,7 +46,6 @@ PARAMETERS = {
     "banks.srf_stigma_bp": "SRF stigma, banks",
     "money_funds.reservation_spread_bp": "money funds' reservation spread over ON RRP",
 }
-MIN_DISTINCT = 5  # an output with fewer distinct values over the runs gets no indices
 OUTPUTS = {
     "mean_spread_2026_bp": "mean SOFR − IORB 2026 (bp)",
     "spike_share_5bp_2026": "share of 2026 days > 5 bp",
@@ -72,49 +70,7 @@ def spec(n: int, span: float, seed: int) -> dict:
 
 
 def analyse(table: pd.DataFrame, p: dict, ranges: dict) -> pd.DataFrame:
-    from SALib.analyze import sobol
-
-    ok = table.set_index("run_id")
-    problem = {"num_vars": len(p["keys"]), "names": p["keys"], "bounds": [ranges[k] for k in p["keys"]]}
-    rows = []
-    for output in OUTPUTS:
-        y = np.array([ok.loc[pt["run_id"], output] for pt in p["points"]], dtype=float)
-        distinct = np.unique(y[np.isfinite(y)]).size
-        if not np.isfinite(y).all() or distinct < MIN_DISTINCT:
-            # A count of days that moves by a day in a handful of runs has no variance to share
-            # out: the indices would be noise, so they are left undefined.
-            note = (
-                "failed runs" if not np.isfinite(y).all() else f"nearly constant ({distinct} distinct values)"
-            )
-            for key in p["keys"]:
-                rows.append(
-                    {
-                        "output": output,
-                        "parameter": key,
-                        "S1": np.nan,
-                        "S1_conf": np.nan,
-                        "ST": np.nan,
-                        "ST_conf": np.nan,
-                        "note": note,
-                    }
-                )
-            continue
-        # SALib seeds its bootstrap only `if seed:`, so seed 0 would leave the confidence
-        # intervals unseeded and different on every run.
-        res = sobol.analyze(problem, y, calc_second_order=False, seed=BOOTSTRAP_SEED, print_to_console=False)
-        for i, key in enumerate(p["keys"]):
-            rows.append(
-                {
-                    "output": output,
-                    "parameter": key,
-                    "S1": res["S1"][i],
-                    "S1_conf": res["S1_conf"][i],
-                    "ST": res["ST"][i],
-                    "ST_conf": res["ST_conf"][i],
-                    "note": "",
-                }
-            )
-    return pd.DataFrame(rows)
+    return sobol_indices(table, p, ranges, list(OUTPUTS))
 
 
 def draw(indices: pd.DataFrame, out: Path, n_runs: int) -> None:

@@ -7,6 +7,7 @@ time is kept: the same run gives the same summary, byte for byte.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from repomodel import __version__
@@ -21,7 +22,6 @@ def metrics(df: pd.DataFrame) -> dict:
     year = int(df.index.year.max())
     final = spread[df.index.year == year]
     monthly = spread.groupby(df.index.to_period("M")).mean()
-    at_or_below = monthly[monthly <= 0]
     return {
         "days": int(len(df)),
         "start": str(df.index[0].date()),
@@ -36,7 +36,7 @@ def metrics(df: pd.DataFrame) -> dict:
         "spike_share": float((spread > SPIKE_BP).mean()),
         f"spike_share_{year}": float((final > SPIKE_BP).mean()),
         f"spike_share_5bp_{year}": float((final > 5.0).mean()),
-        "first_month_mean_spread_at_or_below_0": str(at_or_below.index[0]) if len(at_or_below) else None,
+        "first_month_mean_spread_at_or_below_0": first_month_at_or_below(monthly),
         "reserves_start": float(df["reserves"].iloc[0]),
         "reserves_end": float(df["reserves"].iloc[-1]),
         "reserves_min": float(df["reserves"].min()),
@@ -58,3 +58,19 @@ def summarise(df: pd.DataFrame, params: dict, seed: int | None) -> dict:
         "parameters": jsonable(params),
         "version": __version__,
     }
+
+
+def first_month_at_or_below(monthly: pd.Series, level_bp: float = 0.0) -> str | None:
+    """The first month whose mean spread is at or below `level_bp` (None if none is)."""
+    hits = monthly[monthly <= level_bp]
+    return str(hits.index[0]) if len(hits) else None
+
+
+def stays_at_or_below_from(monthly: pd.Series, level_bp: float = 0.0) -> str | None:
+    """The first month from which every later monthly mean spread is at or below `level_bp`
+    (None if the last month is above it)."""
+    above = (monthly > level_bp).to_numpy()
+    if above[-1]:
+        return None
+    last_above = np.flatnonzero(above)
+    return str(monthly.index[last_above[-1] + 1 if len(last_above) else 0])

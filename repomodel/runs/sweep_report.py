@@ -16,6 +16,8 @@ import pandas as pd  # noqa: E402
 from repomodel.errors import InputError  # noqa: E402
 from repomodel.runs.outputs import write_csv, write_parquet  # noqa: E402
 
+MIN_DISTINCT = 5  # an output with fewer distinct values over the runs gets no Sobol indices
+BOOTSTRAP_SEED = 12345  # the bootstrap of the indices' confidence intervals (never 0: see below)
 REPORT_METRICS = [
     ("mean_spread_bp", "mean SOFR−IORB (bp)"),
     ("max_spread_bp", "max SOFR−IORB (bp)"),
@@ -139,3 +141,33 @@ def heatmap(ok: pd.DataFrame, keys: list[str], metric: str, label: str, path: Pa
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def sobol_indices(table: pd.DataFrame, p: dict, ranges: dict, outputs: list[str]) -> pd.DataFrame:
+    """First-order and total Sobol indices (SALib, with bootstrap confidence intervals) of each
+    output of a Sobol sweep (`p`, its plan; `table`, its results; `ranges`, the sampled range
+    of each key). An output with failed runs or fewer than MIN_DISTINCT distinct values gets
+    NaN indices and a note: a count of days that moves by a day in a handful of runs has no
+    variance to share out, so its indices would be noise."""
+    from SALib.analyze import sobol
+
+    ok = table.set_index("run_id")
+    problem = {"num_vars": len(p["keys"]), "names": p["keys"], "bounds": [ranges[k] for k in p["keys"]]}
+    rows = []
+    for output in outputs:
+        y = np.array([ok.loc[pt["run_id"], output] for pt in p["points"]], dtype=float)
+        distinct = np.unique(y[np.isfinite(y)]).size
+        if not np.isfinite(y).all() or distinct < MIN_DISTINCT:
+            note = (
+                "failed runs" if not np.isfinite(y).all() else f"nearly constant ({distinct} distinct values)"
+            )
+            nan = {"S1": np.nan, "S1_conf": np.nan, "ST": np.nan, "ST_conf": np.nan}
+            rows += [{"output": output, "parameter": key, **nan, "note": note} for key in p["keys"]]
+            continue
+        # SALib seeds its bootstrap only `if seed:`, so seed 0 would leave the confidence
+        # intervals unseeded and different on every run.
+        res = sobol.analyze(problem, y, calc_second_order=False, seed=BOOTSTRAP_SEED, print_to_console=False)
+        for i, key in enumerate(p["keys"]):
+            indices = {name: res[name][i] for name in ("S1", "S1_conf", "ST", "ST_conf")}
+            rows.append({"output": output, "parameter": key, **indices, "note": ""})
+    return pd.DataFrame(rows)

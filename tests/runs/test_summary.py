@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from repomodel import scenario as scenarios
 from repomodel.runs.outputs import jsonable
-from repomodel.runs.summary import metrics, summarise
+from repomodel.runs.summary import first_month_at_or_below, metrics, stays_at_or_below_from, summarise
 from repomodel.runs.sweep import run_one
 
 # summary.json's keys that users read (README: "headline figures"); they must stay
@@ -63,3 +64,11 @@ def test_a_sweep_row_holds_the_same_metrics_as_the_run(run):
     result = run_one("no_rmp", OVERRIDES, 1)
     assert result["status"] == "ok"
     assert jsonable(result["metrics"]) == jsonable(metrics(run))
+
+
+def test_month_criteria():
+    m = pd.Series([3.0, -1.0, 2.0, -0.5, -2.0], index=pd.period_range("2026-01", periods=5, freq="M"))
+    assert first_month_at_or_below(m) == "2026-02"
+    assert stays_at_or_below_from(m) == "2026-04"
+    assert stays_at_or_below_from(m.iloc[:3]) is None
+    assert first_month_at_or_below(m + 10) is None and stays_at_or_below_from(m - 10) == "2026-01"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from repomodel.errors import InputError
 from repomodel.runs import sweep_spec
+
+SPECS = sorted((Path(__file__).resolve().parents[2] / "experiments" / "specs").glob("*.toml"))
 
 
 def test_plan_is_stable_and_complete():
@@ -45,3 +49,8 @@ def test_spec_errors_raise_input_error():
         sweep_spec.plan({"scenario": "rmp40", "seeds": [], "grid": {"rmp.monthly": [1.0]}})
     with pytest.raises(InputError, match="power of 2"):
         sweep_spec.plan({"scenario": "rmp40", "sample": {"method": "sobol", "n": 10, "rmp.monthly": [0, 1]}})
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_shipped_specs_are_valid(path):
+    assert sweep_spec.plan(sweep_spec.read_spec(path))["runs"]
