@@ -181,7 +181,7 @@ def fetch_all(
     for s in series:
         if s.source == "nyfed":
             group_first[s.path] = min(group_first.get(s.path, firsts[s.name]), firsts[s.name])
-    answers: dict[str, list[tuple[str, str]] | None] = {}
+    answers: dict[str, bytes] = {}
     updates = []
     for s in series:
         first = firsts[s.name]
@@ -192,21 +192,20 @@ def fetch_all(
         if first > today:
             rows = []  # nothing newer can be published yet
         else:
-            if url not in answers:
-                answers[url] = _answer(url, args.timeout, s)
-            rows = sources.parse(s, answers[url])
+            rows = _rows(s, url, answers, args.timeout)
         updates.append(_merge(s, url, old[s.name], rows, first))
         _progress(updates[-1], first > today)
     return updates
 
 
-def _answer(url: str, timeout: float, series: Series) -> bytes:
+def _rows(series: Series, url: str, answers: dict[str, bytes], timeout: float) -> list[tuple[str, str]]:
+    """The series' rows in the answer from `url` (asked once for the series that share it)."""
     try:
-        body = get(url, timeout)
-        sources.parse(series, body)  # a malformed answer fails here, before anything is kept
+        if url not in answers:
+            answers[url] = get(url, timeout)
+        return sources.parse(series, answers[url])
     except (FetchFailed, MalformedAnswer) as exc:
         raise InputError(f"{series.name}: {exc} ({url}); no file changed") from None
-    return body
 
 
 def _merge(
