@@ -23,6 +23,7 @@ def progress_bar(total: int, label: str, unit: str, quiet: bool = False, done: i
         disable=quiet or not sys.stderr.isatty(),
         file=sys.stderr,
         dynamic_ncols=True,
+        delay=0.2,  # a run shorter than this shows no bar at all
     )
 
 
