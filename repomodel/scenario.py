@@ -80,12 +80,14 @@ BOUNDS: dict[str, Bound] = {
     "start.on_rrp": STOCK,
     "start.tga": STOCK,
     "start.bank_assets": Bound(100, 100_000, "$ bn", "banks need assets to hold reserves"),
-    "start.large_bank_asset_share": Bound(0.05, 0.95, "a share", "both kinds of bank need assets"),
+    "start.large_bank_asset_share": Bound(
+        0.2, 0.95, "a share", "the core banks settle dealers' repo; small banks need assets too"
+    ),
     "start.reserve_concentration": Bound(
         0.5, 5, "an exponent", "below 0.5 the smallest banks get more reserves than their assets"
     ),
     "start.small_bank_pareto_alpha": Bound(0.5, 10, "a Pareto tail index"),
-    "start.mmf_assets": STOCK,
+    "start.mmf_assets": Bound(1, 100_000, "$ bn", "the model has money funds, and they need assets"),
     "start.bank_repo_to_dealers": STOCK,
     "start.dealer_client_repo": STOCK,
     "start.dealer_equity": STOCK,
@@ -385,6 +387,19 @@ def _relations(p: dict) -> list[tuple[bool, str]]:
             f"start.reserves: {s['reserves']:g} is more than {MAX_RESERVES_TO_BANK_ASSETS:g} of "
             f"start.bank_assets ({s['bank_assets']:g}): expected reserves that leave banks room for "
             "securities and loans (the US peak was about 19 %)",
+        ),
+        (
+            s["reserves"] + s["bank_securities_share"] * s["bank_assets"] + s["bank_repo_to_dealers"]
+            <= s["bank_assets"],
+            f"start.bank_assets: {s['bank_assets']:g} is less than banks' reserves ({s['reserves']:g}), "
+            f"securities ({s['bank_securities_share']:g} of assets) and repo to dealers "
+            f"({s['bank_repo_to_dealers']:g}): expected assets that hold them all",
+        ),
+        (
+            s["bills_outstanding"] > s["soma_bills"] + s["mmf_assets"] * s["mmf_bills_share"],
+            f"start.bills_outstanding: {s['bills_outstanding']:g} is not above the bills the Fed "
+            f"({s['soma_bills']:g}) and money funds ({s['mmf_assets'] * s['mmf_bills_share']:g}) hold: "
+            "expected more bills outstanding than are held",
         ),
         (
             cal["end"] >= cal["start"],

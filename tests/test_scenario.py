@@ -60,6 +60,9 @@ REFUSED = [
         ["more reserves at a bank"],
     ),
     ("seed=-1", "seed", ["-1", "an integer from 0"], []),
+    ("start.bank_securities_share=0.9", "start.bank_assets", ["24000", "securities"], ["concentrat"]),
+    ("start.bills_outstanding=1000", "start.bills_outstanding", ["1000", "money funds"], []),
+    ("start.mmf_assets=0", "start.mmf_assets", ["0", "from 1"], []),
 ]
 
 
