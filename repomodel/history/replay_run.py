@@ -15,12 +15,11 @@ import pandas as pd
 
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.metrics import ensemble_frame, ensemble_summary, fit_summary, tracking
-from repomodel.history.replay import ReplayModel
+from repomodel.history.replay import replay, replay_params
 from repomodel.runs.figures import spread_figure
 from repomodel.runs.outputs import write_run
-from repomodel.runs.progress import progress_bar
+from repomodel.runs.progress import days, progress_bar
 from repomodel.runs.runner import run_jobs
-from repomodel.runs.scenario_run import run_days
 from repomodel.runs.summary import summarise
 
 
@@ -28,7 +27,7 @@ def spread_of_seed(
     inputs: pd.DataFrame, overrides: dict | list[str] | None, seed: int, scenario: str | dict = "rmp40"
 ) -> pd.Series:
     """The replayed daily SOFR - IORB spread of one seed (a job for the runner)."""
-    return ReplayModel(inputs, overrides=overrides, rng=seed, scenario=scenario).run()["sofr_iorb_bp"]
+    return replay(inputs, overrides=overrides, seed=seed, scenario=scenario)["sofr_iorb_bp"]
 
 
 def replay_seeds(
@@ -64,10 +63,10 @@ def replay_to(
     source = inputs if inputs is not None else history_path()
     frame = load_inputs(source, start, end)
     out = Path(out) if out is not None else Path("results") / "replay"
-    model = ReplayModel(frame, overrides=sets, rng=seed, scenario=scenario)
-    params = model.params
+    params = replay_params(frame, sets, scenario)
     seed = params["seed"] if seed is None else seed
-    df = run_days(model, "replay", quiet)
+    with days("replay", quiet) as progress:
+        df = replay(frame, overrides=sets, seed=seed, scenario=scenario, progress=progress)
     ens = None
     if ensemble > 1:
         others = list(range(seed + 1, seed + ensemble))

@@ -6,8 +6,9 @@ returns; the command's own summary says what was done.
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from tqdm import tqdm
 
@@ -39,3 +40,13 @@ def day_counter(bar: tqdm) -> Callable[[int, int], None] | None:
         bar.update(done - bar.n)
 
     return progress
+
+
+@contextlib.contextmanager
+def days(label: str, quiet: bool = False) -> Iterator[Callable[[int, int], None] | None]:
+    """A bar of the days of one run: yields the `progress` callback for `simulate`."""
+    bar = progress_bar(0, label, "days", quiet)  # the model tells the bar how many days
+    try:
+        yield day_counter(bar)
+    finally:
+        bar.close()

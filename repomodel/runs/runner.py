@@ -6,7 +6,7 @@ own seed. Whichever engine runs them, `Runner.map` returns the same results, in 
 the jobs, and calls `progress(index, result)` as each job finishes.
 
     with Runner(workers=4) as runner:                     # 4 local processes
-        frames = runner.map(simulate, [("rmp40", {}, seed) for seed in range(8)])
+        frames = runner.map(simulate, [("rmp40", {}, seed) for seed in range(8)])  # repomodel.simulate
     with Runner(scheduler="tcp://10.0.0.5:8786") as runner:   # a dask cluster
         for index, result in runner.finished(fn, jobs): ...
 
@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from repomodel.errors import InputError
-from repomodel.model import RepoMarketModel
+from repomodel.model import simulate
 from repomodel.runs.progress import progress_bar
 
 Failed = Callable[[BaseException], Any]
@@ -164,11 +164,6 @@ def run_jobs(
 
 
 # --- many model runs for experiments ------------------------------------------------------
-
-
-def simulate(scenario: str | dict, overrides: dict | None, seed: int) -> pd.DataFrame:
-    """The daily series of one scenario run (a job for the runner)."""
-    return RepoMarketModel(scenario=scenario, overrides=dict(overrides or {}), rng=seed).run()
 
 
 def simulate_many(

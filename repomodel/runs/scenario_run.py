@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from repomodel import scenario as scenarios
-from repomodel.model import RepoMarketModel
+from repomodel.model import simulate
 from repomodel.runs.figures import spread_figure
 from repomodel.runs.outputs import write_run
-from repomodel.runs.progress import day_counter, progress_bar
+from repomodel.runs.progress import days
 from repomodel.runs.summary import summarise
-
-
-def run_days(model: RepoMarketModel, label: str, quiet: bool = False) -> pd.DataFrame:
-    """Run `model` to its last day with a bar of days on the terminal."""
-    bar = progress_bar(0, label, "days", quiet)  # the model tells the bar how many days
-    try:
-        return model.run(progress=day_counter(bar))
-    finally:
-        bar.close()
 
 
 def run_scenario(
@@ -35,8 +24,8 @@ def run_scenario(
     nothing. Returns the summary and the folder."""
     params = scenarios.load(scenario, sets or [])
     out = Path(out) if out is not None else Path("results") / params["name"]
-    model = RepoMarketModel(scenario=params, rng=seed)
-    df = run_days(model, params["name"], quiet)
+    with days(params["name"], quiet) as progress:
+        df = simulate(params, seed=seed, progress=progress)
     summary = summarise(df, params, seed=params["seed"] if seed is None else seed)
     title = f"repomodel · {params['name']}: SOFR−IORB, reserves and ON RRP"
     write_run(out, df, summary, lambda path: spread_figure(df, title, path))

@@ -27,7 +27,7 @@ import pandas as pd
 
 from repomodel import __version__
 from repomodel.errors import InputError
-from repomodel.model import RepoMarketModel
+from repomodel.model import RepoMarketModel, simulate
 from repomodel.runs.outputs import jsonable, write_json, write_parquet
 from repomodel.runs.progress import progress_bar
 from repomodel.runs.runner import Runner
@@ -40,7 +40,7 @@ def run_one(scenario: str, overrides: dict[str, Any], seed: int, timeseries: boo
     "wall_seconds", "timeseries"?}."""
     started = time.perf_counter()
     try:
-        df = RepoMarketModel(scenario=scenario, overrides=dict(overrides), rng=seed).run()
+        df = simulate(scenario, dict(overrides), seed)
         out = {"status": "ok", "metrics": metrics(df), "wall_seconds": time.perf_counter() - started}
         if timeseries:
             out["timeseries"] = df

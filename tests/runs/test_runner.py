@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from repomodel.runs.runner import Runner, run_jobs, simulate, simulate_many
+from repomodel import simulate
+from repomodel.runs.runner import Runner, run_jobs, simulate_many
 
 SMALL = {"population.small_banks": 40, "population.money_funds": 8, "population.dealers": 6}
 LONG, SHORT = "2026-01-30", "2025-12-05"
