@@ -58,13 +58,21 @@ class Banks:
     def n(self) -> int:
         return len(self.lclor)
 
-    def resize(self, size: float) -> None:
+    def resize(self, size: float, settlement_ratio: float | None = None) -> None:
         """The banking system grows or shrinks by `size` relative to the start: every bank's
         assets, LCLoR and payment uncertainty scale with it (reserve demand grows with the
-        banking system)."""
+        banking system). Its LCLoR and payment uncertainty also scale with the repo it settles
+        relative to its size, `settlement_ratio` (`behaviours.settlement_factor`; None: at the
+        reference)."""
         lclor, uncertainty, assets = self._base
-        self.lclor = lclor * size
-        self.uncertainty = uncertainty * size
+        b = self.params
+        ratio = b["settlement_reference"] if settlement_ratio is None else settlement_ratio
+        # Repo settles through the large banks (dealers' settlement banks, the tri-party
+        # clearing bank): their intraday needs scale with it, small banks' do not.
+        factor = behaviours.settlement_factor(ratio, b["settlement_reference"], b["intraday_weight"])
+        demand = size * np.where(self.is_large, factor, 1.0)
+        self.lclor = lclor * demand
+        self.uncertainty = uncertainty * demand
         self.assets = assets * size
 
     def reallocate(self, ledger: Ledger) -> None:

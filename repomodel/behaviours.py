@@ -38,6 +38,21 @@ def reserve_value(reserves, lclor, uncertainty, iorb: float, penalty: float) -> 
     return iorb + (penalty - iorb) * shortfall_probability(reserves, lclor, uncertainty)
 
 
+def settlement_factor(ratio: float, reference: float, weight: float) -> float:
+    """How much larger banks' LCLoR and payment uncertainty are, relative to their size, than
+    at the reference: `1 - w + w * ratio / reference`.
+
+    A bank's lowest comfortable level of reserves covers a deposit outflow under stress (a share
+    of its size) and its intraday payments (the Senior Financial Officer Surveys' main driver).
+    The largest, most time-critical intraday payments are the settlement of overnight repo
+    (tri-party unwinds and FICC): `ratio` is that volume over bank assets, `weight` the share of
+    the LCLoR that scales with it. When repo doubled relative to bank assets between 2019 and
+    2025, reserve demand rose relative to size (Copeland, Duffie and Yang 2021; the 2025
+    debate on where scarcity begins).
+    """
+    return 1.0 - weight + weight * ratio / reference
+
+
 def balance_sheet_cost_bp(
     is_large: np.ndarray,
     is_foreign: np.ndarray,

@@ -108,6 +108,8 @@ BOUNDS: dict[str, Bound] = {
     "banks.tranches": count(2, 50, "each adds an array of every bank's supply"),
     "banks.reallocation_speed": DAILY,
     "banks.reallocation_max_payout": SHARE,
+    "banks.intraday_weight": SHARE,
+    "banks.settlement_reference": Bound(0.001, 1, "repo settled a day over bank assets"),
     "money_funds.lines_per_fund": count(1, 100),
     "money_funds.cash_uncertainty": SHARE,
     "money_funds.aum_growth": GROWTH,

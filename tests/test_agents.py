@@ -62,3 +62,23 @@ def test_fund_weights_are_shares_of_fund_assets():
     assert model.funds.weights.sum() == pytest.approx(1.0)
     assert (model.funds.spread >= 0).all()
     assert model.funds.spread.max() <= model.params["money_funds"]["reservation_spread_bp"] / 100
+
+
+def test_more_repo_settled_relative_to_size_raises_the_large_banks_reserve_demand_only():
+    overrides = {**SMALL, "banks.intraday_weight": 0.5, "banks.settlement_reference": 0.05}
+    model = repomodel.RepoMarketModel("no_rmp", overrides=overrides, rng=0)
+    banks, large = model.banks, model.net.is_large
+    banks.resize(1.0, 0.05)  # at the reference: as a fixed share of assets
+    at_reference = banks.lclor.copy()
+    banks.resize(1.0, 0.10)  # twice the repo settled: the intraday half doubles
+    assert banks.lclor[large] == pytest.approx(1.5 * at_reference[large])
+    assert banks.lclor[~large] == pytest.approx(at_reference[~large])
+    banks.resize(1.0, None)
+    assert banks.lclor == pytest.approx(at_reference)
+
+
+def test_with_no_intraday_weight_repo_settled_leaves_reserve_demand_a_share_of_assets():
+    model = repomodel.RepoMarketModel("no_rmp", overrides=SMALL, rng=0)
+    before = model.banks.lclor.copy()
+    model.banks.resize(1.0, 0.5)
+    assert (model.banks.lclor == before).all()

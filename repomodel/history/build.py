@@ -109,7 +109,7 @@ WEEKLY = {
     "bank_deposits": ("DPSACBW027SBOG", 1.0),
     "currency": ("WCURCIR", 1000.0),
 }
-DAILY = {"on_rrp": "RRPONTSYD", "sofr": "SOFR", "effr": "EFFR"}
+DAILY = {"on_rrp": "RRPONTSYD", "sofr": "SOFR", "effr": "EFFR", "repo_volume": "SOFRVOL"}
 MMF = "SEC_MMF_TOTAL_NET_ASSETS"  # monthly, $ billions; optional
 RATE_FILES = ("DFEDTARU", "DFEDTARL", "IORB")  # daily incl. weekends: they bound `--end last`
 JUDGING_ONLY = {"sofr_p99": "SOFR99"}  # written when the folder has it (left blank otherwise)
@@ -128,6 +128,7 @@ COLUMNS = [
     "srf_rate",
     "currency",
     "mmf_assets",
+    "repo_volume",
     "srf_exists",
     "dealer_repo_rate",
     "dealer_repo_limit",

@@ -6,7 +6,10 @@ The inputs file is a CSV anyone can write by hand:
   Required: `date`, quantities `reserves, on_rrp, tga, fed_assets, bank_assets,
   bank_deposits` ($ billions; bank assets and deposits of all commercial banks as in
   the Fed's H.8) and rates `iorb, on_rrp_rate, srf_rate` (percent). Optional:
-  quantities `currency, mmf_assets` ($ billions), the flag `srf_exists` (0/1: 0 when
+  quantities `currency, mmf_assets` ($ billions) and `repo_volume` ($ billions a day: the
+  overnight Treasury repo that settles through the banks, SOFR's volume; it drives the
+  intraday part of banks' LCLoR, `banks.intraday_weight`; absent, banks' settlement needs
+  stay at `banks.settlement_reference` of their assets, as before it existed), the flag `srf_exists` (0/1: 0 when
   only the discount window backed the market, so the model can charge a heavier
   stigma), `dealer_repo_rate` (percent: minimum bid rate of Fed repo operations open to
   dealers only, as offered daily in 2019-20 before the SRF; kept only on the days its
@@ -47,7 +50,7 @@ from repomodel.calendar import business_days
 from repomodel.errors import InputError
 
 QUANTITIES = ("reserves", "on_rrp", "tga", "fed_assets", "bank_assets", "bank_deposits")
-OPTIONAL_QUANTITIES = ("currency", "mmf_assets")
+OPTIONAL_QUANTITIES = ("currency", "mmf_assets", "repo_volume")
 RATES = ("iorb", "on_rrp_rate", "srf_rate")
 OPTIONAL_RATES = ("srf_exists",)
 ACTUALS = ("sofr", "effr", "sofr_p99")

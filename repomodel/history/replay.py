@@ -66,6 +66,7 @@ DRIVER_COLUMNS = (
 ON_RRP_STEER_FROM = 25.0
 STEER_GAIN = 0.6  # share of yesterday's ON RRP miss corrected today
 TAX_DRAIN_PERSISTENCE = 0.7  # daily share of tax-date fund outflows not yet back
+SETTLEMENT_WINDOW = 21  # business days of repo settlements banks size their liquidity to (a month)
 DEALER_FROM_INVENTORY = 0.5  # at most this share of dealers' inventory is sold to the Fed in a day
 
 
@@ -199,6 +200,13 @@ class History:
         )
         d["target_mmf_assets"] = src["mmf_assets"] if "mmf_assets" in src else params["start"]["mmf_assets"]
         d["bank_assets"] = src["bank_assets"]
+        # Banks size their liquidity to the settlements of recent weeks, not of one day.
+        volume = (
+            src["repo_volume"].rolling(SETTLEMENT_WINDOW, min_periods=1).mean()
+            if "repo_volume" in src
+            else np.nan
+        )
+        d["settlement_ratio"] = volume / src["bank_assets"]
         return d
 
     # --- the Fed: Fed assets follow the data ------------------------------------------------
@@ -284,7 +292,10 @@ class History:
         elif currency < 0:
             payments.fed_to_public(ledger, -currency, "currency_other")
         # The banking system grows: reserve demand scales with bank assets.
-        eco.banks.resize(float(today["bank_assets"]) / self.bank_assets_0)
+        ratio = float(today["settlement_ratio"])
+        eco.banks.resize(
+            float(today["bank_assets"]) / self.bank_assets_0, ratio if np.isfinite(ratio) else None
+        )
         # Money-fund shares follow the data; shares paid out for taxes come back over the
         # following days.
         mmf, funds = ledger["money_funds"], eco.funds
