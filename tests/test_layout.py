@@ -5,7 +5,6 @@ the model's methods."""
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "repomodel"
