@@ -14,24 +14,14 @@ from repomodel import cli
 from repomodel.calendar import Calendar
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.replay import ReplayModel, replay, shape_receipts
+from tests.helpers import HEADER, SMALL
 
-HEADER = (
-    "date,reserves,on_rrp,tga,fed_assets,bank_assets,bank_deposits,iorb,on_rrp_rate,srf_rate,mmf_assets,sofr"
-)
 WEEKS = [  # a month of weekly rows in a mid-2024-like market; a TGA build-up drains reserves
     "2024-05-01,3350,450,750,7400,23300,17500,5.40,5.30,5.50,6500,5.31",
     "2024-05-08,3380,420,720,7380,23320,17520,5.40,5.30,5.50,,5.31",
     "2024-05-15,3300,440,780,7360,23340,17530,5.40,5.30,5.50,,5.31",
     "2024-05-22,3250,460,800,7340,23360,17540,5.40,5.30,5.50,,5.32",
     "2024-05-29,3290,400,810,7330,23380,17550,5.40,5.30,5.50,6600,5.33",
-]
-SMALL = [
-    "--set",
-    "population.small_banks=40",
-    "--set",
-    "population.money_funds=12",
-    "--set",
-    "population.dealers=10",
 ]
 
 
