@@ -105,9 +105,12 @@ def _banks(ledger: Ledger, book: Book, net: Network, s: dict) -> None:
     securities = s["bank_securities_share"] * assets
     loans = assets - reserves - securities - repo_lent
     if (loans < 0).any():
+        i = int(np.argmin(loans))
         raise InputError(
-            "start.reserve_concentration: concentrates more reserves at a bank than its assets: "
-            "expected a smaller value"
+            f"start: bank {i} ({assets[i]:.0f} $ bn) would hold reserves {reserves[i]:.0f}, securities "
+            f"{securities[i]:.0f} and repo to dealers {repo_lent[i]:.0f}, more than its assets: expected "
+            "fewer reserves there (start.reserves, start.reserve_concentration) or less repo at it "
+            "(start.bank_repo_to_dealers, money_funds.line_limit_share, population.dealers)"
         )
     equity_b = s["bank_equity_share"] * assets
     ledger.open("banks", "reserves", reserves)

@@ -160,7 +160,10 @@ def interdealer(
     at_d = np.minimum(np.searchsorted(cd, q - DUST), len(cd) - 1)
     gains = da[at_d] > sa[at_s]
     stop = np.flatnonzero(~gains)
-    end = q[-1] if len(stop) == 0 else (q[stop[0] - 1] if stop[0] > 0 else 0.0)
+    if not len(q):  # nothing on one side above rounding dust (or volumes that are not numbers)
+        end = 0.0
+    else:
+        end = q[-1] if len(stop) == 0 else (q[stop[0] - 1] if stop[0] > 0 else 0.0)
     moved = min(end, cap)
 
     def next_price() -> float:

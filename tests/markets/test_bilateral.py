@@ -52,3 +52,13 @@ def test_the_interdealer_market_stops_at_its_capacity_and_where_passing_costs_mo
     assert passed is None and after == pytest.approx(filled)
     filled, (after, passed, price) = _two_banks_two_dealers(capacity=0.0, spread_bp=4.0)
     assert passed is None and after == pytest.approx(filled) and price == np.inf
+
+
+def test_the_interdealer_market_with_nothing_to_pass_moves_nothing():
+    amount, ask = np.zeros((2, 2)), np.array([[2.30, 2.60], [2.11, 2.12]])
+    filled = np.zeros(4)
+    dealers = {"interdealer_capacity": 5.0, "interdealer_spread_bp": 4.0}
+    after, passed, price = interdealer(
+        np.repeat([0, 1], 2), ask.ravel(), filled, amount, ask, dealers, np.array([0, 1])
+    )
+    assert passed is None and (after == filled).all() and price == np.inf
