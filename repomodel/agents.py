@@ -201,3 +201,34 @@ class FHLB(LedgerAgent):
 
 class Dealer(LedgerAgent):
     sector = "dealers"
+
+
+# --- an agent set's state, for snapshots ------------------------------------------------------
+
+
+def state_of(agent_set: object) -> dict[str, np.ndarray]:
+    """Every array and number an agent set holds, by attribute name (the arrays of a tuple as
+    `name.0`, `name.1`, ...; a number as an array of no dimension): its state, which
+    `repomodel.snapshot` saves and `restore` sets back."""
+    out = {}
+    for name, value in vars(agent_set).items():
+        if isinstance(value, np.ndarray):
+            out[name] = value.copy()
+        elif isinstance(value, tuple) and all(isinstance(v, np.ndarray) for v in value):
+            out |= {f"{name}.{k}": v.copy() for k, v in enumerate(value)}
+        elif isinstance(value, int | float | np.number) and not isinstance(value, bool):
+            out[name] = np.asarray(value)
+    return out
+
+
+def restore(agent_set: object, state: dict[str, np.ndarray]) -> None:
+    """Set the state of `state_of` back on an agent set of the same class."""
+    tuples: dict[str, dict[int, np.ndarray]] = {}
+    for key, value in state.items():
+        name, dot, k = key.partition(".")
+        if dot:
+            tuples.setdefault(name, {})[int(k)] = value.copy()
+        else:
+            setattr(agent_set, name, value.item() if value.ndim == 0 else value.copy())
+    for name, parts in tuples.items():
+        setattr(agent_set, name, tuple(parts[k] for k in sorted(parts)))

@@ -147,6 +147,14 @@ def configure_replay(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="processes for the ensemble's other seeds (default: one per core)",
     )
+    parser.add_argument(
+        "--snapshot",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the state at the close of the last day (default seed) to FILE (.npz), "
+        "for a forward run to start from: start.snapshot = FILE",
+    )
 
 
 def configure_sweep(parser: argparse.ArgumentParser) -> None:
@@ -237,6 +245,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         args.ensemble,
         args.workers,
         args.quiet,
+        args.snapshot,
     )
     if not args.quiet:
         print_summary(summary, out, time.perf_counter() - started)

@@ -16,10 +16,13 @@ owns the idea.
     9. record                        (record)
 
 The opening balance sheets are the close of the business day before `calendar.start`, built
-from the scenario's `[start]` table (`books.open_books`).
+from the scenario's `[start]` table (`books.open_books`), or, with `start.snapshot`, the state a
+run (the replay of history) reached at the close of that day (`snapshot`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import mesa
 import numpy as np
@@ -27,6 +30,7 @@ import pandas as pd
 
 from repomodel import agents, markets, network, payments, rates, record, treasury
 from repomodel import scenario as scenarios
+from repomodel import snapshot as snapshots
 from repomodel.books import open_books
 from repomodel.calendar import Calendar
 from repomodel.drivers import Drivers, Economy, Schedules
@@ -65,17 +69,14 @@ class RepoMarketModel(mesa.Model):
         self.exogenous: Drivers = drivers if _is_drivers(drivers) else Schedules(drivers)
         self.drivers = self.exogenous.table(params, self.calendar)
         self._driver_columns = {c: self.drivers[c].to_numpy() for c in self.drivers.columns}
-        net = params["network"]
-        # A network of its own seed leaves the run's generator to the shocks (and other draws).
-        self.net = network.build(
-            params, np.random.default_rng(net["seed"]) if net["fixed_seed"] else self.rng
-        )
-        self.ledger, self.book = open_books(params, self.net)
-        self.banks = agents.Banks(params, self.net)
-        self.funds = agents.MoneyFunds(params, self.ledger, self.rng)
-        self.fhlbs = agents.FHLBs(params, self.ledger)
-        self.dealers = agents.Dealers(self.ledger, self.net)
+        snap = snapshots.read(params["start"]["snapshot"]) if params["start"]["snapshot"] else None
+        if snap is None:
+            self._open_books(params)
+        else:
+            self._open_snapshot(params, snap)
         self._make_agents()
+        if snap is not None:
+            self.treasury.late_receipts = snap.late_receipts
         self.economy = Economy(
             params,
             self.ledger,
@@ -156,6 +157,38 @@ class RepoMarketModel(mesa.Model):
         df = pd.DataFrame.from_records(self.records, columns=COLUMNS)
         return self.exogenous.annotate(df.set_index("date"))
 
+    # --- the opening state --------------------------------------------------------------------
+
+    def _open_books(self, params: dict) -> None:
+        """The network and the opening books built from the scenario's `[start]` table."""
+        net = params["network"]
+        # A network of its own seed leaves the run's generator to the shocks (and other draws).
+        self.net = network.build(
+            params, np.random.default_rng(net["seed"]) if net["fixed_seed"] else self.rng
+        )
+        self.ledger, self.book = open_books(params, self.net)
+        self.banks = agents.Banks(params, self.net)
+        self.funds = agents.MoneyFunds(params, self.ledger, self.rng)
+        self.fhlbs = agents.FHLBs(params, self.ledger)
+        self.dealers = agents.Dealers(self.ledger, self.net)
+
+    def _open_snapshot(self, params: dict, snap: snapshots.Snapshot) -> None:
+        """The network, books and agent sets of a snapshot (`start.snapshot`): the state at the
+        close of the day before `calendar.start`. The run's generator draws nothing here."""
+        self.net, self.ledger, self.book = snap.net, snap.ledger, snap.book
+        sets = snapshots.open_sets(snap, params)
+        self.banks, self.funds = sets["banks"], sets["money_funds"]
+        self.fhlbs, self.dealers = sets["fhlbs"], sets["dealers"]
+
+    def snapshot(self) -> snapshots.Snapshot:
+        """The state at the close of the last day stepped (`repomodel.snapshot`), to start
+        another run from (before the first step: the opening books, dated the weekday before)."""
+        last = self.calendar.days[self.t - 1] if self.t else self.calendar.days[0] - pd.offsets.BDay(1)
+        sets = {"banks": self.banks, "money_funds": self.funds, "fhlbs": self.fhlbs, "dealers": self.dealers}
+        return snapshots.take(
+            last, self.params, self.ledger, self.net, self.book, sets, self.treasury.late_receipts, self.rng
+        )
+
     # --- agents -------------------------------------------------------------------------------
 
     def _make_agents(self) -> None:
@@ -180,12 +213,18 @@ def simulate(
     seed: int | None = 0,
     drivers: pd.DataFrame | Drivers | None = None,
     progress=None,
+    snapshot: Callable[[snapshots.Snapshot], object] | None = None,
 ) -> pd.DataFrame:
     """Run a scenario to its end; return the daily time series indexed by date (see COLUMNS).
 
     `seed` None takes the scenario's seed; `drivers` as for `RepoMarketModel`; `progress(day,
-    days)` is called after every business day."""
-    return RepoMarketModel(scenario=scenario, overrides=overrides, rng=seed, drivers=drivers).run(progress)
+    days)` is called after every business day; `snapshot`, if given, with the state at the
+    close of the last day (to write it: `repomodel replay --snapshot`)."""
+    model = RepoMarketModel(scenario=scenario, overrides=overrides, rng=seed, drivers=drivers)
+    df = model.run(progress)
+    if snapshot is not None:
+        snapshot(model.snapshot())
+    return df
 
 
 def _is_drivers(drivers: object) -> bool:

@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from repomodel import snapshot as snapshots
 from repomodel.errors import InputError
 
 SCENARIO_DIR = resources.files("repomodel") / "scenarios"
@@ -292,6 +293,7 @@ def validate(params: dict) -> dict:
     parsed. The first problem found is raised as an InputError."""
     _check_values(params, base(), "")
     params["policy"]["target_range"] = _check_target_range(params["policy"]["target_range"])
+    snapshots.align(params)  # with start.snapshot, the calendar starts after the snapshot's date
     for ok, message in _relations(params):
         if not ok:
             raise InputError(message)

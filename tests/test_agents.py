@@ -82,3 +82,16 @@ def test_with_no_intraday_weight_repo_settled_leaves_reserve_demand_a_share_of_a
     before = model.banks.lclor.copy()
     model.banks.resize(1.0, 0.5)
     assert (model.banks.lclor == before).all()
+
+
+def test_a_sets_state_restored_on_a_fresh_set_is_the_same_state():
+    model = repomodel.RepoMarketModel("no_rmp", overrides={"population.small_banks": 30}, rng=0)
+    model.step()
+    for agent_set in (model.banks, model.funds, model.fhlbs, model.dealers):
+        state = agents.state_of(agent_set)
+        fresh = object.__new__(type(agent_set))
+        agents.restore(fresh, state)
+        again = agents.state_of(fresh)
+        assert state.keys() == again.keys()
+        assert all(np.array_equal(state[k], again[k]) for k in state)
+    assert "eod_reserves" in agents.state_of(model.banks) and "bill_share" in agents.state_of(model.funds)

@@ -88,6 +88,7 @@ def replay_params(
     changes = {
         "calendar.start": day0,
         "calendar.end": inputs.index[-1].date().isoformat(),
+        "start.snapshot": "",  # a replay opens from the data's first day, never from a snapshot
         "policy.target_range": [{"date": day0, "bottom": bottom, "top": top}],
         "policy.srf": bool(first.get("srf_exists", 1)),
         "runoff.end": day0,
@@ -399,8 +400,10 @@ def replay(
     seed: int | None = None,
     scenario: str | dict = "rmp40",
     progress=None,
+    snapshot=None,
 ) -> pd.DataFrame:
-    """Replay an inputs file (default: the shipped history) and return the daily series."""
+    """Replay an inputs file (default: the shipped history) and return the daily series;
+    `snapshot` as for `simulate` (called with the state at the close of the last day)."""
     frame = (
         inputs
         if isinstance(inputs, pd.DataFrame)
@@ -409,4 +412,4 @@ def replay(
     if isinstance(inputs, pd.DataFrame) and (start is not None or end is not None):
         frame = frame.loc[start:end]
     params = replay_params(frame, overrides, scenario)
-    return simulate(params, seed=seed, drivers=History(frame), progress=progress)
+    return simulate(params, seed=seed, drivers=History(frame), progress=progress, snapshot=snapshot)

@@ -2,7 +2,9 @@
 
 The replay of the default seed, the replays of the ensemble's other seeds on the runner (each
 depends on the inputs, the overrides and its seed only, so one process or many give the same
-band), the fit and tracking added to the run's summary, the figure against the data.
+band), the fit and tracking added to the run's summary, the figure against the data; and the
+snapshot of the last day's close that a forward run starts from (`--snapshot FILE`; the shipped
+`data/end_of_history.npz` is `repomodel replay --snapshot repomodel/data/end_of_history.npz`).
 """
 
 from __future__ import annotations
@@ -11,16 +13,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from repomodel import scenario as scenarios
+from repomodel import snapshot as snapshots
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.metrics import ensemble_frame, ensemble_summary, fit_summary, tracking
 from repomodel.history.replay import replay, replay_params
 from repomodel.runs.figures import spread_figure
-from repomodel.runs.outputs import write_run
+from repomodel.runs.outputs import atomic_write, write_run
 from repomodel.runs.progress import days, progress_bar
 from repomodel.runs.runner import run_jobs
 from repomodel.runs.summary import summarise
+
+SOMA = ("soma_bills", "soma_coupons", "soma_mbs")  # the Fed's securities; the rest of its assets stays
 
 
 def spread_of_seed(
@@ -55,18 +62,24 @@ def replay_to(
     ensemble: int = 1,
     workers: int = 1,
     quiet: bool = False,
+    snapshot: Path | None = None,
 ) -> tuple[dict, Path]:
     """Replay `inputs` (default: the shipped history) from `start` to `end` and write
     timeseries.csv, summary.json (with tracking, fit and, for an ensemble of more than one
     seed, its band's figures), spread.png and ensemble.csv to `out` (default results/replay/),
-    all or nothing. Returns the summary and the folder."""
+    all or nothing; and, with `snapshot`, the state at the close of the last day (of the
+    default seed) to that file, ready for a forward run (`hand_over`). Returns the summary and
+    the folder."""
     source = inputs if inputs is not None else history_path()
     frame = load_inputs(source, start, end)
     out = Path(out) if out is not None else Path("results") / "replay"
     params = replay_params(frame, sets, scenario)
     seed = params["seed"] if seed is None else seed
     with days("replay", quiet) as progress:
-        df = replay(frame, overrides=sets, seed=seed, scenario=scenario, progress=progress)
+        closes = []
+        df = replay(
+            frame, overrides=sets, seed=seed, scenario=scenario, progress=progress, snapshot=closes.append
+        )
     ens = None
     if ensemble > 1:
         others = list(range(seed + 1, seed + ensemble))
@@ -89,4 +102,34 @@ def replay_to(
         lambda path: spread_figure(df, title, path, actual=actual, ensemble=ens),
         extra=None if ens is None else {"ensemble.csv": ens},
     )
+    if snapshot is not None:
+        write_snapshot(snapshot, hand_over(closes[0]))
     return summary, out
+
+
+def hand_over(snap: snapshots.Snapshot) -> snapshots.Snapshot:
+    """The replay's last close made ready for the schedules of a forward run, moving no money:
+
+    - the Fed's securities keep their total, split as in the scenario's start (base.toml): the
+      replay books the Fed's purchases as bills (the data give no split), and the bill float a
+      forward run's auctions share out is bills outstanding less the Fed's;
+    - money funds hold the same share of that float as now, and their trend (the size new
+      inflows pull them back to) is their size now: the replay's data moved them, not a trend.
+    """
+    fed = snap.ledger["fed"]
+    split = scenarios.base()["start"]
+    held = {item: fed.total(item) for item in SOMA}
+    total, weight = sum(held.values()), sum(split[item] for item in SOMA)
+    for item in SOMA[1:]:
+        snap.ledger.post("fed", item, SOMA[0], total * split[item] / weight - held[item])
+    snap.ledger.check()
+    funds, mmf = snap.sets["money_funds"], snap.ledger["money_funds"]
+    funds["trend"] = mmf["shares"].copy()
+    bill_float = snap.ledger["treasury"].total("bills_debt") - fed.total("soma_bills")
+    funds["bill_share"] = np.asarray(mmf.total("bills") / bill_float)
+    return snap
+
+
+def write_snapshot(path: Path, snap: snapshots.Snapshot) -> None:
+    """Write `snap` to `path` whole or not at all (the same state, the same bytes)."""
+    atomic_write(path, lambda tmp: tmp.write_bytes(snapshots.to_bytes(snap)))

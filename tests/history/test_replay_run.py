@@ -1,0 +1,86 @@
+"""`repomodel replay --snapshot`: the state of the last day's close, handed over to a forward
+run without moving money, the same bytes for the same replay; the shipped snapshot is what the
+documented command writes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from repomodel import scenario as scenarios
+from repomodel import snapshot as snapshots
+from repomodel.history.inputs import history_path, load_inputs
+from repomodel.history.replay import replay
+from repomodel.history.replay_run import SOMA, hand_over
+from repomodel.model import simulate
+from tests.helpers import SMALL, SMALL_SETS
+
+LAST_MONTHS = ["--start", "2025-04-01"]  # a quarter of the shipped history, to its end
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "repomodel.cli", *args], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def last_close():
+    closes = []
+    df = replay(load_inputs(history_path(), "2025-04-01"), overrides=SMALL_SETS, snapshot=closes.append)
+    return df, closes[0]
+
+
+def test_the_hand_over_moves_no_money_and_keeps_the_feds_securities(last_close):
+    _, snap = last_close
+    fed = snap.ledger["fed"]
+    before = {i: fed.total(i) for i in SOMA}, snap.ledger["banks"]["reserves"].copy(), fed.total("reserves")
+    hand_over(snap)
+    snap.ledger.check()
+    split = scenarios.base()["start"]
+    after = {i: fed.total(i) for i in SOMA}
+    assert sum(after.values()) == pytest.approx(sum(before[0].values()), abs=1e-6)
+    assert after["soma_coupons"] / after["soma_mbs"] == pytest.approx(
+        split["soma_coupons"] / split["soma_mbs"]
+    )
+    assert np.array_equal(snap.ledger["banks"]["reserves"], before[1]) and fed.total("reserves") == before[2]
+    funds = snap.sets["money_funds"]
+    assert np.array_equal(funds["trend"], snap.ledger["money_funds"]["shares"])
+    bill_float = snap.ledger["treasury"].total("bills_debt") - fed.total("soma_bills")
+    assert 0 < funds["bill_share"] < 1 and funds["bill_share"] * bill_float == pytest.approx(
+        snap.ledger["money_funds"].total("bills")
+    )
+
+
+def test_replay_writes_the_same_snapshot_twice_and_a_forward_run_opens_from_it(tmp_path):
+    paths = [tmp_path / "a.npz", tmp_path / "b.npz"]
+    for k, path in enumerate(paths):
+        out = cli(
+            "replay",
+            "--quiet",
+            *LAST_MONTHS,
+            *SMALL,
+            "--out",
+            str(tmp_path / f"r{k}"),
+            "--snapshot",
+            str(path),
+        )
+        assert out.returncode == 0, out.stderr
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    df = simulate("rmp40", overrides=SMALL_SETS + [f"start.snapshot={paths[0]}", "calendar.end=2025-08-29"])
+    replayed = (tmp_path / "r0" / "timeseries.csv").read_text().splitlines()
+    last = dict(zip(replayed[0].split(","), replayed[-1].split(",")))
+    assert str(df.index[0].date()) == "2025-07-01" and last["date"] == "2025-06-30"
+    assert abs(df["reserves_gini"].iloc[0] - float(last["reserves_gini"])) < 0.01
+
+
+@pytest.mark.slow
+def test_the_shipped_snapshot_is_what_the_documented_command_writes(tmp_path):
+    path = tmp_path / "end_of_history.npz"
+    out = cli("replay", "--quiet", "--out", str(tmp_path / "replay"), "--snapshot", str(path))
+    assert out.returncode == 0, out.stderr
+    shipped = snapshots.path_of(snapshots.SHIPPED)
+    assert path.read_bytes() == shipped.read_bytes(), (
+        "the shipped snapshot is stale: repomodel replay --snapshot repomodel/data/end_of_history.npz"
+    )
