@@ -109,10 +109,12 @@ WEEKLY = {
     "bank_deposits": ("DPSACBW027SBOG", 1.0),
     "currency": ("WCURCIR", 1000.0),
 }
-DAILY = {"on_rrp": "RRPONTSYD", "sofr": "SOFR", "effr": "EFFR", "repo_volume": "SOFRVOL"}
+DAILY = {"on_rrp": "RRPONTSYD", "sofr": "SOFR", "effr": "EFFR"}
 MMF = "SEC_MMF_TOTAL_NET_ASSETS"  # monthly, $ billions; optional
 RATE_FILES = ("DFEDTARU", "DFEDTARL", "IORB")  # daily incl. weekends: they bound `--end last`
-JUDGING_ONLY = {"sofr_p99": "SOFR99"}  # written when the folder has it (left blank otherwise)
+# written when the folder has them (left blank otherwise): a judging-only actual, and the repo
+# volume behind banks' settlement needs (optional: without it the LCLoR stays a share of assets)
+JUDGING_ONLY = {"sofr_p99": "SOFR99", "repo_volume": "SOFRVOL"}
 WEEK_AVERAGES = ("reserves", "tga", "currency")  # written as daily paths: `deaverage`
 
 COLUMNS = [
