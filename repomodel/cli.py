@@ -38,6 +38,7 @@ LAZY = {
     "viz": "repomodel.viz.serve",
     "data": "repomodel.history.data",
     "calibrate": "repomodel.history.calibrate",
+    "backtest": "repomodel.history.backtest",
 }
 HELP = {
     "run": "run a scenario forward and write timeseries.csv, summary.json, spread.png",
@@ -46,6 +47,7 @@ HELP = {
     "sweep": "run a parameter sweep on dask.distributed",
     "data": "bring the history up to date (data fetch) and build replay inputs from it (data build)",
     "calibrate": "choose the behavioural parameters by replaying history (data to 2025-06-30 only)",
+    "backtest": "judge the model out of sample: calibrate at each origin, score the months after beside the peer",
 }
 
 
@@ -86,6 +88,9 @@ def build_parser(argv: list[str] | None = None) -> Parser:
     calibrate = sub.add_parser("calibrate", help=HELP["calibrate"], description=HELP["calibrate"])
     if next((a for a in args if not a.startswith("-")), None) == "calibrate":
         lazy("calibrate").configure(calibrate)
+    backtest = sub.add_parser("backtest", help=HELP["backtest"], description=HELP["backtest"])
+    if next((a for a in args if not a.startswith("-")), None) == "backtest":
+        lazy("backtest").configure(backtest)
     if next((a for a in args if not a.startswith("-")), None) == "viz":
         try:
             lazy("viz").configure(viz)
@@ -209,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         "viz": lambda a: lazy("viz").main(a),
         "data": lambda a: lazy("data").main(a),
         "calibrate": lambda a: lazy("calibrate").main(a),
+        "backtest": lambda a: lazy("backtest").main(a),
     }
     try:
         return int(commands[args.command](args) or 0)
