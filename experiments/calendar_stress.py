@@ -145,25 +145,41 @@ def draw(table: pd.DataFrame, runs: dict, out: Path, k: int) -> None:
     plt.close(fig)
 
     first = next(iter(runs.values()))[0]
-    evs = events(first)
-    fig, axes = plt.subplots(1, len(evs), figsize=(3.4 * len(evs), 4), sharey=True, squeeze=False)
+    evs = dict(sorted(events(first).items(), key=lambda kv: kv[1]))  # in the order of the year
+    # Two rows of three panels on one x-range (the last panel holds the legend): a row of
+    # five was 2,040 px wide with panels too small to read, and the year-end panel, cut short
+    # because the run ends that day, had an x-range of its own.
+    cols = 3
+    rows = -(-(len(evs) + 1) // cols)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(12, 3.6 * rows), sharex=True, sharey=True, squeeze=False, layout="constrained"
+    )
     offsets = np.arange(WINDOW[0], WINDOW[1] + 1)
-    for ax, (label, day) in zip(axes[0], evs.items(), strict=True):
+    for ax, (label, day) in zip(axes.flat, evs.items(), strict=False):
         i = first.index.get_loc(day)
-        inside = (i + offsets >= 0) & (i + offsets < len(first))  # the run ends on 31 Dec
+        inside = (i + offsets >= 0) & (i + offsets < len(first))
         idx = (i + offsets)[inside]
         for j, (name, fs) in enumerate(runs.items()):
             m = np.mean([f["sofr_iorb_bp"].to_numpy()[idx] for f in fs], axis=0)
-            ax.plot(offsets[inside], m, color=f"C{j}", lw=1.2, label=name)
+            ax.plot(offsets[inside], m, color=f"C{j}", lw=1.2, marker=".", ms=3, label=name)
+        if not inside.all():
+            ax.text(0.98, 0.5, "the run ends\non this day", transform=ax.transAxes, ha="right", fontsize=8)
         ax.axvline(0, color="k", lw=0.6, ls=":")
         ax.axhline(0, color="k", lw=0.6)
-        ax.set_title(f"{label} ({day.date()})", fontsize=9)
-        ax.set_xlabel("business days from the date")
+        ax.set_title(f"{label} ({day.date()})", fontsize=10)
         ax.grid(alpha=0.3)
-    axes[0, 0].set_ylabel("SOFR − IORB (bp), mean over seeds")
-    axes[0, -1].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "event_windows.png", dpi=120)
+    ax.set_xlim(WINDOW[0] - 0.5, WINDOW[1] + 0.5)
+    for ax in axes[-1]:
+        ax.set_xlabel("business days from the date")
+        ax.tick_params(labelbottom=True)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("SOFR − IORB (bp), mean over seeds")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    for ax in axes.flat[len(evs) :]:
+        ax.axis("off")
+    axes.flat[len(evs)].legend(handles, labels, loc="center", fontsize=9, title="purchase path")
+    fig.suptitle(f"SOFR − IORB around the dated events of 2026, mean over {k} seeds")
+    fig.savefig(out / "event_windows.png", dpi=110)
     plt.close(fig)
 
 

@@ -148,32 +148,47 @@ def bands(runs: dict[str, list[pd.DataFrame]]) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)[["scenario", "variable", "date", "p10", "p50", "p90"]]
 
 
-def draw(runs: dict[str, list[pd.DataFrame]], monthly: pd.DataFrame, out: Path, seeds: int) -> None:
+SPREAD_AXIS = (-8.0, 30.0)  # bp: the paths' daily spread; taller spikes are written at the top
+
+
+def draw(
+    runs: dict[str, list[pd.DataFrame]], monthly: pd.DataFrame, out: Path, summary: pd.DataFrame
+) -> None:
+    """rmp_paths.png: one panel per path (its daily spread: median, range over seeds, every seed's
+    spikes), rmp40 in grey behind the others; reserves of every path; days above 0 and 10 bp.
+    monthly_spread.png: the monthly means side by side."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     colors = {name: f"C{i}" for i, name in enumerate(SCENARIOS)}
-    fig, axes = plt.subplots(2, 2, figsize=(13, 8.5), sharex=True)
-    for ax, (col, label) in zip(axes.flat, PANELS, strict=True):
-        for name, frames in runs.items():
-            x = pd.concat([f[col] for f in frames], axis=1)
-            if col == "sofr_iorb_bp":
-                x = x.rolling(5, min_periods=1).mean()
-            q = x.quantile([0.1, 0.5, 0.9], axis=1).T
-            ax.plot(q.index, q[0.5], color=colors[name], lw=1.3, label=name)
-            ax.fill_between(q.index, q[0.1], q[0.9], color=colors[name], alpha=0.15, lw=0)
-        if col == "sofr_iorb_bp":
-            ax.axhline(0, color="k", lw=0.8)
-            ax.axhline(10, color="k", lw=0.6, ls=":")
-        ax.set_title(label, fontsize=10)
-        ax.grid(alpha=0.3)
-    axes[0, 0].legend(fontsize=8, ncol=2)
-    fig.suptitle(f"repomodel · RMP paths 2026: median and 10–90% band over {seeds} seeds")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(out / "rmp_paths.png", dpi=120)
+    seeds = len(next(iter(runs.values())))
+    fig = plt.figure(figsize=(13, 13), layout="constrained")
+    grid = fig.add_gridspec(4, 3, height_ratios=[1, 1, 1, 1.15])
+    reference = pd.concat([f["sofr_iorb_bp"] for f in runs["rmp40"]], axis=1).median(axis=1)
+    first = None
+    for k, name in enumerate(SCENARIOS):
+        ax = fig.add_subplot(grid[k // 3, k % 3], sharex=first, sharey=first)
+        first = first or ax
+        row = summary.set_index("scenario").loc[name]
+        path_panel(ax, runs[name], reference if name != "rmp40" else None, colors[name])
+        ax.set_title(
+            f"{name}: {row['days_above_0bp']:.0f} days > 0 bp, {row['days_above_10bp']:.1f} > 10 bp",
+            fontsize=9,
+            loc="left",
+        )
+        if k % 3 == 0:
+            ax.set_ylabel("SOFR − IORB, bp")
+        ax.tick_params(labelbottom=k >= 6, labelleft=k % 3 == 0, labelsize=8)
+    reserves_panel(fig.add_subplot(grid[3, :2]), runs, colors)
+    days_panel(fig.add_subplot(grid[3, 2]), summary, colors)
+    fig.suptitle(
+        f"repomodel · RMP paths 2026, {seeds} seeds each: daily SOFR − IORB (line: median; band: "
+        "lowest to highest seed; dots: days a seed is above 10 bp; grey: rmp40's median)",
+        fontsize=10,
+    )
+    fig.savefig(out / "rmp_paths.png", dpi=110)
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(10, 5))
@@ -191,6 +206,78 @@ def draw(runs: dict[str, list[pd.DataFrame]], monthly: pd.DataFrame, out: Path, 
     plt.close(fig)
 
 
+def path_panel(ax, frames: list[pd.DataFrame], reference: pd.Series | None, color: str) -> None:
+    """One path's daily spread: the median over seeds, the range of the seeds, each seed's days
+    above 10 bp as dots; spikes above the axis are written at its top."""
+    x = pd.concat([f["sofr_iorb_bp"] for f in frames], axis=1)
+    if reference is not None:
+        ax.plot(reference.index, reference, color="grey", lw=0.8, alpha=0.7)
+    ax.fill_between(x.index, x.min(axis=1), x.max(axis=1), color=color, alpha=0.25, lw=0)
+    ax.plot(x.index, x.median(axis=1), color=color, lw=1.1)
+    high = x.max(axis=1)
+    spikes = high[high > 10]
+    ax.plot(spikes.index, spikes.clip(upper=SPREAD_AXIS[1]), "o", ms=2.5, color=color)
+    for day, value in spikes[spikes > SPREAD_AXIS[1]].items():
+        ax.annotate(
+            f"{value:.0f}",
+            (day, SPREAD_AXIS[1]),
+            xytext=(-3, -2),
+            textcoords="offset points",
+            ha="right",
+            va="top",
+            fontsize=7,
+        )
+    ax.axhline(0, color="k", lw=0.7)
+    ax.axhline(10, color="k", lw=0.5, ls=":")
+    ax.set_ylim(*SPREAD_AXIS)
+    ax.grid(alpha=0.3)
+
+
+def reserves_panel(ax, runs: dict[str, list[pd.DataFrame]], colors: dict) -> None:
+    """Reserves of every path (median over seeds), named at their end instead of a legend."""
+    ends = {}
+    for name, frames in runs.items():
+        r = pd.concat([f["reserves"] for f in frames], axis=1).median(axis=1)
+        ax.plot(r.index, r, color=colors[name], lw=1.1)
+        ends[name] = r.iloc[-6]  # before the year-end drop
+    # Names of paths that end close together are pushed apart so that each can be read.
+    gap = 0.045 * (max(ends.values()) - min(ends.values()) + 1.0)
+    placed: list[float] = []
+    for name, y in sorted(ends.items(), key=lambda kv: kv[1]):
+        y = max(y, placed[-1] + gap) if placed else y
+        placed.append(y)
+        ax.annotate(
+            name,
+            (r.index[-1], y),
+            xytext=(6, 0),
+            textcoords="offset points",
+            fontsize=7,
+            color=colors[name],
+            va="center",
+            annotation_clip=False,
+        )
+    ax.set_title("reserves, $ bn (median over seeds; the last day is year-end)", fontsize=9, loc="left")
+    ax.grid(alpha=0.3)
+    ax.margins(x=0.1)
+
+
+def days_panel(ax, summary: pd.DataFrame, colors: dict) -> None:
+    """Days of 2026 above 0 bp per path (mean over seeds), above 10 bp darker; SRF take-up
+    of a path is written beside it when it reached a billion over the year."""
+    y = np.arange(len(SCENARIOS))[::-1]
+    s = summary.set_index("scenario").loc[SCENARIOS]
+    c = [colors[n] for n in SCENARIOS]
+    ax.barh(y, s["days_above_0bp"], color=c, alpha=0.45)
+    ax.barh(y, s["days_above_10bp"], color=c)
+    for yi, (_, row) in zip(y, s.iterrows(), strict=True):
+        srf = f", SRF ${row['srf_total_2026']:.0f} bn" if row["srf_total_2026"] >= 1 else ""
+        ax.text(row["days_above_0bp"] + 2, yi, f"{row['days_above_0bp']:.0f}{srf}", va="center", fontsize=7)
+    ax.set_yticks(y, SCENARIOS, fontsize=8)
+    ax.set_title("2026 days above 0 bp (light) and 10 bp (dark)", fontsize=9, loc="left")
+    ax.margins(x=0.3)
+    ax.grid(alpha=0.3, axis="x")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=5, help="seeds per scenario (default 5)")
@@ -205,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     purchases.to_csv(args.out / "purchases.csv", index=False, float_format="%.1f")
     monthly.to_csv(args.out / "monthly.csv", index=False, float_format="%.3f")
     bands(runs).to_csv(args.out / "bands.csv", index=False, float_format="%.3f", date_format="%Y-%m-%d")
-    draw(runs, monthly, args.out, len(seeds))
+    draw(runs, monthly, args.out, summary)
     pd.set_option("display.width", 200)
     print(f"\nRMP paths over 2026, {len(seeds)} seeds per scenario (days: mean over seeds, 2026 only)\n")
     cols = [

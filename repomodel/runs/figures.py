@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
@@ -11,6 +12,12 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
+
+# One colour per series, the same in every figure. The data are orange against the model's
+# blue: black against dark blue could not be told apart where they overlap.
+MODEL, ACTUAL, EFFR, DRAWS = "tab:blue", "tab:orange", "tab:green", "tab:purple"
+QUARTER_END, TAX_DATE = "#f0a8a8", "#b8b860"  # opaque, so the legend shows the lines' colour
+LEGEND = {"fontsize": 8, "frameon": False, "loc": "lower left", "bbox_to_anchor": (0.0, 1.0)}
 
 
 def spread_figure(
@@ -23,16 +30,17 @@ def spread_figure(
     """SOFR-IORB spread (with the 1st-99th percentile band and EFFR-IORB) above reserves and
     ON RRP, quarter-ends and tax dates marked. `actual`, if given, is the observed spread (bp);
     `ensemble`, if given (`replay.ensemble_frame`), adds the band of the seeds' daily spreads
-    (5th-95th percentile across seeds) and their mean."""
+    (5th-95th percentile across seeds) and their mean. Legends sit above their panels, never on
+    the data."""
     fig, (ax1, ax2) = plt.subplots(
-        2, 1, figsize=(11, 7.5), sharex=True, gridspec_kw={"height_ratios": [3, 2]}
+        2, 1, figsize=(11, 8.5), sharex=True, height_ratios=[3, 2], layout="constrained"
     )
     x = df.index
     ax1.fill_between(
         x,
         (df["sofr_p01"] - df["iorb"]) * 100,
         (df["sofr_p99"] - df["iorb"]) * 100,
-        color="tab:blue",
+        color=MODEL,
         alpha=0.15,
         lw=0,
         label="SOFR 1st-99th percentile",
@@ -43,67 +51,127 @@ def spread_figure(
             ensemble.index,
             ensemble["p05_bp"],
             ensemble["p95_bp"],
-            color="tab:purple",
+            color=DRAWS,
             alpha=0.18,
             lw=0,
             label=f"SOFR - IORB, 5th-95th pct of {n} seeds",
         )
-        ax1.plot(
-            ensemble.index,
-            ensemble["mean_bp"],
-            color="tab:purple",
-            lw=1.0,
-            label=f"SOFR - IORB, mean of {n} seeds",
-        )
-    ax1.plot(x, df["sofr_iorb_bp"], color="tab:blue", lw=1.4, label="SOFR - IORB (model)")
-    ax1.plot(x, df["effr_iorb_bp"], color="tab:green", lw=1.0, alpha=0.8, label="EFFR - IORB (model)")
-    ax1.plot(
-        x, (df["on_rrp_rate"] - df["iorb"]) * 100, color="grey", lw=1, ls="--", label="ON RRP rate (floor)"
-    )
-    ax1.plot(
-        x, (df["srf_rate"] - df["iorb"]) * 100, color="firebrick", lw=1, ls="--", label="SRF rate (ceiling)"
-    )
+        ax1.plot(ensemble.index, ensemble["mean_bp"], color=DRAWS, lw=1.0, label=f"mean of {n} seeds")
+    ax1.plot(x, df["sofr_iorb_bp"], color=MODEL, lw=1.4, label="SOFR - IORB (model)")
+    ax1.plot(x, df["effr_iorb_bp"], color=EFFR, lw=1.0, alpha=0.8, label="EFFR - IORB (model)")
     if actual is not None:
-        ax1.plot(actual.index, actual.values, color="black", lw=1, alpha=0.8, label="SOFR - IORB (actual)")
-    ax1.axhline(0, color="black", lw=0.6)
+        ax1.plot(actual.index, actual.values, color=ACTUAL, lw=1.0, label="SOFR - IORB (actual)")
+    _corridor(ax1, df)
     _mark_dates(ax1, df)
     ax1.set_ylabel("spread to IORB, bp")
-    ax1.set_title(title, loc="left", fontsize=11)
-    ax1.legend(loc="upper left", fontsize=8, ncol=3, frameon=False)
+    ax1.legend(ncol=4, **LEGEND)
+    top = _spread_limits(ax1, df)
+    _note_cut_spikes(ax1, {"model": df["sofr_iorb_bp"], "actual": actual}, top)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
+    _reserves_panel(ax2, df)
+    _date_axis(ax2, x)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _corridor(ax, df: pd.DataFrame) -> None:
+    """The floor (ON RRP rate) and ceiling (SRF rate) of the corridor, relative to IORB."""
+    ax.plot(
+        df.index, (df["on_rrp_rate"] - df["iorb"]) * 100, color="grey", lw=1, ls="--", label="ON RRP rate"
+    )
+    ax.plot(df.index, (df["srf_rate"] - df["iorb"]) * 100, color="firebrick", lw=1, ls="--", label="SRF rate")
+    ax.axhline(0, color="black", lw=0.6)
+
+
+def _spread_limits(ax, df: pd.DataFrame) -> float:
     lo = min(-25.0, float((df["on_rrp_rate"] - df["iorb"]).min() * 100) - 5)
     hi = max(30.0, float(df["sofr_iorb_bp"].quantile(0.995)) + 10)
     top = min(hi, 400.0)
-    ax1.set_ylim(lo, top)
-    # Where the axis cuts a spike, say how high it went (model, and actual when given).
+    ax.set_ylim(lo, top)
+    return top
+
+
+def _note_cut_spikes(ax, series_by_name: dict[str, pd.Series | None], top: float) -> None:
+    """Where the axis cuts a spike, say how high each series went (those given)."""
     cut = [
         (name, series.idxmax(), series.max())
-        for name, series in (("model", df["sofr_iorb_bp"]), ("actual", actual))
+        for name, series in series_by_name.items()
         if series is not None and series.notna().any() and series.max() > top
     ]
     if cut:
-        ax1.set_title(
+        ax.text(
+            1.0,
+            1.01,
             "off the scale: " + "; ".join(f"{name} {v:+.0f} bp on {d:%Y-%m-%d}" for name, d, v in cut),
-            loc="right",
-            fontsize=9,
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=8,
             color="dimgrey",
         )
 
-    ax2.plot(x, df["reserves"] / 1000, color="tab:purple", lw=1.4, label="reserves ($ tn)")
-    ax2.plot(x, df["reserves_large"] / 1000, color="tab:purple", lw=0.9, ls=":", label="at large banks")
+
+def _reserves_panel(ax2, df: pd.DataFrame) -> None:
+    """Reserves (in total and at large banks) against ON RRP and, when there is any, SRF
+    take-up on a second axis."""
+    x = df.index
+    ax2.plot(x, df["reserves"] / 1000, color=DRAWS, lw=1.4, label="reserves ($ tn)")
+    ax2.plot(x, df["reserves_large"] / 1000, color=DRAWS, lw=0.9, ls=":", label="at large banks")
     ax2.set_ylabel("reserves, $ tn")
     ax3 = ax2.twinx()
-    ax3.fill_between(x, 0, df["on_rrp"], color="tab:orange", alpha=0.35, lw=0, label="ON RRP ($ bn)")
-    _bars(ax3, x, df["srf"], color="firebrick", label="SRF take-up ($ bn)")
-    ax3.set_ylabel("ON RRP, SRF: $ bn")
+    ax3.fill_between(x, 0, df["on_rrp"], color="goldenrod", alpha=0.35, lw=0, label="ON RRP ($ bn)")
+    srf = df["srf"]
+    if srf.max() > 0:  # no legend entry for bars that are not there
+        day = srf.idxmax()
+        _bars(
+            ax3,
+            x,
+            srf,
+            color="firebrick",
+            label=f"SRF take-up ($ bn; most {srf.max():.0f} on {day:%Y-%m-%d})",
+        )
+        ax3.set_ylabel("ON RRP, SRF: $ bn")
+    else:
+        ax3.set_ylabel("ON RRP: $ bn (no SRF take-up)")
     h1, l1 = ax2.get_legend_handles_labels()
     h2, l2 = ax3.get_legend_handles_labels()
-    ax2.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=8, ncol=4, frameon=False)
+    ax2.legend(h1 + h2, l1 + l2, ncol=4, **LEGEND)
     _mark_dates(ax2, df, labels=False)
-    ax2.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    fig.autofmt_xdate()
-    fig.tight_layout()
+
+
+def fan_chart(ens: pd.DataFrame, df: pd.DataFrame, title: str, path: Path) -> None:
+    """The fan of an ensemble's daily SOFR-IORB spread: the 5th-95th percentile band across
+    draws, their median, the corridor (ON RRP and SRF rates less IORB) and quarter-ends.
+    `ens` holds p05_bp, p50_bp, p95_bp and a seed_N column per draw; `df` is one draw's
+    series (for the corridor and the calendar, the same in every draw)."""
+    n = sum(c.startswith("seed_") for c in ens)
+    fig, ax = plt.subplots(figsize=(11, 5.5), layout="constrained")
+    ax.fill_between(
+        ens.index, ens["p05_bp"], ens["p95_bp"], color=MODEL, alpha=0.25, lw=0, label="5th-95th pct"
+    )
+    ax.plot(ens.index, ens["p50_bp"], color=MODEL, lw=1.5, label="median")
+    _corridor(ax, df)
+    _mark_dates(ax, df)
+    ax.set_ylabel("SOFR − IORB, bp")
+    ax.legend(ncol=6, **LEGEND)
+    top = _spread_limits(ax, df.assign(sofr_iorb_bp=ens["p95_bp"]))
+    _note_cut_spikes(ax, {"95th pct": ens["p95_bp"]}, top)
+    fig.suptitle(f"{title}: {n} draws (network and shocks)", x=0.01, ha="left", fontsize=11)
+    _date_axis(ax, ens.index)
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def _date_axis(ax, index: pd.DatetimeIndex) -> None:
+    """Ticks with their year, at whole months (years for a run of more than three years), never
+    two ticks with one label."""
+    months = (index[-1] - index[0]).days / 30.4
+    if months > 36:
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    else:
+        ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, math.ceil(months / 8))))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
 
 
 def _bars(ax, x: pd.DatetimeIndex, height: pd.Series, color: str, label: str) -> None:
@@ -118,11 +186,12 @@ def _bars(ax, x: pd.DatetimeIndex, height: pd.Series, color: str, label: str) ->
 
 
 def _mark_dates(ax, df: pd.DataFrame, labels: bool = True) -> None:
+    """Quarter-ends and tax dates as thin lines behind the data."""
     qe = df.index[df["quarter_end"].astype(bool)]
     tax = df.index[df["tax_date"].astype(bool)]
     for k, d in enumerate(qe):
-        ax.axvline(d, color="tab:red", lw=0.7, alpha=0.35, label="quarter-end" if labels and k == 0 else None)
+        ax.axvline(d, color=QUARTER_END, lw=0.8, zorder=0, label="quarter-end" if labels and k == 0 else None)
     for k, d in enumerate(tax):
         ax.axvline(
-            d, color="tab:olive", lw=0.7, ls=":", alpha=0.6, label="tax date" if labels and k == 0 else None
+            d, color=TAX_DATE, lw=0.8, ls=":", zorder=0, label="tax date" if labels and k == 0 else None
         )

@@ -96,7 +96,7 @@ def response_curves(ok: pd.DataFrame, keys: list[str], manifest: dict, path: Pat
         len(REPORT_METRICS),
         max(len(keys), 1),
         squeeze=False,
-        figsize=(3.6 * max(len(keys), 1), 2.4 * len(REPORT_METRICS)),
+        figsize=(max(3.6 * len(keys), 5.0), 2.4 * len(REPORT_METRICS)),
     )
     for j, key in enumerate(keys):
         for i, (metric, label) in enumerate(REPORT_METRICS):
@@ -110,15 +110,36 @@ def response_curves(ok: pd.DataFrame, keys: list[str], manifest: dict, path: Pat
                     ax.set_xticks(x, [str(v) for v in g.index], rotation=30, fontsize=7)
             else:
                 ax.scatter(ok[key], ok[metric], s=6, alpha=0.6)
+            _flat_axis(ax, ok[metric])
             if i == len(REPORT_METRICS) - 1:
                 ax.set_xlabel(key)
             if j == 0:
-                ax.set_ylabel(label, fontsize=8)
+                ax.set_ylabel(_metric_label(metric, label, ok), fontsize=8)
     fig.suptitle(f"sweep of {manifest['scenario']} ({manifest['method']}, {len(ok)} runs)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _metric_label(metric: str, label: str, ok: pd.DataFrame) -> str:
+    """The label of a metric, dated where the runs' last day says what it is: reserves "at the
+    end" of runs that end on 15 January are not year-end reserves."""
+    ends = ok["end"].dropna().unique() if "end" in ok else []
+    if metric == "reserves_end" and len(ends) == 1:
+        return f"reserves on {ends[0]} ($ bn)"
+    return label
+
+
+def _flat_axis(ax, values: pd.Series) -> None:
+    """A metric that is the same in every run gets an axis around it that says so, not
+    matplotlib's ±4 % of the value (0.96-1.04 for a count of one day)."""
+    v = values.dropna()
+    if len(v) and np.isclose(v.min(), v.max(), rtol=1e-9, atol=1e-9):
+        centre = float(v.iloc[0])
+        half = max(1.0, 0.1 * abs(centre))
+        ax.set_ylim(centre - half, centre + half)
+        ax.text(0.5, 0.85, "the same in every run", transform=ax.transAxes, ha="center", fontsize=7)
 
 
 def heatmap(ok: pd.DataFrame, keys: list[str], metric: str, label: str, path: Path) -> Path:

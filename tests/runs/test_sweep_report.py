@@ -1,11 +1,13 @@
-"""Sobol indices of a sweep: the same on every run, and none for an output that barely moves."""
+"""Sobol indices of a sweep: the same on every run, and none for an output that barely moves.
+Response curves say which day "the end" is and show a metric that never moves as flat."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from repomodel.runs.sweep_report import sobol_indices
+from repomodel.runs import sweep_report
+from repomodel.runs.sweep_report import response_curves, sobol_indices
 from repomodel.runs.sweep_spec import plan
 
 RANGES = {"banks.lclor_large": [0.03, 0.06], "banks.uncertainty": [0.01, 0.03], "rmp.monthly": [20.0, 60.0]}
@@ -31,3 +33,26 @@ def test_an_output_that_barely_moves_gets_no_indices_and_says_why():
     out = sobol_indices(sweep_table(p, {"days": days}), p, RANGES, ["days"])
     assert out[["S1", "ST"]].isna().all().all()
     assert out["note"].str.contains("nearly constant").all()
+
+
+def test_response_curves_name_the_last_day_and_draw_a_flat_metric_flat(tmp_path, monkeypatch):
+    kept = []
+    monkeypatch.setattr(sweep_report.plt, "close", kept.append)
+    ok = pd.DataFrame(
+        {
+            "rmp.monthly": [20.0, 40.0, 60.0] * 2,
+            "end": "2026-01-15",
+            "mean_spread_bp": [2.6, 2.5, 2.4, 2.7, 2.6, 2.5],
+            "max_spread_bp": [69.0, 68.0, 68.0, 70.0, 69.0, 68.0],
+            "days_spread_above_10bp": [1] * 6,
+            "reserves_end": [2934.0, 2956.0, 2978.0] * 2,
+            "srf_total": [2.0, 1.5, 0.8, 2.5, 1.5, 0.7],
+        }
+    )
+    response_curves(ok, ["rmp.monthly"], {"method": "grid", "scenario": "rmp40"}, tmp_path / "curves.png")
+    fig = kept[0]
+    labels = [ax.get_ylabel() for ax in fig.axes]
+    assert "reserves on 2026-01-15 ($ bn)" in labels
+    assert not any("year-end" in label for label in labels)
+    low, high = fig.axes[labels.index("days above 10 bp")].get_ylim()
+    assert low <= 0 and high >= 2  # one day in every run, not an axis from 0.96 to 1.04
