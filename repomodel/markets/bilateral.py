@@ -17,7 +17,7 @@ import numpy as np
 from repomodel.agents import Banks
 from repomodel.calendar import Day
 from repomodel.ledger import Ledger
-from repomodel.markets.book import Book, lend_to_depositor
+from repomodel.markets.book import Book, post_bilateral
 from repomodel.markets.fill import DUST, fill
 from repomodel.markets.pricing import Terms, large_bank_tranches
 from repomodel.network import Network
@@ -77,15 +77,7 @@ def borrow(
     keep = filled > DUST
     book.bilateral_bank, book.bilateral_dealer = off_bank[keep], off_dealer[keep]
     book.bilateral, book.bilateral_rate = filled[keep], off_ask[keep]
-    lend_to_depositor(
-        ledger,
-        book.bilateral_bank,
-        "repo_lent",
-        "dealers",
-        book.bilateral_dealer,
-        "bilateral",
-        book.bilateral,
-    )
+    post_bilateral(ledger, book)
     return Outcome(need, unmet, from_ops, (amount, ask), id_price)
 
 

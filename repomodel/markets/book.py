@@ -53,6 +53,18 @@ def book_trades(ledger: Ledger, net, book: Book, sign: float = 1.0) -> None:
     ledger.pay(
         "money_funds", net.tri_fund, "repo_lent", "dealers", net.tri_dealer, "triparty", sign * book.triparty
     )
+    post_bilateral(ledger, book, sign)
+    if book.ff_fhlb.size:
+        post_fhlb_loans(ledger, net, book.ff_fhlb, sign)
+    lend_between_banks(ledger, book.ib_lender, book.ib_borrower, sign * book.interbank)
+    lend_between_banks(ledger, book.cb_seller, book.cb_buyer, sign * book.correspondent)
+    post_srf(ledger, book.srf_dealers, book.srf_banks, sign)
+    post_on_rrp(ledger, book.on_rrp_funds, book.on_rrp_fhlbs, sign)
+
+
+def post_bilateral(ledger: Ledger, book: Book, sign: float = 1.0) -> None:
+    """Bilateral repo: banks lend reserves to dealers, which hold them as deposits at their
+    settlement banks (sign=-1 reverses the trades)."""
     lend_to_depositor(
         ledger,
         book.bilateral_bank,
@@ -62,12 +74,6 @@ def book_trades(ledger: Ledger, net, book: Book, sign: float = 1.0) -> None:
         "bilateral",
         sign * book.bilateral,
     )
-    if book.ff_fhlb.size:
-        post_fhlb_loans(ledger, net, book.ff_fhlb, sign)
-    lend_between_banks(ledger, book.ib_lender, book.ib_borrower, sign * book.interbank)
-    lend_between_banks(ledger, book.cb_seller, book.cb_buyer, sign * book.correspondent)
-    post_srf(ledger, book.srf_dealers, book.srf_banks, sign)
-    post_on_rrp(ledger, book.on_rrp_funds, book.on_rrp_fhlbs, sign)
 
 
 def lend_to_depositor(
