@@ -3,7 +3,8 @@
 A file is written under a temporary name beside its place (`.NAME.PID.tmp`) and moved there
 with `os.replace`, which is atomic on one file system: a reader, a crash or Ctrl-C sees the old
 file or the new one, never half of one. A folder of results (`write_run`) is staged in a
-temporary folder beside it and its files are moved in only when all of them are written.
+temporary folder inside it (so that `out` may be a mount point) and its files are moved in only
+when all of them are written. `writable(out)` checks a folder before a run spends its time.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pandas as pd
 from repomodel.errors import InputError
 
 TIMESERIES = {"float_format": "%.6f", "date_format": "%Y-%m-%d"}  # the bytes of timeseries.csv
+STAGING = ".staging."  # a folder being written inside an output folder: .staging.<pid>.<random>
 
 
 def jsonable(obj: Any) -> Any:
@@ -74,25 +76,85 @@ def write_csv(path: str | Path, df: pd.DataFrame, **to_csv) -> None:
 
 @contextlib.contextmanager
 def staged(out: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder beside `out` to write into; when the block ends without an
-    error its files are moved into `out`, so a failure or an interrupt leaves what was in
-    `out` before, never a half-written file."""
+    """Yield a temporary folder inside `out` to write into; when the block ends without an
+    error its files are moved into `out` (summary.json and other small files last), so a
+    failure or an interrupt leaves what was in `out` before, never a half-written file.
+
+    Staging inside `out` keeps every move on one file system: `out` may be a mount point (a
+    Docker volume, a network share) or an existing folder. Folders made for `out` are removed
+    again when nothing was written.
+    """
     out = Path(out)
-    parent = out.parent if str(out.parent) else Path(".")
+    made = writable(out)
+    done = False
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}.", dir=out))
     except OSError as exc:
-        raise InputError(f"--out: cannot write to '{out}' ({exc.strerror})") from None
+        _undo(made)
+        raise InputError(
+            f"--out: cannot write to '{out}' ({exc.strerror}): expected a writable folder"
+        ) from None
     try:
         yield tmp
-        if out.exists() and not out.is_dir():
-            raise InputError(f"--out: '{out}' exists and is not a folder")
-        out.mkdir(parents=True, exist_ok=True)
-        for f in tmp.iterdir():
+        for f in sorted(tmp.iterdir(), key=lambda f: (f.suffix in (".json", ".md"), f.name)):
             os.replace(f, out / f.name)
+        done = True
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if not done:
+            _undo(made)
+
+
+def writable(out: str | Path) -> list[Path]:
+    """Make folder `out` (and missing parents) and check that files can be written into it, or
+    raise an InputError naming it; returns the folders made, for `_undo`. Staging folders a
+    killed process left in `out` are cleared."""
+    if not str(out).strip():  # Path("") would be the current folder
+        raise InputError("--out: '' is empty: expected a folder name")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out: '{out}' exists and is not a folder: expected a folder")
+    made = [p for p in (out, *out.parents) if not p.exists()][::-1]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f"{STAGING}{os.getpid()}.", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        _undo(made)
+        raise InputError(
+            f"--out: cannot write to '{out}' ({exc.strerror}): expected a folder you can write to"
+        ) from None
+    for stale in out.glob(f"{STAGING}*"):
+        if stale.is_dir() and not _alive(stale.name.removeprefix(STAGING).split(".")[0]):
+            shutil.rmtree(stale, ignore_errors=True)
+    return made
+
+
+def check_out(out: str | Path) -> None:
+    """Refuse an output folder that cannot be written (as `writable`) before a run spends its
+    time; leaves nothing behind."""
+    _undo(writable(out))
+
+
+def _undo(made: list[Path]) -> None:
+    """Remove the folders `writable` made, deepest first, if they are still empty."""
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _alive(pid: str) -> bool:
+    """Whether process `pid` (text) runs on this machine; False for text that is not a pid."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists but belongs to someone else
+    return True
 
 
 def write_run(

@@ -35,6 +35,7 @@ from repomodel.model import simulate
 from repomodel.runs.progress import progress_bar
 
 Failed = Callable[[BaseException], Any]
+CONNECT_TIMEOUT = "5s"  # to reach a dask scheduler; an address that answers does so in well under a second
 
 
 class Runner:
@@ -52,6 +53,13 @@ class Runner:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def open(self) -> Runner:
+        """Reach the dask scheduler now, if there is one, so that a bad or unreachable address is
+        an InputError before the caller writes anything; returns the runner."""
+        if self.scheduler is not None:
+            self._dask_client()
+        return self
 
     def close(self) -> None:
         if self._pool is not None:
@@ -97,25 +105,36 @@ class Runner:
             yield from _as_finished(futures, futures_completed, failed)
 
     def _on_dask(self, fn: Callable, jobs: Sequence[tuple], failed: Failed | None) -> Iterator:
+        client = self._dask_client()
+        from dask.distributed import as_completed
+
+        futures = {client.submit(fn, *job, pure=False): index for index, job in enumerate(jobs)}
+        yield from _as_finished(futures, as_completed, failed)
+
+    def _dask_client(self):
         try:
-            from dask.distributed import as_completed
+            from dask.distributed import Client, LocalCluster
+            from distributed.comm.addressing import get_address_host_port
         except ImportError:
             raise InputError(
                 "dask.distributed is not installed: expected it for sweeps and --scheduler "
                 "(pip install 'repomodel[sweep]')"
             ) from None
-        client = self._dask_client()
-        futures = {client.submit(fn, *job, pure=False): index for index, job in enumerate(jobs)}
-        yield from _as_finished(futures, as_completed, failed)
-
-    def _dask_client(self):
-        from dask.distributed import Client, LocalCluster
 
         if self._client is None and self.scheduler:
             try:
-                self._client = Client(self.scheduler, timeout="10s")
-            except (OSError, TimeoutError) as exc:
-                raise InputError(f"--scheduler: cannot connect to '{self.scheduler}' ({exc})") from None
+                get_address_host_port(self.scheduler)
+            except (ValueError, TypeError) as exc:
+                raise InputError(
+                    f"--scheduler: {self.scheduler!r} is not an address ({exc}): expected tcp://HOST:PORT"
+                ) from None
+            try:
+                self._client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise InputError(
+                    f"--scheduler: cannot connect to '{self.scheduler}' within {CONNECT_TIMEOUT} "
+                    f"({exc}): expected a running dask scheduler"
+                ) from None
         elif self._client is None:
             self._cluster = LocalCluster(
                 n_workers=self.workers,

@@ -9,13 +9,17 @@ parameters, seed, the run's summary metrics, `runs.summary`), written atomically
 whole or not at all; with --timeseries its daily series goes to `<run_id>.timeseries.parquet`
 first. A run that raises is recorded in `<run_id>.error.json` and the sweep goes on.
 `DIR/manifest.json` lists the runs of the spec. Re-running the same command skips runs whose
-file exists and retries failed ones, so an interrupted sweep resumes where it stopped. Results
+file exists and retries failed ones, so an interrupted sweep resumes where it stopped. A folder
+holding another spec's sweep is refused (its manifest would be replaced and its runs orphaned)
+unless `force`; the report reads only the runs of the manifest, so it never mixes two specs.
+The folder is checked and the scheduler reached before anything is written. Results
 are written by the client, not the workers, so cluster workers need no shared file system,
 only repomodel installed. `sweep_report` gathers the runs into a table and figures.
 """
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import time
@@ -28,7 +32,7 @@ import pandas as pd
 from repomodel import __version__
 from repomodel.errors import InputError
 from repomodel.model import RepoMarketModel, simulate
-from repomodel.runs.outputs import jsonable, write_json, write_parquet
+from repomodel.runs.outputs import check_out, jsonable, write_json, write_parquet
 from repomodel.runs.progress import progress_bar
 from repomodel.runs.runner import Runner
 from repomodel.runs.summary import metrics
@@ -113,6 +117,28 @@ def record(out: Path, run: dict, scenario: str, result: dict) -> None:
         )
 
 
+def check_folder(out: Path, spec: dict, force: bool = False) -> None:
+    """Refuse a folder whose manifest is another spec's (unless `force`): naming both specs and
+    what differs."""
+    path = out / "manifest.json"
+    if force or not path.is_file():
+        return
+    new = json.loads(json.dumps(jsonable(dict(spec))))
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))["spec"]
+        differ = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise InputError(
+            f"--out: '{path}' is not a sweep's manifest: expected a sweep's folder or a new one (or --force)"
+        ) from None
+    if differ:
+        raise InputError(
+            f"--out: '{out}' holds the sweep of spec '{old.get('name')}', not of spec '{new.get('name')}' "
+            f"(they differ in {', '.join(differ)}): expected a new --out, or --force to replace its "
+            "manifest (its runs stay in runs/ but are no longer reported)"
+        )
+
+
 def prepare(out: Path, spec: dict, p: dict, timeseries: bool) -> None:
     """Make DIR/runs, clear files left by a run killed while writing, write the manifest."""
     try:
@@ -149,13 +175,23 @@ def run_sweep(
     scheduler: str | None = None,
     timeseries: bool | None = None,
     progress: bool = True,
+    force: bool = False,
 ) -> dict:
     """Run every unfinished run of `spec` into `out` on dask (`scheduler`, else a local cluster
-    of `workers` processes); return counts. Resumable at any point."""
+    of `workers` processes); return counts. Resumable at any point. `force`: sweep into a
+    folder that holds another spec's sweep (see `check_folder`)."""
     p = plan(spec)
     timeseries = bool(spec.get("timeseries", False)) if timeseries is None else timeseries
     out = Path(out)
-    prepare(out, spec, p, timeseries)
+    check_folder(out, spec, force)
+    check_out(out)
+    with Runner(workers, scheduler, dask=True).open() as runner:
+        prepare(out, spec, p, timeseries)
+        return _run(runner, out, p, timeseries, progress)
+
+
+def _run(runner: Runner, out: Path, p: dict, timeseries: bool, progress: bool) -> dict:
+    """The runs of plan `p` not yet done in `out`, on `runner`; their counts."""
     todo = [r for r in p["runs"] if run_state(out, r["run_id"], timeseries) != "done"]
     total = len(p["runs"])
     counts = {"total": total, "skipped": total - len(todo), "done": 0, "failed": 0}
@@ -163,12 +199,11 @@ def run_sweep(
     jobs = [(p["scenario"], r["overrides"], r["seed"], timeseries) for r in todo]
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        with Runner(workers, scheduler, dask=True) as runner:
-            for index, result in runner.finished(run_one, jobs, failed=lost):
-                record(out, todo[index], p["scenario"], result)
-                counts["done" if result["status"] == "ok" else "failed"] += 1
-                bar.set_postfix(failed=counts["failed"], refresh=False)
-                bar.update()
+        for index, result in runner.finished(run_one, jobs, failed=lost):
+            record(out, todo[index], p["scenario"], result)
+            counts["done" if result["status"] == "ok" else "failed"] += 1
+            bar.set_postfix(failed=counts["failed"], refresh=False)
+            bar.update()
     except KeyboardInterrupt:
         bar.close()
         left = sum(run_state(out, r["run_id"], timeseries) != "done" for r in p["runs"])

@@ -1,15 +1,23 @@
-"""Results are written whole or not at all, and summary.json holds plain JSON."""
+"""Results are written whole or not at all, into any folder that can be written (a mount point
+too), and summary.json holds plain JSON."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import json
+import os
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from repomodel.runs.outputs import atomic_write, jsonable, staged, write_json
+from repomodel.errors import InputError
+from repomodel.runs import outputs
+from repomodel.runs.outputs import atomic_write, check_out, jsonable, staged, write_json
 
 
 def test_a_failure_mid_write_leaves_the_old_file_intact(tmp_path):
@@ -61,3 +69,85 @@ def test_json_gets_plain_numbers_dates_and_null_for_nan(tmp_path):
         "flag": True,
         "list": [1.5, None],
     }
+
+
+@contextlib.contextmanager
+def mounted(folder, read_only=False):
+    """`folder` made a tmpfs mount point (read-only if asked) for the block, or None where this
+    process may not mount (not root, no CAP_SYS_ADMIN)."""
+    folder.mkdir()
+    options = "size=64m,ro" if read_only else "size=64m"
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True)
+    if done.returncode != 0:
+        yield None
+        return
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def other_device_replace(real):
+    """os.replace as across two file systems: a move out of another folder than the target's own
+    staging folder fails with EXDEV (what a mount point does to a folder staged beside it)."""
+
+    def replace(src, dst):
+        if Path(src).parent.parent != Path(dst).parent:
+            raise OSError(errno.EXDEV, "Invalid cross-device link", str(src))
+        return real(src, dst)
+
+    return replace
+
+
+def test_a_folder_that_is_a_mount_point_is_written_whole(tmp_path, monkeypatch):
+    with mounted(tmp_path / "volume") as volume:
+        if volume is None:  # no mount here: the rename rule of a mount point, simulated
+            volume = tmp_path / "volume"
+            monkeypatch.setattr(outputs.os, "replace", other_device_replace(os.replace))
+        (volume / "keep.txt").write_text("mine")
+        with staged(volume) as tmp:
+            (tmp / "a.csv").write_text("new")
+            (tmp / "summary.json").write_text("{}")
+        assert sorted(p.name for p in volume.iterdir()) == ["a.csv", "keep.txt", "summary.json"]
+        with pytest.raises(RuntimeError), staged(volume) as tmp:
+            (tmp / "a.csv").write_text("half")
+            raise RuntimeError("interrupted")
+        assert (volume / "a.csv").read_text() == "new"
+        assert sorted(p.name for p in volume.iterdir()) == ["a.csv", "keep.txt", "summary.json"]
+
+
+def test_a_folder_that_cannot_be_written_is_refused_before_and_nothing_is_left(tmp_path):
+    with mounted(tmp_path / "ro", read_only=True) as ro:
+        if ro is None:
+            if os.geteuid() == 0:
+                pytest.skip("root without mount: every folder is writable")
+            ro = tmp_path / "ro"
+            ro.chmod(0o500)
+        for out in (ro, ro / "sub" / "deeper"):
+            with pytest.raises(
+                InputError, match=r"--out: cannot write to .* expected a folder you can write to"
+            ):
+                check_out(out)
+            with pytest.raises(InputError, match="--out"), staged(out):
+                pass
+        assert list(ro.iterdir()) == []
+
+
+def test_an_empty_name_or_a_file_is_not_an_output_folder(tmp_path):
+    (tmp_path / "file").write_text("x")
+    for out, words in (("", "empty"), (tmp_path / "file", "not a folder")):
+        with pytest.raises(InputError, match=words):
+            check_out(out)
+
+
+def test_checking_a_new_folder_leaves_nothing_and_a_killed_writers_staging_is_cleared(tmp_path):
+    out = tmp_path / "a" / "b"
+    check_out(out)
+    assert list(tmp_path.iterdir()) == []
+    out.mkdir(parents=True)
+    dead = out / f"{outputs.STAGING}999999999.x1"  # no such process
+    dead.mkdir()
+    (dead / "timeseries.csv").write_text("half")
+    with staged(out) as tmp:
+        (tmp / "timeseries.csv").write_text("whole")
+    assert [p.name for p in out.iterdir()] == ["timeseries.csv"]

@@ -281,10 +281,41 @@ def test_unreachable_scheduler_is_an_input_error(tmp_path):
         "rmp.monthly" = [20.0]
     """,
     )
+    started = time.monotonic()
     res = cli(
         str(spec), "--out", str(tmp_path / "o"), "--scheduler", f"tcp://127.0.0.1:{_free_port()}", timeout=120
     )
     assert res.returncode == 2 and "--scheduler" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+    assert not (tmp_path / "o").exists()  # checked before anything is written: no manifest, no runs/
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize("address", ["not-an-address", "tcp://host-without-port", "foo://x:1"])
+def test_a_scheduler_that_is_not_an_address_is_refused_before_anything_is_written(tmp_path, address):
+    spec = write_spec(tmp_path, f'scenario = "rmp40"\n[set]\n{SHORT}\n[grid]\n"rmp.monthly" = [20.0]\n')
+    res = cli(str(spec), "--out", str(tmp_path / "o"), "--scheduler", address, timeout=60)
+    assert res.returncode == 2, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--scheduler" in lines[0] and address in lines[0], res.stderr
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_a_folder_holding_another_specs_sweep_is_refused_unless_forced(tmp_path):
+    body = f'scenario = "rmp40"\nseeds = [1]\n[set]\n{SHORT}\n"population.small_banks" = 40\n[grid]\n'
+    first = write_spec(tmp_path, body + '"rmp.monthly" = [20.0, 40.0]\n', "first.toml")
+    second = write_spec(tmp_path, body + '"rmp.monthly" = [60.0]\n', "second.toml")
+    out = tmp_path / "o"
+    assert cli(str(first), "--out", str(out), "--workers", "1", "--quiet").returncode == 0
+    manifest = (out / "manifest.json").read_bytes()
+    res = cli(str(second), "--out", str(out), "--workers", "1", "--quiet")
+    assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1
+    assert "'first'" in res.stderr and "'second'" in res.stderr and "--force" in res.stderr
+    assert (out / "manifest.json").read_bytes() == manifest  # the first sweep as it was
+    assert cli(str(first), "--out", str(out), "--workers", "1", "--quiet").returncode == 0  # resumes
+    assert cli(str(second), "--out", str(out), "--workers", "1", "--quiet", "--force").returncode == 0
+    assert sorted(table(out)["rmp.monthly"]) == [60.0]  # the report reads this spec's runs only
 
 
 def test_mesa_batch_run_works():
