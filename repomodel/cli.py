@@ -25,15 +25,16 @@ import pandas as pd
 
 from repomodel import __version__
 from repomodel.errors import InputError
-from repomodel.runs.scenario_run import run_scenario
-from repomodel.runs.sweep import run_sweep
-from repomodel.runs.sweep_report import report
-from repomodel.runs.sweep_spec import read_spec
 from repomodel.scenario import scenario_names
 
-# Commands whose module is imported only when that command runs (`lazy`): `repomodel run`
-# must not pay for the replay's data and econometric peer, nor for solara.
+# Modules imported only when their command runs (`lazy`): `repomodel run` must not pay for the
+# replay's data and econometric peer, nor for solara, nor for a sweep's machinery; --help and
+# --version not for matplotlib.
 LAZY = {
+    "run": "repomodel.runs.scenario_run",
+    "sweep": "repomodel.runs.sweep",
+    "sweep_report": "repomodel.runs.sweep_report",
+    "sweep_spec": "repomodel.runs.sweep_spec",
     "replay": "repomodel.history.replay_run",
     "viz": "repomodel.viz.serve",
     "data": "repomodel.history.data",
@@ -60,8 +61,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def lazy(name: str) -> ModuleType:
-    """The module of command `name`, imported now (the package's one lazy import: start-up
-    time of the other commands)."""
+    """The module `LAZY[name]` (a command's work), imported now (the package's one lazy
+    import: start-up time of the other commands)."""
     return importlib.import_module(LAZY[name])
 
 
@@ -73,11 +74,11 @@ def build_parser(argv: list[str] | None = None) -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"repomodel {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    add_run_options(
-        sub.add_parser(
-            "run", help=HELP["run"], description="Run a scenario from its start state to its end date."
-        )
+    run = sub.add_parser(
+        "run", help=HELP["run"], description="Run a scenario from its start state to its end date."
     )
+    add_run_options(run)
+    add_ensemble_options(run)
     configure_replay(sub.add_parser("replay", help=HELP["replay"], description=HELP["replay"]))
     viz = sub.add_parser("viz", help=HELP["viz"], description=HELP["viz"])
     configure_sweep(sub.add_parser("sweep", help=HELP["sweep"], description=HELP["sweep"]))
@@ -123,6 +124,25 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
         "--out", type=Path, default=None, metavar="DIR", help="output folder (default results/<scenario>/)"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+
+
+def add_ensemble_options(p: argparse.ArgumentParser) -> None:
+    """`run --ensemble N [--workers W]` (repomodel.runs.ensemble)."""
+    p.add_argument(
+        "--ensemble",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run N draws (network and shocks; draw k has seed --seed + k) and add ensemble.csv, "
+        "fan.png and the draws' quantiles in summary.json; default 1 (one run)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="W",
+        help="processes (default: one per core)",
+    )
 
 
 def configure_replay(parser: argparse.ArgumentParser) -> None:
@@ -227,10 +247,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.ensemble < 1:
+        raise InputError(f"--ensemble: expected a whole number of draws, at least 1; got {args.ensemble}")
+    if args.workers < 1:
+        raise InputError(f"--workers: expected at least 1; got {args.workers}")
     started = time.perf_counter()
-    summary, out = run_scenario(args.scenario, args.sets, args.seed, args.out, args.quiet)
+    summary, out = lazy("run").run_scenario(
+        args.scenario, args.sets, args.seed, args.out, args.quiet, args.ensemble, args.workers
+    )
     if not args.quiet:
         print_summary(summary, out, time.perf_counter() - started)
+    if not args.quiet and "ensemble" in summary:
+        print_ensemble(summary["ensemble"], out)
     return 0
 
 
@@ -263,7 +291,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.report is not None:
         if args.spec is not None:
             raise InputError("--report: given with a spec: expected either SPEC.toml or --report DIR")
-        table = report(args.report)
+        table = lazy("sweep_report").report(args.report)
         if not args.quiet:
             print_table(table, args.report)
         return 0
@@ -273,12 +301,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise InputError(f"--workers: {args.workers}: expected an integer >= 1")
     if args.workers is not None and args.scheduler:
         raise InputError("--workers: given with --scheduler: the cluster's workers are used")
-    spec = read_spec(args.spec)
+    spec = lazy("sweep_spec").read_spec(args.spec)
     out = args.out if args.out is not None else Path("results") / "sweeps" / spec["name"]
     workers = args.workers or os.cpu_count() or 1
     started = time.perf_counter()
     try:
-        counts = run_sweep(
+        counts = lazy("sweep").run_sweep(
             spec,
             out,
             workers=workers,
@@ -320,6 +348,15 @@ def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         print(f"  {k:<{width}}  {v}")
+
+
+def print_ensemble(e: dict, out: Path) -> None:
+    m, r = e["mean_spread_final_year_bp"], e["max_spread_bp"]
+    print(
+        f"  {e['draws']} draws (seeds {e['seeds'][0]}..{e['seeds'][-1]}), 5th / 50th / 95th pct: "
+        f"mean SOFR−IORB {e['final_year']} {m['p05']:+.1f} / {m['p50']:+.1f} / {m['p95']:+.1f} bp, "
+        f"max {r['p05']:+.0f} / {r['p50']:+.0f} / {r['p95']:+.0f} bp; {out}/{{ensemble.csv, fan.png}}"
+    )
 
 
 def print_replay(summary: dict) -> None:

@@ -82,6 +82,8 @@ def test_help_explains_every_option():
         (["--seed", "x"], "--seed"),
         (["--set", "money_funds.cash_uncertainty=1.5"], "money_funds.cash_uncertainty"),
         (["--set", "start.reserve_concentration=100"], "start.reserve_concentration"),
+        (["--ensemble", "0"], "--ensemble"),
+        (["--ensemble", "3", "--workers", "0"], "--workers"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, field):

@@ -186,12 +186,23 @@ def _bars(ax, x: pd.DatetimeIndex, height: pd.Series, color: str, label: str) ->
 
 
 def _mark_dates(ax, df: pd.DataFrame, labels: bool = True) -> None:
-    """Quarter-ends and tax dates as thin lines behind the data."""
-    qe = df.index[df["quarter_end"].astype(bool)]
-    tax = df.index[df["tax_date"].astype(bool)]
-    for k, d in enumerate(qe):
-        ax.axvline(d, color=QUARTER_END, lw=0.8, zorder=0, label="quarter-end" if labels and k == 0 else None)
-    for k, d in enumerate(tax):
-        ax.axvline(
-            d, color=TAX_DATE, lw=0.8, ls=":", zorder=0, label="tax date" if labels and k == 0 else None
-        )
+    """Quarter-ends and tax dates as thin lines behind the data (one collection each: a line
+    per date took a third of the time to draw a replay's figure)."""
+    across = ax.get_xaxis_transform()  # x in dates, y from the bottom of the axes to its top
+    for flag, color, style, label in (
+        ("quarter_end", QUARTER_END, "-", "quarter-end"),
+        ("tax_date", TAX_DATE, ":", "tax date"),
+    ):
+        days = df.index[df[flag].astype(bool)]
+        if len(days):
+            ax.vlines(
+                days,
+                0,
+                1,
+                transform=across,
+                colors=color,
+                lw=0.8,
+                linestyles=style,
+                zorder=0,
+                label=label if labels else None,
+            )

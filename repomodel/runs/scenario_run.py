@@ -6,6 +6,7 @@ from pathlib import Path
 
 from repomodel import scenario as scenarios
 from repomodel.model import simulate
+from repomodel.runs.ensemble import write_ensemble
 from repomodel.runs.figures import spread_figure
 from repomodel.runs.outputs import write_run
 from repomodel.runs.progress import days
@@ -18,12 +19,17 @@ def run_scenario(
     seed: int | None = None,
     out: Path | None = None,
     quiet: bool = False,
+    ensemble: int = 1,
+    workers: int | None = 1,
 ) -> tuple[dict, Path]:
     """Run `scenario` (a shipped name or a TOML path, with `--set` overrides) and write its
     timeseries.csv, summary.json and spread.png to `out` (default results/<scenario>/), all or
-    nothing. Returns the summary and the folder."""
+    nothing; with `ensemble` N > 1, N draws on `workers` processes (runs.ensemble). Returns the
+    summary and the folder."""
     params = scenarios.load(scenario, sets or [])
     out = Path(out) if out is not None else Path("results") / params["name"]
+    if ensemble > 1:
+        return write_ensemble(params, seed, out, ensemble, workers, quiet), out
     with days(params["name"], quiet) as progress:
         df = simulate(params, seed=seed, progress=progress)
     summary = summarise(df, params, seed=params["seed"] if seed is None else seed)
