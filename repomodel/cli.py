@@ -7,15 +7,17 @@
 
 Bad input (an unknown scenario or key, a wrong type, a malformed --set, an unreadable file)
 is refused with one line naming the field, the value and what was expected, and exit code 2.
-Output is written to a temporary folder beside --out and moved into place only when complete.
+Output is written to a temporary folder inside --out and moved into place only when complete.
 Wall-clock times are printed, never written: the same command writes the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -26,6 +28,8 @@ import pandas as pd
 from repomodel import __version__
 from repomodel.errors import InputError
 from repomodel.scenario import scenario_names
+
+IMPORTED = time.perf_counter()  # where /proc is missing, the command's time counts from here
 
 # Modules imported only when their command runs (`lazy`): `repomodel run` must not pay for the
 # replay's data and econometric peer, nor for solara, nor for a sweep's machinery; --help and
@@ -52,6 +56,9 @@ HELP = {
 }
 
 
+MAX_SEED = 2**63 - 1  # numpy's generators take any integer >= 0; a seed must fit 64 bits
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line and exit code 2."""
 
@@ -64,6 +71,36 @@ def lazy(name: str) -> ModuleType:
     """The module `LAZY[name]` (a command's work), imported now (the package's one lazy
     import: start-up time of the other commands)."""
     return importlib.import_module(LAZY[name])
+
+
+def seed_value(text: str) -> int:
+    """--seed: a whole number from 0 to MAX_SEED."""
+    expected = f"expected a whole number from 0 to {MAX_SEED}"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number: {expected}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text} is out of range: {expected}")
+    return value
+
+
+def folder(text: str) -> Path:
+    """--out: a folder name ('' would be the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is empty: expected a folder name")
+    return Path(text)
+
+
+def iso_date(text: str) -> str:
+    """--start/--end: YYYY-MM-DD only (19-06-01 would read as 2001-06-19)."""
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: expected YYYY-MM-DD") from None
+    return text
 
 
 def build_parser(argv: list[str] | None = None) -> Parser:
@@ -102,13 +139,18 @@ def build_parser(argv: list[str] | None = None) -> Parser:
     return parser
 
 
-def add_run_options(p: argparse.ArgumentParser) -> None:
+def add_run_options(
+    p: argparse.ArgumentParser,
+    scenario_help: str | None = None,
+    out_help: str = "output folder (default results/<scenario>/)",
+) -> None:
     """Options shared by `run` and the commands built on it."""
     p.add_argument(
         "--scenario",
         default="rmp40",
         metavar="NAME|PATH",
-        help=f"a shipped scenario ({', '.join(scenario_names())}) or a TOML file; default rmp40",
+        help=scenario_help
+        or f"a shipped scenario ({', '.join(scenario_names())}) or a TOML file; default rmp40",
     )
     p.add_argument(
         "--set",
@@ -119,10 +161,13 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
         help="change one parameter by dotted key, e.g. --set rmp.monthly=30 "
         "--set population.small_banks=500 (repeatable; VALUE is read as TOML)",
     )
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's seed)")
     p.add_argument(
-        "--out", type=Path, default=None, metavar="DIR", help="output folder (default results/<scenario>/)"
+        "--seed",
+        type=seed_value,
+        default=None,
+        help=f"random seed, 0 to {MAX_SEED} (default: the scenario's seed)",
     )
+    p.add_argument("--out", type=folder, default=None, metavar="DIR", help=out_help)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
 
 
@@ -153,9 +198,23 @@ def configure_replay(parser: argparse.ArgumentParser) -> None:
         metavar="CSV",
         help="inputs file (see repomodel.history.inputs); default the shipped history 2018-04-02 .. 2025-06-30",
     )
-    parser.add_argument("--start", default=None, metavar="DATE", help="first day (default: first row)")
-    parser.add_argument("--end", default=None, metavar="DATE", help="last day (default: last row)")
-    add_run_options(parser)
+    parser.add_argument(
+        "--start",
+        type=iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="first day reported (default: the file's first row); the replay itself always starts "
+        "on the file's first row, so the distribution across banks is warm on this day",
+    )
+    parser.add_argument(
+        "--end", type=iso_date, default=None, metavar="YYYY-MM-DD", help="last day (default: the last row)"
+    )
+    add_run_options(
+        parser,
+        scenario_help="the scenario whose behaviour parameters the replay uses (default rmp40); one "
+        "that changes what the data set (calendar, policy, runoff, rmp, ...) is refused",
+        out_help="output folder (default results/replay/)",
+    )
     parser.add_argument(
         "--ensemble",
         type=int,
@@ -192,10 +251,16 @@ def configure_sweep(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--out",
-        type=Path,
+        type=folder,
         default=None,
         metavar="DIR",
         help="output folder (default results/sweeps/<spec name>/); rerun to resume",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="sweep into a folder that holds another spec's sweep: its manifest is replaced (its run "
+        "files stay but are no longer reported); default: refuse",
     )
     parser.add_argument(
         "--workers",
@@ -225,8 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        parser.print_help(sys.stderr)
+        return 2
     commands = {
         "run": cmd_run,
         "replay": cmd_replay,
@@ -246,17 +311,27 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def process_seconds() -> float:
+    """Seconds since this process started: the command's own time, interpreter and imports
+    included (Linux's /proc; elsewhere since this module was imported)."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - IMPORTED
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     if args.ensemble < 1:
         raise InputError(f"--ensemble: expected a whole number of draws, at least 1; got {args.ensemble}")
     if args.workers < 1:
         raise InputError(f"--workers: expected at least 1; got {args.workers}")
-    started = time.perf_counter()
     summary, out = lazy("run").run_scenario(
         args.scenario, args.sets, args.seed, args.out, args.quiet, args.ensemble, args.workers
     )
     if not args.quiet:
-        print_summary(summary, out, time.perf_counter() - started)
+        print_summary(summary, out, process_seconds())
     if not args.quiet and "ensemble" in summary:
         print_ensemble(summary["ensemble"], out)
     return 0
@@ -267,7 +342,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise InputError(f"--ensemble: expected a whole number of seeds, at least 1; got {args.ensemble}")
     if args.workers < 1:
         raise InputError(f"--workers: expected at least 1; got {args.workers}")
-    started = time.perf_counter()
+    if args.seed is not None and args.seed + args.ensemble - 1 > MAX_SEED:
+        raise InputError(
+            f"--seed: {args.seed} with --ensemble {args.ensemble}: expected the last seed "
+            f"(--seed + --ensemble - 1) at most {MAX_SEED}"
+        )
     summary, out = lazy("replay").replay_to(
         args.out,
         args.inputs,
@@ -282,7 +361,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         args.snapshot,
     )
     if not args.quiet:
-        print_summary(summary, out, time.perf_counter() - started)
+        print_summary(summary, out, process_seconds())
         print_replay(summary)
     return 0
 
@@ -313,6 +392,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             timeseries=True if args.timeseries else None,
             progress=not args.quiet,
+            force=args.force,
         )
     except KeyboardInterrupt:
         return 130  # run_sweep said how far it got; the folder resumes
@@ -330,11 +410,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
     m = summary["metrics"]
-    year = m["end"][:4]
     rows = [
         ("scenario", summary["scenario"]),
         ("period", f"{m['start']} .. {m['end']} ({m['days']} business days)"),
-        (f"mean SOFR−IORB {year}", f"{m[f'mean_spread_{year}_bp']:+.1f} bp"),
+        (f"mean SOFR−IORB {m['final_year']}", f"{m['mean_spread_final_year_bp']:+.1f} bp"),
         ("max SOFR−IORB", f"{m['max_spread_bp']:+.1f} bp on {m['max_spread_date']}"),
         ("days above 0 / 10 bp", f"{m['days_spread_above_0']} / {m['days_spread_above_10bp']}"),
         ("first month at or below 0 bp", str(m["first_month_mean_spread_at_or_below_0"])),
@@ -342,7 +421,7 @@ def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
         ("ON RRP at end", f"${m['on_rrp_end']:,.0f} bn"),
         ("SRF take-up, total / max day", f"${m['srf_total']:,.0f} bn / ${m['srf_max']:,.0f} bn"),
         ("Fed bill purchases", f"${m['fed_bill_purchases']:,.0f} bn"),
-        ("wall time", f"{wall_seconds:.2f} s"),
+        ("time (whole command)", f"{wall_seconds:.2f} s"),
         ("written to", f"{out}/{{timeseries.csv, summary.json, spread.png}}"),
     ]
     width = max(len(k) for k, _ in rows)

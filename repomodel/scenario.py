@@ -4,7 +4,8 @@
 only what it changes, and `--set KEY=VALUE` (dotted keys) changes any value after that. Every
 error names the field, the value and what was expected, as an `InputError`.
 
-What is refused, in one place: a key base.toml does not have; a value of another type than
+What is refused, in one place: a `name` that is not a plain folder name (NAME: the run is
+written to results/<name>/); a key base.toml does not have; a value of another type than
 base.toml's (a table where a number is expected, a string for a count); a number that is not
 finite (nan, inf, 1e400); a number outside its `Bound` below (each amount with its unit and an
 upper edge no economy comes near); a date outside DATE_RANGE; and the relations between fields
@@ -20,6 +21,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -39,6 +41,9 @@ MAX_HORIZON_YEARS = 10
 # Reserves above half of banks' assets leave no room for their securities and loans (the US
 # peak was about 19 %, in 2021).
 MAX_RESERVES_TO_BANK_ASSETS = 0.5
+# A run is written to results/<name>/: a name is one plain folder name, not a path ("../x"),
+# not hidden or empty (results/ itself).
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+ -]{0,99}")
 
 
 class Bound(NamedTuple):
@@ -292,6 +297,12 @@ def validate(params: dict) -> dict:
     """Check types, ranges and relations against base.toml and BOUNDS; return params with dates
     parsed. The first problem found is raised as an InputError."""
     _check_values(params, base(), "")
+    if not NAME.fullmatch(params["name"]):
+        raise InputError(
+            f"name: {_show(params['name'])} is not a plain folder name: expected letters, digits, "
+            "'_', '-', '+', '.' or spaces, starting with a letter, digit or '_' (a run is written to "
+            "results/<name>/)"
+        )
     params["policy"]["target_range"] = _check_target_range(params["policy"]["target_range"])
     snapshots.align(params)  # with start.snapshot, the calendar starts after the snapshot's date
     for ok, message in _relations(params):

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from repomodel import scenario as scenarios
 
 SHORT = ["--set", "calendar.end=2026-01-30"]
 
@@ -63,6 +68,8 @@ def test_help_explains_every_option():
     for option in ("--scenario", "--set", "--seed", "--out"):
         assert option in r.stdout
     assert repomodel("--help").returncode == 0
+    none = repomodel()  # no command: the help, and the exit code of a usage error
+    assert none.returncode == 2 and "run" in none.stderr and "usage" in none.stderr
 
 
 @pytest.mark.parametrize(
@@ -84,6 +91,11 @@ def test_help_explains_every_option():
         (["--set", "start.reserve_concentration=100"], "start.reserve_concentration"),
         (["--ensemble", "0"], "--ensemble"),
         (["--ensemble", "3", "--workers", "0"], "--workers"),
+        (["--seed", "-1"], "--seed"),
+        (["--seed", str(2**63)], "--seed"),
+        (["--seed", "1.5"], "--seed"),
+        (["--set", 'name="../../x"'], "name"),
+        (["--set", 'name=""'], "name"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, field):
@@ -136,3 +148,55 @@ def test_scenario_file_by_path_and_dotted_overrides(tmp_path):
     assert r.returncode == 0, r.stderr
     params = json.loads((out / "summary.json").read_text())["parameters"]
     assert params["rmp"]["monthly"] == 10.0 and params["population"]["small_banks"] == 40
+
+
+def test_an_empty_out_or_a_path_as_scenario_name_writes_nowhere(tmp_path):
+    cwd = tmp_path / "a" / "b"
+    cwd.mkdir(parents=True)
+    r = repomodel("run", "--out", "", *SHORT, cwd=cwd)
+    assert r.returncode == 2 and "--out" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    for name in ("../../x", "", ".hidden", "a/b"):
+        scenario = tmp_path / "s.toml"
+        scenario.write_text(f"name = {json.dumps(name)}\n")
+        r = repomodel("run", "--scenario", str(scenario), *SHORT, cwd=cwd)
+        assert r.returncode == 2 and r.stderr.startswith("repomodel run: error: name:"), (name, r.stderr)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["a", "a/b", "s.toml"]
+
+
+def test_the_readme_set_examples_are_accepted():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"--set '([^']+)'", readme) + re.findall(r"--set ([\w.]+=[^\s`']+)", readme)
+    assert any(e.startswith("policy.target_range=") for e in examples)
+    for example in examples:
+        if re.fullmatch(r"[\w.]+=[A-Z]+", example) or example.startswith("start.snapshot=data/"):
+            continue  # KEY=VALUE, a placeholder; a snapshot file the README's command before writes
+        assert scenarios.load("rmp40", [example]), example
+
+
+def test_the_summary_times_the_whole_command(tmp_path):
+    r = repomodel("run", "--out", str(tmp_path / "o"), *SHORT)
+    line = next(line for line in r.stdout.splitlines() if "time" in line)
+    assert "whole command" in line
+    assert float(line.split()[-2]) >= 0.5  # the interpreter and imports count, not the model alone
+
+
+def options_without_default(help_text: str) -> list[str]:
+    """Options of an argparse --help that take a value and do not say their default."""
+    listed = re.split(r"\n  (?=-)", help_text.split("options:", 1)[1])[1:]
+    return [
+        " ".join(o.split())[:60]
+        for o in listed
+        if not o.startswith("-h") and re.match(r"--[\w-]+ [A-Z{]", o) and "default" not in o
+    ]
+
+
+def test_every_option_of_the_experiments_and_calibrate_says_its_default():
+    root = Path(__file__).resolve().parents[1]
+    commands = [[sys.executable, str(p), "--help"] for p in sorted((root / "experiments").glob("*.py"))]
+    commands.append([sys.executable, "-m", "repomodel.cli", "calibrate", "--help"])
+    for command in commands:
+        r = subprocess.run(
+            command, capture_output=True, text=True, cwd=root, env={"COLUMNS": "200"} | dict(os.environ)
+        )
+        assert r.returncode == 0, r.stderr
+        assert options_without_default(r.stdout) == [], command[-2]

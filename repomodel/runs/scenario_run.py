@@ -8,7 +8,7 @@ from repomodel import scenario as scenarios
 from repomodel.model import simulate
 from repomodel.runs.ensemble import write_ensemble
 from repomodel.runs.figures import spread_figure
-from repomodel.runs.outputs import write_run
+from repomodel.runs.outputs import check_out, write_run
 from repomodel.runs.progress import days
 from repomodel.runs.summary import summarise
 
@@ -28,6 +28,7 @@ def run_scenario(
     summary and the folder."""
     params = scenarios.load(scenario, sets or [])
     out = Path(out) if out is not None else Path("results") / params["name"]
+    check_out(out)
     if ensemble > 1:
         return write_ensemble(params, seed, out, ensemble, workers, quiet), out
     with days(params["name"], quiet) as progress:

@@ -1,8 +1,10 @@
 """The one summary of a run: its headline figures, as `repomodel run` writes them to
 summary.json, `repomodel replay` adds its fit to, and a sweep keeps one row of per run.
 
-`{year}` in a key is the run's final calendar year (2026 for the shipped scenarios). No clock
-time is kept: the same run gives the same summary, byte for byte.
+`{year}` in a key is the run's final calendar year (2026 for the shipped scenarios): those keys
+are kept as they are for the shipped scenarios' readers; `final_year` and
+`mean_spread_final_year_bp` say the same under a name that does not change with the end date.
+No clock time is kept: the same run gives the same summary, byte for byte.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ def metrics(df: pd.DataFrame) -> dict:
         "end": str(df.index[-1].date()),
         "mean_spread_bp": float(spread.mean()),
         f"mean_spread_{year}_bp": float(final.mean()),
+        "final_year": year,
+        "mean_spread_final_year_bp": float(final.mean()),
         "max_spread_bp": float(spread.max()),
         f"max_spread_{year}_bp": float(final.max()),
         "max_spread_date": str(spread.idxmax().date()),

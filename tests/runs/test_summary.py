@@ -72,3 +72,12 @@ def test_month_criteria():
     assert stays_at_or_below_from(m) == "2026-04"
     assert stays_at_or_below_from(m.iloc[:3]) is None
     assert first_month_at_or_below(m + 10) is None and stays_at_or_below_from(m - 10) == "2026-01"
+
+
+def test_a_stable_key_holds_the_final_year_mean_whatever_the_end_year(run):
+    for shift in (0, 1):
+        moved = run.set_axis(run.index + pd.DateOffset(years=shift))
+        m = metrics(moved)
+        year = 2026 + shift
+        assert m["final_year"] == year
+        assert m["mean_spread_final_year_bp"] == m[f"mean_spread_{year}_bp"]
