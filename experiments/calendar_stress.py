@@ -68,9 +68,14 @@ def event_stats(df: pd.DataFrame, day: pd.Timestamp) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--workers", type=int, default=None)
-    ap.add_argument("--out", type=Path, default=ROOT / "results" / "calendar_stress")
+    ap.add_argument("--seeds", type=int, default=5, help="seeds per scenario, 1..N (default 5)")
+    ap.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per CPU)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "results" / "calendar_stress",
+        help="output folder (default results/calendar_stress/)",
+    )
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(1, args.seeds + 1))

@@ -83,13 +83,18 @@ def bisect(ev: Evaluator, start: pd.Period, target: float, bound: float, tol: fl
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--scenario", default="rmp40", help="base scenario (its MBS reinvestment and rmp.start)")
+    ap.add_argument(
+        "--scenario",
+        default="rmp40",
+        help="base scenario (its MBS reinvestment and rmp.start; default rmp40)",
+    )
     ap.add_argument(
         "--from",
         dest="months",
         nargs="+",
         default=["2026-03", "2026-05", "2026-07", "2026-10"],
-        help="months from which the monthly mean must stay at or below the target",
+        help="months from which the monthly mean must stay at or below the target "
+        "(default 2026-03 2026-05 2026-07 2026-10)",
     )
     ap.add_argument(
         "--target",
@@ -99,11 +104,18 @@ def main(argv: list[str] | None = None) -> int:
         help="bp; one answer per target (default 0 and -5: at or below IORB, and 5 bp below)",
     )
     ap.add_argument("--bound", type=float, default=200.0, help="$ bn a month searched up to (default 200)")
-    ap.add_argument("--tol", type=float, default=1.0, help="$ bn a month (default 1)")
-    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument(
+        "--tol", type=float, default=1.0, help="precision of the answer, $ bn a month (default 1)"
+    )
+    ap.add_argument("--seeds", type=int, default=3, help="seeds averaged per purchase size, 1..N (default 3)")
     ap.add_argument("--scan", type=float, default=25.0, help="step of the coarse scan drawn (default 25)")
-    ap.add_argument("--workers", type=int, default=None)
-    ap.add_argument("--out", type=Path, default=ROOT / "results" / "min_rmp")
+    ap.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per CPU)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "results" / "min_rmp",
+        help="output folder (default results/min_rmp/)",
+    )
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(1, args.seeds + 1))

@@ -187,10 +187,15 @@ def draw(conc: pd.DataFrame, conc_runs: dict, inj: pd.DataFrame, inj_runs: dict,
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--seeds", type=int, default=3, help="seeds per case, 1..N (default 3)")
+    ap.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per CPU)")
     ap.add_argument("--injection", type=float, default=200.0, help="$ bn injected in part B (default 200)")
-    ap.add_argument("--out", type=Path, default=ROOT / "results" / "reserve_distribution")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "results" / "reserve_distribution",
+        help="output folder (default results/reserve_distribution/)",
+    )
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(1, args.seeds + 1))

@@ -281,8 +281,13 @@ def days_panel(ax, summary: pd.DataFrame, colors: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=5, help="seeds per scenario (default 5)")
-    ap.add_argument("--workers", type=int, default=None, help="local worker processes (default: CPUs)")
-    ap.add_argument("--out", type=Path, default=ROOT / "results" / "rmp_paths")
+    ap.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per CPU)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "results" / "rmp_paths",
+        help="output folder (default results/rmp_paths/)",
+    )
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(1, args.seeds + 1))

@@ -167,15 +167,24 @@ def main(argv: list[str] | None = None) -> int:
         help="network seeds, e.g. 0,1,2,3 or 0..3 (the default)",
     )
     ap.add_argument("--workers", type=int, default=None, help="processes (default: CPU count)")
-    ap.add_argument("--start", default=calibrate.WINDOW[0])
-    ap.add_argument("--end", default=calibrate.WINDOW[1])
+    ap.add_argument(
+        "--start", default=calibrate.WINDOW[0], help=f"first day replayed (default {calibrate.WINDOW[0]})"
+    )
+    ap.add_argument(
+        "--end", default=calibrate.WINDOW[1], help=f"last day replayed (default {calibrate.WINDOW[1]})"
+    )
     ap.add_argument(
         "--variant",
         action="append",
         choices=sorted(VARIANTS),
         help="only these variants (repeatable; default: all)",
     )
-    ap.add_argument("--out", type=Path, default=REPO / "results" / "robustness")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "results" / "robustness",
+        help="output folder (default results/robustness/)",
+    )
     args = ap.parse_args(argv)
     seeds = list(args.seeds)
     names = args.variant or list(VARIANTS)

@@ -109,12 +109,26 @@ def draw(indices: pd.DataFrame, out: Path, n_runs: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=32, help="Saltelli base sample, a power of 2 (default 32)")
-    ap.add_argument("--span", type=float, default=0.35, help="relative range around each default (0.35)")
-    ap.add_argument("--seed", type=int, default=1, help="model seed for every run")
-    ap.add_argument("--workers", type=int, default=None)
-    ap.add_argument("--sweep-dir", type=Path, default=ROOT / "results" / "sweeps" / "sensitivity")
-    ap.add_argument("--fresh", action="store_true", help="forget earlier runs in --sweep-dir")
-    ap.add_argument("--out", type=Path, default=ROOT / "results" / "sensitivity")
+    ap.add_argument(
+        "--span", type=float, default=0.35, help="relative range around each default (default 0.35)"
+    )
+    ap.add_argument("--seed", type=int, default=1, help="model seed for every run (default 1)")
+    ap.add_argument("--workers", type=int, default=None, help="local worker processes (default 2)")
+    ap.add_argument(
+        "--sweep-dir",
+        type=Path,
+        default=ROOT / "results" / "sweeps" / "sensitivity",
+        help="the sweep's runs, kept to resume (default results/sweeps/sensitivity/)",
+    )
+    ap.add_argument(
+        "--fresh", action="store_true", help="forget earlier runs in --sweep-dir (default: resume them)"
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "results" / "sensitivity",
+        help="output folder (default results/sensitivity/)",
+    )
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.fresh and args.sweep_dir.exists():

@@ -35,23 +35,35 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--end", default=None, help="last day (default: 2025-06-30, or the last row of --inputs)")
     p.add_argument("--inputs", type=Path, default=None, help="inputs file (default: the shipped history)")
-    p.add_argument("--out", type=Path, default=REPO / "results" / "validation")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "results" / "validation",
+        help="output folder (default results/validation/)",
+    )
     p.add_argument(
         "--peer-fit",
         choices=["auto", "window", "calibration"],
         default="auto",
         help="fit the peer on the report's window (in sample) or on the calibration window "
         "2018-04 .. 2025-06 of the shipped history (later months out of sample); auto: the "
-        "calibration window when the report reaches past 2025-06-30, else the report's window",
+        "calibration window when the report reaches past 2025-06-30, else the report's window (default auto)",
     )
-    p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--seed", type=int, default=None, help="the replay's seed (default: the scenario's, 0)")
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change one parameter by dotted key (repeatable; default: none)",
+    )
     p.add_argument(
         "--other-seeds",
         type=int,
         default=0,
         metavar="N",
-        help="also replay N more seeds and report how the fit varies with the network draw",
+        help="also replay N more seeds and report how the fit varies with the network draw (default 0)",
     )
     p.add_argument(
         "--workers",

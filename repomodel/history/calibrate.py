@@ -280,33 +280,43 @@ def configure(parser: argparse.ArgumentParser) -> None:
         for s in PLAN.stages.values()
     )
     add = parser.add_argument
-    add("--stage", choices=[*STAGES, "all"], default="all", help="all: " + ", ".join(_all_stages()))
-    add("--method", choices=["de", "nelder-mead", "powell"], default=None, help="default: the stage's")
-    add("--evaluations", type=int, default=600, help="replay budget per stage")
-    add("--workers", type=int, default=1, help="processes for differential evolution")
-    add("--seed", type=int, default=0, help="seed of differential evolution")
-    add("--seeds", type=seed_list, default=(0,), help="model seeds J averages over, e.g. 0,1,2 or 0..5")
+    add("--stage", choices=[*STAGES, "all"], default="all", help="default all: " + ", ".join(_all_stages()))
+    add(
+        "--method",
+        choices=["de", "nelder-mead", "powell"],
+        default=None,
+        help="optimiser (default: the stage's, in stages.toml)",
+    )
+    add("--evaluations", type=int, default=600, help="replay budget per stage (default 600)")
+    add("--workers", type=int, default=1, help="processes for differential evolution (default 1)")
+    add("--seed", type=int, default=0, help="seed of differential evolution (default 0)")
+    add(
+        "--seeds",
+        type=seed_list,
+        default=(0,),
+        help="model seeds J averages over, e.g. 0,1,2 or 0..5 (default 0)",
+    )
     add(
         "--holdout-seeds",
         type=seed_list,
         default=(),
         metavar="SEEDS",
         help="seeds the stage never sees, e.g. 6..11: J on them before and "
-        "after is printed and recorded, and the values are not written if it rose",
+        "after is printed and recorded, and the values are not written if it rose (default: none)",
     )
     add(
         "--accept-worse-holdout",
         action="store_true",
-        help="write the values even when J on the held-out seeds rose",
+        help="write the values even when J on the held-out seeds rose (default: do not)",
     )
     add(
         "--objective",
         choices=["per-seed", "mean-path"],
         default="per-seed",
         help="per-seed: the mean over seeds of each seed's J (counts the spread of the draws as "
-        "error); mean-path: J of the seeds' ensemble-mean path (the expected path)",
+        "error; the default); mean-path: J of the seeds' ensemble-mean path (the expected path)",
     )
-    add("--dry-run", action="store_true", help="print calibrated.toml, do not write it")
+    add("--dry-run", action="store_true", help="print calibrated.toml, do not write it (default: write it)")
 
 
 def _all_stages() -> list[str]:
