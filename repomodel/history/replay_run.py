@@ -5,6 +5,18 @@ depends on the inputs, the overrides and its seed only, so one process or many g
 band), the fit and tracking added to the run's summary, the figure against the data; and the
 snapshot of the last day's close that a forward run starts from (`--snapshot FILE`; the shipped
 `data/end_of_history.npz` is `repomodel replay --snapshot repomodel/data/end_of_history.npz`).
+
+A window (`--start`) is replayed from the file's first row and reported from `--start` on: the
+distribution of reserves across banks is the model's own only after months of history (started
+cold on 2019-06-03 the replay read +45 / +52 bp in June / July 2019 against +4 / +7 warm and
++4 / +10 in the data). The rows of a window are those of the same replay without --start, byte
+for byte.
+
+What a replay takes from its inputs file and not from the scenario (`FROM_DATA`): the days
+(calendar), the corridor (policy), the Fed's balance sheet (runoff, rmp), the TGA and currency
+(treasury's schedules), money-fund assets (their growth), and its own start state. Changing any
+of them in a replay changed no output by a bit (or, for calendar.end, silently moved --end), so
+`--set` of such a key, or a `--scenario` that changes one, is refused.
 """
 
 from __future__ import annotations
@@ -18,16 +30,31 @@ import pandas as pd
 
 from repomodel import scenario as scenarios
 from repomodel import snapshot as snapshots
+from repomodel.errors import InputError
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.metrics import ensemble_frame, ensemble_summary, fit_summary, tracking
 from repomodel.history.replay import replay, replay_params
 from repomodel.runs.figures import spread_figure
-from repomodel.runs.outputs import atomic_write, write_run
+from repomodel.runs.outputs import atomic_write, check_out, write_run
 from repomodel.runs.progress import days, progress_bar
 from repomodel.runs.runner import run_jobs
 from repomodel.runs.summary import summarise
 
 SOMA = ("soma_bills", "soma_coupons", "soma_mbs")  # the Fed's securities; the rest of its assets stays
+FROM_DATA = (
+    "calendar",
+    "policy",
+    "runoff",
+    "rmp",
+    "start.snapshot",
+    "treasury.tga_target",
+    "treasury.net_bill_issuance",
+    "treasury.tga_reversion",
+    "treasury.currency_growth",
+    "money_funds.aum_growth",
+    "money_funds.flow_reversion",
+)
+REPLAY_SCENARIO = "rmp40"  # the replay's default scenario, whose values of FROM_DATA any scenario may keep
 
 
 def spread_of_seed(
@@ -51,6 +78,45 @@ def replay_seeds(
     return dict(zip(seeds, run_jobs(spread_of_seed, jobs, workers, progress), strict=True))
 
 
+def from_data(key: str) -> bool:
+    """Whether a replay takes dotted `key` from its inputs file (so the scenario's value is unused)."""
+    return any(key == k or key.startswith(f"{k}.") for k in FROM_DATA)
+
+
+def _dotted(table: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(_dotted(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def check_replay_options(scenario: str, sets: list[str] | None) -> None:
+    """Refuse what a replay would silently ignore: a `--set` of a key it takes from the data
+    (`FROM_DATA`; calendar.* contradicts --start/--end) and a scenario that changes one."""
+    for key in _dotted(scenarios.parse_sets(sets or [])):
+        if key.startswith("calendar"):
+            raise InputError(
+                f"--set {key}: a replay's days are those of the inputs file: expected --start/--end YYYY-MM-DD"
+            )
+        if from_data(key):
+            raise InputError(
+                f"--set {key}: a replay takes this from the inputs file (Fed balance sheet, corridor, "
+                f"TGA, fund assets): expected a key outside {', '.join(FROM_DATA)}"
+            )
+    if scenario == REPLAY_SCENARIO:
+        return
+    mine, default = _dotted(scenarios.load(scenario)), _dotted(scenarios.load(REPLAY_SCENARIO))
+    changed = [k for k in mine if from_data(k) and mine[k] != default[k]]
+    if changed:
+        raise InputError(
+            f"--scenario {scenario}: changes {', '.join(changed)}, which a replay takes from the inputs "
+            f"file: expected a scenario that changes behaviour only (default {REPLAY_SCENARIO})"
+        )
+
+
 def replay_to(
     out: Path | None = None,
     inputs: Path | None = None,
@@ -64,15 +130,18 @@ def replay_to(
     quiet: bool = False,
     snapshot: Path | None = None,
 ) -> tuple[dict, Path]:
-    """Replay `inputs` (default: the shipped history) from `start` to `end` and write
-    timeseries.csv, summary.json (with tracking, fit and, for an ensemble of more than one
-    seed, its band's figures), spread.png and ensemble.csv to `out` (default results/replay/),
-    all or nothing; and, with `snapshot`, the state at the close of the last day (of the
-    default seed) to that file, ready for a forward run (`hand_over`). Returns the summary and
-    the folder."""
+    """Replay `inputs` (default: the shipped history) from its first row to `end` and write the
+    days from `start` on: timeseries.csv, summary.json (with tracking, fit and, for an ensemble
+    of more than one seed, its band's figures), spread.png and ensemble.csv to `out` (default
+    results/replay/), all or nothing; and, with `snapshot`, the state at the close of the last
+    day (of the default seed) to that file, ready for a forward run (`hand_over`). Returns the
+    summary and the folder."""
     source = inputs if inputs is not None else history_path()
-    frame = load_inputs(source, start, end)
+    check_replay_options(scenario, sets)
+    window = load_inputs(source, start, end).index[0]  # checks both dates against the file
+    frame = load_inputs(source, None, end)
     out = Path(out) if out is not None else Path("results") / "replay"
+    check_out(out)
     params = replay_params(frame, sets, scenario)
     seed = params["seed"] if seed is None else seed
     with days("replay", quiet) as progress:
@@ -80,15 +149,17 @@ def replay_to(
         df = replay(
             frame, overrides=sets, seed=seed, scenario=scenario, progress=progress, snapshot=closes.append
         )
+    df = df.loc[window:]
     ens = None
     if ensemble > 1:
         others = list(range(seed + 1, seed + ensemble))
         bar = progress_bar(len(others), f"{len(others)} more seeds", "seeds", quiet)
         spreads = replay_seeds(frame, others, sets, workers, scenario, lambda i, r: bar.update())
         bar.close()
-        ens = ensemble_frame({seed: df["sofr_iorb_bp"], **spreads})
+        ens = ensemble_frame({seed: df["sofr_iorb_bp"], **{s: v.loc[window:] for s, v in spreads.items()}})
     summary = summarise(df, params, seed=seed)
     summary["inputs"] = str(source)
+    summary["replayed_from"] = str(frame.index[0].date())  # the warm-up before the window, if any
     summary["tracking"] = tracking(df)
     summary["fit"] = fit_summary(df)
     if ens is not None:

@@ -1,9 +1,11 @@
-"""`repomodel replay --snapshot`: the state of the last day's close, handed over to a forward
+"""`repomodel replay`: a window replayed warm from the file's first row; what a replay would
+ignore refused; and `--snapshot`: the state of the last day's close, handed over to a forward
 run without moving money, the same bytes for the same replay; the shipped snapshot is what the
 documented command writes."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -84,3 +86,39 @@ def test_the_shipped_snapshot_is_what_the_documented_command_writes(tmp_path):
     assert path.read_bytes() == shipped.read_bytes(), (
         "the shipped snapshot is stale: repomodel replay --snapshot repomodel/data/end_of_history.npz"
     )
+
+
+@pytest.mark.parametrize(
+    "option, words",
+    [
+        (["--scenario", "qt_continues"], "--scenario qt_continues: changes runoff.end"),
+        (["--set", "rmp.monthly=100"], "--set rmp.monthly"),
+        (["--set", "rmp={monthly=10.0}"], "--set rmp.monthly"),
+        (["--set", "treasury.tga_target=500"], "--set treasury.tga_target"),
+        (["--set", "calendar.end=2019-01-31"], "expected --start/--end"),
+        (["--start", "19-06-01"], "argument --start: '19-06-01' is not a date: expected YYYY-MM-DD"),
+        (["--end", "2019-6-1"], "argument --end"),
+        (["--seed", "-1"], "argument --seed"),
+    ],
+)
+def test_a_replay_refuses_what_it_would_ignore_or_misread(tmp_path, option, words):
+    r = cli("replay", "--out", str(tmp_path / "out"), "--quiet", *option)
+    assert r.returncode == 2, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and words in r.stderr, r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_window_is_replayed_warm_from_the_files_first_row(tmp_path):
+    # The window's rows are those of the replay from the file's first row, byte for byte (a cold
+    # start on --start would put the distribution of reserves across banks months off).
+    common = ["replay", "--end", "2018-06-29", "--quiet", *SMALL]
+    assert cli(*common, "--out", str(tmp_path / "all")).returncode == 0
+    r = cli(*common, "--start", "2018-05-01", "--set", "banks.lclor_large=0.05", "--out", str(tmp_path / "w"))
+    assert r.returncode == 0, r.stderr  # a behaviour key is used by a replay, so it is taken
+    assert cli(*common, "--start", "2018-05-01", "--out", str(tmp_path / "win")).returncode == 0
+    whole = (tmp_path / "all" / "timeseries.csv").read_text().splitlines()
+    window = (tmp_path / "win" / "timeseries.csv").read_text().splitlines()
+    first = next(i for i, line in enumerate(whole) if line.startswith("2018-05-01"))
+    assert window == [whole[0], *whole[first:]]
+    summary = json.loads((tmp_path / "win" / "summary.json").read_text())
+    assert summary["replayed_from"] == "2018-04-02" and summary["metrics"]["start"] == "2018-05-01"
