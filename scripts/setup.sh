@@ -32,19 +32,30 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.
   rm -rf .venv
   "$py" -m venv .venv
 fi
+# pip's own chatter (build back-end notices, index locations this machine's pip.conf names) goes
+# to a log, shown only when the install fails.
+log=.venv/setup.log
+install() {
+  echo "setup: installing repomodel$1 and its dependencies into .venv (log: $log)" >&2
+  if ! .venv/bin/python -m pip install -e ".$1" >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: pip install -e .$1 failed (the log above, also in $log)" >&2
+    exit 1
+  fi
+}
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 if [ "$what" = "test" ]; then
-  .venv/bin/python -m pip install -q -e '.[all]'
+  install '[all]'
   # The browser test drives Debian's chromium (never a downloaded browser build).
   if ! command -v chromium >/dev/null 2>&1; then
     if [ "$(id -u)" = "0" ]; then
-      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-        || echo "setup: could not install chromium; browser tests will be skipped" >&2
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >>"$log" 2>&1 \
+        || echo "setup: could not install chromium (see $log); browser tests will be skipped" >&2
     else
       echo "setup: chromium missing and not root; browser tests will be skipped" >&2
     fi
   fi
 else
-  .venv/bin/python -m pip install -q -e .
+  install ''
 fi
 echo "setup: ready (.venv, $(.venv/bin/python --version))" >&2
