@@ -67,10 +67,7 @@ class Banks:
         lclor, uncertainty, assets = self._base
         b = self.params
         ratio = b["settlement_reference"] if settlement_ratio is None else settlement_ratio
-        # Repo settles through the large banks (dealers' settlement banks, the tri-party
-        # clearing bank): their intraday needs scale with it, small banks' do not.
-        factor = behaviours.settlement_factor(ratio, b["settlement_reference"], b["intraday_weight"])
-        demand = size * np.where(self.is_large, factor, 1.0)
+        demand = size * behaviours.settlement_factor(ratio, b["settlement_reference"], b["intraday_weight"])
         self.lclor = lclor * demand
         self.uncertainty = uncertainty * demand
         self.assets = assets * size

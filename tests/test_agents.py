@@ -64,15 +64,17 @@ def test_fund_weights_are_shares_of_fund_assets():
     assert model.funds.spread.max() <= model.params["money_funds"]["reservation_spread_bp"] / 100
 
 
-def test_more_repo_settled_relative_to_size_raises_the_large_banks_reserve_demand_only():
+def test_more_repo_settled_relative_to_size_raises_reserve_demand_by_the_intraday_weight():
     overrides = {**SMALL, "banks.intraday_weight": 0.5, "banks.settlement_reference": 0.05}
     model = repomodel.RepoMarketModel("no_rmp", overrides=overrides, rng=0)
-    banks, large = model.banks, model.net.is_large
+    banks = model.banks
     banks.resize(1.0, 0.05)  # at the reference: as a fixed share of assets
-    at_reference = banks.lclor.copy()
+    at_reference, sigma = banks.lclor.copy(), banks.uncertainty.copy()
     banks.resize(1.0, 0.10)  # twice the repo settled: the intraday half doubles
-    assert banks.lclor[large] == pytest.approx(1.5 * at_reference[large])
-    assert banks.lclor[~large] == pytest.approx(at_reference[~large])
+    assert banks.lclor == pytest.approx(1.5 * at_reference)
+    assert banks.uncertainty == pytest.approx(1.5 * sigma)
+    banks.resize(2.0, 0.05)  # a banking system twice the size settling the same share
+    assert banks.lclor == pytest.approx(2.0 * at_reference)
     banks.resize(1.0, None)
     assert banks.lclor == pytest.approx(at_reference)
 
