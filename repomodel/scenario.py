@@ -43,7 +43,7 @@ MAX_HORIZON_YEARS = 10
 MAX_RESERVES_TO_BANK_ASSETS = 0.5
 # A run is written to results/<name>/: a name is one plain folder name, not a path ("../x"),
 # not hidden or empty (results/ itself).
-NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+ -]{0,99}")
+NAME = re.compile(r"[^./\\\s-][^/\\\x00-\x1f]{0,99}")
 
 
 class Bound(NamedTuple):
@@ -299,9 +299,8 @@ def validate(params: dict) -> dict:
     _check_values(params, base(), "")
     if not NAME.fullmatch(params["name"]):
         raise InputError(
-            f"name: {_show(params['name'])} is not a plain folder name: expected letters, digits, "
-            "'_', '-', '+', '.' or spaces, starting with a letter, digit or '_' (a run is written to "
-            "results/<name>/)"
+            f"name: {_show(params['name'])} is not a plain folder name: expected 1 to 100 characters "
+            "without '/' or '\\', not starting with '.', '-' or a space (a run is written to results/<name>/)"
         )
     params["policy"]["target_range"] = _check_target_range(params["policy"]["target_range"])
     snapshots.align(params)  # with start.snapshot, the calendar starts after the snapshot's date
