@@ -58,6 +58,9 @@ OPERATIONS = ("dealer_repo_rate", "dealer_repo_limit")  # policy operations: onl
 REQUIRED = ("date", *QUANTITIES, *RATES)
 _ALL_QUANTITIES = (*QUANTITIES, *OPTIONAL_QUANTITIES)
 _NON_NEGATIVE = (*_ALL_QUANTITIES, "dealer_repo_limit")  # $ billions
+_PERCENT = (*RATES, *ACTUALS, "dealer_repo_rate")
+RATE_RANGE = (-1.0, 25.0)  # percent: policy and market rates of the US since 2008 sit well inside
+MAX_QUANTITY = 100_000.0  # $ bn: four times the assets of all US commercial banks
 _KNOWN = frozenset((*REQUIRED, *OPTIONAL_QUANTITIES, *OPTIONAL_RATES, *ACTUALS, *OPERATIONS))
 
 
@@ -111,11 +114,28 @@ def load_inputs(
             out[name] = values[seen][last_row]
     if "srf_exists" in out:
         out["srf_exists"] = out["srf_exists"].astype(int)
+    _check_corridor(path.name, out)
     for name in (*ACTUALS, *OPERATIONS):
         if name in columns:
             actual = pd.Series(columns[name], index=dates)
             out[name] = actual.reindex(days).to_numpy()
     return out
+
+
+def _check_corridor(name: str, days: pd.DataFrame) -> None:
+    """The corridor's order on every business day: ON RRP rate <= IORB <= SRF (or discount
+    window) rate; the first day out of order is named."""
+    for low, high, what in (
+        ("on_rrp_rate", "iorb", "IORB at or above the ON RRP rate (the floor of the corridor)"),
+        ("iorb", "srf_rate", "the SRF (or discount-window) rate at or above IORB (its ceiling)"),
+    ):
+        wrong = np.flatnonzero(days[low].to_numpy() > days[high].to_numpy() + 1e-9)
+        if len(wrong):
+            day = days.index[wrong[0]]
+            raise InputError(
+                f"{name}: on {day.date()} {high} {days[high].iloc[wrong[0]]:g} is below {low} "
+                f"{days[low].iloc[wrong[0]]:g}: expected {what}"
+            )
 
 
 def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
@@ -194,6 +214,16 @@ def _cell(here: str, column: str, cell: str) -> float:
         raise InputError(f"{here} '{column}': {cell} is negative: expected a quantity >= 0 ($ billions)")
     if column == "srf_exists" and value not in (0.0, 1.0):
         raise InputError(f"{here} '{column}': {cell} is not 0 or 1")
+    if column in _PERCENT and not RATE_RANGE[0] <= value <= RATE_RANGE[1]:
+        raise InputError(
+            f"{here} '{column}': {cell} is out of range: expected a rate in percent from "
+            f"{RATE_RANGE[0]:g} to {RATE_RANGE[1]:g} (5.40, not 540 bp)"
+        )
+    if column in _ALL_QUANTITIES and value > MAX_QUANTITY:
+        raise InputError(
+            f"{here} '{column}': {cell} is more than {MAX_QUANTITY:,.0f}: expected $ billions "
+            "(all US banks hold about $25,000 bn of assets; a file in $ millions is 1,000 times too large)"
+        )
     return value
 
 

@@ -297,3 +297,35 @@ def test_history_dealer_repo_operations_start_after_the_spike_and_stop_before_th
     assert ops.index[-1] < pd.Timestamp("2021-07-28")
     assert (ops == history.loc[ops.index, "iorb"]).all()
     assert history.loc["2019-09-17", "dealer_repo_rate"] != history.loc["2019-09-17", "dealer_repo_rate"]
+
+
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        (  # a rate in bp, not percent
+            ["2024-01-03,3000,500,700,7700,23000,17500,540,5.30,5.50"],
+            r"row 1 \(2024-01-03\), column 'iorb': 540 is out of range: expected a rate in percent",
+        ),
+        (  # a file in $ millions
+            ["2024-01-03,3000000,500,700,7700,23000,17500,5.40,5.30,5.50"],
+            r"column 'reserves': 3000000 is more than 100,000: expected \$ billions",
+        ),
+        (  # IORB below the ON RRP rate, from the second week
+            [
+                "2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50",
+                "2024-01-10,3070,430,630,7630,23070,17430,5.20,,",
+            ],
+            r"on 2024-01-10 iorb 5.2 is below on_rrp_rate 5.3: expected IORB at or above the ON RRP rate",
+        ),
+        (  # the SRF rate below IORB
+            ["2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.35"],
+            r"on 2024-01-03 srf_rate 5.35 is below iorb 5.4",
+        ),
+    ],
+)
+def test_rates_outside_percent_quantities_in_millions_and_a_corridor_out_of_order_are_refused(
+    tmp_path, rows, expected
+):
+    with pytest.raises(InputError, match=expected) as info:
+        load_inputs(write(tmp_path, *rows))
+    assert "\n" not in str(info.value)
