@@ -322,9 +322,19 @@ def process_seconds() -> float:
         return time.perf_counter() - IMPORTED
 
 
+MAX_DRAWS = 10_000  # draws of one ensemble: 10,000 default runs take about an hour on 2 cores
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    if args.ensemble < 1:
-        raise InputError(f"--ensemble: expected a whole number of draws, at least 1; got {args.ensemble}")
+    if not 1 <= args.ensemble <= MAX_DRAWS:
+        raise InputError(
+            f"--ensemble: {args.ensemble}: expected a whole number of draws from 1 to {MAX_DRAWS:,}"
+        )
+    if args.seed is not None and args.seed + args.ensemble - 1 > MAX_SEED:
+        raise InputError(
+            f"--seed: {args.seed} with --ensemble {args.ensemble}: expected the last seed "
+            f"(--seed + --ensemble - 1) at most {MAX_SEED}"
+        )
     if args.workers < 1:
         raise InputError(f"--workers: expected at least 1; got {args.workers}")
     summary, out = lazy("run").run_scenario(

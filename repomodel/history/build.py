@@ -150,6 +150,12 @@ def read_series(fred: Path, name: str, end: pd.Timestamp = END) -> pd.Series:
         raise InputError(f"{path}: no such file (fetch it with `repomodel data fetch --to {fred}`)") from None
     except (KeyError, ValueError, TypeError) as exc:
         raise InputError(f"{path}: not a date,value file of numbers ({exc})") from None
+    if not isinstance(series.index, pd.DatetimeIndex):
+        parsed = pd.to_datetime(pd.Series(series.index.astype(str)), format="%Y-%m-%d", errors="coerce")
+        bad = series.index[int(np.flatnonzero(parsed.isna().to_numpy())[0])] if parsed.isna().any() else "?"
+        raise InputError(
+            f"{path}: {bad!r} is not a date: expected date,value rows with ISO dates (YYYY-MM-DD)"
+        )
     if not series.index.is_monotonic_increasing or series.index.has_duplicates:
         raise InputError(f"{path}: dates are not sorted and unique")
     return series[:end]  # never read past the window asked for (calibration: END)
@@ -346,9 +352,18 @@ def _end(text: str) -> pd.Timestamp | str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not Path(args.source).is_dir():
+        raise InputError(f"--from: '{args.source}' is not a folder: expected a folder of date,value files")
+    if Path(args.out).is_dir():
+        raise InputError(f"--out: '{args.out}' is a folder: expected a file name (e.g. data/inputs.csv)")
     end = last_date(args.source) if args.end == "last" else args.end
     frame = build(args.source, end)
-    write_atomic(args.out, frame_text(frame))
+    try:
+        write_atomic(Path(args.out), frame_text(frame))
+    except OSError as exc:
+        raise InputError(
+            f"--out: cannot write '{args.out}' ({exc.strerror}): expected a writable file"
+        ) from None
     first, last = frame["date"].iloc[0].date(), frame["date"].iloc[-1].date()
     print(f"wrote {args.out}: {len(frame)} rows, {first} .. {last}", file=sys.stderr)
     return 0

@@ -248,6 +248,21 @@ def write(values: dict[str, float], prov: dict, path: Path | None = None) -> Non
     os.replace(tmp, path)
 
 
+def whole(lo: int, hi: int):
+    """An argparse type: a whole number from `lo` to `hi`, or a one-line usage error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{value}: expected a whole number from {lo} to {hi:,}")
+        return value
+
+    return parse
+
+
 def seed_list(text: str) -> tuple[int, ...]:
     """`0,1,2` or `0..11` (or both, `0..5,9`) as a tuple of model seeds, in the order given
     (argparse type: a bad list exits 2 naming it)."""
@@ -287,9 +302,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="optimiser (default: the stage's, in stages.toml)",
     )
-    add("--evaluations", type=int, default=600, help="replay budget per stage (default 600)")
-    add("--workers", type=int, default=1, help="processes for differential evolution (default 1)")
-    add("--seed", type=int, default=0, help="seed of differential evolution (default 0)")
+    add("--evaluations", type=whole(1, 10**6), default=600, help="replay budget per stage (default 600)")
+    add("--workers", type=whole(1, 256), default=1, help="processes for differential evolution (default 1)")
+    add("--seed", type=whole(0, 2**32 - 1), default=0, help="seed of differential evolution (default 0)")
     add(
         "--seeds",
         type=seed_list,

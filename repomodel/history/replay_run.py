@@ -21,6 +21,7 @@ of them in a replay changed no output by a bit (or, for calendar.end, silently m
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,8 @@ def replay_to(
     frame = load_inputs(source, None, end)
     out = Path(out) if out is not None else Path("results") / "replay"
     check_out(out)
+    if snapshot is not None:
+        check_snapshot_path(Path(snapshot))
     params = replay_params(frame, sets, scenario)
     seed = params["seed"] if seed is None else seed
     with days("replay", quiet) as progress:
@@ -158,7 +161,11 @@ def replay_to(
         bar.close()
         ens = ensemble_frame({seed: df["sofr_iorb_bp"], **{s: v.loc[window:] for s, v in spreads.items()}})
     summary = summarise(df, params, seed=seed)
-    summary["inputs"] = str(source)
+    # the shipped history by name, a user's file as given: no machine's absolute path in a
+    # tracked summary
+    summary["inputs"] = (
+        "shipped history (repomodel/data/history_inputs.csv)" if inputs is None else str(inputs)
+    )
     summary["replayed_from"] = str(frame.index[0].date())  # the warm-up before the window, if any
     summary["tracking"] = tracking(df)
     summary["fit"] = fit_summary(df)
@@ -199,6 +206,17 @@ def hand_over(snap: snapshots.Snapshot) -> snapshots.Snapshot:
     bill_float = snap.ledger["treasury"].total("bills_debt") - fed.total("soma_bills")
     funds["bill_share"] = np.asarray(mmf.total("bills") / bill_float)
     return snap
+
+
+def check_snapshot_path(path: Path) -> None:
+    """Refuse a --snapshot file that cannot be written, before the replay spends its time."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise InputError(f"--snapshot: '{path}' is a folder: expected a file name (e.g. close.npz)")
+    if not folder.is_dir():
+        raise InputError(f"--snapshot: '{folder}' is not an existing folder: expected a file in one")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"--snapshot: '{folder}' is not writable: expected a folder you can write to")
 
 
 def write_snapshot(path: Path, snap: snapshots.Snapshot) -> None:
