@@ -64,11 +64,13 @@ def balance_sheet_cost_bp(
     """Cost of expanding the balance sheet to lend, bp: a base cost plus period-end jumps.
 
     Foreign branches report quarter-end snapshots (window dressing), and some of them
-    month-end ones too; US G-SIB surcharges are scored on year-end balance sheets. A
-    quarter-end is not also charged as a month-end.
+    month-end ones too; large domestic banks a share of that (leverage ratios reported on
+    period-end balance sheets); US G-SIB surcharges are scored on year-end balance sheets. Small
+    banks, far from a binding leverage ratio, pay no period-end cost. A quarter-end is not also
+    charged as a month-end.
     """
     cost = np.where(is_large, banks["balance_sheet_cost_bp"], banks["balance_sheet_cost_small_bp"])
-    domestic = banks["domestic_period_end_share"]
+    domestic = np.where(is_large, banks["domestic_period_end_share"], 0.0)
     if month_end and not quarter_end:
         cost = cost + np.where(is_foreign, banks["month_end_cost_bp"], domestic * banks["month_end_cost_bp"])
     if quarter_end:
@@ -145,6 +147,30 @@ def supply_tranches(
     ask = value + (cost_bp[:, None] + slope_bp * mid / assets[:, None]) / 100.0
     amount = np.repeat(step[:, None], n_tranches, axis=1)
     return amount, ask
+
+
+def demand_tranches(
+    reserves: np.ndarray,
+    lclor: np.ndarray,
+    uncertainty: np.ndarray,
+    assets: np.ndarray,
+    capacity: np.ndarray,
+    cost_bp: np.ndarray,
+    slope_bp: float,
+    iorb: float,
+    penalty: float,
+    n_tranches: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each bank's demand for borrowed reserves as `n_tranches` steps: (amount, bid) arrays
+    (bank, step), the mirror of `supply_tranches`. A bank borrows x in (0, capacity]; its bid for
+    the step around x is the marginal value of its reserves after borrowing less the
+    balance-sheet cost of growing by x:  bid(x) = v(R + x) - (c + k * x / A) / 100.
+    A bank short of its LCLoR bids high for what closes the gap and little beyond it."""
+    step = capacity / n_tranches
+    mid = step[:, None] * (np.arange(n_tranches)[None, :] + 0.5)
+    value = reserve_value(reserves[:, None] + mid, lclor[:, None], uncertainty[:, None], iorb, penalty)
+    bid = value - (cost_bp[:, None] + slope_bp * mid / assets[:, None]) / 100.0
+    return np.repeat(step[:, None], n_tranches, axis=1), bid
 
 
 def borrowing_need(

@@ -1,7 +1,8 @@
 """The fed funds market: unsecured overnight loans of reserves.
 
-- FHLBs lend their cash to large banks that park it at IORB (the EFFR arbitrage), or place it
-  at the ON RRP;
+- FHLBs lend their cash to the banks that bid most for it: foreign branches that park it at
+  IORB (the EFFR arbitrage) on ordinary days, domestic banks when those step back or when
+  reserves grow scarce; or place it at the ON RRP;
 - small banks sell reserves above their own target to the core banks they are tied to
   (correspondent fed funds);
 - in the afternoon, banks short of their LCLoR plus buffer borrow from their core banks, which
@@ -25,40 +26,82 @@ from repomodel.network import Network
 def fhlb_loans(
     ledger: Ledger, net: Network, banks: Banks, fhlbs: FHLBs, terms: Terms, day: Day, params: dict, book: Book
 ) -> None:
-    """FHLBs lend to the large banks whose net value of a parked dollar beats their reservation
-    rate, in proportion to each bank's capacity; what is left goes to the ON RRP. Foreign
-    branches cut their capacity at quarter-ends (window dressing)."""
+    """FHLBs lend to the banks whose net value of a borrowed dollar beats their reservation
+    rate, in proportion to each bank's capacity; what is left goes to the ON RRP.
+
+    A bank's bid for its x-th borrowed dollar is the marginal value of its reserves at R + x less
+    its balance-sheet cost of growing by x (`behaviours.demand_tranches`) and, for a domestic bank, the FDIC assessment on its liabilities (foreign branches pay none: why they
+    do the IORB arbitrage; Afonso, Armenter and Lester 2019). So on ordinary days the foreign
+    branches borrow, and the rate is the FHLB's reservation plus its bargaining share of the gap
+    to the marginal bid, which rises toward and above IORB as reserves grow scarce (the market
+    clears in `clear_fed_funds`). Foreign branches cut
+    their capacity at quarter-ends (window dressing); domestic banks still bid then, so fed funds
+    trade on every business day.
+    """
     fhlb = ledger["fhlbs"]
-    n_large = net.n_large
     if fhlb.n:
         p = params["fhlbs"]
-        value = behaviours.reserve_value(
-            position(ledger, net)[:n_large],
-            banks.lclor[:n_large],
-            banks.uncertainty[:n_large],
+        capacity = p["arbitrage_capacity"] * banks.assets
+        if day.quarter_end:
+            capacity = np.where(net.is_foreign, p["quarter_end_capacity"] * capacity, capacity)
+        fee = np.where(net.is_foreign, 0.0, params["banks"]["fdic_fee_bp"])
+        amount, bid = behaviours.demand_tranches(
+            position(ledger, net),
+            banks.lclor,
+            banks.uncertainty,
+            banks.assets,
+            capacity,
+            terms.cost_bp + fee,
+            params["banks"]["balance_sheet_slope_bp"],
             day.iorb,
             terms.penalty,
+            params["banks"]["tranches"],
         )
-        bid = value - terms.cost_bp[:n_large] / 100.0  # what parking a borrowed dollar earns, net of cost
-        capacity = p["arbitrage_capacity"] * banks.assets[:n_large]
-        if day.quarter_end:
-            capacity = np.where(net.is_foreign[:n_large], p["quarter_end_capacity"] * capacity, capacity)
         reservation = day.on_rrp + fhlbs.spread
         cash = np.maximum(fhlb["cash"], 0.0)
-        weight = np.where(bid[None, :] > reservation[:, None], capacity[None, :], 0.0)
-        total_cap = weight.sum(axis=1, keepdims=True)
-        offer = np.divide(cash[:, None] * weight, total_cap, out=np.zeros_like(weight), where=total_cap > 0)
-        offered = offer.sum(axis=0)
-        take = np.minimum(1.0, np.divide(capacity, offered, out=np.ones(n_large), where=offered > 0))
-        book.ff_fhlb = offer * take[None, :]
-        book.ff_fhlb_rate = behaviours.lender_rate(
-            np.broadcast_to(reservation[:, None], offer.shape),
-            np.broadcast_to(bid[None, :], offer.shape),
-            p["bargaining"],
-        )
+        units, rate = clear_fed_funds(cash, reservation, amount.ravel(), bid.ravel(), p["bargaining"])
+        n_banks, n_tranches = amount.shape
+        book.ff_fhlb = units.reshape(len(cash), n_banks, n_tranches).sum(axis=2)
+        book.ff_fhlb_rate = np.full(book.ff_fhlb.shape, rate)
         post_fhlb_loans(ledger, net, book.ff_fhlb)
     book.on_rrp_fhlbs = np.maximum(fhlb["cash"], 0.0)
     post_on_rrp(ledger, np.zeros(ledger["money_funds"].n), book.on_rrp_fhlbs)
+
+
+def clear_fed_funds(
+    cash: np.ndarray, reservation: np.ndarray, capacity: np.ndarray, bid: np.ndarray, bargaining: float
+) -> tuple[np.ndarray, float]:
+    """Clear FHLBs' cash (each `cash` at its `reservation`) against banks' demand (each up to
+    its `capacity` at its `bid`): the highest bids are served first from the cheapest cash, as
+    long as the bid beats the reservation. Returns the loans (FHLB, bank), each FHLB's lending
+    spread over the banks served in proportion to what they got, and the one rate every loan
+    trades at: the marginal FHLB's reservation plus its `bargaining` share of the gap to the
+    marginal bank's bid (the day's trades are bilateral, but an FHLB lends the same dollar to
+    whoever bids most, so one rate holds across the market). NaN when nothing trades."""
+    by_bid = np.argsort(-bid, kind="stable")
+    by_res = np.argsort(reservation, kind="stable")
+    demand = np.cumsum(capacity[by_bid])
+    supply = np.cumsum(cash[by_res])
+    # A unit of quantity q trades when the bid of the bank holding q beats the reservation of
+    # the FHLB holding q: find the largest such q over the merged breakpoints.
+    points = np.unique(np.concatenate([[0.0], demand, supply]))
+    points = points[points <= min(demand[-1] if len(demand) else 0.0, supply[-1] if len(supply) else 0.0)]
+    mid = (points[:-1] + points[1:]) / 2
+    b = bid[by_bid][np.minimum(demand.searchsorted(mid, side="right"), len(demand) - 1)]
+    r = reservation[by_res][np.minimum(supply.searchsorted(mid, side="right"), len(supply) - 1)]
+    trades = np.flatnonzero(b > r)
+    loans = np.zeros((len(cash), len(bid)))
+    if not len(trades) or trades[0] != 0:
+        return loans, float("nan")
+    stop = trades[np.flatnonzero(np.diff(np.append(trades, -1)) != 1)[0]]  # the first gap
+    quantity = points[stop + 1]
+    served = np.zeros(len(bid))
+    served[by_bid] = np.clip(quantity - (demand - capacity[by_bid]), 0.0, capacity[by_bid])
+    lent = np.zeros(len(cash))
+    lent[by_res] = np.clip(quantity - (supply - cash[by_res]), 0.0, cash[by_res])
+    loans = lent[:, None] * served[None, :] / quantity
+    rate = r[stop] + bargaining * (b[stop] - r[stop])
+    return loans, float(rate)
 
 
 def correspondent(
