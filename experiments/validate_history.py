@@ -4,7 +4,7 @@
                                            [--seed N] [--set KEY=VALUE ...] [--other-seeds N]
                                            [--peer-fit auto|window|calibration]
 
-Replays the shipped history (`repomodel replay`, default 2018-04-02 .. 2025-06-30) and writes
+Replays the shipped history (`repomodel replay`, default 2018-04-02 .. 2025-12-31, the calibration window) and writes
 the report to --out (default results/validation/): table.csv, monthly.csv, sept2019.csv,
 seeds.csv (with --other-seeds), daily_facts.csv, spread.png, demand_curve.png and summary.md
 (what each holds: `repomodel.history.validate_report`; the numbers: `repomodel.history.validate`).
@@ -31,9 +31,15 @@ REPO = Path(__file__).resolve().parent.parent
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument(
-        "--start", default=None, help="first day (default: 2018-04-02, or the first row of --inputs)"
+        "--start",
+        default=None,
+        help=f"first day (default: {CALIBRATION_WINDOW[0]}, or the first row of --inputs)",
     )
-    p.add_argument("--end", default=None, help="last day (default: 2025-06-30, or the last row of --inputs)")
+    p.add_argument(
+        "--end",
+        default=None,
+        help=f"last day (default: {CALIBRATION_WINDOW[1]}, or the last row of --inputs)",
+    )
     p.add_argument("--inputs", type=Path, default=None, help="inputs file (default: the shipped history)")
     p.add_argument(
         "--out",
@@ -46,8 +52,9 @@ def parser() -> argparse.ArgumentParser:
         choices=["auto", "window", "calibration"],
         default="auto",
         help="fit the peer on the report's window (in sample) or on the calibration window "
-        "2018-04 .. 2025-06 of the shipped history (later months out of sample); auto: the "
-        "calibration window when the report reaches past 2025-06-30, else the report's window (default auto)",
+        f"{CALIBRATION_WINDOW[0][:7]} .. {CALIBRATION_WINDOW[1][:7]} of the shipped history (later months "
+        f"out of sample); auto: the calibration window when the report reaches past {CALIBRATION_WINDOW[1]}, "
+        "else the report's window (default auto)",
     )
     p.add_argument("--seed", type=int, default=None, help="the replay's seed (default: the scenario's, 0)")
     p.add_argument(

@@ -2,9 +2,10 @@
 
     repomodel data build --from DIR [--out FILE] [--end DATE|last]
 
-Built from `../shared/data/fred/` with the default end, this is the shipped
-`repomodel/data/history_inputs.csv`, byte for byte. The output follows the inputs contract of `repomodel.history.inputs` (see its docstring): one
-row per date on which at least one source has an observation, 2018-04-02 .. 2025-06-30,
+Built from `../shared/data/fred/` with the default end (2025-12-31), this is the shipped
+`repomodel/data/history_inputs.csv`, byte for byte. The output follows the inputs contract of
+`repomodel.history.inputs` (see its docstring): one row per date on which at least one source
+has an observation, 2018-04-02 .. 2025-12-31 by default,
 amounts in $ billions, rates in percent. Nothing is interpolated here: a cell is blank
 when its series has no observation that day, and the loader interpolates quantities
 and holds rates. Rates are written on every row (their sources are daily, weekends
@@ -63,8 +64,9 @@ Sources and quirks (files in `../shared/data/fred/`, see its README):
 - sofr = SOFR, effr = EFFR, sofr_p99 = SOFR99 (the 99th volume percentile of SOFR
   trades): daily actuals, kept for judging the model, not as inputs.
 
-Only data up to 2025-06-30 are used by default (the calibration window; later data are
-held back); `--end` reads further, `--end last` to the last day the folder's rates cover.
+Only data up to 2025-12-31 are used by default (the calibration window and the end of the
+shipped history; later months are held back to judge the model's forecasts); `--end` reads
+further (or stops earlier), `--end last` to the last day the folder's rates cover.
 SEC_MMF_TOTAL_NET_ASSETS comes from neither FRED nor the New York Fed: a folder without it
 gives a blank mmf_assets column (the replay then holds money-fund assets at their start).
 """
@@ -90,7 +92,7 @@ from repomodel.treasury import receipts
 DEFAULT_OUT = DEFAULT_FOLDER.parent / "history_inputs.csv"  # data/, beside the folder
 
 START = pd.Timestamp("2018-04-02")  # first SOFR publication
-END = pd.Timestamp("2025-06-30")  # end of the calibration window
+END = pd.Timestamp("2025-12-31")  # end of the shipped history and of the calibration window
 
 IORB_FROM = pd.Timestamp("2021-07-29")  # IOER renamed IORB
 ON_RRP_PLUS_5BP = (pd.Timestamp("2021-06-17"), pd.Timestamp("2024-12-18"))
@@ -196,7 +198,7 @@ def receipts_pattern(deposits: pd.Series, days: pd.DatetimeIndex) -> pd.Series:
     scaled by bank deposits as in the replay."""
     cal = Calendar.build(days[0].date().isoformat(), days[-1].date().isoformat())
     size = deposits.reindex(cal.days, method="ffill").bfill().to_numpy(float) / REFERENCE_DEPOSITS
-    taxes, coupons = receipts(scenario.load("rmp40"), cal, size)
+    taxes, coupons = receipts(scenario.load("rmp40", {"start.snapshot": ""}), cal, size)
     to_date = pd.Series(np.cumsum(taxes + coupons), index=cal.days)
     return to_date.reindex(days).ffill().fillna(0.0)
 

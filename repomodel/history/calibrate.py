@@ -1,4 +1,4 @@
-"""Calibration: choose the behavioural parameters by replaying history, data to 2025-06-30 only.
+"""Calibration: choose the behavioural parameters by replaying history, data to 2025-12-31 only.
 
     repomodel calibrate [--stage NAME|all] [--method de|nelder-mead|powell]
                         [--evaluations N] [--workers N] [--seeds 0..5]
@@ -178,7 +178,7 @@ def provenance(previous: dict, stage_result: dict, final: dict, seed: str) -> di
     """The [provenance] table: the whole-window objective now, and every stage run so far."""
     steps = [s for s in previous.get("steps", []) if s] + [stage_result["record"]]
     return {
-        "window": f"{WINDOW[0]} .. {WINDOW[1]} (history_inputs.csv; data after 2025-06-30 not used)",
+        "window": f"{WINDOW[0]} .. {WINDOW[1]} (history_inputs.csv; data after {WINDOW[1]} not used)",
         "objective": DESCRIPTION,
         "value": round(float(final["objective"]), 4),
         "over_seeds": "J of the seeds' ensemble-mean path"
@@ -211,7 +211,7 @@ def to_toml(values: dict[str, float], prov: dict) -> str:
     """calibrated.toml: one table per section of base.toml, then [provenance]."""
     base = scenarios.base()
     lines = [
-        "# Written by `repomodel calibrate` (data up to 2025-06-30 only).",
+        f"# Written by `repomodel calibrate` (data up to {WINDOW[1]} only).",
         "# Merged on top of base.toml as the defaults of every scenario; [provenance] says how.",
         "",
     ]

@@ -65,7 +65,7 @@ _KNOWN = frozenset((*REQUIRED, *OPTIONAL_QUANTITIES, *OPTIONAL_RATES, *ACTUALS, 
 
 
 def history_path() -> Path:
-    """The shipped replay inputs, 2018-04-02 .. 2025-06-30 (built by
+    """The shipped replay inputs, 2018-04-02 .. 2025-12-31 (built by
     `scripts/build_history_inputs.py` from the FRED copies)."""
     return Path(__file__).resolve().parents[1] / "data" / "history_inputs.csv"
 

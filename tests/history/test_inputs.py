@@ -11,6 +11,9 @@ import pytest
 
 from repomodel.errors import InputError
 from repomodel.history.inputs import REQUIRED, history_path, load_inputs
+from repomodel.history.stages import load_stages
+
+CALIBRATION_WINDOW = load_stages().windows["whole"]
 
 HEADER = ",".join(REQUIRED)
 
@@ -228,8 +231,9 @@ def history() -> pd.DataFrame:
 
 
 def test_history_covers_the_calibration_window_without_gaps(history):
-    assert history.index[0] == pd.Timestamp("2018-04-02")
-    assert history.index[-1] == pd.Timestamp("2025-06-30")
+    # the shipped history is the calibration window, first SOFR day to its last day
+    assert (history.index[0], history.index[-1]) == tuple(map(pd.Timestamp, CALIBRATION_WINDOW))
+    assert history.index[0] == pd.Timestamp("2018-04-02")  # the first SOFR publication
     required = [c for c in REQUIRED if c != "date"]
     assert not history[required].isna().any().any()
     assert (history[["reserves", "on_rrp", "tga", "fed_assets"]] >= 0).all().all()
@@ -261,6 +265,14 @@ def test_history_policy_rates_keep_their_documented_gaps(history):
 def test_history_on_rrp_drains_from_2022_to_2025(history):
     assert history.loc["2022-06":"2023-06", "on_rrp"].mean() > 2000
     assert history.loc["2025-01":"2025-06", "on_rrp"].mean() < 200
+    assert history.loc["2025-09":"2025-12", "on_rrp"].mean() < 50  # drained to near nothing
+
+
+def test_history_has_the_2025_episode_scarcity(history):
+    # reserves below $3 tn and SOFR above IORB in the autumn of 2025 (a monthly mean of +7 bp or so)
+    autumn = history.loc["2025-10":"2025-11"]
+    assert autumn["reserves"].mean() < 3000
+    assert ((autumn["sofr"] - autumn["iorb"]) * 100).mean() > 3
 
 
 def test_dealer_repo_operations_and_allotments_count_only_on_the_days_given(tmp_path):

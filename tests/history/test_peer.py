@@ -66,7 +66,9 @@ def test_fit_recovers_a_known_curve():
 def test_history_peer_slopes_down_and_beats_a_constant(monthly, variant):
     peer = fit_peer(monthly, variant)
     assert peer.b > 0 and peer.k > 0  # the spread falls as reserves rise
-    assert peer.n == len(monthly) == 70  # 2018-04 .. 2025-06 minus 17 ZLB months
+    # every month of the shipped history (2018-04 .. its last) but the 17 at the zero lower bound
+    last = load_inputs(history_path()).index[-1].to_period("M")
+    assert peer.n == len(monthly) == len(pd.period_range("2018-04", last, freq="M")) - 17
     stats = fit_stats(monthly["spread_bp"], peer.predict(monthly))
     constant = fit_stats(monthly["spread_bp"], np.full(len(monthly), monthly["spread_bp"].mean()))
     assert np.isfinite(stats["rmse"])

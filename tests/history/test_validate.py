@@ -15,6 +15,9 @@ from repomodel.history import peer as peers
 from repomodel.history import validate_report
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.validate import (
+    CALIBRATION_WINDOW,
+    EPISODE,
+    HELD_BACK,
     MODEL,
     SEPT_2019,
     calibration_panel,
@@ -62,45 +65,63 @@ def test_report_runs_on_september_2019_and_writes_its_files(tmp_path):
     assert "the test's command" in text and " s." not in text.splitlines()[2]  # no clock in the file
 
 
-def later_inputs(tmp_path: Path, sofr_after_june: float) -> Path:
-    """A hand-written file reaching past the calibration window (made-up numbers, not data)."""
+def later_inputs(tmp_path: Path, sofr_later: float) -> Path:
+    """A hand-written file reaching two months past the calibration window (made-up numbers,
+    not data: the months after the shipped history are held back)."""
+    end = pd.Timestamp(CALIBRATION_WINDOW[1])
+    first, second, last = (end + pd.offsets.BDay(n) for n in (1, 22, 41))  # two months after
     rows = [
-        "2025-05-01,3300,150,600,6700,23900,18100,4.40,4.25,4.50,7000,4.33",
-        "2025-06-02,3350,170,500,6680,23950,18150,4.40,4.25,4.50,,4.30",
-        f"2025-07-01,3300,160,550,6660,24000,18200,4.40,4.25,4.50,,{sofr_after_june:.2f}",
-        f"2025-08-01,3200,60,700,6640,24050,18250,4.40,4.25,4.50,7100,{sofr_after_june:.2f}",
-        f"2025-08-29,3150,40,760,6620,24100,18300,4.40,4.25,4.50,7150,{sofr_after_june:.2f}",
+        f"{(end - pd.DateOffset(months=2)).date()},3300,150,600,6700,23900,18100,4.40,4.25,4.50,7000,4.33",
+        f"{(end - pd.DateOffset(months=1)).date()},3350,170,500,6680,23950,18150,4.40,4.25,4.50,,4.30",
+        f"{first.date()},3300,160,550,6660,24000,18200,4.40,4.25,4.50,,{sofr_later:.2f}",
+        f"{second.date()},3200,60,700,6640,24050,18250,4.40,4.25,4.50,7100,{sofr_later:.2f}",
+        f"{last.date()},3150,40,760,6620,24100,18300,4.40,4.25,4.50,7150,{sofr_later:.2f}",
     ]
-    path = tmp_path / f"later_{sofr_after_june}.csv"
+    path = tmp_path / f"later_{sofr_later}.csv"
     path.write_text("\n".join([HEADER, *rows]) + "\n")
     return path
 
 
 def test_months_after_the_calibration_window_are_judged_out_of_sample_for_the_peer_too(tmp_path):
-    # On held-back months the model runs with parameters chosen on data to 2025-06; the peer must
-    # be held to the same rule: fitted on the calibration window, its fit never sees those months.
+    # On held-back months the model runs with parameters chosen on the calibration window; the
+    # peer must be held to the same rule: fitted on that window, its fit never sees those months.
     tables, texts = {}, {}
     for sofr in (4.36, 4.48):
         out = tmp_path / f"v{sofr}"
         report(out, later_inputs(tmp_path, sofr), sets=SMALL_SETS)
         tables[sofr] = pd.read_csv(out / "table.csv", index_col=0)
         texts[sofr] = (out / "summary.md").read_text()
-    later = [f"{name}, months after 2025-06" for name in ("model (ABM replay)", "peer exp", "peer exp_onrrp")]
+    later = [f"{name}{HELD_BACK}" for name in ("model (ABM replay)", "peer exp", "peer exp_onrrp")]
+    window = f"fitted on {CALIBRATION_WINDOW[0][:7]} .. {CALIBRATION_WINDOW[1][:7]}"
     for sofr, table in tables.items():
-        assert set(later) <= set(table.index) and (table.loc[later, "n"] == 2).all()  # 2025-07, 2025-08
-        assert "out of sample" in texts[sofr] and "fitted on 2018-04 .. 2025-06" in texts[sofr]
+        assert set(later) <= set(table.index) and (table.loc[later, "n"] == 2).all()  # two months after
+        assert "out of sample" in texts[sofr] and window in texts[sofr]
     calibration = calibration_panel()
     for variant in ("exp", "exp_onrrp"):
         params = peers.fit_peer(calibration, variant).params
         line = f"peer {variant}: " + ", ".join(f"{k}={v:.3g}" for k, v in params.items())
         assert all(line in text for text in texts.values())
     # the held-back months' actual SOFR moves the peer's errors there, not its fit
-    peer = "peer exp, months after 2025-06"
+    peer = f"peer exp{HELD_BACK}"
     assert tables[4.48].loc[peer, "bias"] == pytest.approx(tables[4.36].loc[peer, "bias"] - 12, abs=1e-6)
     # the model does not see the actuals either: its monthly means are the same in both reports
     assert tables[4.48].loc[later[0], "bias"] == pytest.approx(
         tables[4.36].loc[later[0], "bias"] - 12, abs=1e-6
     )
+
+
+def test_the_2025_episode_has_rows_of_its_own_labelled_in_sample(tmp_path):
+    # The shipped history ends with the calibration window: no month is held back, and the
+    # episode's months are judged out of sample by `repomodel backtest`, not by this report.
+    out = tmp_path / "validation"
+    report(out, start="2025-05-01", sets=SMALL_SETS)
+    table = pd.read_csv(out / "table.csv", index_col=0)
+    episode = [f"{name}{EPISODE}" for name in ("model (ABM replay)", "peer exp", "peer exp_onrrp")]
+    assert set(episode) <= set(table.index) and (table.loc[episode, "n"] == 6).all()  # Jul .. Dec
+    assert not any(HELD_BACK in name for name in table.index)
+    text = (out / "summary.md").read_text()
+    assert "in sample" in text and "repomodel backtest" in text
+    assert "Months after" not in text and "out of sample for both" not in text
 
 
 @pytest.mark.parametrize(
