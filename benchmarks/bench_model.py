@@ -95,7 +95,8 @@ def measure(small_banks: int, days: int, repeat: int, scenario: str) -> dict:
             self.agents.shuffle_do("step")
 
     base_mb = _peak_mb()
-    overrides = {"population.small_banks": small_banks}
+    # another population needs the synthetic start (a snapshot keeps its own population)
+    overrides = {"population.small_banks": small_banks, "start.snapshot": ""}
     probe = RepoMarketModel(scenario, overrides=overrides, rng=0)
     if len(probe.calendar) < days:
         raise SystemExit(

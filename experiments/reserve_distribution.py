@@ -22,6 +22,10 @@ B. Where an injection lands. The model has no switch for the Fed to credit reser
 
     python experiments/reserve_distribution.py [--seeds 3] [--workers N] [--injection 200]
 
+Both parts shape the opening state, so every run here starts from the synthetic start
+(`start.snapshot = ""`: the `[start]` state of 30 Nov 2025, from 1 Dec 2025), not from the end
+of history that `repomodel run` opens from by default.
+
 Writes concentration.png, injection.png, concentration.csv, injection.csv into
 results/reserve_distribution/ and prints the tables.
 """
@@ -44,6 +48,7 @@ from repomodel.model import RepoMarketModel  # noqa: E402
 from repomodel.runs.runner import simulate_many  # noqa: E402
 
 CONCENTRATIONS = [0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0]
+SYNTHETIC = {"start.snapshot": ""}  # the runs open from [start]: see the docstring
 
 
 def feasible(c: float) -> bool:
@@ -51,7 +56,7 @@ def feasible(c: float) -> bool:
     try:
         RepoMarketModel(
             scenario="rmp40",
-            overrides={"start.reserve_concentration": c, "calendar.end": "2025-12-02"},
+            overrides=SYNTHETIC | {"start.reserve_concentration": c, "calendar.end": "2025-12-02"},
             rng=1,
         )
         return True
@@ -85,12 +90,13 @@ def stats(frames: list[pd.DataFrame]) -> dict:
 
 
 def injection_cases(injection: float) -> dict[str, tuple[str, dict]]:
-    s = load_scenario("no_rmp")["start"]
+    s = load_scenario("no_rmp", SYNTHETIC)["start"]
     return {
-        "none": ("no_rmp", {}),
+        "none": ("no_rmp", SYNTHETIC),
         "via dealers (large banks)": (
             "no_rmp",
-            {
+            SYNTHETIC
+            | {
                 "rmp.start": "2025-12-01",
                 "rmp.until": "2025-12-31",
                 "rmp.monthly": injection,
@@ -99,7 +105,8 @@ def injection_cases(injection: float) -> dict[str, tuple[str, dict]]:
         ),
         "across banks (pro rata)": (
             "no_rmp",
-            {
+            SYNTHETIC
+            | {
                 "start.reserves": s["reserves"] + injection,
                 "start.fed_assets": s["fed_assets"] + injection,
                 "start.soma_bills": s["soma_bills"] + injection,
@@ -203,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     cs = [c for c in CONCENTRATIONS if feasible(c)]
     skipped = [c for c in CONCENTRATIONS if c not in cs]
     cases = injection_cases(args.injection)
-    jobs = [("rmp40", {"start.reserve_concentration": c}, s) for c in cs for s in seeds]
+    jobs = [("rmp40", SYNTHETIC | {"start.reserve_concentration": c}, s) for c in cs for s in seeds]
     jobs += [(scen, ov, s) for scen, ov in cases.values() for s in seeds]
     frames = simulate_many(jobs, workers=args.workers, label="reserve_distribution")
     k = len(seeds)

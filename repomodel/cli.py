@@ -51,7 +51,7 @@ HELP = {
     "viz": "serve the browser page (Mesa SolaraViz)",
     "sweep": "run a parameter sweep on dask.distributed",
     "data": "bring the history up to date (data fetch) and build replay inputs from it (data build)",
-    "calibrate": "choose the behavioural parameters by replaying history (data to 2025-06-30 only)",
+    "calibrate": "choose the behavioural parameters by replaying history (data to 2025-12-31 only)",
     "backtest": "judge the model out of sample: calibrate at each origin, score the months after beside the peer",
 }
 
@@ -112,7 +112,13 @@ def build_parser(argv: list[str] | None = None) -> Parser:
     parser.add_argument("--version", action="version", version=f"repomodel {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     run = sub.add_parser(
-        "run", help=HELP["run"], description="Run a scenario from its start state to its end date."
+        "run",
+        help=HELP["run"],
+        description="Run a scenario from its start state to its end date. By default the start "
+        "state is the end of the shipped history (start.snapshot = end_of_history: the replay's close "
+        "of 2025-12-31, the distribution across banks included) and the run begins on the next "
+        "business day; --set start.snapshot= (empty: the synthetic start) builds the state of [start] "
+        "on calendar.start instead, and lets the population change.",
     )
     add_run_options(run)
     add_ensemble_options(run)
@@ -196,7 +202,7 @@ def configure_replay(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="CSV",
-        help="inputs file (see repomodel.history.inputs); default the shipped history 2018-04-02 .. 2025-06-30",
+        help="inputs file (see repomodel.history.inputs); default the shipped history 2018-04-02 .. 2025-12-31",
     )
     parser.add_argument(
         "--start",

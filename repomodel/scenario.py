@@ -36,7 +36,7 @@ DATE_KEYS = {"calendar.start", "calendar.end", "runoff.end", "rmp.start", "rmp.u
 DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 # The start state is one date's and the yearly growth rates (money_funds.aum_growth,
 # treasury.currency_growth, issuance) compound from it: 15 years take money funds from $7.4 tn
-# to $17.6 tn. Ten years covers every replay of the data (2018-04 .. 2025-06 is 7.25 years).
+# to $17.6 tn. Ten years covers every replay of the data (2018-04 .. 2025-12 is 7.75 years).
 MAX_HORIZON_YEARS = 10
 # Reserves above half of banks' assets leave no room for their securities and loans (the US
 # peak was about 19 %, in 2021).
@@ -192,7 +192,7 @@ def base() -> dict:
 def defaults() -> dict:
     """base.toml with the calibrated behavioural parameters (calibrated.toml) on top.
 
-    calibrated.toml is written by the calibration on data up to 2025-06-30; its `[provenance]`
+    calibrated.toml is written by the calibration on data up to 2025-12-31; its `[provenance]`
     table says how (window, objective, value) and is not a parameter.
     """
     params = base()
@@ -243,13 +243,17 @@ def load(scenario: str | Path | dict = "rmp40", overrides: dict | list[str] | No
 
 
 def parse_sets(items: list[str]) -> dict[str, Any]:
-    """Parse `KEY=VALUE` strings; VALUE is read as a TOML value, or else as a plain string."""
+    """Parse `KEY=VALUE` strings; VALUE is read as a TOML value, or else as a plain string. An
+    empty VALUE is the empty string: a shell turns `--set start.snapshot=""` into `start.snapshot=`."""
     out: dict[str, Any] = {}
     for item in items:
         key, sep, raw = item.partition("=")
         key, raw = key.strip(), raw.strip()
-        if not sep or not key or not raw or " " in key:
+        if not sep or not key or " " in key:
             raise InputError(f"--set: '{item}' is malformed: expected KEY=VALUE, e.g. rmp.monthly=30")
+        if not raw:
+            out[key] = ""
+            continue
         try:
             value = tomllib.loads(f"v = {raw}")["v"]
         except (tomllib.TOMLDecodeError, ValueError):  # ValueError: an integer of 4,300+ digits
@@ -389,7 +393,7 @@ def _relations(p: dict) -> list[tuple[bool, str]]:
         (
             net["custodians"] <= pop["large_banks"],
             f"network.custodians: {net['custodians']} exceeds population.large_banks "
-            f"({pop['large_banks']}): custodians are large banks",
+            f"({pop['large_banks']}): custodians are large banks; expected at most {pop['large_banks']}",
         ),
         (
             s["mmf_bills_share"] + s["mmf_other_share"] < 1,

@@ -50,6 +50,8 @@ SHAPING = (
     "population.dealers",
     "population.fhlbs",
     "network.custodians",
+    "network.fixed_seed",
+    "network.seed",
     "network.interbank_links_min",
     "network.interbank_links_max",
     "money_funds.lines_per_fund",
@@ -300,7 +302,8 @@ def align(params: dict) -> None:
         if mine != theirs:
             raise InputError(
                 f"{key}: {mine!r} differs from the snapshot's {theirs!r} (start.snapshot {value!r}): "
-                f"a run from a snapshot keeps its network and population; expected {theirs!r}"
+                f"a run from a snapshot keeps its network and population; expected {theirs!r} "
+                '(or start.snapshot = "", the synthetic start, for another population)'
             )
     day = dt.date.fromisoformat(meta["date"])
     after = business_days(day + dt.timedelta(days=1), day + dt.timedelta(days=10))

@@ -8,7 +8,13 @@ import pytest
 import repomodel
 from repomodel import agents
 
-SMALL = {"population.small_banks": 30, "population.large_banks": 6, "calendar.end": "2025-12-31"}
+# another population than the shipped snapshot's: the synthetic start (1 Dec 2025)
+SMALL = {
+    "start.snapshot": "",
+    "population.small_banks": 30,
+    "population.large_banks": 6,
+    "calendar.end": "2025-12-31",
+}
 
 
 def test_a_mesa_bank_reads_its_sets_arrays_and_holds_no_copy():
@@ -87,7 +93,9 @@ def test_with_no_intraday_weight_repo_settled_leaves_reserve_demand_a_share_of_a
 
 
 def test_a_sets_state_restored_on_a_fresh_set_is_the_same_state():
-    model = repomodel.RepoMarketModel("no_rmp", overrides={"population.small_banks": 30}, rng=0)
+    model = repomodel.RepoMarketModel(
+        "no_rmp", overrides={"start.snapshot": "", "population.small_banks": 30}, rng=0
+    )
     model.step()
     for agent_set in (model.banks, model.funds, model.fhlbs, model.dealers):
         state = agents.state_of(agent_set)

@@ -12,7 +12,9 @@ from repomodel.errors import InputError
 
 
 def _books(**changes):
-    params = scenarios.load("rmp40", {"population.small_banks": 40, **changes})
+    params = scenarios.load(
+        "rmp40", {"start.snapshot": "", "population.small_banks": 40, **changes}
+    )  # [start]'s books
     net = network.build(params, np.random.default_rng(0))
     return params, net, *open_books(params, net)
 

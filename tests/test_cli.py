@@ -143,7 +143,16 @@ def test_scenario_file_by_path_and_dotted_overrides(tmp_path):
     scenario.write_text('name = "mine"\ndescription = "test"\n[rmp]\nmonthly = 10.0\n')
     out = tmp_path / "o"
     r = repomodel(
-        "run", "--scenario", str(scenario), "--out", str(out), *SHORT, "--set", "population.small_banks=40"
+        "run",
+        "--scenario",
+        str(scenario),
+        "--out",
+        str(out),
+        *SHORT,
+        "--set",
+        "start.snapshot=",  # the synthetic start, for another population (a shell's start.snapshot="")
+        "--set",
+        "population.small_banks=40",
     )
     assert r.returncode == 0, r.stderr
     params = json.loads((out / "summary.json").read_text())["parameters"]
@@ -165,12 +174,21 @@ def test_an_empty_out_or_a_path_as_scenario_name_writes_nowhere(tmp_path):
 
 def test_the_readme_set_examples_are_accepted():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    examples = re.findall(r"--set '([^']+)'", readme) + re.findall(r"--set ([\w.]+=[^\s`']+)", readme)
-    assert any(e.startswith("policy.target_range=") for e in examples)
-    for example in examples:
-        if re.fullmatch(r"[\w.]+=[A-Z]+", example) or example.startswith("start.snapshot=data/"):
-            continue  # KEY=VALUE, a placeholder; a snapshot file the README's command before writes
-        assert scenarios.load("rmp40", [example]), example
+    seen = []
+    # the settings of one command together (the synthetic start and another population go together)
+    for line in readme.replace("},\n{", "}, {").splitlines():
+        examples = re.findall(r"--set '([^']+)'", line) + re.findall(r"--set ([\w.]+=[^\s`']+)", line)
+        examples = [
+            e
+            for e in examples  # KEY=VALUE, a placeholder; a snapshot file the README's command before writes
+            if not re.fullmatch(r"[\w.]+=[A-Z]+", e) and not e.startswith("start.snapshot=data/")
+        ]
+        replay = "repomodel replay" in line or "validate_history.py" in line  # never from a snapshot
+        if examples:
+            assert scenarios.load("rmp40", ["start.snapshot="] * replay + examples), line
+        seen += examples
+    assert any(e.startswith("policy.target_range=") for e in seen)
+    assert any(e.startswith("population.") for e in seen)
 
 
 def test_the_summary_times_the_whole_command(tmp_path):

@@ -10,7 +10,7 @@ import repomodel
 from repomodel.calendar import Calendar
 from repomodel.drivers import Schedules
 
-SHORT = {"population.small_banks": 30, "calendar.end": "2026-01-30"}
+SHORT = {"start.snapshot": "", "population.small_banks": 30, "calendar.end": "2026-01-30"}  # synthetic start
 
 
 def test_the_schedules_give_every_business_day_its_corridor_and_flows():

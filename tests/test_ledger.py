@@ -80,6 +80,7 @@ def test_identities_hold_every_day(
     seed, small, large, funds, dealers, fhlbs, reserves, concentration, shock, rmp, stigma, srf
 ):
     overrides = {
+        "start.snapshot": "",  # the [start] state below, on calendar.start
         "calendar.start": "2026-03-20",
         "calendar.end": "2026-04-22",  # a quarter-end and a tax date
         "population.small_banks": small,

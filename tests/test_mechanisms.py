@@ -11,9 +11,15 @@ import pandas as pd
 import pytest
 
 import repomodel
-from tests.conftest import run
+from tests.conftest import run as cached_run
 
 HALF_YEAR = {"calendar__end": "2026-06-30"}
+
+
+def run(scenario: str = "no_rmp", seed: int = 0, **overrides) -> pd.DataFrame:
+    """A cached run from the synthetic start (`start.snapshot = ""`, 1 Dec 2025): the mechanisms
+    are stated by changing the opening state of `[start]`, which a run from a snapshot ignores."""
+    return cached_run(scenario, seed, **{"start__snapshot": ""} | overrides)
 
 
 def test_ample_fund_cash_keeps_sofr_a_few_bp_above_the_on_rrp_floor():

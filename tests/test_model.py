@@ -10,16 +10,19 @@ from repomodel import agents
 
 
 def test_simulate_returns_a_dated_frame_with_the_contract_columns():
-    df = repomodel.simulate("rmp40", overrides={"calendar.end": "2025-12-31"}, seed=1)
+    df = repomodel.simulate("rmp40", overrides={"calendar.end": "2026-01-30"}, seed=1)
+    first = repomodel.load_scenario("rmp40")["calendar"]["start"]  # the day after the end of history
     assert isinstance(df.index, pd.DatetimeIndex)
-    assert df.index[0] == pd.Timestamp("2025-12-01") and df.index[-1] == pd.Timestamp("2025-12-31")
+    assert df.index[0] == pd.Timestamp(first) and df.index[-1] == pd.Timestamp("2026-01-30")
     assert list(df.columns) == repomodel.COLUMNS[1:]
     assert df[["sofr", "reserves", "on_rrp", "tga"]].notna().all().all()
 
 
 def test_model_is_a_mesa_model_with_agents_and_a_datacollector():
     model = repomodel.RepoMarketModel(
-        scenario="no_rmp", rng=3, overrides={"population.small_banks": 25, "population.large_banks": 6}
+        scenario="no_rmp",
+        rng=3,
+        overrides={"start.snapshot": "", "population.small_banks": 25, "population.large_banks": 6},
     )
     assert isinstance(model, mesa.Model)
     assert len(model.agents_by_type[agents.SmallBank]) == 25
@@ -45,7 +48,9 @@ def test_every_shipped_scenario_loads_and_differs_from_base():
     for name in names:
         params = repomodel.load_scenario(name)
         assert params["name"] == name
+        # from the end of the shipped history (2025-12-31) through 2026
+        assert params["start"]["snapshot"] == "end_of_history"
         assert (
-            str(params["calendar"]["start"]) == "2025-12-01"
+            str(params["calendar"]["start"]) == "2026-01-02"
             and str(params["calendar"]["end"]) == "2026-12-31"
         )

@@ -166,10 +166,15 @@ def test_every_shipped_scenario_is_accepted(name):
 
 
 def test_edges_of_the_horizon_and_the_population_are_accepted():
-    params = scenarios.load("rmp40", ["calendar.end=2035-12-01", "population.small_banks=100000"])
+    # the synthetic start (as a shell passes --set start.snapshot=""), on calendar.start 2025-12-01
+    synthetic = "start.snapshot="
+    params = scenarios.load("rmp40", [synthetic, "calendar.end=2035-12-01", "population.small_banks=100000"])
     assert params["population"]["small_banks"] == 100_000
     with pytest.raises(InputError, match="calendar.end"):
-        scenarios.load("rmp40", ["calendar.end=2035-12-02"])
+        scenarios.load("rmp40", [synthetic, "calendar.end=2035-12-02"])
+    # from the end of history the ten years count from its next business day
+    first = scenarios.load("rmp40")["calendar"]["start"]
+    assert scenarios.load("rmp40", [f"calendar.end={first.replace(year=first.year + 10)}"])
 
 
 def test_validation_is_idempotent_as_the_replay_uses_it():

@@ -17,7 +17,12 @@ from hypothesis import strategies as st
 from repomodel import cli
 from repomodel import scenario as scenarios
 
-SHORT = {"calendar": {"end": dt.date(2025, 12, 19)}, "population": {"small_banks": 20}}
+# a short run of a small population: from the synthetic start (a snapshot keeps its population)
+SHORT = {
+    "start": {"snapshot": ""},
+    "calendar": {"end": dt.date(2025, 12, 19)},
+    "population": {"small_banks": 20},
+}
 
 
 def dotted_keys(table: dict, prefix: str = "") -> list[str]:
@@ -141,7 +146,14 @@ def test_any_value_for_any_key_through_set_runs_or_is_refused_in_one_line(
     tmp_path_factory, capsys, key, value
 ):
     out = tmp_path_factory.mktemp("set") / "out"
-    short = ["--set", "calendar.end=2025-12-19", "--set", "population.small_banks=20"]
+    short = [
+        "--set",
+        "start.snapshot=",
+        "--set",
+        "calendar.end=2025-12-19",
+        "--set",
+        "population.small_banks=20",
+    ]
     code = cli.main(["run", "--quiet", "--out", str(out), *short, "--set", f"{key}={toml_value(value)}"])
     assert_run_or_one_line_refusal(out, code, capsys.readouterr().err)
 
@@ -150,7 +162,14 @@ def test_any_value_for_any_key_through_set_runs_or_is_refused_in_one_line(
 @given(changes=st.lists(in_bounds, min_size=1, max_size=4))
 def test_values_inside_their_bounds_run_or_are_refused_in_one_line(tmp_path_factory, capsys, changes):
     out = tmp_path_factory.mktemp("bounds") / "out"
-    sets = ["--set", "calendar.end=2025-12-19", "--set", "population.small_banks=20"]
+    sets = [
+        "--set",
+        "start.snapshot=",
+        "--set",
+        "calendar.end=2025-12-19",
+        "--set",
+        "population.small_banks=20",
+    ]
     for key, value in changes:
         sets += ["--set", f"{key}={toml_value(value)}"]
     code = cli.main(["run", "--quiet", "--out", str(out), *sets])

@@ -75,7 +75,9 @@ def replay_params(
 ) -> dict:
     """Scenario parameters for a replay of `inputs`: calendar, corridor and start state from the
     first day of the data; `overrides` (dotted keys) on top, so --set start.* still wins."""
-    base = scenarios.load(scenario)
+    # never from a snapshot: a replay opens from the data's first day (and the snapshot may be
+    # the one this replay is about to write again, made with other parameters)
+    base = scenarios.load(scenario, {"start.snapshot": ""})
     first = inputs.iloc[0]
     day0 = inputs.index[0].date().isoformat()
     s = base["start"]

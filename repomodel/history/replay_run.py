@@ -109,7 +109,9 @@ def check_replay_options(scenario: str, sets: list[str] | None) -> None:
             )
     if scenario == REPLAY_SCENARIO:
         return
-    mine, default = _dotted(scenarios.load(scenario)), _dotted(scenarios.load(REPLAY_SCENARIO))
+    # as a replay loads them: never from a snapshot (`replay_params`)
+    mine = _dotted(scenarios.load(scenario, {"start.snapshot": ""}))
+    default = _dotted(scenarios.load(REPLAY_SCENARIO, {"start.snapshot": ""}))
     changed = [k for k in mine if from_data(k) and mine[k] != default[k]]
     if changed:
         raise InputError(

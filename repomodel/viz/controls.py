@@ -18,6 +18,7 @@ from repomodel.viz import network
 from repomodel.viz.state import bank_reserves_and_lclor
 
 RUNOFF_FOREVER = dt.date(2099, 12, 31)
+SYNTHETIC = {"start.snapshot": ""}  # the page's start: see VizModel
 
 
 class VizModel(RepoMarketModel):
@@ -26,6 +27,11 @@ class VizModel(RepoMarketModel):
     `controls_from` is the scenario whose values the controls were showing. When the scenario
     choice differs (the user picked another scenario before Reset), the controls are ignored
     and the new scenario is loaded as it is; the page then shows that scenario's values.
+
+    The page opens every scenario from the synthetic start (`start.snapshot = ""`: the state of
+    `[start]` on `calendar.start`), not from the end of history as `repomodel run` does: its
+    controls of the reserve concentration and of an RMP start in December 2025 shape that
+    start, and would do nothing to a run opening from the snapshot.
     """
 
     def __init__(
@@ -42,10 +48,10 @@ class VizModel(RepoMarketModel):
         srf_stigma_dealers_bp: float | None = None,
         seed: int | None = None,
     ) -> None:
-        params = scenarios.load(scenario_choice)
-        overrides: dict = {}
+        params = scenarios.load(scenario_choice, SYNTHETIC)
+        overrides: dict = dict(SYNTHETIC)
         if controls_from is None or controls_from == scenario_choice:
-            overrides = control_overrides(
+            overrides |= control_overrides(
                 params,
                 rmp_monthly=rmp_monthly,
                 rmp_start_month=rmp_start_month,

@@ -10,10 +10,12 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from repomodel import scenario as scenarios
 from repomodel import snapshot as snapshots
+from repomodel.calendar import business_days
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.replay import replay
 from repomodel.history.replay_run import SOMA, hand_over
@@ -70,10 +72,13 @@ def test_replay_writes_the_same_snapshot_twice_and_a_forward_run_opens_from_it(t
         )
         assert out.returncode == 0, out.stderr
     assert paths[0].read_bytes() == paths[1].read_bytes()
-    df = simulate("rmp40", overrides=SMALL_SETS + [f"start.snapshot={paths[0]}", "calendar.end=2025-08-29"])
+    df = simulate("rmp40", overrides=SMALL_SETS + [f"start.snapshot={paths[0]}", "calendar.end=2026-02-27"])
     replayed = (tmp_path / "r0" / "timeseries.csv").read_text().splitlines()
     last = dict(zip(replayed[0].split(","), replayed[-1].split(",")))
-    assert str(df.index[0].date()) == "2025-07-01" and last["date"] == "2025-06-30"
+    # the forward run opens on the business day after the replay's (the shipped history's) last day
+    assert last["date"] == str(load_inputs(history_path()).index[-1].date())
+    day = pd.Timestamp(last["date"])
+    assert df.index[0] == business_days(day + pd.Timedelta(days=1), day + pd.Timedelta(days=10))[0]
     assert abs(df["reserves_gini"].iloc[0] - float(last["reserves_gini"])) < 0.01
 
 
@@ -84,7 +89,7 @@ def test_the_shipped_snapshot_is_what_the_documented_command_writes(tmp_path):
     assert out.returncode == 0, out.stderr
     shipped = snapshots.path_of(snapshots.SHIPPED)
     assert path.read_bytes() == shipped.read_bytes(), (
-        "the shipped snapshot is stale: repomodel replay --snapshot repomodel/data/end_of_history.npz"
+        "the shipped snapshot is stale: bash scripts/make_end_of_history.sh"
     )
 
 

@@ -12,7 +12,7 @@ from repomodel.model import simulate
 from repomodel.runs.ensemble import ensemble
 from repomodel.runs.scenario_run import run_scenario
 
-SHORT = {"calendar.end": "2026-01-15", "population.small_banks": 60}
+SHORT = {"start.snapshot": "", "calendar.end": "2026-01-15", "population.small_banks": 60}  # synthetic start
 
 
 @pytest.fixture(scope="module")

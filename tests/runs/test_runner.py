@@ -8,7 +8,13 @@ import pytest
 from repomodel import simulate
 from repomodel.runs.runner import Runner, run_jobs, simulate_many
 
-SMALL = {"population.small_banks": 40, "population.money_funds": 8, "population.dealers": 6}
+# a small population: the synthetic start (a snapshot keeps its own)
+SMALL = {
+    "start.snapshot": "",
+    "population.small_banks": 40,
+    "population.money_funds": 8,
+    "population.dealers": 6,
+}
 LONG, SHORT = "2029-11-30", "2025-12-05"  # the long job takes ~1 s, far above the jitter of start-up
 
 
@@ -41,7 +47,8 @@ def test_a_runner_kept_open_runs_many_batches_and_simulate_many_keeps_order():
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_failing_job_raises_or_becomes_a_result(workers):
-    bad = [("no_rmp", {"calendar.end": SHORT, "start.fed_assets": 100.0}, 1)]  # the books cannot open
+    # the synthetic start's books cannot open
+    bad = [("no_rmp", {"start.snapshot": "", "calendar.end": SHORT, "start.fed_assets": 100.0}, 1)]
     with pytest.raises(Exception, match="fed_assets"):
         run_jobs(simulate, jobs()[1:2] + bad, workers=workers)
     with Runner(workers) as runner:

@@ -1,6 +1,7 @@
 """Sweeps: nothing lost, nothing twice, failures recorded, the same results on any engine.
 
-Runs are shortened with calendar.end (21 business days) so each takes a fraction of a second.
+Runs are shortened with calendar.end (21 business days of the synthetic start, 1 Dec 2025, which
+also lets a spec change the population) so each takes a fraction of a second.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from repomodel.runs import sweep, sweep_report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-SHORT = '"calendar.end" = "2025-12-31"'
+SHORT = '"start.snapshot" = ""\n"calendar.end" = "2025-12-31"'
 VOLATILE = ["wall_seconds"]
 
 
@@ -326,8 +327,8 @@ def test_mesa_batch_run_works():
         parameters={
             "scenario": "rmp40",
             "overrides": [
-                {"calendar.end": "2025-12-31", "rmp.monthly": 20.0},
-                {"calendar.end": "2025-12-31", "rmp.monthly": 60.0},
+                {"calendar.end": "2026-01-30", "rmp.monthly": 20.0},  # from the end of history
+                {"calendar.end": "2026-01-30", "rmp.monthly": 60.0},
             ],
         },
         rng=[1, 2],
@@ -340,7 +341,7 @@ def test_mesa_batch_run_works():
     # with dotted keys as parameters, through the shim
     flat = mesa.batch_run(
         sweep.BatchModel,
-        parameters={"scenario": "no_rmp", "calendar.end": "2025-12-31", "banks.lclor_large": [0.03, 0.06]},
+        parameters={"scenario": "no_rmp", "calendar.end": "2026-01-30", "banks.lclor_large": [0.03, 0.06]},
         rng=[1],
         max_steps=100,
         number_processes=1,

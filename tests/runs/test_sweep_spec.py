@@ -16,7 +16,7 @@ def test_plan_is_stable_and_complete():
     spec = {
         "scenario": "rmp40",
         "seeds": [1, 2],
-        "set": {"calendar.end": "2026-01-15"},
+        "set": {"start.snapshot": "", "calendar.end": "2026-01-15"},  # synthetic start: any population
         "grid": {"rmp.monthly": [20.0, 40.0], "population.small_banks": [50, 100, 150]},
     }
     p = sweep_spec.plan(spec)
@@ -27,6 +27,7 @@ def test_plan_is_stable_and_complete():
         {
             "scenario": "rmp40",
             "seeds": [0],
+            "set": {"start.snapshot": ""},
             "sample": {
                 "method": "sobol",
                 "n": 8,

@@ -17,7 +17,9 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def model_with(small_banks: int | None = None) -> RepoMarketModel:
-    overrides = {} if small_banks is None else {"population.small_banks": small_banks}
+    overrides = {"start.snapshot": ""}  # as the page opens it (viz.controls.VizModel)
+    if small_banks is not None:
+        overrides["population.small_banks"] = small_banks
     return RepoMarketModel(scenario="rmp40", overrides=overrides)
 
 

@@ -9,7 +9,7 @@ from repomodel.viz.state import bank_reserves_and_lclor
 
 
 def test_one_reserves_and_one_lclor_per_bank_in_bn():
-    m = RepoMarketModel(scenario="rmp40", overrides={"population.small_banks": 30})
+    m = RepoMarketModel(scenario="rmp40", overrides={"start.snapshot": "", "population.small_banks": 30})
     reserves, lclor = bank_reserves_and_lclor(m)
     assert reserves.shape == lclor.shape == (m.net.n_banks,)
     assert np.all(lclor > 0) and np.all(reserves >= 0)
