@@ -72,10 +72,12 @@ class Banks:
         self.uncertainty = uncertainty * demand
         self.assets = assets * size
 
-    def reallocate(self, ledger: Ledger) -> None:
+    def reallocate(self, ledger: Ledger, iorb: float, penalty: float) -> None:
         """Banks sell securities to one another for reserves, judged on yesterday's close
         (`behaviours.reallocation`): a bank that keeps ending the day close to its LCLoR buys
         reserves from banks with room to spare, at `banks.reallocation_speed` of the gap a day.
+        Frictions: a bank trades only the part of its gap worth more than
+        `banks.reallocation_band_bp` at the margin (penalty: the day's penalty rate).
         Both legs on the banks' balance sheets; total reserves do not change."""
         speed = self.params["reallocation_speed"]
         if speed <= 0 or self.eod_reserves is None:
@@ -88,6 +90,7 @@ class Banks:
             speed,
             sheet["securities"],
             self.params["reallocation_max_payout"] * sheet["reserves"],
+            self.params["reallocation_band_bp"] / 100.0 / max(penalty - iorb, 1e-9),
         )
         ledger.post("banks", "reserves", "securities", flow)
 

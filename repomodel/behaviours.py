@@ -99,6 +99,7 @@ def reallocation(
     speed: float,
     securities: np.ndarray,
     payable: np.ndarray,
+    band: float = 0.0,
 ) -> np.ndarray:
     """Reserves each bank buys (+) or sells (-) today against securities, summing to zero.
 
@@ -109,11 +110,25 @@ def reallocation(
     sum s. `reserves` are end-of-day positions (what the LCLoR is about); a bank sells no more
     securities than it holds and pays no more reserves than `payable`, and the larger side is
     scaled down to match the other.
+
+    Trading has frictions (a securities trade costs a bid-ask spread and balance-sheet room, and
+    banks manage liquidity with their own relationships): a bank buys only the part of its gap
+    worth more than `band` at the margin, (P - IORB) (F(z) - F(z*)) beyond it (pass `band` in
+    shortfall probability: the band in percent over P - IORB); banks with reserves to spare
+    sell at the market. When reserves are abundant no bank's shortfall probability is far above
+    the market's, so where reserves sit no longer matters and the distribution stays as payments
+    and injections leave it; when they are scarce the banks far short still buy.
     """
     if speed <= 0 or uncertainty.sum() <= 0:
         return np.zeros_like(reserves)
     c = (reserves.sum() - lclor.sum()) / uncertainty.sum()
     want = speed * (lclor + c * uncertainty - reserves)
+    if band > 0:
+        gap = shortfall_probability(reserves, lclor, uncertainty) - shortfall_probability(
+            lclor + c * uncertainty, lclor, uncertainty
+        )
+        buyer = want > 0
+        want = np.where(buyer, want * np.maximum(gap - band, 0.0) / np.maximum(gap, 1e-12), want)
     want = np.clip(want, -np.maximum(payable, 0.0), np.maximum(securities, 0.0))
     bought, sold = want[want > 0].sum(), -want[want < 0].sum()
     if bought <= 0 or sold <= 0:
@@ -183,6 +198,12 @@ def borrowing_need(
 def penalty_rate(srf_rate: float, stigma_bp: float) -> float:
     """The cost of ending the day short: the SRF (or discount-window) rate plus stigma."""
     return srf_rate + stigma_bp / 100.0
+
+
+def banks_penalty(srf_rate: float, srf_exists: bool, banks: dict) -> float:
+    """Banks' penalty rate of the day: the SRF rate plus banks' stigma of it, or before the SRF
+    the discount window's rate plus its larger stigma."""
+    return penalty_rate(srf_rate, banks["srf_stigma_bp"] if srf_exists else banks["no_srf_stigma_bp"])
 
 
 def lender_rate(reservation: np.ndarray, borrower_cost: np.ndarray, bargaining: float) -> np.ndarray:

@@ -28,7 +28,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from repomodel import agents, markets, network, payments, rates, record, treasury
+from repomodel import agents, behaviours, markets, network, payments, rates, record, treasury
 from repomodel import scenario as scenarios
 from repomodel import snapshot as snapshots
 from repomodel.books import open_books
@@ -126,7 +126,7 @@ class RepoMarketModel(mesa.Model):
             b["payment_tail"],
             self.rng,
         )
-        self.banks.reallocate(ledger)
+        self.banks.reallocate(ledger, day.iorb, behaviours.banks_penalty(day.srf, day.srf_exists, p["banks"]))
         # 6. the morning's markets: tri-party, ON RRP, fed funds, bilateral repo
         am = markets.morning(day, ledger, net, self.banks, self.funds, self.fhlbs, self.dealers, p)
         # 6b. the afternoon: the public's taxes settle over Fedwire, after the morning's repo
@@ -168,6 +168,9 @@ class RepoMarketModel(mesa.Model):
         )
         self.ledger, self.book = open_books(params, self.net)
         self.banks = agents.Banks(params, self.net)
+        # Reserve demand at the scale of the repo banks settle at the start (a replay rescales
+        # it every day from its inputs).
+        self.banks.resize(1.0, params["start"]["settlement_ratio"])
         self.funds = agents.MoneyFunds(params, self.ledger, self.rng)
         self.fhlbs = agents.FHLBs(params, self.ledger)
         self.dealers = agents.Dealers(self.ledger, self.net)

@@ -14,12 +14,16 @@ import repomodel
 from tests.conftest import run as cached_run
 
 HALF_YEAR = {"calendar__end": "2026-06-30"}
+SETTLEMENT_REFERENCE = repomodel.load_scenario("no_rmp")["banks"]["settlement_reference"]
 
 
 def run(scenario: str = "no_rmp", seed: int = 0, **overrides) -> pd.DataFrame:
     """A cached run from the synthetic start (`start.snapshot = ""`, 1 Dec 2025): the mechanisms
-    are stated by changing the opening state of `[start]`, which a run from a snapshot ignores."""
-    return cached_run(scenario, seed, **{"start__snapshot": ""} | overrides)
+    are stated by changing the opening state of `[start]`, which a run from a snapshot ignores.
+    Reserve demand is at its 2018-19 scale (`start.settlement_ratio` at the reference), where
+    the levels below were set."""
+    lab = {"start__snapshot": "", "start__settlement_ratio": SETTLEMENT_REFERENCE}
+    return cached_run(scenario, seed, **lab | overrides)
 
 
 def test_ample_fund_cash_keeps_sofr_a_few_bp_above_the_on_rrp_floor():
@@ -293,3 +297,25 @@ def test_the_interdealer_market_quiets_september_2019_before_the_tax_date_and_le
     assert open_["sofr_iorb_bp"].loc[quiet].mean() < closed["sofr_iorb_bp"].loc[quiet].mean() - 2.0
     assert open_.loc["2019-09-17", "sofr_iorb_bp"] > 5 * max(open_["sofr_iorb_bp"].loc[quiet].mean(), 1.0)
     assert (open_["accounting_residual"] < 1e-6).all()
+
+
+def test_frictions_in_trading_reserves_make_an_uneven_distribution_last():
+    # banks.reallocation_band_bp: a bank buys reserves only for the part of its gap in marginal
+    # value beyond the band. Without it, two starts far apart in concentration converge within
+    # weeks; with a 1 bp band, most of the difference is still there four months later.
+    def gini_gap(band: float, day: int) -> float:
+        runs = [
+            run(
+                "no_rmp",
+                start__reserve_concentration=c,
+                banks__reallocation_band_bp=band,
+                calendar__end="2026-03-31",
+            )
+            for c in (0.9, 1.4)
+        ]
+        return float(runs[1]["reserves_gini"].iloc[day] - runs[0]["reserves_gini"].iloc[day])
+
+    start = gini_gap(0.0, 0)
+    assert start > 0.15
+    assert gini_gap(0.0, -1) < 0.3 * start
+    assert gini_gap(1.0, -1) > 0.5 * start

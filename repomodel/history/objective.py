@@ -10,6 +10,8 @@ J compares the replayed SOFR - IORB spread with the actual one:
       + ((month-end excess, sim - actual) / 2)^2 + ((quarter-end excess, sim - actual) / 4)^2
                                                                 excess: the spread on the day less
                                                                 its mean on the days around it
+      + sum over the SRF's reported days of ((take-up, sim - actual) / $25 bn)^2
+                                                                what identifies dealers' SRF stigma
 
 Over several model seeds (network draws and payment shocks) J is the mean of the seeds' J
 (E[J(X)], counting the spread of the draws as error) or, with `mean_path`, J of the seeds'
@@ -38,13 +40,25 @@ PERIOD_END_SCALE_BP = {"month_end": 2.0, "quarter_end": 4.0}
 # worse 2019-09-10. The model has no intraday payment timing, so the cliff is out of its
 # reach; the term only keeps the optimiser from flattening September 2019.
 SPIKE_SCALE_BP = 25.0
-PATH_COLUMNS = ["sofr_iorb_bp", "actual_spread_bp", "month_end", "quarter_end"]  # what J reads
+# SRF take-up on the days the New York Fed reported it in 2025 (repo operation results, all
+# collateral), $ bn: not in the FRED files, so kept here. They identify dealers' SRF stigma.
+SRF_TAKE_UP = {
+    "2025-06-30": 11.1,
+    "2025-09-15": 1.5,
+    "2025-10-31": 50.35,
+    "2025-12-01": 26.0,
+    "2025-12-29": 25.95,
+    "2025-12-31": 74.6,
+}
+SRF_SCALE_BN = 25.0
+PATH_COLUMNS = ["sofr_iorb_bp", "actual_spread_bp", "month_end", "quarter_end", "srf"]  # what J reads
 FAILED = 1e6  # J of a parameter set the model refuses
 DESCRIPTION = (
     "monthly RMSE^2 of SOFR-IORB (ZLB months 2020-03..2021-07 left out) + "
     "((100 - 2019-09-17)^+/25)^2 + ((|2019-09-10 miss| - 15)^+/3)^2 + "
     "sum_k ((share of days above k=5,10,20 bp: sim - actual, pp)/5)^2 + "
-    "((month-end excess: sim - actual)/2)^2 + ((quarter-end excess: sim - actual)/4)^2"
+    "((month-end excess: sim - actual)/2)^2 + ((quarter-end excess: sim - actual)/4)^2 + "
+    "sum over the SRF's reported 2025 days of ((take-up: sim - actual)/25 $bn)^2"
 )
 
 
@@ -74,6 +88,11 @@ def objective_parts(df: pd.DataFrame) -> dict[str, float]:
         if n:
             parts[f"{name}_excess_bp_sim"], parts[f"{name}_excess_bp_actual"] = sim, act
             penalty += ((sim - act) / PERIOD_END_SCALE_BP[name]) ** 2
+    srf = [(day, actual) for day, actual in SRF_TAKE_UP.items() if day in df.index]
+    if srf and "srf" in df:
+        miss = np.array([float(df.loc[day, "srf"]) - actual for day, actual in srf])
+        parts["srf_miss_bn"] = float(np.sqrt(np.mean(miss**2)))
+        penalty += float(((miss / SRF_SCALE_BN) ** 2).sum())
     parts["penalty"] = penalty
     parts["objective"] = parts["monthly_rmse_bp"] ** 2 + penalty
     return parts
@@ -138,7 +157,8 @@ def evaluate_seeds(
         if any("error" in r for r in runs):
             return {"objective": FAILED, "objective_by_seed": by_seed}
         frame = runs[0]["_frame"].copy()
-        frame["sofr_iorb_bp"] = np.mean([r["_frame"]["sofr_iorb_bp"].to_numpy() for r in runs], axis=0)
+        for column in [c for c in ("sofr_iorb_bp", "srf") if c in frame]:
+            frame[column] = np.mean([r["_frame"][column].to_numpy() for r in runs], axis=0)
         out = objective_parts(frame)
         out["objective_per_seed"] = float(np.mean(by_seed))
     else:

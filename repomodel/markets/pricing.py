@@ -37,7 +37,6 @@ def terms(day: Day, params: dict, banks: Banks, net: Network) -> Terms:
     once they are taken up, the last dollar is again found privately.
     """
     b, d = params["banks"], params["dealers"]
-    stigma = b["srf_stigma_bp"] if day.srf_exists else b["no_srf_stigma_bp"]
     ops = not day.srf_exists and np.isfinite(day.dealer_repo)
     ops_limited = ops and np.isfinite(day.dealer_repo_limit)
     ops_rate = day.dealer_repo + d["repo_ops_spread_bp"] / 100.0
@@ -52,7 +51,7 @@ def terms(day: Day, params: dict, banks: Banks, net: Network) -> Terms:
         net.is_large, net.is_foreign, b, day.quarter_end, day.year_end, day.month_end
     )
     return Terms(
-        penalty=behaviours.penalty_rate(day.srf, stigma),
+        penalty=behaviours.banks_penalty(day.srf, day.srf_exists, b),
         dealer_ceiling=ceiling,
         dealer_backstop=backstop,
         ops_limited=ops_limited,

@@ -1,0 +1,104 @@
+"""The shipped scenarios from the end of history: what each purchase path gives in 2026.
+
+Every shipped scenario runs forward from the close of the shipped history (the default start,
+`start.snapshot = "end_of_history"`: the replay's state on 2025-12-31, the distribution of
+reserves across banks included) to the end of 2026, over SEEDS draws of the payment shocks.
+For each scenario the table gives the 2026 mean SOFR - IORB spread, the largest daily spread,
+reserves on the last day, and SRF take-up (total over the year and the largest day), each as
+the mean over the draws (the largest spread also as its range). It also checks the start: the
+first forward month against the replay's December 2025 (the year-end day left out of both).
+
+    python experiments/forward_2026.py [--seeds 5] [--workers N]
+
+Writes table.csv and table.md into results/forward_2026/ and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from repomodel.history.replay import replay  # noqa: E402
+from repomodel.runs.outputs import write_csv, write_text  # noqa: E402
+from repomodel.runs.runner import simulate_many  # noqa: E402
+from repomodel.scenario import scenario_names  # noqa: E402
+
+OUT = ROOT / "results" / "forward_2026"
+
+
+def summarise(frame: pd.DataFrame) -> dict[str, float]:
+    """The 2026 figures of one run."""
+    year = frame.loc["2026"]
+    return {
+        "mean_spread_bp": float(year["sofr_iorb_bp"].mean()),
+        "max_spread_bp": float(year["sofr_iorb_bp"].max()),
+        "year_end_reserves_bn": float(year["reserves"].iloc[-1]),
+        "srf_total_bn": float(year["srf"].sum()),
+        "srf_max_day_bn": float(year["srf"].max()),
+        "first_month_bp": float(year.loc[~year["year_end"].astype(bool)].iloc[:21]["sofr_iorb_bp"].mean()),
+        "bill_purchases_bn": float(year["fed_bill_purchases"].sum()),
+    }
+
+
+def table(seeds: int, workers: int | None) -> pd.DataFrame:
+    names = [n for n in scenario_names() if n not in ("base", "calibrated")]
+    jobs = [(name, {}, seed) for name in names for seed in range(seeds)]
+    frames = simulate_many(jobs, workers=workers, label="forward 2026")
+    rows = []
+    for i, name in enumerate(names):
+        runs = pd.DataFrame([summarise(f) for f in frames[i * seeds : (i + 1) * seeds]])
+        row = {"scenario": name, **runs.mean().round(2).to_dict()}
+        row["max_spread_range_bp"] = f"{runs['max_spread_bp'].min():.1f} .. {runs['max_spread_bp'].max():.1f}"
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values("bill_purchases_bn").reset_index(drop=True)
+
+
+def december_2025() -> float:
+    """The replay's December 2025 mean spread at the default seed, the year-end day left out."""
+    df = replay().loc["2025-12"]
+    return float(df.loc[~df["year_end"].astype(bool), "sofr_iorb_bp"].mean())
+
+
+def markdown(t: pd.DataFrame, december: float, seeds: int) -> str:
+    lines = [
+        f"Shipped scenarios forward from the end of history (2025-12-31), {seeds} draws each "
+        "(`python experiments/forward_2026.py`). Means over the draws; $ bn and bp.",
+        "",
+        "| scenario | bills bought 2026 | mean SOFR−IORB 2026 | largest day (range over draws) "
+        "| reserves 2026-12-31 | SRF total / largest day | first month |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for _, r in t.iterrows():
+        lines.append(
+            f"| {r['scenario']} | {r['bill_purchases_bn']:,.0f} | {r['mean_spread_bp']:+.1f} "
+            f"| {r['max_spread_bp']:+.1f} ({r['max_spread_range_bp']}) | {r['year_end_reserves_bn']:,.0f} "
+            f"| {r['srf_total_bn']:,.0f} / {r['srf_max_day_bn']:,.0f} | {r['first_month_bp']:+.1f} |"
+        )
+    lines += ["", f"The replay's December 2025 (year-end day left out, default seed): {december:+.1f} bp."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, default=5, help="draws per scenario (default 5)")
+    ap.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
+    args = ap.parse_args(argv)
+    if args.seeds < 1:
+        ap.error("--seeds: expected a whole number of at least 1")
+    t = table(args.seeds, args.workers)
+    december = december_2025()
+    OUT.mkdir(parents=True, exist_ok=True)
+    write_csv(OUT / "table.csv", t, index=False)
+    write_text(OUT / "table.md", markdown(t, december, args.seeds))
+    print(markdown(t, december, args.seeds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

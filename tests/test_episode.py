@@ -1,0 +1,78 @@
+"""The 2025 episode (issue 27), stated as economic properties: of the replay of the shipped
+history, and of forward runs from the end of it.
+
+Each test can fail: it reads what the model did on the days the issue names, or compares runs
+that differ in one cause.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import repomodel
+from repomodel.history.replay import replay
+from tests.conftest import run as cached_run
+
+QUARTER = {"calendar__end": "2026-02-27"}
+
+
+@functools.cache
+def history() -> pd.DataFrame:
+    """The replay of the shipped history at the default seed."""
+    return replay()
+
+
+def test_fed_funds_trade_on_every_business_day_year_ends_included():
+    df = history()
+    assert df["effr"].notna().all(), f"no EFFR on {list(df.index[df['effr'].isna()].date[:5])}"
+    assert (df["effr_volume"] > 0).all()
+    year_ends = df.loc[df["year_end"].astype(bool), "effr_iorb_bp"]
+    assert len(year_ends) >= 7 and year_ends.notna().all()
+
+
+def test_effr_rises_toward_iorb_as_reserves_grow_scarce():
+    # The same run at three levels of reserves: the fewer, the higher the banks' bids for
+    # FHLB cash and so the rate (on every day's median, averaged).
+    # Reserve demand at today's scale (the synthetic start's settlement ratio of late 2025).
+    levels = (3600.0, 2600.0, 2200.0)
+    effr = [
+        cached_run("no_rmp", 0, start__snapshot="", start__reserves=r, **QUARTER)["effr_iorb_bp"].mean()
+        for r in levels
+    ]
+    assert effr[0] < effr[1] < effr[2], dict(zip(levels, effr))
+    assert effr[2] - effr[0] > 2.0, dict(zip(levels, effr))
+
+
+def test_effr_told_the_scarcity_story_of_late_2025():
+    # The market's EFFR - IORB: -7 bp in July 2025, -2.3 and -1.0 in November and December.
+    monthly = history()["effr_iorb_bp"].resample("ME").mean()
+    july, late = monthly["2025-07"].iloc[0], monthly["2025-11":"2025-12"].mean()
+    assert late >= -3.5, f"EFFR - IORB over Nov-Dec 2025: {late:.1f} bp"
+    assert late >= july + 3.0, f"July {july:.1f}, Nov-Dec {late:.1f} bp"
+    # ... and fed funds stay below IORB while reserves are ample (2022-24: -7 bp).
+    assert monthly["2022":"2024"].max() < 0
+
+
+def test_the_srf_is_taken_at_the_2025_year_end_and_holds_sofr_near_its_rate():
+    # New York Fed: $74.6 bn of SRF take-up on 2025-12-31, SOFR 12 bp above the SRF rate.
+    day = history().loc["2025-12-31"]
+    assert day["srf"] >= 20.0, f"SRF take-up {day['srf']:.1f} $ bn"
+    assert (day["sofr"] - day["srf_rate"]) * 100 <= 20.0
+    # and none while reserves were abundant
+    assert history().loc["2022":"2024-11", "srf"].max() < 1.0
+
+
+@pytest.mark.slow
+def test_more_purchases_never_raise_the_2026_mean_spread():
+    # Forward from the end of history, the shipped purchase paths in order of what they buy.
+    runs = {name: repomodel.simulate(name) for name in ("no_rmp", "gs20", "rmp40", "barclays525")}
+    bought = {name: df["fed_bill_purchases"].sum() for name, df in runs.items()}
+    spread = {name: df.loc["2026", "sofr_iorb_bp"].mean() for name, df in runs.items()}
+    order = sorted(runs, key=bought.get)
+    assert len(set(np.round([bought[n] for n in order]))) == len(order), bought
+    for fewer, more in zip(order, order[1:]):
+        assert spread[more] <= spread[fewer] + 0.05, (spread, bought)
