@@ -53,6 +53,7 @@ class Banks:
         self.eod_reserves: np.ndarray | None = None  # each bank's reserves at yesterday's close
         self.reserve_rank = np.arange(net.n_banks)  # banks ranked by reserves (kept nearly sorted)
         self.params = b
+        self.settlement_ratio = float(b["settlement_reference"])  # repo settled / bank assets
 
     @property
     def n(self) -> int:
@@ -62,12 +63,15 @@ class Banks:
         """The banking system grows or shrinks by `size` relative to the start: every bank's
         assets, LCLoR and payment uncertainty scale with it (reserve demand grows with the
         banking system). Its LCLoR and payment uncertainty also scale with the repo it settles
-        relative to its size, `settlement_ratio` (`behaviours.settlement_factor`; None: at the
-        reference)."""
+        relative to its size, `settlement_ratio` (`behaviours.settlement_factor`; None: the
+        ratio it last had, at first the reference)."""
         lclor, uncertainty, assets = self._base
         b = self.params
-        ratio = b["settlement_reference"] if settlement_ratio is None else settlement_ratio
-        demand = size * behaviours.settlement_factor(ratio, b["settlement_reference"], b["intraday_weight"])
+        if settlement_ratio is not None:
+            self.settlement_ratio = float(settlement_ratio)
+        demand = size * behaviours.settlement_factor(
+            self.settlement_ratio, b["settlement_reference"], b["intraday_weight"]
+        )
         self.lclor = lclor * demand
         self.uncertainty = uncertainty * demand
         self.assets = assets * size
