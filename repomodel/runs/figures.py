@@ -11,6 +11,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from repomodel.runs.runner import forking
+
 # One colour per series, the same in every figure. The data are orange against the model's
 # blue: black against dark blue could not be told apart where they overlap.
 MODEL, ACTUAL, EFFR, DRAWS = "tab:blue", "tab:orange", "tab:green", "tab:purple"
@@ -244,7 +246,8 @@ class FigureProcess:
             context = multiprocessing.get_context("fork")
             self._conn, theirs = context.Pipe()
             self._process = context.Process(target=_serve, args=(theirs, self._conn), daemon=True)
-            self._process.start()
+            with forking():
+                self._process.start()
             theirs.close()
 
     def __enter__(self) -> FigureProcess:
