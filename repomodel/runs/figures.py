@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import math
 import multiprocessing
-import threading
 from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
 
-from repomodel.runs.runner import forking
+from repomodel.runs.runner import can_fork, forking
 
 # One colour per series, the same in every figure. The data are orange against the model's
 # blue: black against dark blue could not be told apart where they overlap.
@@ -231,9 +230,8 @@ FIGURES = {"spread_figure": spread_figure, "fan_chart": fan_chart}
 class FigureProcess:
     """Draws figures in a process of its own, forked when made: there matplotlib is imported
     and its fonts loaded while this process builds and runs the model, so a run's figure costs
-    its drawing only (`repomodel run`: a third of its start-up time). Where fork is not
-    available, or this process already has threads (forking those can deadlock the child), the
-    figures are drawn here. The figure's bytes are the same either way.
+    its drawing only (`repomodel run`: a third of its start-up time). Where this process cannot
+    fork safely (`runner.can_fork`: not Linux, or other threads), the figures are drawn here. The figure's bytes are the same either way.
 
         with FigureProcess() as figures:
             ...                                    # run the model
@@ -242,7 +240,7 @@ class FigureProcess:
 
     def __init__(self) -> None:
         self._conn = self._process = None
-        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        if can_fork():
             context = multiprocessing.get_context("fork")
             self._conn, theirs = context.Pipe()
             self._process = context.Process(target=_serve, args=(theirs, self._conn), daemon=True)

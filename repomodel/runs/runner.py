@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -151,13 +152,19 @@ class Runner:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """How local workers start: forked from this process while it has no other thread (they
-    start at once, with its imports and data: no second of imports each); else from a fork
-    server (forking a process with threads can deadlock the child), else spawned."""
+    """How local workers start: forked from this process where it can (`can_fork`: they start
+    at once, with its imports and data, not a second of imports each); else from a fork server
+    (forking a process with threads can deadlock the child), else spawned."""
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if can_fork():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def can_fork() -> bool:
+    """Whether this process may fork a worker: on Linux (macOS's system libraries are not safe
+    across fork, Windows has none), with no Python thread but this one."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 @contextlib.contextmanager
