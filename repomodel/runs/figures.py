@@ -231,7 +231,8 @@ class FigureProcess:
     """Draws figures in a process of its own, forked when made: there matplotlib is imported
     and its fonts loaded while this process builds and runs the model, so a run's figure costs
     its drawing only (`repomodel run`: a third of its start-up time). Where this process cannot
-    fork safely (`runner.can_fork`: not Linux, or other threads), the figures are drawn here. The figure's bytes are the same either way.
+    fork safely (`runner.can_fork`: not Linux, or other threads), the figures are drawn here.
+    The figure's bytes are the same either way.
 
         with FigureProcess() as figures:
             ...                                    # run the model

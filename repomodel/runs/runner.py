@@ -11,10 +11,10 @@ the jobs, and calls `progress(index, result)` as each job finishes.
         for index, result in runner.finished(fn, jobs): ...
 
 Engines: one worker runs the jobs here, one after the other; more workers run them in a pool
-of local processes (forked from this one while it has no other thread, so they start with its
-imports; else from a fork server where the system has one, as forking a threaded process can
-deadlock the child); `scheduler` (an address) or `dask=True`
-(a LocalCluster of `workers` single-threaded processes) runs them on dask.distributed, which
+of local processes (on Linux forked from this one while it has no other thread, so they start
+with its imports and data; else from a fork server where the system has one, as forking a
+threaded process can deadlock the child); `scheduler` (an address) or `dask=True` (a
+LocalCluster of `workers` single-threaded processes) runs them on dask.distributed, which
 survives a worker that dies and reaches machines other than this one. A runner keeps its
 engine open between calls until it is closed, so a caller evaluating jobs many times (a
 bisection, an optimiser) starts its processes once.
