@@ -7,6 +7,9 @@ Prints (never writes: the figures depend on the machine and its load), in this p
   processes the way `repomodel replay --ensemble N` runs them (`replay_run.replay_seeds`); the
   ratio of the two is issue 30's "at most 4x one replay on 2 cores (goal 2x)";
 - the same for a forward run of rmp40 (`runs.ensemble.simulate_draws`);
+- with `--commands`, the same as the commands a user types, each a fresh process: `repomodel
+  replay` against `repomodel replay --ensemble N --workers W` (whose own seed runs beside the
+  others), and `repomodel run` against `repomodel run --ensemble N --workers W`;
 - where one replay's time goes: the model's build (network, agents, the drivers' table and
   calendar) against its days, and the functions that spend it.
 """
@@ -17,7 +20,11 @@ import argparse
 import cProfile
 import os
 import pstats
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from repomodel import scenario as scenarios
 from repomodel.history.inputs import history_path, load_inputs
@@ -39,6 +46,25 @@ def compare(label: str, one, many, draws: int, workers: int) -> None:
     print(
         f"  {label:<10} one draw {t1:6.2f} s; {draws} draws on {workers} workers {tn:6.2f} s = {tn / t1:4.1f}x one"
     )
+
+
+def commands(draws: int, workers: int) -> None:
+    """The commands' wall times, process start to finish (files written to a temporary folder)."""
+    exe = str(Path(sys.executable).with_name("repomodel"))
+    with tempfile.TemporaryDirectory() as tmp:
+        for command in ("run", "replay"):
+
+            def one(*extra: str, command: str = command) -> subprocess.CompletedProcess:
+                out = str(Path(tmp) / f"{command}{len(extra)}")
+                return subprocess.run([exe, command, "--quiet", "--out", out, *extra], check=True)
+
+            compare(
+                f"{command} cmd",
+                one,
+                lambda one=one: one("--ensemble", str(draws), "--workers", str(workers)),
+                draws,
+                workers,
+            )
 
 
 def where_the_time_goes(frame) -> None:
@@ -71,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--draws", type=int, default=20, help="draws of the ensemble (default 20)")
     ap.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     ap.add_argument("--skip-replay", action="store_true", help="only the forward run")
+    ap.add_argument("--commands", action="store_true", help="also time the commands as fresh processes")
     args = ap.parse_args(argv)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{os.cpu_count()} CPUs, load {load:.1f} (1 min) at the start\n")
@@ -94,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
             args.workers,
         )
         where_the_time_goes(frame)
+    if args.commands:
+        print()
+        commands(args.draws, args.workers)
     return 0
 
 

@@ -18,6 +18,7 @@ the graph itself is for people and the browser page.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -26,9 +27,9 @@ import numpy as np
 
 @dataclass
 class Network:
-    """The graph and the same edges as index arrays for the vectorised markets."""
+    """The edges as index arrays for the vectorised markets, and the same as a graph (`graph`,
+    built when first asked for: the day never reads it)."""
 
-    graph: nx.DiGraph
     bank_assets: np.ndarray  # $ bn, large banks first (largest first), then small
     is_large: np.ndarray
     is_foreign: np.ndarray  # US branches of foreign banks (quarter-end window dressing)
@@ -58,6 +59,27 @@ class Network:
         self.ib_borrower = np.concatenate([self.ib_small, core_i])
         self.ib_lender = np.concatenate([self.ib_core, core_j])
         self.ib_degree = np.maximum(np.bincount(self.ib_borrower, minlength=self.n_banks), 1)
+
+    @functools.cached_property
+    def graph(self) -> nx.DiGraph:
+        """The network as a networkx graph with typed edges (for people and the page)."""
+        return _graph(
+            self.bank_assets,
+            self.is_large,
+            self.is_foreign,
+            len(self.fund_weight),
+            len(self.dealer_weight),
+            len(self.fhlb_weight),
+            self.fund_custodian,
+            self.fhlb_custodian,
+            self.dealer_settlement,
+            self.tri_fund,
+            self.tri_dealer,
+            self.ib_small,
+            self.ib_core,
+            self.bd_bank,
+            self.bd_dealer,
+        )
 
     @property
     def n_banks(self) -> int:
@@ -149,25 +171,7 @@ def build(params: dict, rng: np.random.Generator) -> Network:
     bd_bank = np.concatenate([np.concatenate([[s], e]) for s, e in zip(dealer_settlement, extra)])
     bd_dealer = np.repeat(np.arange(n_dealers), m + 1)
 
-    graph = _graph(
-        bank_assets,
-        is_large,
-        is_foreign,
-        n_funds,
-        n_dealers,
-        n_fhlbs,
-        fund_custodian,
-        fhlb_custodian,
-        dealer_settlement,
-        tri_fund,
-        tri_dealer,
-        ib_small,
-        ib_core,
-        bd_bank,
-        bd_dealer,
-    )
     return Network(
-        graph,
         bank_assets,
         is_large,
         is_foreign,

@@ -221,25 +221,8 @@ def _build(meta: dict, arrays: dict[str, np.ndarray]) -> Snapshot:
     """The objects of a snapshot from its arrays, checked for consistency."""
     fields = {name: arrays[f"net/{name}"] for name in NET_FIELDS}
     counts = {name: arrays[f"ledger/{name}"].shape[1] for name in SECTORS}
-    net = network.Network(graph=None, **fields)
+    net = network.Network(**fields)  # its graph is drawn from the arrays when asked for
     _check_network(net, counts)
-    net.graph = network._graph(
-        net.bank_assets,
-        net.is_large,
-        net.is_foreign,
-        counts["money_funds"],
-        counts["dealers"],
-        counts["fhlbs"],
-        net.fund_custodian,
-        net.fhlb_custodian,
-        net.dealer_settlement,
-        net.tri_fund,
-        net.tri_dealer,
-        net.ib_small,
-        net.ib_core,
-        net.bd_bank,
-        net.bd_dealer,
-    )
     ledger = Ledger(counts)
     for name, sheet in ledger.sheets.items():
         data = arrays[f"ledger/{name}"]

@@ -38,7 +38,7 @@ from repomodel.history.replay import replay, replay_params
 from repomodel.runs.figures import spread_figure
 from repomodel.runs.outputs import atomic_write, check_out, write_run
 from repomodel.runs.progress import days, progress_bar
-from repomodel.runs.runner import run_jobs
+from repomodel.runs.runner import Runner, run_jobs
 from repomodel.runs.summary import summarise
 
 SOMA = ("soma_bills", "soma_coupons", "soma_mbs")  # the Fed's securities; the rest of its assets stays
@@ -149,19 +149,26 @@ def replay_to(
         check_snapshot_path(Path(snapshot))
     params = replay_params(frame, sets, scenario)
     seed = params["seed"] if seed is None else seed
-    with days("replay", quiet) as progress:
-        closes = []
-        df = replay(
-            frame, overrides=sets, seed=seed, scenario=scenario, progress=progress, snapshot=closes.append
-        )
-    df = df.loc[window:]
-    ens = None
-    if ensemble > 1:
-        others = list(range(seed + 1, seed + ensemble))
-        bar = progress_bar(len(others), f"{len(others)} more seeds", "seeds", quiet)
-        spreads = replay_seeds(frame, others, sets, workers, scenario, lambda i, r: bar.update())
-        bar.close()
-        ens = ensemble_frame({seed: df["sofr_iorb_bp"], **{s: v.loc[window:] for s, v in spreads.items()}})
+    others = list(range(seed + 1, seed + ensemble))
+    with Runner(min(max(1, workers), max(1, len(others)))) as runner:
+        # the other seeds start on the workers first and run while this process replays its own
+        pending = runner.finished(spread_of_seed, [(frame, sets, s, scenario) for s in others])
+        with days("replay", quiet) as progress:
+            closes = []
+            df = replay(
+                frame, overrides=sets, seed=seed, scenario=scenario, progress=progress, snapshot=closes.append
+            )
+        df = df.loc[window:]
+        ens = None
+        if others:
+            bar = progress_bar(len(others), f"{len(others)} more seeds", "seeds", quiet)
+            spreads = {}
+            for index, spread in pending:
+                spreads[others[index]] = spread
+                bar.update()
+            bar.close()
+            spreads = {s: spreads[s].loc[window:] for s in others}
+            ens = ensemble_frame({seed: df["sofr_iorb_bp"], **spreads})
     summary = summarise(df, params, seed=seed)
     # the shipped history by name, a user's file as given: no machine's absolute path in a
     # tracked summary

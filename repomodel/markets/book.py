@@ -6,6 +6,7 @@ it unwinds the next morning and the rates are computed from what was executed.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -100,13 +101,21 @@ def lend_between_banks(ledger: Ledger, lender: np.ndarray, borrower: np.ndarray,
 def post_fhlb_loans(ledger: Ledger, net, ff: np.ndarray, sign: float = 1.0) -> None:
     """FHLB h lends ff[h, j] to large bank j: cash leaves the FHLB's custodian bank and lands
     in the borrower's reserves."""
-    n_fhlb, n_large = ff.shape
-    h = np.repeat(np.arange(n_fhlb), n_large)
-    j = np.tile(np.arange(n_large), n_fhlb)
+    h, j = _lines(*ff.shape)
     amount = sign * ff.ravel()
     ledger.post("fhlbs", "ff_lent", "cash", amount, h)
     ledger.post("banks", "agent_deposits", "reserves", amount, net.fhlb_custodian[h])
     ledger.post("banks", "reserves", "ff_borrowed", amount, j)
+
+
+@functools.cache
+def _lines(n_fhlb: int, n_large: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (FHLB, large bank) of each entry of a flattened (n_fhlb, n_large) table, made once
+    per shape (twice a day otherwise: the loans and their unwinding)."""
+    h = np.repeat(np.arange(n_fhlb), n_large)
+    j = np.tile(np.arange(n_large), n_fhlb)
+    h.flags.writeable = j.flags.writeable = False
+    return h, j
 
 
 def post_srf(ledger: Ledger, dealers: np.ndarray, banks: np.ndarray, sign: float = 1.0) -> None:

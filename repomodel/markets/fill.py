@@ -28,14 +28,17 @@ def fill(
     n_groups = len(demand)
     if len(group) == 0:
         return np.zeros(0), demand.copy()
-    usable = np.where(ask <= np.broadcast_to(cap, (n_groups,))[group], amount, 0.0)
+    # One cap for all (a scalar) needs no spreading over the offers.
+    within = ask <= cap if np.ndim(cap) == 0 else ask <= np.broadcast_to(cap, (n_groups,))[group]
+    usable = np.where(within, amount, 0.0)
     order = np.lexsort((ask, group))
     g, q = group[order], usable[order]
     cum = np.cumsum(q)
     starts = np.searchsorted(g, np.arange(n_groups))
-    before_group = np.concatenate([[0.0], cum])[starts]
+    before_group = np.concatenate(([0.0], cum))[starts]
     taken_before = cum - q - before_group[g]
-    filled_sorted = np.clip(demand[g] - taken_before, 0.0, q)
+    # clip(x, 0, q) is min(max(x, 0), q), bit for bit, without np.clip's Python wrapper
+    filled_sorted = np.minimum(np.maximum(demand[g] - taken_before, 0.0), q)
     filled = np.empty_like(filled_sorted)
     filled[order] = filled_sorted
     left = demand - np.bincount(group, weights=filled, minlength=n_groups)
@@ -60,12 +63,13 @@ def allocate_lines(
     cash_left, need_left = cash.astype(float).copy(), need.astype(float).copy()
     for _ in range(rounds):
         room = np.maximum(limit - lent, 0.0)
-        weight = np.where(room > 0, need_left[dst], 0.0)
-        total = np.bincount(src, weights=weight, minlength=len(cash))
-        share = np.divide(weight, total[src], out=np.zeros_like(weight), where=total[src] > 0)
+        need_on_line = need_left[dst]
+        weight = np.where(room > 0, need_on_line, 0.0)
+        total = np.bincount(src, weights=weight, minlength=len(cash))[src]
+        share = np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
         offer = np.minimum(cash_left[src] * share, room)
-        asked = np.bincount(dst, weights=offer, minlength=len(need))
-        take = np.divide(need_left[dst], asked[dst], out=np.zeros_like(offer), where=asked[dst] > 0)
+        asked = np.bincount(dst, weights=offer, minlength=len(need))[dst]
+        take = np.divide(need_on_line, asked, out=np.zeros_like(offer), where=asked > 0)
         got = offer * np.minimum(take, 1.0)
         lent += got
         cash_left -= np.bincount(src, weights=got, minlength=len(cash))

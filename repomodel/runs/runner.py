@@ -11,9 +11,10 @@ the jobs, and calls `progress(index, result)` as each job finishes.
         for index, result in runner.finished(fn, jobs): ...
 
 Engines: one worker runs the jobs here, one after the other; more workers run them in a pool
-of local processes (forkserver where the system has it: the caller may have threads, and
-forking a threaded process can deadlock the child); `scheduler` (an address) or `dask=True`
-(a LocalCluster of `workers` single-threaded processes) runs them on dask.distributed, which
+of local processes (on Linux forked from this one while it has no other thread, so they start
+with its imports and data; else from a fork server where the system has one, as forking a
+threaded process can deadlock the child); `scheduler` (an address) or `dask=True` (a
+LocalCluster of `workers` single-threaded processes) runs them on dask.distributed, which
 survives a worker that dies and reaches machines other than this one. A runner keeps its
 engine open between calls until it is closed, so a caller evaluating jobs many times (a
 bisection, an optimiser) starts its processes once.
@@ -21,8 +22,12 @@ bisection, an optimiser) starts its processes once.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import sys
+import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import as_completed as futures_completed
@@ -88,21 +93,20 @@ class Runner:
     def finished(self, fn: Callable, jobs: Sequence[tuple], failed: Failed | None = None) -> Iterator:
         """(job index, result) of each job as it finishes. A job that raises (or whose worker
         dies) raises here, unless `failed` is given: then `failed(exception)` is its result.
-        Jobs not yet finished when the caller stops (an error, Ctrl-C) are cancelled."""
+        Jobs not yet finished when the caller stops (an error, Ctrl-C) are cancelled. On local
+        processes the jobs are submitted at once, so the caller can work while they run and
+        read their results later."""
         if not jobs:
-            return
+            return iter(())
         if self.dask:
-            yield from self._on_dask(fn, jobs, failed)
-        elif self.workers == 1 or len(jobs) == 1:
-            for index, job in enumerate(jobs):
-                yield index, _call(fn, job, failed)
-        else:
-            if self._pool is None:
-                methods = multiprocessing.get_all_start_methods()
-                context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            return self._on_dask(fn, jobs, failed)
+        if self.workers == 1 or len(jobs) == 1:
+            return ((index, _call(fn, job, failed)) for index, job in enumerate(jobs))
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=_context())
+        with forking():  # a forked pool starts its workers at the first submit
             futures = {self._pool.submit(fn, *job): index for index, job in enumerate(jobs)}
-            yield from _as_finished(futures, futures_completed, failed)
+        return _as_finished(futures, futures_completed, failed)
 
     def _on_dask(self, fn: Callable, jobs: Sequence[tuple], failed: Failed | None) -> Iterator:
         client = self._dask_client()
@@ -145,6 +149,32 @@ class Runner:
             )
             self._client = Client(self._cluster)
         return self._client
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """How local workers start: forked from this process where it can (`can_fork`: they start
+    at once, with its imports and data, not a second of imports each); else from a fork server
+    (forking a process with threads can deadlock the child), else spawned."""
+    methods = multiprocessing.get_all_start_methods()
+    if can_fork():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def can_fork() -> bool:
+    """Whether this process may fork a worker: on Linux (macOS's system libraries are not safe
+    across fork, Windows has none), with no Python thread but this one."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+@contextlib.contextmanager
+def forking() -> Iterator[None]:
+    """Around a fork from a process without other Python threads: Python 3.12 warns of the
+    threads the operating system counts, which here are native libraries' (pyarrow's jemalloc,
+    numpy's BLAS), idle and made safe across fork by their own handlers."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r"This process .* is multi-threaded", DeprecationWarning)
+        yield
 
 
 def _call(fn: Callable, job: tuple, failed: Failed | None) -> Any:

@@ -7,7 +7,7 @@ from pathlib import Path
 from repomodel import scenario as scenarios
 from repomodel.model import simulate
 from repomodel.runs.ensemble import write_ensemble
-from repomodel.runs.figures import spread_figure
+from repomodel.runs.figures import FigureProcess
 from repomodel.runs.outputs import check_out, write_run
 from repomodel.runs.progress import days
 from repomodel.runs.summary import summarise
@@ -31,9 +31,11 @@ def run_scenario(
     check_out(out)
     if ensemble > 1:
         return write_ensemble(params, seed, out, ensemble, workers, quiet), out
-    with days(params["name"], quiet) as progress:
-        df = simulate(params, seed=seed, progress=progress)
-    summary = summarise(df, params, seed=params["seed"] if seed is None else seed)
-    title = f"repomodel · {params['name']}: SOFR−IORB, reserves and ON RRP"
-    write_run(out, df, summary, lambda path: spread_figure(df, title, path))
+    # The figure's process imports matplotlib while this one runs the model.
+    with FigureProcess() as figures:
+        with days(params["name"], quiet) as progress:
+            df = simulate(params, seed=seed, progress=progress)
+        summary = summarise(df, params, seed=params["seed"] if seed is None else seed)
+        title = f"repomodel · {params['name']}: SOFR−IORB, reserves and ON RRP"
+        write_run(out, df, summary, lambda path: figures.draw("spread_figure", df, title, path))
     return summary, out

@@ -3,7 +3,8 @@
     repomodel sweep SPEC.toml [--out DIR] [--workers N] [--scheduler tcp://HOST:PORT] [--timeseries]
     repomodel sweep --report DIR
 
-The spec (`sweep_spec`) is checked completely before anything runs. Nothing is lost and
+The spec (`sweep_spec`) is checked completely before anything runs; with `ensemble = N` each
+point and seed is N draws (N runs), whose quantiles the report gives per point. Nothing is lost and
 nothing is done twice: a finished run is one file `DIR/runs/<run_id>.parquet` (one row:
 parameters, seed, the run's summary metrics, `runs.summary`), written atomically, so it exists
 whole or not at all; with --timeseries its daily series goes to `<run_id>.timeseries.parquet`
@@ -37,6 +38,8 @@ from repomodel.runs.progress import progress_bar
 from repomodel.runs.runner import Runner
 from repomodel.runs.summary import metrics
 from repomodel.runs.sweep_spec import plan
+
+ENSEMBLE_COLUMNS = ("draw", "ensemble_seed")  # a run's place in its point's ensemble (`ensemble = N`)
 
 
 def run_one(scenario: str, overrides: dict[str, Any], seed: int, timeseries: bool = False) -> dict:
@@ -75,6 +78,7 @@ def row_of(run: dict, scenario: str, result: dict) -> pd.DataFrame:
         "seed": run["seed"],
         "sample_index": run["sample_index"],
     }
+    row.update({k: run[k] for k in ENSEMBLE_COLUMNS if k in run})
     row.update({k: jsonable(v) for k, v in run["params"].items()})
     row.update(result.get("metrics", {}))
     row["error"] = result.get("error")
@@ -159,8 +163,13 @@ def prepare(out: Path, spec: dict, p: dict, timeseries: bool) -> None:
             "n_points": len(p["design"]),
             "timeseries": timeseries,
             "version": __version__,
-            "runs": [{k: r[k] for k in ("run_id", "seed", "sample_index", "params")} for r in p["runs"]],
+            "runs": [
+                {k: r[k] for k in ("run_id", "seed", "sample_index", *ENSEMBLE_COLUMNS, "params") if k in r}
+                for r in p["runs"]
+            ],
             "points": p["points"],
+            # a sweep without an ensemble keeps the manifest it always had
+            **({"ensemble": p["ensemble"]} if p["ensemble"] > 1 else {}),
         },
     )
 

@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from repomodel.errors import InputError  # noqa: E402
+from repomodel.runs.ensemble import QUANTILES  # noqa: E402
 from repomodel.runs.outputs import write_csv, write_parquet  # noqa: E402
 
 MIN_DISTINCT = 5  # an output with fewer distinct values over the runs gets no Sobol indices
@@ -47,6 +48,7 @@ def load_results(out: Path) -> pd.DataFrame:
             "scenario": manifest["scenario"],
             "seed": run["seed"],
             "sample_index": run["sample_index"],
+            **{k: run[k] for k in ("draw", "ensemble_seed") if k in run},
             **run["params"],
         }
         err = out / "runs" / f"{rid}.error.json"
@@ -56,7 +58,16 @@ def load_results(out: Path) -> pd.DataFrame:
             row.update(status="todo")
         rows.append(pd.DataFrame([row]))
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-    lead = ["run_id", "status", "scenario", "seed", "sample_index", *manifest["keys"]]
+    lead = [
+        "run_id",
+        "status",
+        "scenario",
+        "seed",
+        "sample_index",
+        "draw",
+        "ensemble_seed",
+        *manifest["keys"],
+    ]
     table = table[[c for c in lead if c in table] + [c for c in table if c not in lead]]
     return table
 
@@ -67,16 +78,39 @@ def timeseries(out: Path, run_id: str) -> pd.DataFrame:
 
 
 def report(out: Path) -> pd.DataFrame:
-    """Write DIR/results.csv, DIR/results.parquet and figures of metrics vs the swept keys."""
+    """Write DIR/results.csv, DIR/results.parquet and figures of metrics vs the swept keys;
+    for a sweep of ensembles also DIR/ensembles.csv (`ensemble_quantiles`)."""
     out = Path(out)
     table = load_results(out)
     manifest = json.loads((out / "manifest.json").read_text())
     write_parquet(out / "results.parquet", table.set_index("run_id"))
     write_csv(out / "results.csv", table, index=False, float_format="%.6g")
     ok = table[table["status"] == "ok"]
+    if manifest.get("ensemble", 1) > 1:
+        quantiles = ensemble_quantiles(table, manifest["keys"], manifest["ensemble"])
+        write_csv(out / "ensembles.csv", quantiles, index=False, float_format="%.6g")
     if len(ok):
         draw_report(ok, manifest["keys"], manifest, out / "report")
     return table
+
+
+def ensemble_quantiles(table: pd.DataFrame, keys: list[str], draws: int) -> pd.DataFrame:
+    """Per point of a sweep of ensembles (sample index, ensemble seed, swept keys): how many of
+    its `draws` finished, and the 5th, 50th and 95th percentiles across its finished draws of
+    each reported metric (`{metric}_p05`, ...; NaN until a draw has finished)."""
+    ok = table["status"] == "ok"
+    rows = []
+    # a point is its sample index (its keys' values) and the seed its draws start from
+    for (index, seed), runs in table.groupby(["sample_index", "ensemble_seed"], sort=True):
+        row = {"sample_index": index, "ensemble_seed": seed, **runs.iloc[0][keys].to_dict()}
+        done = runs[ok.loc[runs.index]]
+        row.update(draws=draws, finished=len(done))
+        for metric, _ in REPORT_METRICS:
+            v = done[metric].dropna() if metric in done else pd.Series(dtype=float)
+            for name, q in QUANTILES.items():
+                row[f"{metric}_{name}"] = float(v.quantile(q)) if len(v) else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def draw_report(ok: pd.DataFrame, keys: list[str], manifest: dict, folder: Path) -> list[Path]:

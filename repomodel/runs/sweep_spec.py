@@ -3,6 +3,7 @@ completely and expanded into runs before anything runs.
 
     scenario = "rmp40"
     seeds = [1, 2, 3]
+    ensemble = 20                           # optional: 20 draws per point and seed (default 1)
     [set]                                   # optional: fixed overrides for every run
     "calendar.end" = "2026-06-30"
     [grid]                                  # every combination ...
@@ -16,6 +17,12 @@ completely and expanded into runs before anything runs.
 
 Every run's scenario is loaded and validated; a bad spec is an `InputError` naming what is
 wrong. Each run has a stable id, a hash of (scenario, parameters, seed).
+
+With `ensemble = N` every point and seed s is an ensemble of N draws, draw k with seed s + k
+(the rule of `repomodel run --ensemble`): N runs, each with its own id, as the plain sweep with
+seeds s .. s + N - 1 would make them, plus `draw` and `ensemble_seed`; the report adds the
+draws' quantiles per point (`sweep_report.ensemble_quantiles`). Seeds whose draws would
+overlap are refused.
 """
 
 from __future__ import annotations
@@ -35,7 +42,9 @@ from repomodel.errors import InputError
 from repomodel.runs.outputs import jsonable
 
 SAMPLE_METHODS = ("sobol", "lhs")
-SPEC_KEYS = {"scenario", "seeds", "set", "grid", "sample", "timeseries", "name", "description"}
+SPEC_KEYS = {"scenario", "seeds", "ensemble", "set", "grid", "sample", "timeseries", "name", "description"}
+MAX_SEED = 2**63 - 1  # numpy's generators take any integer >= 0; a seed must fit 64 bits
+MAX_DRAWS = 10_000  # draws per point: as `repomodel run --ensemble`
 
 
 def read_spec(path: str | Path) -> dict:
@@ -89,10 +98,11 @@ def run_id(scenario: str, params: dict[str, Any], seed: int) -> str:
 def plan(spec: dict) -> dict:
     """Validate a spec and expand it into runs. Raises InputError naming what is wrong.
 
-    Returns {"scenario", "seeds", "fixed", "keys", "design", "method", "runs", "points"}: each
-    run is {"run_id", "seed", "params" (swept keys only), "overrides" (fixed + swept),
-    "sample_index"}, one per distinct run id; `points` maps every (sample_index, seed) of the
-    design to its run id (a Sobol design can repeat a point once integer keys are rounded).
+    Returns {"scenario", "seeds", "ensemble", "fixed", "keys", "design", "method", "runs",
+    "points"}: each run is {"run_id", "seed", "params" (swept keys only), "overrides" (fixed +
+    swept), "sample_index"} (and, in an ensemble, "draw" and "ensemble_seed"), one per distinct
+    run id; `points` maps every (sample_index, seed) of the design to its run id (a Sobol
+    design can repeat a point once integer keys are rounded).
     """
     unknown = sorted(set(spec) - SPEC_KEYS)
     if unknown:
@@ -101,6 +111,7 @@ def plan(spec: dict) -> dict:
         )
     scenario = _scenario(spec.get("scenario"))
     seeds = _seeds(spec.get("seeds", [0]))
+    ensemble = _ensemble(spec.get("ensemble", 1), seeds)
     fixed = spec.get("set", {})
     if not isinstance(fixed, dict):
         raise InputError(f"sweep spec: set = {fixed!r}: expected a table of dotted keys and values")
@@ -117,11 +128,12 @@ def plan(spec: dict) -> dict:
         design, method, keys = _grid(spec["grid"], fixed)
     else:
         design, method, keys = _sample(spec["sample"], fixed)
-    runs, points = _runs(scenario, design, seeds, fixed)
+    runs, points = _runs(scenario, design, seeds, fixed, ensemble)
     _check_runs(scenario, runs)
     return {
         "scenario": scenario,
         "seeds": seeds,
+        "ensemble": ensemble,
         "fixed": fixed,
         "keys": keys,
         "design": design,
@@ -158,26 +170,55 @@ def _seeds(seeds: Any) -> list[int]:
     return seeds
 
 
-def _runs(scenario: str, design: list[dict], seeds: list[int], fixed: dict) -> tuple[list, list]:
-    """One run per distinct run id of the design and seeds, and every point's run id."""
+def _ensemble(draws: Any, seeds: list[int]) -> int:
+    """`ensemble`: draws per point and seed, a whole number from 1 to MAX_DRAWS, whose draws'
+    seeds (seed .. seed + draws - 1) fit 64 bits and do not overlap another seed's."""
+    if not isinstance(draws, int) or isinstance(draws, bool) or not 1 <= draws <= MAX_DRAWS:
+        raise InputError(
+            f"sweep spec: ensemble = {draws!r}: expected a whole number of draws from 1 to {MAX_DRAWS:,}"
+        )
+    if max(seeds) + draws - 1 > MAX_SEED:
+        raise InputError(
+            f"sweep spec: seeds = {seeds!r} with ensemble = {draws}: expected the last draw's seed "
+            f"(seed + ensemble - 1) at most {MAX_SEED}"
+        )
+    ordered = sorted(seeds)
+    close = [(a, b) for a, b in zip(ordered, ordered[1:]) if b - a < draws]
+    if close:
+        a, b = close[0]
+        raise InputError(
+            f"sweep spec: seeds {a} and {b} with ensemble = {draws} share draws (draw k has seed "
+            f"seed + k): expected seeds at least {draws} apart"
+        )
+    return draws
+
+
+def _runs(
+    scenario: str, design: list[dict], seeds: list[int], fixed: dict, ensemble: int = 1
+) -> tuple[list, list]:
+    """One run per distinct run id of the design, seeds and draws, and every point's run id."""
     runs, seen, points = [], set(), []
     for index, point in enumerate(design):
-        for seed in seeds:
-            overrides = {**fixed, **point}
-            rid = run_id(scenario, overrides, seed)
-            points.append({"sample_index": index, "seed": int(seed), "run_id": rid})
-            if rid in seen:  # a sample can repeat a point (integer keys): run it once
-                continue
-            seen.add(rid)
-            runs.append(
-                {
-                    "run_id": rid,
-                    "seed": int(seed),
-                    "params": point,
-                    "overrides": overrides,
-                    "sample_index": index,
-                }
-            )
+        for base in seeds:
+            for draw in range(ensemble):
+                seed = base + draw
+                overrides = {**fixed, **point}
+                rid = run_id(scenario, overrides, seed)
+                members = {"draw": draw, "ensemble_seed": int(base)} if ensemble > 1 else {}
+                points.append({"sample_index": index, "seed": int(seed), **members, "run_id": rid})
+                if rid in seen:  # a sample can repeat a point (integer keys): run it once
+                    continue
+                seen.add(rid)
+                runs.append(
+                    {
+                        "run_id": rid,
+                        "seed": int(seed),
+                        "params": point,
+                        "overrides": overrides,
+                        "sample_index": index,
+                        **members,
+                    }
+                )
     return runs, points
 
 

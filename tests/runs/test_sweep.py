@@ -349,3 +349,41 @@ def test_mesa_batch_run_works():
     )
     assert [r["banks.lclor_large"] for r in flat] == [0.03, 0.06]
     assert all(r["Step"] == flat[0]["Step"] > 15 for r in flat)
+
+
+def test_a_sweep_of_ensembles_reports_each_points_quantiles_of_its_draws(tmp_path):
+    spec = write_spec(
+        tmp_path,
+        f"""
+        scenario = "rmp40"
+        seeds = [5]
+        ensemble = 3
+        [set]
+        {SHORT}
+        "population.small_banks" = 60
+        [grid]
+        "rmp.monthly" = [0.0, 60.0]
+    """,
+    )
+    out = tmp_path / "out"
+    run = cli(str(spec), "--out", str(out), "--workers", "1", "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert cli("--report", str(out), "--quiet").returncode == 0
+    results = pd.read_csv(out / "results.csv")
+    assert sorted(zip(results["seed"], results["draw"], results["ensemble_seed"])) == sorted(
+        [(5, 0, 5), (6, 1, 5), (7, 2, 5)] * 2
+    )
+    bands = pd.read_csv(out / "ensembles.csv").set_index("rmp.monthly")
+    assert list(bands.index) == [0.0, 60.0] and (bands["finished"] == 3).all()
+    for value, point in bands.iterrows():
+        draws = results.loc[results["rmp.monthly"] == value, "max_spread_bp"]
+        assert point["max_spread_bp_p05"] == pytest.approx(draws.quantile(0.05), rel=1e-5)
+        assert point["max_spread_bp_p50"] == pytest.approx(draws.median(), rel=1e-5)
+        assert point["max_spread_bp_p95"] == pytest.approx(draws.quantile(0.95), rel=1e-5)
+    # each draw is the run a plain sweep makes with its seed (the same id, the same metrics)
+    plain = write_spec(tmp_path, spec.read_text().replace("ensemble = 3", "").replace("[5]", "[6]"), "p.toml")
+    assert cli(str(plain), "--out", str(tmp_path / "plain"), "--workers", "1", "--quiet").returncode == 0
+    assert cli("--report", str(tmp_path / "plain"), "--quiet").returncode == 0
+    one = pd.read_csv(tmp_path / "plain" / "results.csv").set_index("run_id").drop(columns=VOLATILE)
+    both = results.set_index("run_id").loc[one.index, one.columns]
+    pd.testing.assert_frame_equal(one, both)

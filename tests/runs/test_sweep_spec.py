@@ -55,3 +55,35 @@ def test_spec_errors_raise_input_error():
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
 def test_shipped_specs_are_valid(path):
     assert sweep_spec.plan(sweep_spec.read_spec(path))["runs"]
+
+
+def test_an_ensemble_is_its_draws_runs_and_one_draw_is_the_old_sweep():
+    spec = {"scenario": "rmp40", "seeds": [1, 10], "grid": {"rmp.monthly": [20.0, 40.0]}}
+    plain = sweep_spec.plan(spec)
+    assert sweep_spec.plan({**spec, "ensemble": 1})["runs"] == plain["runs"]
+    assert all("draw" not in r for r in plain["runs"])
+    ens = sweep_spec.plan({**spec, "ensemble": 3})
+    assert ens["ensemble"] == 3 and len(ens["runs"]) == 2 * 2 * 3
+    # draw k of seed s is the plain sweep's run with seed s + k: the same id, the same run
+    wide = sweep_spec.plan({**spec, "seeds": [1, 2, 3, 10, 11, 12]})
+    assert [r["run_id"] for r in ens["runs"]] == [r["run_id"] for r in wide["runs"]]
+    first = [(r["seed"], r["draw"], r["ensemble_seed"]) for r in ens["runs"][:6]]
+    assert first == [(1, 0, 1), (2, 1, 1), (3, 2, 1), (10, 0, 10), (11, 1, 10), (12, 2, 10)]
+
+
+@pytest.mark.parametrize(
+    "ensemble, seeds, words",
+    [
+        (0, [0], "from 1 to"),
+        (True, [0], "whole number"),
+        (2.5, [0], "whole number"),
+        (10_001, [0], "from 1 to"),
+        (3, [1, 2], "share draws"),
+        (2, [2**63 - 1], "64|at most"),
+    ],
+)
+def test_a_bad_ensemble_is_refused_in_one_line(ensemble, seeds, words):
+    spec = {"scenario": "rmp40", "seeds": seeds, "ensemble": ensemble, "grid": {"rmp.monthly": [20.0]}}
+    with pytest.raises(InputError, match=words) as err:
+        sweep_spec.plan(spec)
+    assert "\n" not in str(err.value) and "ensemble" in str(err.value)
