@@ -110,6 +110,9 @@ def replay_params(
         "start.dealer_client_repo": s["dealer_client_repo"] * market,
         "start.dealer_equity": s["dealer_equity"] * market,
         "start.fhlb_cash": s["fhlb_cash"] * market,
+        # Reserve demand at the scale of the repo settled in the file's first weeks; without
+        # the optional column `repo_volume`, at the reference (the LCLoR a fixed share of size).
+        "start.settlement_ratio": _first_settlement_ratio(inputs, base["banks"]["settlement_reference"]),
     }
     params = scenarios.load(scenario, changes)
     if overrides:
@@ -121,6 +124,14 @@ def replay_params(
     params["name"] = "replay"
     params["description"] = f"History replay {params['calendar']['start']} .. {params['calendar']['end']}"
     return params
+
+
+def _first_settlement_ratio(inputs: pd.DataFrame, reference: float) -> float:
+    """Repo settled over bank assets on the file's first day with both, or `reference`."""
+    if "repo_volume" not in inputs:
+        return float(reference)
+    ratio = (inputs["repo_volume"] / inputs["bank_assets"]).dropna()
+    return float(ratio.iloc[0]) if len(ratio) else float(reference)
 
 
 def shape_receipts(series: pd.Series, cal: Calendar, lumps: np.ndarray) -> pd.Series:

@@ -10,7 +10,7 @@ from repomodel.model import simulate
 from repomodel.runs.figures import FigureProcess, spread_figure
 from repomodel.runs.runner import can_fork
 
-SHORT = {"calendar.end": "2025-12-31", "population.small_banks": 50}
+SHORT = {"start.snapshot": "", "calendar.end": "2025-12-31", "population.small_banks": 50}
 
 
 def test_the_figure_process_draws_the_bytes_this_process_draws(tmp_path):
