@@ -8,9 +8,10 @@ reserves on the last day, and SRF take-up (total over the year and the largest d
 the mean over the draws (the largest spread also as its range). It also checks the start: the
 first forward month against the replay's December 2025 (the year-end day left out of both).
 
-    python experiments/forward_2026.py [--seeds 5] [--workers N]
+    python experiments/forward_2026.py [--seeds 5] [--workers N] [--out DIR]
 
-Writes table.csv and table.md into results/forward_2026/ and prints the table.
+Writes table.csv and table.md into --out (default results/forward_2026/, what is tracked: give
+other runs their own folder) and prints the table.
 """
 
 from __future__ import annotations
@@ -67,11 +68,12 @@ def december_2025() -> float:
 
 def markdown(t: pd.DataFrame, december: float, seeds: int) -> str:
     lines = [
-        f"Shipped scenarios forward from the end of history (2025-12-31), {seeds} draws each "
+        f"Shipped scenarios forward from the end of history (2025-12-31), {seeds} "
+        f"draw{'s' if seeds != 1 else ''} each "
         "(`python experiments/forward_2026.py`). Means over the draws; $ bn and bp.",
         "",
         "| scenario | bills bought 2026 | mean SOFR−IORB 2026 | largest day (range over draws) "
-        "| reserves 2026-12-31 | SRF total / largest day | first month |",
+        "| reserves 2026-12-31 | SRF total / largest day | first 21 days, mean SOFR−IORB |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for _, r in t.iterrows():
@@ -88,14 +90,20 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=5, help="draws per scenario (default 5)")
     ap.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
+    ap.add_argument("--out", default=str(OUT), help="output folder (default results/forward_2026)")
     args = ap.parse_args(argv)
     if args.seeds < 1:
         ap.error("--seeds: expected a whole number of at least 1")
+    if args.workers is not None and args.workers < 1:
+        ap.error("--workers: expected a whole number of at least 1")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        ap.error(f"--out {out}: is a file, expected a folder")
     t = table(args.seeds, args.workers)
     december = december_2025()
-    OUT.mkdir(parents=True, exist_ok=True)
-    write_csv(OUT / "table.csv", t, index=False)
-    write_text(OUT / "table.md", markdown(t, december, args.seeds))
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / "table.csv", t, index=False)
+    write_text(out / "table.md", markdown(t, december, args.seeds))
     print(markdown(t, december, args.seeds))
     return 0
 

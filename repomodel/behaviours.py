@@ -155,13 +155,10 @@ def supply_tranches(
     lending x:  ask(x) = v(R - x) + (c + k * x / A) / 100.
     """
     room = np.maximum(reserves - lclor, 0.0)
-    step = room / n_tranches
-    mid = step[:, None] * (np.arange(n_tranches)[None, :] + 0.5)
-    keep = reserves[:, None] - mid
-    value = reserve_value(keep, lclor[:, None], uncertainty[:, None], iorb, penalty)
-    ask = value + (cost_bp[:, None] + slope_bp * mid / assets[:, None]) / 100.0
-    amount = np.repeat(step[:, None], n_tranches, axis=1)
-    return amount, ask
+    amount, value, cost = _steps(
+        reserves, -room, lclor, uncertainty, assets, cost_bp, slope_bp, iorb, penalty, n_tranches
+    )
+    return amount, value + cost
 
 
 def demand_tranches(
@@ -181,11 +178,34 @@ def demand_tranches(
     the step around x is the marginal value of its reserves after borrowing less the
     balance-sheet cost of growing by x:  bid(x) = v(R + x) - (c + k * x / A) / 100.
     A bank short of its LCLoR bids high for what closes the gap and little beyond it."""
-    step = capacity / n_tranches
+    amount, value, cost = _steps(
+        reserves, capacity, lclor, uncertainty, assets, cost_bp, slope_bp, iorb, penalty, n_tranches
+    )
+    return amount, value - cost
+
+
+def _steps(
+    reserves: np.ndarray,
+    change: np.ndarray,
+    lclor: np.ndarray,
+    uncertainty: np.ndarray,
+    assets: np.ndarray,
+    cost_bp: np.ndarray,
+    slope_bp: float,
+    iorb: float,
+    penalty: float,
+    n_tranches: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A bank's reserves moved by `change` (negative: lent) in `n_tranches` equal steps:
+    each step's size, the marginal value of the reserves at its middle, and the balance-sheet
+    cost of the balance sheet grown by that much, percent: (bank, step) arrays."""
+    size = np.abs(change)
+    step = size / n_tranches
     mid = step[:, None] * (np.arange(n_tranches)[None, :] + 0.5)
-    value = reserve_value(reserves[:, None] + mid, lclor[:, None], uncertainty[:, None], iorb, penalty)
-    bid = value - (cost_bp[:, None] + slope_bp * mid / assets[:, None]) / 100.0
-    return np.repeat(step[:, None], n_tranches, axis=1), bid
+    at = reserves[:, None] + np.sign(change)[:, None] * mid
+    value = reserve_value(at, lclor[:, None], uncertainty[:, None], iorb, penalty)
+    cost = (cost_bp[:, None] + slope_bp * mid / assets[:, None]) / 100.0
+    return np.repeat(step[:, None], n_tranches, axis=1), value, cost
 
 
 def borrowing_need(

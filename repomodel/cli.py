@@ -432,7 +432,7 @@ def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
         (f"mean SOFR−IORB {m['final_year']}", f"{m['mean_spread_final_year_bp']:+.1f} bp"),
         ("max SOFR−IORB", f"{m['max_spread_bp']:+.1f} bp on {m['max_spread_date']}"),
         ("days above 0 / 10 bp", f"{m['days_spread_above_0']} / {m['days_spread_above_10bp']}"),
-        ("first month at or below 0 bp", str(m["first_month_mean_spread_at_or_below_0"])),
+        ("first month at or below 0 bp", str(m["first_month_mean_spread_at_or_below_0"] or "none")),
         ("reserves start → end", f"${m['reserves_start']:,.0f} bn → ${m['reserves_end']:,.0f} bn"),
         ("ON RRP at end", f"${m['on_rrp_end']:,.0f} bn"),
         ("SRF take-up, total / max day", f"${m['srf_total']:,.0f} bn / ${m['srf_max']:,.0f} bn"),

@@ -58,4 +58,10 @@ if [ "$what" = "test" ]; then
 else
   install ''
 fi
+# The browser page (repomodel viz) loads Solara's JavaScript from a public CDN unless a local
+# copy exists; make it once where npm can reach its registry, so the page works offline.
+if [ ! -d .assets/cdn ] && command -v npm >/dev/null 2>&1; then
+  bash scripts/prepare_viz_assets.sh >>"$log" 2>&1 \
+    || echo "setup: could not copy the page's JavaScript (see $log); repomodel viz will need the CDN" >&2
+fi
 echo "setup: ready (.venv, $(.venv/bin/python --version))" >&2
