@@ -235,7 +235,7 @@ def figure(result: Backtest, path: Path) -> None:
             ms=3.5,
             ls="--",
             lw=1.4,
-            label=f"peer {row['best_peer']}, fitted at the origin",
+            label="the best peer, fitted at the origin (named in each title)",
         )
         ax.axvline(origin.day, color="tab:red", lw=1.2, ls=":", label="origin")
         ax.set_title(
