@@ -112,8 +112,7 @@ class MoneyFunds:
         self.assets = sheet["shares"].copy()
         self.trend = self.assets.copy()
         self.spread = rng.uniform(0, params["money_funds"]["reservation_spread_bp"], sheet.n) / 100
-        bill_float = ledger["treasury"].total("bills_debt") - ledger["fed"].total("soma_bills")
-        self.bill_share = sheet.total("bills") / bill_float
+        self.bill_share = sheet.total("bills") / ledger.bill_float()
 
     @property
     def weights(self) -> np.ndarray:

@@ -83,7 +83,7 @@ class Schedules:
         return treasury.flows(day, eco.ledger, eco.params, eco.funds, eco.dealers, eco.net, eco.treasury)
 
     def public(self, day: Day, eco: Economy) -> None:
-        """Currency demand, money-fund inflows, and dealers' sales of inventory to investors."""
+        """Currency demand, money-fund inflows, and dealers' trades of inventory with investors."""
         p, ledger, funds = eco.params, eco.ledger, eco.funds
         year = treasury.BUSINESS_DAYS_PER_YEAR
         currency = p["treasury"]["currency_growth"] / year * ledger["fed"].total("currency_other")
@@ -96,10 +96,12 @@ class Schedules:
         flow = g * shares + p["money_funds"]["flow_reversion"] * (funds.trend - shares)
         payments.public_to_agents(ledger, "money_funds", "shares", flow)
         funds.assets = ledger["money_funds"]["shares"].copy()
-        excess = np.maximum(ledger["dealers"]["inventory"] - eco.dealers.inventory_base, 0.0)
-        payments.public_to_agents(
-            ledger, "dealers", "inventory", p["dealers"]["inventory_reversion"] * excess
-        )
+        # The Treasury market grows with the fund market (as in the replay, `History.public`):
+        # dealers' usual inventory grows on the funds' trend; inventory away from it is sold to
+        # investors or rebuilt from them.
+        eco.dealers.inventory_base = eco.dealers.inventory_base * (1 + g)
+        gap = eco.dealers.inventory_base - ledger["dealers"]["inventory"]
+        payments.public_to_agents(ledger, "dealers", "inventory", -p["dealers"]["inventory_reversion"] * gap)
 
     def annotate(self, df: pd.DataFrame) -> pd.DataFrame:
         return df

@@ -294,6 +294,10 @@ class Ledger:
         # Assets are the first rows: a slice, where a boolean mask would copy.
         return float(fed.data[: len(fed.assets)].sum())
 
+    def bill_float(self) -> float:
+        """Bills outstanding less the Fed's: the bills the private sector holds."""
+        return self.sheets["treasury"].total("bills_debt") - self.sheets["fed"].total("soma_bills")
+
     def check(self, tolerance: float = TOLERANCE) -> None:
         """Raise AccountingError naming every identity that is off by more than `tolerance`."""
         bad = {k: v for k, v in self.identities().items() if abs(v) > tolerance}

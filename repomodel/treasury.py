@@ -111,7 +111,7 @@ def issue_bills(ledger: Ledger, amount: float, funds: MoneyFunds, dealers: Deale
     """
     if amount <= 0:
         return 0.0
-    float_after = ledger["treasury"].total("bills_debt") + amount - ledger["fed"].total("soma_bills")
+    float_after = ledger.bill_float() + amount
     funds_now = ledger["money_funds"]["bills"]
     to_funds = funds.bill_share * float_after - float(funds_now.sum())
     to_funds = max(to_funds, -float(funds_now.sum()))

@@ -78,3 +78,12 @@ def test_more_purchases_never_raise_the_2026_mean_spread():
     assert len(set(np.round([bought[n] for n in order]))) == len(order), bought
     for fewer, more in zip(order, order[1:]):
         assert spread[more] <= spread[fewer] + 0.05, (spread, bought)
+
+
+def test_a_forward_run_goes_on_from_the_end_of_history_without_a_jump():
+    # rmp40 opens from the replay's close of 2025-12-31: its first month is where the replay's
+    # December was, the year-end day left out (a forward run's first day is the first of 2026).
+    replayed = history().loc["2025-12"]
+    december = replayed.loc[~replayed["year_end"].astype(bool), "sofr_iorb_bp"].mean()
+    first = repomodel.simulate("rmp40", {"calendar.end": "2026-01-30"})["sofr_iorb_bp"].mean()
+    assert abs(first - december) <= 3.0, f"December 2025 {december:.1f} bp, January 2026 {first:.1f} bp"

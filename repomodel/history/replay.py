@@ -173,6 +173,7 @@ class History:
         self.inputs = inputs
         self.friction = 0.0  # fund cash stuck at funds whose dealers are served, $ bn (learnt)
         self.tax_drain = 0.0  # fund shares paid out for taxes and not yet back, $ bn
+        self.usual_bills: float | None = None  # funds' bills on the last ordinary day, $ bn
         self._last: tuple[float, bool, bool] | None = None
 
     def open(self, eco: Economy) -> None:
@@ -327,6 +328,11 @@ class History:
             ledger, "dealers", "inventory", -eco.params["dealers"]["inventory_reversion"] * gap
         )
         self.steer_on_rrp(float(today["target_on_rrp"]), day, eco)
+        # The bills funds hold on an ordinary day (a period-end moves their cash to the ON RRP
+        # for a day), as the share of the float a forward run's auctions keep them to.
+        if self.usual_bills is None or not day.month_end:
+            self.usual_bills = mmf.total("bills")
+        funds.bill_share = self.usual_bills / ledger.bill_float()
 
     def steer_on_rrp(self, target: float, day: Day, eco: Economy) -> None:
         """Set money funds' cash (trading bills with the public) so ON RRP follows the data.

@@ -200,20 +200,21 @@ def hand_over(snap: snapshots.Snapshot) -> snapshots.Snapshot:
     - the Fed's securities keep their total, split as in the scenario's start (base.toml): the
       replay books the Fed's purchases as bills (the data give no split), and the bill float a
       forward run's auctions share out is bills outstanding less the Fed's;
-    - money funds hold the same share of that float as now, and their trend (the size new
-      inflows pull them back to) is their size now: the replay's data moved them, not a trend.
+    - money funds' trend (the size new inflows pull them back to) is their size now: the
+      replay's data moved them, not a trend. The bills they usually hold are the replay's
+      average of the last month's ordinary days (`History.public`), not the period-end's: the
+      same dollars, as a share of the float after the split.
     """
-    fed = snap.ledger["fed"]
+    funds, fed = snap.sets["money_funds"], snap.ledger["fed"]
+    usual_bills = funds["bill_share"] * snap.ledger.bill_float()
     split = scenarios.base()["start"]
     held = {item: fed.total(item) for item in SOMA}
     total, weight = sum(held.values()), sum(split[item] for item in SOMA)
     for item in SOMA[1:]:
         snap.ledger.post("fed", item, SOMA[0], total * split[item] / weight - held[item])
     snap.ledger.check()
-    funds, mmf = snap.sets["money_funds"], snap.ledger["money_funds"]
-    funds["trend"] = mmf["shares"].copy()
-    bill_float = snap.ledger["treasury"].total("bills_debt") - fed.total("soma_bills")
-    funds["bill_share"] = np.asarray(mmf.total("bills") / bill_float)
+    funds["trend"] = snap.ledger["money_funds"]["shares"].copy()
+    funds["bill_share"] = np.asarray(usual_bills / snap.ledger.bill_float())
     return snap
 
 

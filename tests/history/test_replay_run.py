@@ -37,7 +37,7 @@ def last_close():
 
 
 def test_the_hand_over_moves_no_money_and_keeps_the_feds_securities(last_close):
-    _, snap = last_close
+    df, snap = last_close
     fed = snap.ledger["fed"]
     before = {i: fed.total(i) for i in SOMA}, snap.ledger["banks"]["reserves"].copy(), fed.total("reserves")
     hand_over(snap)
@@ -51,10 +51,11 @@ def test_the_hand_over_moves_no_money_and_keeps_the_feds_securities(last_close):
     assert np.array_equal(snap.ledger["banks"]["reserves"], before[1]) and fed.total("reserves") == before[2]
     funds = snap.sets["money_funds"]
     assert np.array_equal(funds["trend"], snap.ledger["money_funds"]["shares"])
-    bill_float = snap.ledger["treasury"].total("bills_debt") - fed.total("soma_bills")
-    assert 0 < funds["bill_share"] < 1 and funds["bill_share"] * bill_float == pytest.approx(
-        snap.ledger["money_funds"].total("bills")
-    )
+    # funds keep to the bills they held on the last ordinary day, not the year-end's
+    ordinary = df.loc[df["month_end"] == 0, "mmf_bills"].iloc[-1]
+    assert 0 < funds["bill_share"] < 1
+    assert funds["bill_share"] * snap.ledger.bill_float() == pytest.approx(ordinary, rel=1e-9)
+    assert ordinary != pytest.approx(snap.ledger["money_funds"].total("bills"), rel=1e-3)
 
 
 def test_replay_writes_the_same_snapshot_twice_and_a_forward_run_opens_from_it(tmp_path):
