@@ -7,18 +7,20 @@ A. Same total reserves, rising concentration. `start.reserve_concentration` c sp
    equal marginal value, `banks.reallocation_speed`, so the distribution does not last), and
    the spread over the first month (21 business days) and over 2026.
 
-B. Where an injection lands. The model has no switch for the Fed to credit reserves to banks
-   other than dealers' settlement banks, so two ways of adding the same $INJECTION bn are
-   compared, both on no_rmp:
+B. Where an injection lands. Three ways of adding the same $INJECTION bn, all on no_rmp:
    - via dealers: $INJECTION bn of bill purchases in December 2025 (rmp.start = 1 Dec,
-     rmp.until = 31 Dec, nothing after): reserves appear at the large settlement banks, and
-     dealers' bill inventory falls by as much;
-   - across banks: $INJECTION bn more opening reserves (and Fed bills), spread over all banks
+     rmp.until = 31 Dec, nothing after) bought from dealers (`rmp.from_dealers = 1`, the
+     default): reserves appear at the large settlement banks, and dealers' bill inventory
+     falls by as much;
+   - from the public: the same purchases bought from the public (`rmp.from_dealers = 0`):
+     reserves land at every bank pro rata to deposits, dealers keep their inventory;
+   - reserves only: $INJECTION bn more opening reserves (and Fed bills), spread over all banks
      as assets^c with the scenario's c; no collateral leaves the market.
-   From January 2026 both have the same aggregate reserves (up to the model's own dynamics), so
-   the difference in the 2026 spread is the effect of where the reserves sit and of the bills
-   removed. The table shows which channel carries it: the money funds' bills and tri-party
-   lending, dealers' bilateral repo from banks, and dealers' marginal cost of funds.
+   From January 2026 all have the same aggregate reserves (up to the model's own dynamics).
+   Via dealers against from the public is where the reserves land, for the same purchase;
+   from the public against reserves only is the bills the Fed takes. The table shows which
+   channel carries it: the money funds' bills and tri-party lending, dealers' bilateral repo
+   from banks, and dealers' marginal cost of funds.
 
     python experiments/reserve_distribution.py [--seeds 3] [--workers N] [--injection 200]
 
@@ -69,6 +71,9 @@ def stats(frames: list[pd.DataFrame]) -> dict:
     return {
         "gini_start": float(np.mean([f["reserves_gini"].iloc[0] for f in frames])),
         "top10_share_start": float(np.mean([f["reserves_top10_share"].iloc[0] for f in frames])),
+        "top10_share_first_month": float(
+            np.mean([f["reserves_top10_share"].iloc[:21].mean() for f in frames])
+        ),
         "gini_2026": float(np.mean([f["reserves_gini"].mean() for f in y])),
         "top10_share_2026": float(np.mean([f["reserves_top10_share"].mean() for f in y])),
         "reserves_2026": float(np.mean([f["reserves"].mean() for f in y])),
@@ -91,19 +96,17 @@ def stats(frames: list[pd.DataFrame]) -> dict:
 
 def injection_cases(injection: float) -> dict[str, tuple[str, dict]]:
     s = load_scenario("no_rmp", SYNTHETIC)["start"]
+    december = {
+        "rmp.start": "2025-12-01",
+        "rmp.until": "2025-12-31",
+        "rmp.monthly": injection,
+        "rmp.after": 0.0,
+    }
     return {
         "none": ("no_rmp", SYNTHETIC),
-        "via dealers (large banks)": (
-            "no_rmp",
-            SYNTHETIC
-            | {
-                "rmp.start": "2025-12-01",
-                "rmp.until": "2025-12-31",
-                "rmp.monthly": injection,
-                "rmp.after": 0.0,
-            },
-        ),
-        "across banks (pro rata)": (
+        "bought from dealers": ("no_rmp", SYNTHETIC | december),
+        "bought from the public (pro rata)": ("no_rmp", SYNTHETIC | december | {"rmp.from_dealers": 0.0}),
+        "reserves only (pro rata)": (
             "no_rmp",
             SYNTHETIC
             | {
@@ -242,10 +245,12 @@ def main(argv: list[str] | None = None) -> int:
     if skipped:
         print(f"  (concentrations {skipped} refused by the model: more reserves than assets at a bank)")
     print(
-        f"\nB. ${args.injection:,.0f} bn injected via dealers' settlement banks vs across all banks (no_rmp)\n"
+        f"\nB. ${args.injection:,.0f} bn injected: bought from dealers, bought from the public, reserves only (no_rmp)\n"
     )
     cols = [
         "case",
+        "top10_share_first_month",
+        "mean_spread_first_month_bp",
         "gini_2026",
         "top10_share_2026",
         "reserves_2026",

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
 import pandas as pd
 
 from repomodel import payments, policy, treasury
@@ -77,7 +76,7 @@ class Schedules:
         """Nothing to remember of the opening books: the schedules are dated amounts."""
 
     def fed(self, day: Day, eco: Economy) -> dict[str, float]:
-        return policy.fed_operations(day, eco.ledger, eco.funds, eco.dealers)
+        return policy.fed_operations(day, eco.ledger, eco.params, eco.funds, eco.dealers)
 
     def treasury(self, day: Day, eco: Economy) -> dict[str, float]:
         return treasury.flows(day, eco.ledger, eco.params, eco.funds, eco.dealers, eco.net, eco.treasury)

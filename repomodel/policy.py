@@ -71,7 +71,9 @@ def schedule(params: dict, cal: Calendar) -> pd.DataFrame:
     )
 
 
-def fed_operations(day: Day, ledger: Ledger, funds: MoneyFunds, dealer_set: Dealers) -> dict[str, float]:
+def fed_operations(
+    day: Day, ledger: Ledger, params: dict, funds: MoneyFunds, dealer_set: Dealers
+) -> dict[str, float]:
     """Carry out today's runoff, MBS paydowns and bill purchases. Returns what was done."""
     today = day.drivers
     dealers = ledger["dealers"]
@@ -96,13 +98,18 @@ def fed_operations(day: Day, ledger: Ledger, funds: MoneyFunds, dealer_set: Deal
 
     buy = float(today["rmp"] + today["mbs_reinvestment"])
     if buy > 0:
+        # Bought from dealers (`rmp.from_dealers`), offered in proportion to inventory: their
+        # cash, and so reserves at their settlement banks, rises by what the Fed pays. The rest
+        # is bought from the public: reserves land at every bank, pro rata to deposits.
         inventory = np.maximum(dealers["inventory"], 0.0)
-        buy = min(buy, float(inventory.sum()))
-        if buy > 0:
-            # Offered in proportion to inventory; the dealers' cash (and so reserves at their
-            # settlement banks) rises by what the Fed pays.
-            amount = buy * inventory / inventory.sum()
+        from_dealers = min(buy * params["rmp"]["from_dealers"], float(inventory.sum()))
+        if from_dealers > 0:
+            amount = from_dealers * inventory / inventory.sum()
             ledger.with_fed("dealers", None, "inventory", "soma_bills", amount, into_fed=False)
+        from_public = buy * (1.0 - params["rmp"]["from_dealers"])
+        if from_public > 0:
+            payments.fed_to_public(ledger, from_public, "soma_bills")
+        buy = from_dealers + from_public
         done["rmp"] = min(float(today["rmp"]), buy)
         done["fed_bill_purchases"] = buy
     return done

@@ -141,6 +141,7 @@ BOUNDS: dict[str, Bound] = {
     "runoff.mbs_paydown": PER_MONTH,
     "rmp.monthly": PER_MONTH,
     "rmp.after": PER_MONTH,
+    "rmp.from_dealers": SHARE,
     "treasury.tga_target": STOCK,
     "treasury.net_bill_issuance": PER_YEAR,
     "treasury.net_coupon_issuance": PER_YEAR,

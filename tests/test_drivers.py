@@ -3,10 +3,12 @@ or a table or another strategy in their place."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import repomodel
+from repomodel import payments, policy
 from repomodel.calendar import Calendar
 from repomodel.drivers import Schedules
 
@@ -49,3 +51,25 @@ def test_the_day_is_frozen_and_carries_flags_corridor_and_drivers():
         day.iorb = 0.0
     with pytest.raises(TypeError):
         day.drivers["rmp"] = 0.0
+
+
+@pytest.mark.parametrize("from_dealers", [1.0, 0.0, 0.25])
+def test_the_feds_purchases_land_where_rmp_from_dealers_says(from_dealers):
+    # The same purchase from the same books: what is bought from dealers (in proportion to
+    # their inventory) lands at their settlement banks, the rest at every bank pro rata to
+    # deposits; dealers' inventory falls only by what they sold.
+    model = repomodel.RepoMarketModel("rmp40", overrides={**SHORT, "rmp.from_dealers": from_dealers}, rng=0)
+    while model.today is None or model.today.drivers["rmp"] == 0:
+        model.step()
+    ledger, day = model.ledger, model.today
+    reserves, inventory = ledger["banks"]["reserves"].copy(), ledger["dealers"]["inventory"].copy()
+    deposits = payments.deposit_shares(ledger)
+    done = policy.fed_operations(day, ledger, model.params, model.funds, model.dealers)
+    ledger.check()
+    bought = float(day.drivers["rmp"] + day.drivers["mbs_reinvestment"])
+    assert bought > 0 and done["fed_bill_purchases"] == pytest.approx(bought)
+    sold = from_dealers * bought * inventory / inventory.sum()
+    assert inventory - ledger["dealers"]["inventory"] == pytest.approx(sold)
+    expected = np.bincount(ledger.bank_of["dealers"], weights=sold, minlength=len(reserves))
+    expected += ((1 - from_dealers) * bought - done["mbs_paydown"]) * deposits  # paydowns: the public pays
+    assert ledger["banks"]["reserves"] - reserves == pytest.approx(expected)
