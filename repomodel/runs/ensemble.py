@@ -138,10 +138,13 @@ def write_ensemble(
     summary = summarise(df, params, seed=seeds[0])
     summary["ensemble"] = ensemble_summary(frames, seeds)
     title = f"repomodel · {params['name']}"
+    # from a snapshot every draw opens on its network and balance sheets: only shocks differ
+    snap = params["start"]["snapshot"]
+    varies = f"payment shocks; all open on {snap}" if snap else "network and shocks"
 
     def draw(path: Path) -> None:
         spread_figure(df, f"{title}: SOFR−IORB, reserves and ON RRP (draw 0)", path, ensemble=band)
-        fan_chart(band, df, f"{title}: SOFR−IORB", path.with_name("fan.png"))
+        fan_chart(band, df, f"{title}: SOFR−IORB", path.with_name("fan.png"), varies)
 
     write_run(out, df, summary, draw, extra={"ensemble.csv": band})
     return summary

@@ -152,11 +152,14 @@ def _reserves_panel(ax2, df: pd.DataFrame) -> None:
     _mark_dates(ax2, df, labels=False)
 
 
-def fan_chart(ens: pd.DataFrame, df: pd.DataFrame, title: str, path: Path) -> None:
+def fan_chart(
+    ens: pd.DataFrame, df: pd.DataFrame, title: str, path: Path, varies: str = "network and shocks"
+) -> None:
     """The fan of an ensemble's daily SOFR-IORB spread: the 5th-95th percentile band across
     draws, their median, the corridor (ON RRP and SRF rates less IORB) and quarter-ends.
     `ens` holds p05_bp, p50_bp, p95_bp and a seed_N column per draw; `df` is one draw's
-    series (for the corridor and the calendar, the same in every draw)."""
+    series (for the corridor and the calendar, the same in every draw); `varies` says what
+    differs between the draws."""
     n = sum(c.startswith("seed_") for c in ens)
     plt = _mpl().plt
     fig, ax = plt.subplots(figsize=(11, 5.5), layout="constrained")
@@ -170,7 +173,7 @@ def fan_chart(ens: pd.DataFrame, df: pd.DataFrame, title: str, path: Path) -> No
     ax.legend(ncol=6, **LEGEND)
     top = _spread_limits(ax, df.assign(sofr_iorb_bp=ens["p95_bp"]))
     _note_cut_spikes(ax, {"95th pct": ens["p95_bp"]}, top)
-    fig.suptitle(f"{title}: {n} draws (network and shocks)", x=0.01, ha="left", fontsize=11)
+    fig.suptitle(f"{title}: {n} draws ({varies})", x=0.01, ha="left", fontsize=11)
     _date_axis(ax, ens.index)
     fig.savefig(path, dpi=120)
     plt.close(fig)
