@@ -59,6 +59,9 @@ STOCK = Bound(0, 100_000, "$ bn", "$100 tn: four times the assets of all US bank
 PER_MONTH = Bound(0, 1_000, "$ bn a month", "the Fed's most in a month was about $1 tn, in March 2020")
 PER_YEAR = Bound(0, 10_000, "$ bn a year")
 SHARE = Bound(0, 1, "a share")
+# a bank's lowest comfortable reserves, before the settlement scaling (up to about 2x today):
+# all US banks' reserves peaked at about 19 % of their assets (2021)
+LCLOR = Bound(0, 0.2, "a share of assets", "reserves peaked at about 19 % of US bank assets")
 SPREAD = Bound(0, 5_000, "bp", "rates are percent, spreads in bp: 5,000 bp is 50 percentage points")
 GROWTH = Bound(0, 1, "a yearly growth rate (0.06 is 6 %)")
 DAILY = Bound(0, 1, "a daily share of a gap")
@@ -101,8 +104,8 @@ BOUNDS: dict[str, Bound] = {
     "start.fhlb_cash": STOCK,
     "start.bills_outstanding": STOCK,
     "start.coupons_outstanding": STOCK,
-    "banks.lclor_large": SHARE,
-    "banks.lclor_small": SHARE,
+    "banks.lclor_large": LCLOR,
+    "banks.lclor_small": LCLOR,
     "banks.lclor_size_elasticity": ELASTICITY,
     "banks.uncertainty": SHARE,
     "banks.payment_shock": Bound(0, 0.5, "a daily std, share of assets"),
