@@ -29,7 +29,8 @@ REFUSED = [
     ("population.small_banks=true", "population.small_banks", ["true or false", "an integer"], []),
     ("calendar.end=20261231", "calendar.end", ["20261231", "a date"], []),
     ("calendar.end=9999-12-31", "calendar.end", ["9999-12-31", "2099-12-31"], []),
-    ("banks.lclor_large=5", "banks.lclor_large", ["5", "a share from 0 to 1"], []),
+    ("banks.lclor_large=5", "banks.lclor_large", ["5", "a share of assets from 0 to 0.2"], []),
+    ("banks.lclor_small=0.5", "banks.lclor_small", ["0.5", "19 % of US bank assets"], []),
     ("dealers.quarter_end_cut=1.5", "dealers.quarter_end_cut", ["1.5", "a share"], []),
     ("rmp.until=2025-12-01", "rmp.until", ["2025-12-01", "before rmp.start"], []),
     (
