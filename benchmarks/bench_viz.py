@@ -176,7 +176,9 @@ def in_browser(days: int, scenario: str) -> dict:
             click_ms = [p[0] for p in phases]
             step.click()  # and once through Playwright, as the browser test does
             page.get_by_role("button", name="Reset", exact=True).click()
-            page.wait_for_function("document.querySelector('#rm-date').textContent.trim() === '2025-11-28'")
+            page.wait_for_function(
+                "document.querySelector('#rm-key-figures')?.textContent.includes('the opening books')"
+            )
             t = time.perf_counter()
             page.get_by_role("button", name="▶", exact=True).click()
             page.wait_for_function(

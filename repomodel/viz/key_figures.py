@@ -6,11 +6,15 @@ import html
 
 import pandas as pd
 
+from repomodel.calendar import business_day
+
 
 def key_figures_html(model) -> str:
     """The last recorded day (or the opening books) as a small table, and what the model uses."""
     if not model.records:
-        eve = (pd.Timestamp(model.params["calendar"]["start"]) - pd.offsets.BDay(1)).date()
+        # the business day before the first (New Year's Day is none: the end of history closes on 31 Dec)
+        first = pd.Timestamp(model.params["calendar"]["start"])
+        eve = (first - business_day(first.year - 1, first.year)).date()
         day = f'<span id="rm-date">{eve}</span> (the opening books; press Step or ▶)'
         rows = []
     else:
@@ -40,22 +44,27 @@ def key_figures_html(model) -> str:
     return (
         f'<div style="font:13px sans-serif;line-height:1.45"><div style="font-size:18px;margin-bottom:4px">'
         f'{day}</div><table>{table}</table><div style="margin-top:6px;color:#444;font-size:12px">'
-        f"{settings_line(model.params, model.scenario_name, model.seed)}</div></div>"
+        f"{settings_line(model.params, model.scenario_name, model.seed, model.start)}</div></div>"
     )
 
 
-def settings_line(p: dict, scenario_name: str, seed: int) -> str:
-    """The values the running model uses, in one line (the controls may show others until Reset)."""
+def settings_line(p: dict, scenario_name: str, seed: int, start: str) -> str:
+    """The values the running model uses, in one line (the controls may show others until Reset);
+    `start` names where it began. The reserve concentration is shown only where it shaped the start."""
     rmp, runoff_end = p["rmp"], p["runoff"]["end"]
     if runoff_end > p["calendar"]["end"]:
         runoff = "continues"
     else:
         runoff = f"ended {runoff_end}" if runoff_end <= p["calendar"]["start"] else f"ends {runoff_end}"
+    concentration = (
+        "" if p["start"]["snapshot"] else f" · reserve concentration {p['start']['reserve_concentration']:g}"
+    )
     return (
-        f"scenario <b>{html.escape(scenario_name)}</b>, seed {seed} · RMP "
+        f'scenario <b>{html.escape(scenario_name)}</b>, seed {seed}, from the <span id="rm-start">'
+        f"{html.escape(start)}</span> · RMP "
         f'$<span id="rm-rmp">{rmp["monthly"]:g}</span> bn a month from '
         f'<span id="rm-rmp-start">{rmp["start"]}</span> to {rmp["until"]}, then ${rmp["after"]:g} bn · '
         f"runoff {runoff} · LCLoR {p['banks']['lclor_large'] * 100:g}% / {p['banks']['lclor_small'] * 100:g}% of "
         f"assets (large / small) · SRF stigma {p['banks']['srf_stigma_bp']:g} / {p['dealers']['srf_stigma_bp']:g} bp "
-        f"(banks / dealers) · reserve concentration {p['start']['reserve_concentration']:g}"
+        f"(banks / dealers){concentration}"
     )

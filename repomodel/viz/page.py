@@ -113,8 +113,9 @@ def Page():
         solara.AppBarTitle(f"{TITLE} · {current.scenario_name}")
         solara.lab.ThemeToggle()
     with solara.Sidebar():
-        # Keyed by scenario: choosing another one remounts the controls with that scenario's values.
-        Controls(model, opening).key(f"controls-{current.scenario_choice}")
+        # Keyed by scenario and start: choosing another remounts the controls with its values (and,
+        # for the start, the months and controls it offers).
+        Controls(model, opening).key(f"controls-{current.scenario_choice}-{current.start}")
     # Two columns where there is room for both at a readable size, one above the other otherwise.
     with solara.Div(style=GRID_STYLE):
         Drawings(current, TODAY)

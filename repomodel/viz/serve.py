@@ -42,9 +42,9 @@ def main(args: argparse.Namespace) -> int:
     scenario = args.scenario
     if Path(scenario).exists() or scenario.endswith(".toml"):
         scenario = str(Path(scenario).resolve())
-    # bad scenario: InputError, exit 2, before anything starts (loaded as the page opens it:
-    # from the synthetic start, controls.VizModel)
-    scenarios.load(scenario, {"start.snapshot": ""})
+    # bad scenario: InputError, exit 2, before anything starts (loaded as the page opens it: from
+    # its own start, as `repomodel run` does; controls.VizModel)
+    scenarios.load(scenario)
     if not 0 < args.port < 65536:
         raise InputError(f"--port: {args.port} is not a port: expected 1-65535")
     sock = bind(args.host, args.port)

@@ -46,6 +46,14 @@ def test_the_page_has_a_title_no_tab_and_no_threads_box(session):
     assert "Use Threads" not in labels and "Runoff (QT) continues" in labels
 
 
+def test_the_page_opens_from_the_end_of_history(session):
+    start = next(w for w in session.find(v.Select).widgets if w.label.startswith("Start"))
+    assert start.v_model == "end of history (2025-12-31)"
+    assert start.items == ["end of history (2025-12-31)", "synthetic start (1 Dec 2025)"]
+    month = next(w for w in session.find(v.Select).widgets if w.label == "RMP start month")
+    assert month.v_model == "2026-01" and month.items[0] == "2026-01"
+
+
 def test_step_redraws_every_view_with_the_next_day(session):
     assert set(drawings(session.root).values()) == {"0"}
     step = session.find(v.Btn, children=["Step"]).widget

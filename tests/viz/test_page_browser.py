@@ -3,9 +3,11 @@
 Starts the server on a free port, opens the page in Debian's chromium through Playwright with
 every request outside this machine blocked (the page must work offline: its JavaScript comes
 from the local copy made by scripts/prepare_viz_assets.sh, prepared here if missing), checks
-the labels, the title and what must not be there, steps five days, rebuilds the model with
-another RMP size, plays the scenario to its end, and checks the drawings as laid out by the
-browser (the network's legend inside its drawing, the year on every time axis).
+the labels, the title and what must not be there, steps five days from the end of history (the
+spread near the market's, not the synthetic start's transient), rebuilds the model with another
+RMP size, plays the scenario to its end, and checks the drawings as laid out by the browser (the
+network's legend inside its drawing, the year on every time axis); then switches to the
+synthetic start and back, and to another scenario.
 
 It writes only untracked files: a screenshot and the timings of the clicks in
 results/viz/.screenshot.png and results/viz/.browser_timings.json. To refresh the picture the
@@ -183,10 +185,10 @@ def test_page_steps_resets_and_plays(server, browser):
     body = page.inner_text("body")
     for label in (
         "Scenario",
+        "Start (Reset begins there)",
         "RMP: $ bn of bills a month",
         "RMP start month",
         "Runoff (QT) continues",
-        "Reserve concentration",
         "LCLoR, large banks",
         "LCLoR, small banks",
         "SRF stigma, banks",
@@ -202,10 +204,11 @@ def test_page_steps_resets_and_plays(server, browser):
     # A real title on the browser's tab and the bar; none of Mesa's extras that do not apply here.
     assert page.title().startswith("rmp40 · repomodel"), page.title()
     assert "Use Threads" not in body and "Page 0" not in body.title()
+    assert "Reserve concentration" not in body  # it shapes only the synthetic start
     assert page.get_by_role("tab").count() == 0
     for name in ("Reset", "Step"):
         assert page.get_by_role("button", name=name, exact=True).count() == 1
-    assert _text(page, "#rm-date") == "2025-11-28"  # the opening books
+    assert _text(page, "#rm-date") == "2025-12-31"  # the opening books: the end of history
     assert _text(page, "#rm-rmp") == "40"
 
     # Five steps: the date advances by five business days and every plot changes.
@@ -219,7 +222,10 @@ def test_page_steps_resets_and_plays(server, browser):
         step.click()
         _wait_text_not(page, "#rm-date", old)
         ms.append((time.perf_counter() - started) * 1000)
-    assert _text(page, "#rm-date") == "2025-12-05"
+    assert _text(page, "#rm-date") == "2026-01-08"
+    # As `repomodel run` goes on from the end of history (about +8 bp), not the synthetic
+    # start's opening squeeze (about +26 bp).
+    assert float(_text(page, "#rm-spread")) < 15, _text(page, "#rm-spread")
     for v in views:
         assert page.inner_html(v) != before[v], f"{v} did not change after five steps"
     assert page.locator("#rm-corridor polyline").count() == 4
@@ -232,13 +238,13 @@ def test_page_steps_resets_and_plays(server, browser):
     assert slider.get_attribute("aria-valuenow") == "50"
     page.get_by_role("button", name="Reset", exact=True).click()
     page.wait_for_function("document.querySelector('#rm-rmp')?.textContent.trim() === '50'", timeout=15_000)
-    assert _text(page, "#rm-date") == "2025-11-28"  # a new model, back at the opening books
+    assert _text(page, "#rm-date") == "2025-12-31"  # a new model, back at the opening books
     # ... with every other parameter as the scenario has it (no slider rounded them).
     p = scenarios.load("rmp40")
     figures = page.inner_text("#rm-key-figures")
     assert (
         f"LCLoR {p['banks']['lclor_large'] * 100:g}% / {p['banks']['lclor_small'] * 100:g}%" in figures
-        and f"reserve concentration {p['start']['reserve_concentration']:g}" in figures
+        and "from the end of history (2025-12-31)" in figures
     ), figures
 
     # Play the whole scenario: it must finish within a minute.
@@ -295,20 +301,36 @@ def assert_drawings_are_whole(page) -> None:
     layout = page.evaluate(LAYOUT_JS)
     assert not layout["outside"], f"legend outside the network drawing: {layout['outside']}"
     assert abs(layout["aspect"] - layout["expected"]) < 0.01, layout
-    assert layout["years"] and all(y == "2025 2026" for y in layout["years"]), layout["years"]
+    assert layout["years"] and all(y == "2026" for y in layout["years"]), layout["years"]
 
 
-def test_choosing_another_scenario_loads_its_values(server, browser):
+def _open_local(browser, server: str):
+    """A new page on the server, every request off this machine refused."""
     page = browser.new_page(viewport={"width": 1500, "height": 1400})
     page.route(
         "**/*", lambda route: route.continue_() if "//127.0.0.1" in route.request.url else route.abort()
     )
     page.goto(server, wait_until="domcontentloaded")
     page.wait_for_selector("#rm-date", timeout=90_000)
+    return page
+
+
+def _choose(page, select: str, option: str) -> None:
+    page.locator(".v-select", has_text=select).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _wait_date(page, date: str) -> None:
+    page.wait_for_function(
+        "d => document.querySelector('#rm-date')?.textContent.trim() === d", arg=date, timeout=15_000
+    )
+
+
+def test_choosing_another_scenario_loads_its_values(server, browser):
+    page = _open_local(browser, server)
     runoff = page.locator(".v-input--checkbox", has_text="Runoff (QT) continues").locator("input")
     assert not runoff.is_checked()  # rmp40: runoff ended on 1 Dec 2025
-    page.locator(".v-select", has_text="Scenario").click()
-    page.get_by_role("option", name="qt_continues", exact=True).click()
+    _choose(page, "Scenario", "qt_continues")
     page.get_by_role("button", name="Reset", exact=True).click()
     page.wait_for_function("document.querySelector('#rm-rmp')?.textContent.trim() === '0'", timeout=15_000)
     assert "scenario qt_continues" in page.inner_text("#rm-key-figures")
@@ -317,7 +339,29 @@ def test_choosing_another_scenario_loads_its_values(server, browser):
     slider = page.locator(".v-input", has_text="RMP: $ bn of bills a month").locator("[role=slider]")
     assert slider.get_attribute("aria-valuenow") == "0"
     page.get_by_role("button", name="Step", exact=True).click()
-    page.wait_for_function(
-        "document.querySelector('#rm-date')?.textContent.trim() === '2025-12-01'", timeout=15_000
-    )
+    _wait_date(page, "2026-01-02")
+    page.close()
+
+
+def test_choosing_the_start(server, browser):
+    page = _open_local(browser, server)
+    # The synthetic start: the state of [start] on 1 Dec 2025, and its reserve concentration.
+    _choose(page, "Start (Reset begins there)", "synthetic start (1 Dec 2025)")
+    page.get_by_role("button", name="Reset", exact=True).click()
+    _wait_date(page, "2025-11-28")
+    assert _text(page, "#rm-start") == "synthetic start (1 Dec 2025)"
+    assert _text(page, "#rm-rmp-start") == "2025-12-12"  # the month the controls showed is not a move
+    page.get_by_text("Reserve concentration (assets^c; synthetic start only)").wait_for(timeout=15_000)
+    page.get_by_role("button", name="Step", exact=True).click()
+    _wait_date(page, "2025-12-01")
+    # Back to the end of history with the RMP from March: the months offered begin in January 2026.
+    _choose(page, "Start (Reset begins there)", "end of history (2025-12-31)")
+    _choose(page, "RMP start month", "2026-03")
+    page.get_by_role("button", name="Reset", exact=True).click()
+    _wait_date(page, "2025-12-31")
+    assert _text(page, "#rm-rmp-start") == "2026-03-01"
+    assert "Reserve concentration" not in page.inner_text("body")
+    page.locator(".v-select", has_text="RMP start month").click()
+    months = page.get_by_role("option").all_inner_texts()
+    assert months[0].strip() == "2026-01" and "2025-12" not in [m.strip() for m in months], months
     page.close()

@@ -45,6 +45,17 @@ def test_missing_scenario_file_exits_2_with_one_line(run_viz, free_port, tmp_pat
     assert "does not exist" in result.stderr
 
 
+def test_scenario_refused_from_its_own_start_exits_2(run_viz, free_port, tmp_path):
+    # The page opens from the scenario's own start (the end of history, whose network has 2000
+    # small banks): a scenario `repomodel run` refuses is refused here too, before serving.
+    bad = tmp_path / "fewer_banks.toml"
+    bad.write_text('name = "fewer_banks"\n[population]\nsmall_banks = 500\n')
+    result = run_viz("--scenario", str(bad), "--port", str(free_port()))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "population.small_banks" in lines[0], result.stderr
+
+
 def test_port_in_use_exits_2_with_one_line(run_viz):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
