@@ -35,7 +35,7 @@ def key_figures_html(model) -> str:
             ("large / small banks", f"${r['reserves_large']:,.0f} / ${r['reserves_small']:,.0f} bn"),
             ("ON RRP / SRF take-up", f"${r['on_rrp']:,.0f} / ${r['srf']:,.1f} bn"),
             ("TGA", f"${r['tga']:,.0f} bn"),
-            ("Banks short of LCLoR", f"{r['banks_short']}"),
+            ("Banks short of their target after the interbank market", f"{r['banks_short']}"),
             ("Fed bill purchases today", f"${r['fed_bill_purchases']:,.1f} bn"),
         ]
     table = "".join(

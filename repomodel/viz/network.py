@@ -237,7 +237,7 @@ def _colour_key(y: float, short: int) -> str:
             )
     x = x0 + len(ratios) * w + 14
     parts.append(
-        f'<text x="{x:.1f}" y="{y + 9}">banks below LCLoR now: <tspan id="rm-short" fill="#b2182b">{short}</tspan></text>'
+        f'<text x="{x:.1f}" y="{y + 9}">banks below LCLoR at the close: <tspan id="rm-short" fill="#b2182b">{short}</tspan></text>'
     )
     return "".join(parts)
 

@@ -198,7 +198,7 @@ def test_page_steps_resets_and_plays(server, browser):
         "SOFR − IORB",
         "Reserves",
         "ON RRP and SRF take-up",
-        "banks below LCLoR now",
+        "banks below LCLoR at the close",
     ):
         assert label in body, f"label {label!r} missing"
     # A real title on the browser's tab and the bar; none of Mesa's extras that do not apply here.
@@ -362,6 +362,7 @@ def test_choosing_the_start(server, browser):
     assert _text(page, "#rm-rmp-start") == "2026-03-01"
     assert "Reserve concentration" not in page.inner_text("body")
     page.locator(".v-select", has_text="RMP start month").click()
+    page.get_by_role("option").first.wait_for(timeout=15_000)  # the menu opens after the click
     months = page.get_by_role("option").all_inner_texts()
     assert months[0].strip() == "2026-01" and "2025-12" not in [m.strip() for m in months], months
     page.close()
