@@ -87,3 +87,19 @@ def test_a_forward_run_goes_on_from_the_end_of_history_without_a_jump():
     december = replayed.loc[~replayed["year_end"].astype(bool), "sofr_iorb_bp"].mean()
     first = repomodel.simulate("rmp40", {"calendar.end": "2026-01-30"})["sofr_iorb_bp"].mean()
     assert abs(first - december) <= 3.0, f"December 2025 {december:.1f} bp, January 2026 {first:.1f} bp"
+
+
+@pytest.mark.slow
+def test_the_same_purchase_path_scaled_up_never_raises_the_2026_mean_spread():
+    # rmp40's path at 0 to 2x its size (the elevated months and those after in proportion):
+    # timing held fixed, more bought is never a higher 2026 mean (barclays525 and bofa45 differ
+    # in timing too: front-loaded purchases lower the year's mean more than later ones).
+    spread = {
+        m: repomodel.simulate("rmp40", {"rmp.monthly": m, "rmp.after": m / 2})
+        .loc["2026", "sofr_iorb_bp"]
+        .mean()
+        for m in (0.0, 20.0, 40.0, 60.0, 80.0)
+    }
+    levels = list(spread.values())
+    assert all(more <= fewer for fewer, more in zip(levels, levels[1:])), spread
+    assert levels[0] - levels[-1] > 5.0, spread
