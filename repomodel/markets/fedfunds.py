@@ -59,10 +59,8 @@ def fhlb_loans(
         )
         reservation = day.on_rrp + fhlbs.spread
         cash = np.maximum(fhlb["cash"], 0.0)
-        lent, served, quantity, rate = clear_fed_funds(
-            cash, reservation, amount.ravel(), bid.ravel(), p["bargaining"]
-        )
-        book.ff_fhlb = _loans_by_bank(lent, served.reshape(amount.shape), quantity)
+        lent, served, quantity, rate = clear_fed_funds(cash, reservation, amount, bid, p["bargaining"])
+        book.ff_fhlb = _loans_by_bank(lent, served, quantity)
         book.ff_fhlb_rate = np.full(book.ff_fhlb.shape, rate)
         post_fhlb_loans(ledger, net, book.ff_fhlb)
     book.on_rrp_fhlbs = np.maximum(fhlb["cash"], 0.0)
@@ -72,8 +70,8 @@ def fhlb_loans(
 def clear_fed_funds(
     cash: np.ndarray, reservation: np.ndarray, capacity: np.ndarray, bid: np.ndarray, bargaining: float
 ) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """Clear FHLBs' cash (each `cash` at its `reservation`) against banks' demand (each up to
-    its `capacity` at its `bid`): the highest bids are served first from the cheapest cash, as
+    """Clear FHLBs' cash (each `cash` at its `reservation`) against banks' demand in tranches
+    (bank, tranche), each up to its `capacity` at its `bid`: the highest bids are served first from the cheapest cash, as
     long as the bid beats the reservation. Returns what each FHLB lent, what each bid was
     served, the quantity traded, and the one rate every loan trades at: the marginal FHLB's
     reservation plus its `bargaining` share of the gap to the marginal bank's bid (the day's
@@ -86,10 +84,9 @@ def clear_fed_funds(
     # with room to spare. Where the quantity traded comes near the end of those, a lower bid
     # could have traded or been served a rounding error, so clear against all of them.
     top = _highest_bids(bid, capacity, supply[-1] if len(supply) else 0.0)
-    cleared = _clear(cash, reservation, by_res, supply, capacity, bid, bargaining, top)
-    if cleared is None:
-        cleared = _clear(cash, reservation, by_res, supply, capacity, bid, bargaining, None)
-    return cleared
+    flat = (cash, reservation, by_res, supply, capacity.ravel(), bid.ravel(), bargaining)
+    lent, served, quantity, rate = _clear(*flat, top) or _clear(*flat, None)
+    return lent, served.reshape(bid.shape), quantity, rate
 
 
 def _clear(cash, reservation, by_res, supply, capacity, bid, bargaining, among):
@@ -134,22 +131,19 @@ def _clear(cash, reservation, by_res, supply, capacity, bid, bargaining, among):
 
 
 def _highest_bids(bid: np.ndarray, capacity: np.ndarray, cash: float) -> np.ndarray | None:
-    """Indices of the fewest highest bids (and those tied with the lowest of them) whose
-    capacity covers `cash` by 1 %, among the 16,384, 4,096 or 1,024 highest; None if more, or
-    if the cash meets more than half the capacity (then most bids are needed: none to spare)."""
-    need = 1.01 * cash
-    if need > 0.5 * capacity.sum():
+    """Flat indices of the highest bids (bank, tranche), all those at or above one level, whose
+    capacity covers `cash` by 1 %: banks taken by their lowest bid, the level is the lowest bid
+    of the last bank needed (every tranche of those banks is at or above it). None where the
+    cash meets over half the capacity, or the level takes over half the bids: little to spare."""
+    if cash > 0.5 * capacity.sum():
         return None
-    found, values = None, bid
-    for k in (16384, 4096, 1024):
-        if k >= len(values):
-            continue
-        values = np.partition(values, len(values) - k)[len(values) - k :]  # the k highest
-        top = bid >= values[0]
-        if capacity[top].sum() < need:
-            break
-        found = top
-    return None if found is None else np.flatnonzero(found)
+    lowest = bid.min(axis=1)
+    by_lowest = np.argsort(-lowest)
+    k = np.cumsum(capacity.sum(axis=1)[by_lowest]).searchsorted(1.01 * cash)
+    if k == len(by_lowest):
+        return None
+    top = np.flatnonzero(bid.ravel() >= lowest[by_lowest[k]])
+    return top if 2 * len(top) <= bid.size else None
 
 
 def _stable_order(keys: np.ndarray) -> np.ndarray:

@@ -12,13 +12,13 @@ from repomodel.markets import fedfunds
 def market(seed: int, n_banks: int = 300, n_tranches: int = 12, cash_total: float = 20.0, ties: bool = False):
     """FHLB cash and reservations; banks' demand tranches with falling bids (rounded: ties)."""
     rng = np.random.default_rng(seed)
-    bid = -np.sort(-rng.normal(4.0, 0.05, (n_banks, n_tranches)), axis=1)
+    bid = rng.normal(4.0, 0.05, (n_banks, 1)) - 0.002 * np.arange(n_tranches)  # falls as a bank borrows more
     if ties:
         bid = np.round(bid, 2)
     capacity = np.repeat(rng.exponential(0.1, n_banks)[:, None], n_tranches, axis=1)
     cash = rng.dirichlet(np.ones(11)) * cash_total
     reservation = 3.95 + rng.normal(0.0, 0.02, 11)
-    return cash, reservation, capacity.ravel(), bid.ravel()
+    return cash, reservation, capacity, bid
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -29,7 +29,7 @@ def test_clearing_against_the_highest_bids_gives_the_bytes_of_clearing_against_a
     supply = np.cumsum(cash[by_res])
     assert fedfunds._highest_bids(bid, capacity, supply[-1]) is not None  # the short path is taken
     fast = fedfunds.clear_fed_funds(cash, reservation, capacity, bid, 0.6)
-    full = fedfunds._clear(cash, reservation, by_res, supply, capacity, bid, 0.6, None)
+    full = fedfunds._clear(cash, reservation, by_res, supply, capacity.ravel(), bid.ravel(), 0.6, None)
     for a, b in zip(fast, full, strict=True):
         assert np.asarray(a).tobytes() == np.asarray(b).tobytes()
 
