@@ -132,18 +132,20 @@ def _clear(cash, reservation, by_res, supply, capacity, bid, bargaining, among):
 
 def _highest_bids(bid: np.ndarray, capacity: np.ndarray, cash: float) -> np.ndarray | None:
     """Flat indices of the highest bids (bank, tranche), all those at or above one level, whose
-    capacity covers `cash` by 1 %: banks taken by their lowest bid, the level is the lowest bid
-    of the last bank needed (every tranche of those banks is at or above it). None where the
-    cash meets over half the capacity, or the level takes over half the bids: little to spare."""
+    capacity covers `cash` by 1 %: the fewest of the highest 1/16, 1/8, 3/16, 1/4, 3/8 or 1/2
+    of the bids. None where the cash meets over half the capacity, or no such share covers it:
+    then most bids are needed, little to spare."""
     if cash > 0.5 * capacity.sum():
         return None
-    lowest = bid.min(axis=1)
-    by_lowest = np.argsort(-lowest)
-    k = np.cumsum(capacity.sum(axis=1)[by_lowest]).searchsorted(1.01 * cash)
-    if k == len(by_lowest):
-        return None
-    top = np.flatnonzero(bid.ravel() >= lowest[by_lowest[k]])
-    return top if 2 * len(top) <= bid.size else None
+    bid, capacity = bid.ravel(), capacity.ravel()
+    n = len(bid)
+    shares = [n * k // 16 for k in (1, 2, 3, 4, 6, 8) if n * k // 16]
+    ranked = np.partition(bid, [n - k for k in shares])
+    for k in shares:
+        top = bid >= ranked[n - k]
+        if capacity[top].sum() >= 1.01 * cash:
+            return np.flatnonzero(top)
+    return None
 
 
 def _stable_order(keys: np.ndarray) -> np.ndarray:
