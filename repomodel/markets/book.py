@@ -6,6 +6,7 @@ it unwinds the next morning and the rates are computed from what was executed.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,22 +100,27 @@ def lend_between_banks(ledger: Ledger, lender: np.ndarray, borrower: np.ndarray,
 
 def post_fhlb_loans(ledger: Ledger, net, ff: np.ndarray, sign: float = 1.0) -> None:
     """FHLB h lends ff[h, j] to bank j: cash leaves the FHLB's custodian bank and lands in the
-    borrower's reserves. Each sheet gets its total of the loans, added up loan by loan in the
-    order of the table (FHLB by FHLB), as posting every loan on its own would add them."""
-    banks = np.flatnonzero(ff.any(axis=0))  # most banks borrow nothing
-    if not len(banks):
-        return
-    loans = sign * ff[:, banks]
-    borrowed = np.zeros(len(banks))
-    for row in loans:
-        borrowed += row
-    # running sums along the rows (and 0.0 + x, as a posting adds: a sum of negative zeros is 0)
-    lent = np.cumsum(loans, axis=1)[:, -1] + 0.0
-    custodians = np.unique(net.fhlb_custodian)
-    through = np.array([np.cumsum(loans[net.fhlb_custodian == c])[-1] + 0.0 for c in custodians])
-    ledger.post("fhlbs", "ff_lent", "cash", lent)
-    ledger.post("banks", "agent_deposits", "reserves", through, custodians)
-    ledger.post("banks", "reserves", "ff_borrowed", borrowed, banks)
+    borrower's reserves. Only the banks that borrowed are posted (most borrow nothing)."""
+    banks = np.flatnonzero(ff.any(axis=0))
+    if len(banks) == ff.shape[1]:
+        h, j = _lines(*ff.shape)
+        amount = sign * ff.ravel()
+    else:
+        h, j = np.repeat(np.arange(ff.shape[0]), len(banks)), np.tile(banks, ff.shape[0])
+        amount = sign * ff[:, banks].ravel()
+    ledger.post("fhlbs", "ff_lent", "cash", amount, h)
+    ledger.post("banks", "agent_deposits", "reserves", amount, net.fhlb_custodian[h])
+    ledger.post("banks", "reserves", "ff_borrowed", amount, j)
+
+
+@functools.cache
+def _lines(n_fhlb: int, n_banks: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (FHLB, bank) of each entry of a flattened (n_fhlb, n_banks) table, made once per
+    shape."""
+    h = np.repeat(np.arange(n_fhlb), n_banks)
+    j = np.tile(np.arange(n_banks), n_fhlb)
+    h.flags.writeable = j.flags.writeable = False
+    return h, j
 
 
 def post_srf(ledger: Ledger, dealers: np.ndarray, banks: np.ndarray, sign: float = 1.0) -> None:
