@@ -163,33 +163,8 @@ def _loans_by_bank(lent: np.ndarray, served: np.ndarray, quantity: float) -> np.
     loans = np.zeros((len(lent), len(served)))
     got = np.flatnonzero(served.any(axis=1))
     if len(got):
-        by_tranche = np.ascontiguousarray(served[got].T)  # (tranche, bank)
-        loans[:, got] = _sum_rows(lent[None, :, None] * by_tranche[:, None, :] / quantity) + 0.0
+        loans[:, got] = (lent[:, None, None] * served[got][None, :, :] / quantity).sum(axis=2)
     return loans
-
-
-def _sum_rows(terms: np.ndarray) -> np.ndarray:
-    """The sum over the first axis, bit for bit what numpy's `sum` gives along a row of those
-    terms (the loans were so summed), in a few whole-array additions rather than one short
-    sum per row (slow for rows of a dozen): numpy adds up to 128 terms as eight running sums
-    added in pairs, then the rest in turn, and longer rows by halves. (Add 0.0 to the result,
-    as numpy does, for a sum of negative zeros.)"""
-    n = len(terms)
-    if n < 8:
-        total = np.zeros(terms.shape[1:])
-        for term in terms:
-            total = total + term
-        return total
-    if n > 128:
-        half = n // 2 - n // 2 % 8
-        return _sum_rows(terms[:half]) + _sum_rows(terms[half:])
-    r = terms[:8].copy()
-    for i in range(8, n - n % 8, 8):
-        r += terms[i : i + 8]
-    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    for term in terms[n - n % 8 :]:
-        total = total + term
-    return total
 
 
 def correspondent(

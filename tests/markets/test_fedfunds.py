@@ -51,12 +51,3 @@ def test_nothing_trades_when_every_bid_is_below_every_reservation():
     cash, reservation, capacity, bid = market(2)
     lent, served, quantity, rate = fedfunds.clear_fed_funds(cash, reservation + 1.0, capacity, bid, 0.6)
     assert not lent.any() and not served.any() and quantity == 0.0 and np.isnan(rate)
-
-
-@pytest.mark.parametrize("n", [1, 7, 8, 12, 17, 128, 129, 300])
-def test_loans_are_summed_over_tranches_as_numpy_sums_a_row(n):
-    rng = np.random.default_rng(n)
-    rows = rng.exponential(1.0, (11, 40, n)) * rng.choice([1e-9, 1.0, 1e6, -3.0, 0.0, -0.0], (11, 40, n))
-    rows[0, 0] = -0.0
-    by_term = np.ascontiguousarray(np.moveaxis(rows, -1, 0))
-    assert (fedfunds._sum_rows(by_term) + 0.0).tobytes() == rows.sum(axis=-1).tobytes()
