@@ -116,7 +116,7 @@ def post_fhlb_loans(ledger: Ledger, net, ff: np.ndarray, sign: float = 1.0) -> N
 @functools.cache
 def _lines(n_fhlb: int, n_banks: int) -> tuple[np.ndarray, np.ndarray]:
     """The (FHLB, bank) of each entry of a flattened (n_fhlb, n_banks) table, made once per
-    shape."""
+    shape (twice a day otherwise: the loans and their unwinding)."""
     h = np.repeat(np.arange(n_fhlb), n_banks)
     j = np.tile(np.arange(n_banks), n_fhlb)
     h.flags.writeable = j.flags.writeable = False

@@ -71,13 +71,13 @@ def clear_fed_funds(
     cash: np.ndarray, reservation: np.ndarray, capacity: np.ndarray, bid: np.ndarray, bargaining: float
 ) -> tuple[np.ndarray, np.ndarray, float, float]:
     """Clear FHLBs' cash (each `cash` at its `reservation`) against banks' demand in tranches
-    (bank, tranche), each up to its `capacity` at its `bid`: the highest bids are served first from the cheapest cash, as
-    long as the bid beats the reservation. Returns what each FHLB lent, what each bid was
-    served, the quantity traded, and the one rate every loan trades at: the marginal FHLB's
-    reservation plus its `bargaining` share of the gap to the marginal bank's bid (the day's
-    trades are bilateral, but an FHLB lends the same dollar to whoever bids most, so one rate
-    holds across the market). Each FHLB lends to the banks served in proportion to what they
-    got. Nothing lent, and a NaN rate, when nothing trades."""
+    (bank, tranche), each up to its `capacity` at its `bid`: the highest bids are served first
+    from the cheapest cash, as long as the bid beats the reservation. Returns what each FHLB
+    lent, what each tranche was served, the quantity traded, and the one rate every loan trades
+    at: the marginal FHLB's reservation plus its `bargaining` share of the gap to the marginal
+    bank's bid (the day's trades are bilateral, but an FHLB lends the same dollar to whoever
+    bids most, so one rate holds across the market). Each FHLB lends to the banks served in
+    proportion to what they got. Nothing lent, and a NaN rate, when nothing trades."""
     by_res = np.argsort(reservation, kind="stable")
     supply = np.cumsum(cash[by_res])
     # The FHLBs' cash reaches only the highest bids: clear against the fewest that cover it
