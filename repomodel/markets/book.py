@@ -25,7 +25,7 @@ class Book:
     bilateral: np.ndarray = field(default_factory=lambda: np.zeros(0))
     bilateral_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))
     client_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per dealer
-    ff_fhlb: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (fhlb, large bank)
+    ff_fhlb: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (fhlb, bank)
     ff_fhlb_rate: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     ib_lender: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     ib_borrower: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
@@ -99,21 +99,26 @@ def lend_between_banks(ledger: Ledger, lender: np.ndarray, borrower: np.ndarray,
 
 
 def post_fhlb_loans(ledger: Ledger, net, ff: np.ndarray, sign: float = 1.0) -> None:
-    """FHLB h lends ff[h, j] to large bank j: cash leaves the FHLB's custodian bank and lands
-    in the borrower's reserves."""
-    h, j = _lines(*ff.shape)
-    amount = sign * ff.ravel()
+    """FHLB h lends ff[h, j] to bank j: cash leaves the FHLB's custodian bank and lands in the
+    borrower's reserves. Only the banks that borrowed are posted (most borrow nothing)."""
+    banks = np.flatnonzero(ff.any(axis=0))
+    if len(banks) == ff.shape[1]:
+        h, j = _lines(*ff.shape)
+        amount = sign * ff.ravel()
+    else:
+        h, j = np.repeat(np.arange(ff.shape[0]), len(banks)), np.tile(banks, ff.shape[0])
+        amount = sign * ff[:, banks].ravel()
     ledger.post("fhlbs", "ff_lent", "cash", amount, h)
     ledger.post("banks", "agent_deposits", "reserves", amount, net.fhlb_custodian[h])
     ledger.post("banks", "reserves", "ff_borrowed", amount, j)
 
 
 @functools.cache
-def _lines(n_fhlb: int, n_large: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (FHLB, large bank) of each entry of a flattened (n_fhlb, n_large) table, made once
-    per shape (twice a day otherwise: the loans and their unwinding)."""
-    h = np.repeat(np.arange(n_fhlb), n_large)
-    j = np.tile(np.arange(n_large), n_fhlb)
+def _lines(n_fhlb: int, n_banks: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (FHLB, bank) of each entry of a flattened (n_fhlb, n_banks) table, made once per
+    shape (twice a day otherwise: the loans and their unwinding)."""
+    h = np.repeat(np.arange(n_fhlb), n_banks)
+    j = np.tile(np.arange(n_banks), n_fhlb)
     h.flags.writeable = j.flags.writeable = False
     return h, j
 

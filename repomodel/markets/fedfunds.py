@@ -59,9 +59,8 @@ def fhlb_loans(
         )
         reservation = day.on_rrp + fhlbs.spread
         cash = np.maximum(fhlb["cash"], 0.0)
-        units, rate = clear_fed_funds(cash, reservation, amount.ravel(), bid.ravel(), p["bargaining"])
-        n_banks, n_tranches = amount.shape
-        book.ff_fhlb = units.reshape(len(cash), n_banks, n_tranches).sum(axis=2)
+        lent, served, quantity, rate = clear_fed_funds(cash, reservation, amount, bid, p["bargaining"])
+        book.ff_fhlb = _loans_by_bank(lent, served, quantity)
         book.ff_fhlb_rate = np.full(book.ff_fhlb.shape, rate)
         post_fhlb_loans(ledger, net, book.ff_fhlb)
     book.on_rrp_fhlbs = np.maximum(fhlb["cash"], 0.0)
@@ -70,38 +69,102 @@ def fhlb_loans(
 
 def clear_fed_funds(
     cash: np.ndarray, reservation: np.ndarray, capacity: np.ndarray, bid: np.ndarray, bargaining: float
-) -> tuple[np.ndarray, float]:
-    """Clear FHLBs' cash (each `cash` at its `reservation`) against banks' demand (each up to
-    its `capacity` at its `bid`): the highest bids are served first from the cheapest cash, as
-    long as the bid beats the reservation. Returns the loans (FHLB, bank), each FHLB's lending
-    spread over the banks served in proportion to what they got, and the one rate every loan
-    trades at: the marginal FHLB's reservation plus its `bargaining` share of the gap to the
-    marginal bank's bid (the day's trades are bilateral, but an FHLB lends the same dollar to
-    whoever bids most, so one rate holds across the market). NaN when nothing trades."""
-    by_bid = np.argsort(-bid, kind="stable")
+) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Clear FHLBs' cash (each `cash` at its `reservation`) against banks' demand in tranches
+    (bank, tranche), each up to its `capacity` at its `bid`: the highest bids are served first
+    from the cheapest cash, as long as the bid beats the reservation. Returns what each FHLB
+    lent, what each tranche was served, the quantity traded, and the one rate every loan trades
+    at: the marginal FHLB's reservation plus its `bargaining` share of the gap to the marginal
+    bank's bid (the day's trades are bilateral, but an FHLB lends the same dollar to whoever
+    bids most, so one rate holds across the market). Each FHLB lends to the banks served in
+    proportion to what they got. Nothing lent, and a NaN rate, when nothing trades."""
     by_res = np.argsort(reservation, kind="stable")
-    demand = np.cumsum(capacity[by_bid])
     supply = np.cumsum(cash[by_res])
+    # The FHLBs' cash reaches only the highest bids: clear against the fewest that cover it
+    # with room to spare. Where the quantity traded comes near the end of those, a lower bid
+    # could have traded or been served a rounding error, so clear against all of them.
+    top = _highest_bids(bid, capacity, supply[-1] if len(supply) else 0.0)
+    flat = (cash, reservation, by_res, supply, capacity.ravel(), bid.ravel(), bargaining)
+    lent, served, quantity, rate = _clear(*flat, top) or _clear(*flat, None)
+    return lent, served.reshape(bid.shape), quantity, rate
+
+
+def _clear(cash, reservation, by_res, supply, capacity, bid, bargaining, among):
+    """`clear_fed_funds` against the bids `among` (indices; None: all), or None when the
+    outcome could depend on the bids left out."""
+    keys = -bid if among is None else -bid[among]
+    by_bid = _stable_order(keys)
+    if among is not None:
+        by_bid = among[by_bid]
+    demand = np.cumsum(capacity[by_bid])
     # A unit of quantity q trades when the bid of the bank holding q beats the reservation of
-    # the FHLB holding q: find the largest such q over the merged breakpoints.
-    points = np.unique(np.concatenate([[0.0], demand, supply]))
+    # the FHLB holding q: find the largest such q over the merged breakpoints. Bids fall and
+    # reservations rise along q, so the segments that trade are the first ones.
+    points = np.concatenate([[0.0], demand, supply])
+    points.sort(kind="stable")  # two sorted runs: a merge
+    points = points[np.concatenate([[True], points[1:] != points[:-1]])]
     points = points[points <= min(demand[-1] if len(demand) else 0.0, supply[-1] if len(supply) else 0.0)]
-    mid = (points[:-1] + points[1:]) / 2
-    b = bid[by_bid][np.minimum(demand.searchsorted(mid, side="right"), len(demand) - 1)]
-    r = reservation[by_res][np.minimum(supply.searchsorted(mid, side="right"), len(supply) - 1)]
-    trades = np.flatnonzero(b > r)
-    loans = np.zeros((len(cash), len(bid)))
-    if not len(trades) or trades[0] != 0:
-        return loans, float("nan")
-    stop = trades[np.flatnonzero(np.diff(np.append(trades, -1)) != 1)[0]]  # the first gap
-    quantity = points[stop + 1]
+    bids, reservations = bid[by_bid], reservation[by_res]
+
+    def prices(k: int) -> tuple[float, float]:
+        mid = (points[k] + points[k + 1]) / 2
+        b = bids[min(demand.searchsorted(mid, side="right"), len(demand) - 1)]
+        return b, reservations[min(supply.searchsorted(mid, side="right"), len(supply) - 1)]
+
+    lo, hi = 0, len(points) - 1  # the number of segments that trade, by bisection
+    while lo < hi:
+        k = (lo + hi) // 2
+        b, r = prices(k)
+        lo, hi = (k + 1, hi) if b > r else (lo, k)
+    quantity = points[lo] if lo else 0.0
+    if among is not None and (not lo or quantity >= demand[-1] - 1e-9 * capacity.sum()):
+        return None
+    if not lo:
+        return np.zeros(len(cash)), np.zeros(len(bid)), 0.0, float("nan")
     served = np.zeros(len(bid))
-    served[by_bid] = np.clip(quantity - (demand - capacity[by_bid]), 0.0, capacity[by_bid])
+    cap = capacity[by_bid]
+    served[by_bid] = np.clip(quantity - (demand - cap), 0.0, cap)
     lent = np.zeros(len(cash))
     lent[by_res] = np.clip(quantity - (supply - cash[by_res]), 0.0, cash[by_res])
-    loans = lent[:, None] * served[None, :] / quantity
-    rate = r[stop] + bargaining * (b[stop] - r[stop])
-    return loans, float(rate)
+    b, r = prices(lo - 1)
+    return lent, served, quantity, float(r + bargaining * (b - r))
+
+
+def _highest_bids(bid: np.ndarray, capacity: np.ndarray, cash: float) -> np.ndarray | None:
+    """Flat indices of the highest bids (bank, tranche), all those at or above one level, whose
+    capacity covers `cash` by 1 %: the fewest of the highest 1/16, 1/8, 3/16, 1/4, 3/8 or 1/2
+    of the bids. None where the cash meets over half the capacity, or no such share covers it:
+    then most bids are needed, little to spare."""
+    if cash > 0.5 * capacity.sum():
+        return None
+    bid, capacity = bid.ravel(), capacity.ravel()
+    n = len(bid)
+    shares = [n * k // 16 for k in (1, 2, 3, 4, 6, 8) if n * k // 16]
+    ranked = np.partition(bid, [n - k for k in shares])
+    for k in shares:
+        top = bid >= ranked[n - k]
+        if capacity[top].sum() >= 1.01 * cash:
+            return np.flatnonzero(top)
+    return None
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """np.argsort(keys, kind="stable"), from the faster unstable sort where no two keys tie."""
+    order = np.argsort(keys)
+    ranked = keys[order]
+    if (ranked[1:] > ranked[:-1]).all():
+        return order
+    return np.argsort(keys, kind="stable")
+
+
+def _loans_by_bank(lent: np.ndarray, served: np.ndarray, quantity: float) -> np.ndarray:
+    """Loans (FHLB, bank): each FHLB's `lent` spread over the banks in proportion to what
+    their tranches were `served` (bank, tranche), computed only for the banks served."""
+    loans = np.zeros((len(lent), len(served)))
+    got = np.flatnonzero(served.any(axis=1))
+    if len(got):
+        loans[:, got] = (lent[:, None, None] * served[got][None, :, :] / quantity).sum(axis=2)
+    return loans
 
 
 def correspondent(
