@@ -17,6 +17,7 @@ other runs their own folder) and prints the table.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -55,7 +56,9 @@ def table(seeds: int, workers: int | None) -> pd.DataFrame:
     for i, name in enumerate(names):
         runs = pd.DataFrame([summarise(f) for f in frames[i * seeds : (i + 1) * seeds]])
         row = {"scenario": name, **runs.mean().round(2).to_dict()}
-        row["max_spread_range_bp"] = f"{runs['max_spread_bp'].min():.1f} .. {runs['max_spread_bp'].max():.1f}"
+        # rounded outward, so the mean (rounded to nearest) never falls outside its own range
+        low, high = runs["max_spread_bp"].min(), runs["max_spread_bp"].max()
+        row["max_spread_range_bp"] = f"{math.floor(low * 10) / 10:.1f} .. {math.ceil(high * 10) / 10:.1f}"
         rows.append(row)
     return pd.DataFrame(rows).sort_values("bill_purchases_bn").reset_index(drop=True)
 
@@ -78,12 +81,18 @@ def markdown(t: pd.DataFrame, december: float, seeds: int) -> str:
     ]
     for _, r in t.iterrows():
         lines.append(
-            f"| {r['scenario']} | {r['bill_purchases_bn']:,.0f} | {r['mean_spread_bp']:+.1f} "
-            f"| {r['max_spread_bp']:+.1f} ({r['max_spread_range_bp']}) | {r['year_end_reserves_bn']:,.0f} "
-            f"| {r['srf_total_bn']:,.0f} / {r['srf_max_day_bn']:,.0f} | {r['first_month_bp']:+.1f} |"
+            f"| {r['scenario']} | {r['bill_purchases_bn']:,.0f} | {signed(r['mean_spread_bp'])} "
+            f"| {signed(r['max_spread_bp'])} ({r['max_spread_range_bp']}) | {r['year_end_reserves_bn']:,.0f} "
+            f"| {r['srf_total_bn']:,.0f} / {r['srf_max_day_bn']:,.0f} | {signed(r['first_month_bp'])} |"
         )
-    lines += ["", f"The replay's December 2025 (year-end day left out, default seed): {december:+.1f} bp."]
+    lines += ["", f"The replay's December 2025 (year-end day left out, default seed): {signed(december)} bp."]
     return "\n".join(lines) + "\n"
+
+
+def signed(bp: float) -> str:
+    """A spread with its sign, one decimal; 0.0 rather than -0.0 or +0.0."""
+    text = f"{bp:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text
 
 
 def main(argv: list[str] | None = None) -> int:

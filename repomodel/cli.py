@@ -165,7 +165,8 @@ def add_run_options(
         default=[],
         metavar="KEY=VALUE",
         help="change one parameter by dotted key, e.g. --set rmp.monthly=30 "
-        "--set population.small_banks=500 (repeatable; VALUE is read as TOML)",
+        "--set banks.lclor_large=0.06 (repeatable; VALUE is read as TOML; the population and "
+        "network keys only with --set start.snapshot='' , the synthetic start)",
     )
     p.add_argument(
         "--seed",
@@ -435,7 +436,7 @@ def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
         ("days above 0 / 10 bp", f"{m['days_spread_above_0']} / {m['days_spread_above_10bp']}"),
         ("first month at or below 0 bp", str(m["first_month_mean_spread_at_or_below_0"] or "none")),
         ("reserves start → end", f"${m['reserves_start']:,.0f} bn → ${m['reserves_end']:,.0f} bn"),
-        ("ON RRP at end", f"${m['on_rrp_end']:,.0f} bn"),
+        ("ON RRP at end", f"${max(0.0, m['on_rrp_end']):,.0f} bn"),
         ("SRF take-up, total / max day", f"${m['srf_total']:,.0f} bn / ${m['srf_max']:,.0f} bn"),
         ("Fed bill purchases", f"${m['fed_bill_purchases']:,.0f} bn"),
         ("time (whole command)", f"{wall_seconds:.2f} s"),

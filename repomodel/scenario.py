@@ -464,7 +464,7 @@ def _same_type(value: Any, default: Any) -> bool:
 def _type_name(value: Any) -> str:
     """What a value of this type is called in TOML."""
     for kind, name in (
-        (bool, "true or false"),
+        (bool, "a boolean (true or false)"),
         (int, "an integer"),
         (float, "a number"),
         (str, "a string"),

@@ -157,6 +157,9 @@ def _alive(pid: str) -> bool:
     return True
 
 
+ENSEMBLE_FILES = {"ensemble.csv", "fan.png"}  # what only an ensemble writes (`runs.ensemble`)
+
+
 def write_run(
     out: str | Path,
     df: pd.DataFrame,
@@ -165,10 +168,15 @@ def write_run(
     extra: dict[str, pd.DataFrame] | None = None,
 ) -> None:
     """Write a run's timeseries.csv, summary.json, the figure `draw(path)` makes (spread.png)
-    and any `extra` tables (file name -> frame) into `out`, all or nothing."""
+    and any `extra` tables (file name -> frame) into `out`, all or nothing. An ensemble's files
+    that this run did not write (a single run into the folder of an ensemble) are removed after
+    the new files are in place: they belong to another run."""
     with staged(out) as tmp:
         df.to_csv(tmp / "timeseries.csv", **TIMESERIES)
         for name, table in (extra or {}).items():
             table.to_csv(tmp / name, **TIMESERIES)
         (tmp / "summary.json").write_text(json.dumps(jsonable(summary), indent=2) + "\n")
         draw(tmp / "spread.png")
+        written = {f.name for f in tmp.iterdir()}
+    for name in ENSEMBLE_FILES - written:
+        (Path(out) / name).unlink(missing_ok=True)

@@ -33,7 +33,7 @@ def key_figures_html(model) -> str:
             ("ON RRP rate / SRF rate", f"{r['on_rrp_rate']:.2f}% / {r['srf_rate']:.2f}%"),
             ("Reserves", f"${r['reserves']:,.0f} bn"),
             ("large / small banks", f"${r['reserves_large']:,.0f} / ${r['reserves_small']:,.0f} bn"),
-            ("ON RRP / SRF take-up", f"${r['on_rrp']:,.0f} / ${r['srf']:,.1f} bn"),
+            ("ON RRP / SRF take-up", f"${max(0.0, r['on_rrp']):,.0f} / ${max(0.0, r['srf']):,.1f} bn"),
             ("TGA", f"${r['tga']:,.0f} bn"),
             ("Banks short of their target after the interbank market", f"{r['banks_short']}"),
             ("Fed bill purchases today", f"${r['fed_bill_purchases']:,.1f} bn"),

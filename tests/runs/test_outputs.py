@@ -17,7 +17,7 @@ import pytest
 
 from repomodel.errors import InputError
 from repomodel.runs import outputs
-from repomodel.runs.outputs import atomic_write, check_out, jsonable, staged, write_json
+from repomodel.runs.outputs import atomic_write, check_out, jsonable, staged, write_json, write_run
 
 
 def test_a_failure_mid_write_leaves_the_old_file_intact(tmp_path):
@@ -151,3 +151,22 @@ def test_checking_a_new_folder_leaves_nothing_and_a_killed_writers_staging_is_cl
     with staged(out) as tmp:
         (tmp / "timeseries.csv").write_text("whole")
     assert [p.name for p in out.iterdir()] == ["timeseries.csv"]
+
+
+def test_a_single_run_into_an_ensembles_folder_leaves_none_of_the_ensembles_files(tmp_path):
+    # ensemble.csv and fan.png of an earlier ensemble would sit beside a run they do not belong to
+    for name in ("ensemble.csv", "fan.png", "notes.txt"):
+        (tmp_path / name).write_text("earlier")
+    df = pd.DataFrame({"sofr_iorb_bp": [1.0]}, index=pd.DatetimeIndex(["2026-01-02"], name="date"))
+    write_run(tmp_path, df, {"metrics": {}}, lambda path: path.write_bytes(b"png"))
+    assert sorted(f.name for f in tmp_path.iterdir()) == [
+        "notes.txt",
+        "spread.png",
+        "summary.json",
+        "timeseries.csv",
+    ]
+    # ... while an ensemble's own files stay
+    write_run(
+        tmp_path, df, {}, lambda path: path.with_name("fan.png").write_bytes(b"fan"), {"ensemble.csv": df}
+    )
+    assert (tmp_path / "fan.png").read_bytes() == b"fan" and (tmp_path / "ensemble.csv").exists()
