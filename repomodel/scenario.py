@@ -238,7 +238,8 @@ def load(scenario: str | Path | dict = "rmp40", overrides: dict | list[str] | No
                 f"--scenario: unknown scenario '{text}': expected one of "
                 f"{', '.join(scenario_names())} or a path to a .toml file"
             )
-    changes.setdefault("name", Path(label).stem if label.endswith(".toml") else label)
+    # a file's scenario is named after the file (its stem), a shipped one after itself
+    changes.setdefault("name", Path(label).stem if label != "<dict>" and Path(label).is_file() else label)
     _merge(params, changes, f"scenario {label}", prefix="")
     if overrides:
         if isinstance(overrides, list):
