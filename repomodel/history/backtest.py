@@ -221,12 +221,15 @@ def calibrate_at(
     res = _optimise(f, x0, lo, hi, method, evaluations, 1, 0)
     x = res.x if float(res.fun) < j0 else x0
     values = {n: significant(float(v)) for n, v in zip(names, x, strict=True)}
+    j = f(np.array(list(values.values())))
+    if j >= j0:  # the values as written (rounded) are no better than the start: keep the start
+        values, j = {n: float(v) for n, v in zip(names, x0, strict=True)}, j0
     return {
         "values": values,
         "start": {n: significant(float(v)) for n, v in zip(names, x0, strict=True)},
         "window": (start.date().isoformat(), known.index[-1].date().isoformat()),
         "j_start": j0,
-        "j": f(np.array(list(values.values()))),
+        "j": j,
         "replays": len(f.seen) * len(seeds),
     }
 

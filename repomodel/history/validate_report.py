@@ -30,6 +30,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib import ticker  # noqa: E402
 
 from repomodel.history.objective import QUIET_BAND_BP, SPIKE_TARGET_BP  # noqa: E402
 from repomodel.history.validate import (  # noqa: E402
@@ -339,6 +340,11 @@ def spread_figure(df: pd.DataFrame, monthly: pd.DataFrame, path: Path) -> None:
         -25, max(40, min(350, float(np.nanmax(df[["sofr_iorb_bp", "actual_spread_bp"]].to_numpy())) + 10))
     )
     ax1.set_yscale("symlog", linthresh=30)
+    # ticks of our own: the symlog locator labels neither the negative side nor the linear part
+    top = ax1.get_ylim()[1]
+    ax1.set_yticks([t for t in (-20, -10, 0, 10, 20, 30, 100, 300) if t <= top])
+    ax1.yaxis.set_major_formatter(ticker.ScalarFormatter())
+    ax1.yaxis.set_minor_locator(ticker.NullLocator())
     ax1.axhline(0, color="black", lw=0.5)
     ax1.set_ylabel("SOFR − IORB, bp (log above 30)")
     ax1.set_title("SOFR − IORB: history replay vs actual", loc="left")
