@@ -59,8 +59,7 @@ STOCK = Bound(0, 100_000, "$ bn", "$100 tn: four times the assets of all US bank
 PER_MONTH = Bound(0, 1_000, "$ bn a month", "the Fed's most in a month was about $1 tn, in March 2020")
 PER_YEAR = Bound(0, 10_000, "$ bn a year")
 SHARE = Bound(0, 1, "a share")
-# a bank's lowest comfortable reserves, before the settlement scaling (up to about 2x today):
-# all US banks' reserves peaked at about 19 % of their assets (2021)
+# the LCLoR before its settlement scaling (about 2x in late 2025)
 LCLOR = Bound(0, 0.2, "a share of assets", "reserves peaked at about 19 % of US bank assets")
 SPREAD = Bound(0, 5_000, "bp", "rates are percent, spreads in bp: 5,000 bp is 50 percentage points")
 GROWTH = Bound(0, 1, "a yearly growth rate (0.06 is 6 %)")
