@@ -140,21 +140,24 @@ FAST = settings(
 )
 
 
+# a short run from the synthetic start, as --set options
+SHORT_SETS = (
+    "--set",
+    "start.snapshot=",
+    "--set",
+    "calendar.end=2025-12-19",
+    "--set",
+    "population.small_banks=20",
+)
+
+
 @FAST
 @given(key=st.sampled_from(KEYS), value=values)
 def test_any_value_for_any_key_through_set_runs_or_is_refused_in_one_line(
     tmp_path_factory, capsys, key, value
 ):
     out = tmp_path_factory.mktemp("set") / "out"
-    short = [
-        "--set",
-        "start.snapshot=",
-        "--set",
-        "calendar.end=2025-12-19",
-        "--set",
-        "population.small_banks=20",
-    ]
-    code = cli.main(["run", "--quiet", "--out", str(out), *short, "--set", f"{key}={toml_value(value)}"])
+    code = cli.main(["run", "--quiet", "--out", str(out), *SHORT_SETS, "--set", f"{key}={toml_value(value)}"])
     assert_run_or_one_line_refusal(out, code, capsys.readouterr().err)
 
 
@@ -162,14 +165,7 @@ def test_any_value_for_any_key_through_set_runs_or_is_refused_in_one_line(
 @given(changes=st.lists(in_bounds, min_size=1, max_size=4))
 def test_values_inside_their_bounds_run_or_are_refused_in_one_line(tmp_path_factory, capsys, changes):
     out = tmp_path_factory.mktemp("bounds") / "out"
-    sets = [
-        "--set",
-        "start.snapshot=",
-        "--set",
-        "calendar.end=2025-12-19",
-        "--set",
-        "population.small_banks=20",
-    ]
+    sets = list(SHORT_SETS)
     for key, value in changes:
         sets += ["--set", f"{key}={toml_value(value)}"]
     code = cli.main(["run", "--quiet", "--out", str(out), *sets])
