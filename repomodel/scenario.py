@@ -38,8 +38,7 @@ DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 # treasury.currency_growth, issuance) compound from it: 15 years take money funds from $7.4 tn
 # to $17.6 tn. Ten years covers every replay of the data (2018-04 .. 2025-12 is 7.75 years).
 MAX_HORIZON_YEARS = 10
-# Reserves above half of banks' assets leave no room for their securities and loans (the US
-# peak was about 19 %, in 2021).
+# Reserves above half of banks' assets leave no room for their loans (the US peak: 19 %, 2021).
 MAX_RESERVES_TO_BANK_ASSETS = 0.5
 # A run is written to results/<name>/: a name is one plain folder name, not a path ("../x"),
 # not hidden or empty (results/ itself).
@@ -120,6 +119,7 @@ BOUNDS: dict[str, Bound] = {
     "banks.reallocation_band_bp": Bound(0, 1000, "bp"),
     "banks.intraday_weight": SHARE,
     "banks.settlement_reference": Bound(0.001, 1, "repo settled a day over bank assets"),
+    "banks.repo_cost_elasticity": Bound(0, 5, "an elasticity to repo settled over bank assets"),
     "money_funds.lines_per_fund": count(1, 100),
     "money_funds.cash_uncertainty": SHARE,
     "money_funds.aum_growth": GROWTH,

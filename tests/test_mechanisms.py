@@ -237,6 +237,25 @@ def test_ample_reserves_and_cash_need_no_srf():
     assert df["srf_dealers"].sum() < 1e-9
 
 
+def test_more_repo_on_bank_balance_sheets_widens_repo_over_fed_funds():
+    # Late 2025's scale of repo settled (0.13 of bank assets, against 0.055 in 2018-19) with
+    # banks' balance-sheet cost of repo lending fixed (elasticity 0) or rising with it (2): the
+    # same reserves and the same reserve demand, so fed funds (FHLB cash against banks' value of
+    # reserves, which pays no repo cost) barely move, while dealers pay banks more and repo rises
+    # over fed funds: the market's SOFR - EFFR went from about +3 bp in 2019 to +7 to +12 bp in
+    # September-December 2025.
+    def premium(elasticity: float) -> tuple[float, float, float]:
+        sets = {"start__settlement_ratio": 0.13, "start__reserves": 3400.0, "banks__repo_cost_elasticity": elasticity}
+        df = run("no_rmp", **sets, **HALF_YEAR)
+        cost = (df["dealer_marginal_cost"] - df["iorb"]) * 100
+        return (df["sofr"] - df["effr"]).mean() * 100, df["effr_iorb_bp"].mean(), cost.mean()
+
+    (fixed, effr_fixed, cost_fixed), (rising, effr_rising, cost_rising) = premium(0.0), premium(2.0)
+    assert cost_rising > cost_fixed + 3.0, (cost_fixed, cost_rising)
+    assert rising > fixed + 1.0, (fixed, rising)
+    assert abs(effr_rising - effr_fixed) < 1.0, (effr_fixed, effr_rising)
+
+
 @pytest.mark.slow
 def test_rmp_adds_reserves_and_lowers_the_spread_and_qt_raises_it():
     rmp, none, qt = (run(s).loc["2026"] for s in ("rmp40", "no_rmp", "qt_continues"))

@@ -43,7 +43,7 @@ def borrow(
     k = params["banks"]["tranches"]
     n_d = ledger["dealers"].n
     need = np.maximum(-ledger["dealers"]["cash"], 0.0)
-    amount, ask = large_bank_tranches(ledger, net, banks, terms, day, params)
+    amount, ask = large_bank_tranches(ledger, net, banks, terms, day, params, repo=True)
     link_need = need[net.bd_dealer]
     bank_need = np.bincount(net.bd_bank, weights=link_need, minlength=net.n_large)
     share = np.divide(

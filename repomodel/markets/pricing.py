@@ -70,18 +70,27 @@ def position(ledger: Ledger, net: Network) -> np.ndarray:
 
 
 def large_bank_tranches(
-    ledger: Ledger, net: Network, banks: Banks, terms_: Terms, day: Day, params: dict
+    ledger: Ledger, net: Network, banks: Banks, terms_: Terms, day: Day, params: dict, repo: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each large bank's supply of reserves to the market now, as (amount, ask) tranches
-    (`behaviours.supply_tranches`), from the position it plans with."""
+    (`behaviours.supply_tranches`), from the position it plans with. Lent to dealers in repo
+    (`repo`), its balance-sheet cost scales with the repo the banking system carries
+    (`behaviours.repo_cost_factor`)."""
     n = net.n_large
     b = params["banks"]
+    scale = (
+        behaviours.repo_cost_factor(
+            banks.settlement_ratio, b["settlement_reference"], b["repo_cost_elasticity"]
+        )
+        if repo
+        else 1.0
+    )
     return behaviours.supply_tranches(
         position(ledger, net)[:n],
         banks.lclor[:n],
         banks.uncertainty[:n],
         banks.assets[:n],
-        terms_.cost_bp[:n],
+        terms_.cost_bp[:n] * scale,
         b["balance_sheet_slope_bp"],
         day.iorb,
         terms_.penalty,
