@@ -55,20 +55,22 @@ def settlement_factor(ratio: float, reference: float, weight: float) -> float:
 
 def repo_cost_factor(ratio: float, reference: float, elasticity: float) -> float:
     """How much dearer a bank's balance sheet is for repo lending than at the reference:
-    `(ratio / reference) ** elasticity`.
+    `max(ratio / reference, 1) ** elasticity`.
 
     Lending reserves to dealers in repo takes balance sheet (the supplementary leverage ratio,
     G-SIB scores), and the more repo the banking system carries relative to its size, the
     closer those constraints bind for the marginal dollar: the Treasury market, financed in
     repo, has outgrown bank balance sheets (Duffie 2020 and 2023; the repo premium over fed
     funds, SOFR - EFFR, was about +3 bp in 2019 and +7 to +12 bp in September-December 2025).
-    `ratio` is repo settled over bank assets (the LCLoR's driver, `settlement_factor`). Fed
+    `ratio` is repo settled over bank assets (the LCLoR's driver, `settlement_factor`); below
+    the reference (2018-19's weight of repo) the cost is the fixed one: the constraints bind
+    more as repo outgrows its old weight, and no less than before when it shrinks (2020-22). Fed
     funds arbitrage (FHLB cash parked at IORB) does not pay it. An elasticity of 0 is the fixed
     cost of before.
     """
     if elasticity == 0.0:
         return 1.0
-    return (ratio / reference) ** elasticity
+    return max(ratio / reference, 1.0) ** elasticity
 
 
 def balance_sheet_cost_bp(
