@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from repomodel import scenario as scenarios  # noqa: E402
+from repomodel.errors import InputError  # noqa: E402
 from repomodel.runs.sweep import run_sweep  # noqa: E402
 from repomodel.runs.sweep_report import load_results, sobol_indices  # noqa: E402
 from repomodel.runs.sweep_spec import plan  # noqa: E402
@@ -135,7 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(args.sweep_dir)
     s = spec(args.n, args.span, args.seed)
     p = plan(s)
-    run_sweep(s, args.sweep_dir, workers=args.workers or 2)
+    try:
+        run_sweep(s, args.sweep_dir, workers=args.workers or 2)
+    except InputError as exc:  # typically: the calibration moved the ranges since the last sweep
+        print(f"sensitivity.py: {exc}; rerun with --fresh to start this sweep over", file=sys.stderr)
+        return 2
     table = load_results(args.sweep_dir)
     failed = table[table["status"] != "ok"]
     if len(failed):
