@@ -245,7 +245,11 @@ def test_more_repo_on_bank_balance_sheets_widens_repo_over_fed_funds():
     # over fed funds: the market's SOFR - EFFR went from about +3 bp in 2019 to +7 to +12 bp in
     # September-December 2025.
     def premium(elasticity: float) -> tuple[float, float, float]:
-        sets = {"start__settlement_ratio": 0.13, "start__reserves": 3400.0, "banks__repo_cost_elasticity": elasticity}
+        sets = {
+            "start__settlement_ratio": 0.13,
+            "start__reserves": 3400.0,
+            "banks__repo_cost_elasticity": elasticity,
+        }
         df = run("no_rmp", **sets, **HALF_YEAR)
         cost = (df["dealer_marginal_cost"] - df["iorb"]) * 100
         return (df["sofr"] - df["effr"]).mean() * 100, df["effr_iorb_bp"].mean(), cost.mean()
