@@ -68,8 +68,6 @@ def repo_cost_factor(ratio: float, reference: float, elasticity: float) -> float
     funds arbitrage (FHLB cash parked at IORB) does not pay it. An elasticity of 0 is the fixed
     cost of before.
     """
-    if elasticity == 0.0:
-        return 1.0
     return max(ratio / reference, 1.0) ** elasticity
 
 
