@@ -13,7 +13,7 @@ that no parameter explains (ST of all parameters summing below 1 shows it).
 
     python experiments/sensitivity.py [--n 32] [--span 0.35] [--workers N]
 
-The default, N = 32 with 8 parameters (320 runs of about 0.5 s), takes a few minutes on 2 cores;
+The default, N = 32 with 13 parameters (480 runs of about 0.5 s), takes a few minutes on 2 cores;
 the confidence intervals at that size are wide, and the table reports them. Writes
 sobol_indices.csv and sensitivity.png into results/sensitivity/, and prints the table.
 """
@@ -46,6 +46,11 @@ PARAMETERS = {
     "banks.balance_sheet_slope_bp": "rising marginal balance-sheet cost",
     "banks.srf_stigma_bp": "SRF stigma, banks",
     "money_funds.reservation_spread_bp": "money funds' reservation spread over ON RRP",
+    "banks.intraday_weight": "share of reserve demand scaling with repo settled",
+    "banks.repo_cost_elasticity": "banks' repo cost: elasticity to repo settled",
+    "money_funds.cash_uncertainty": "money funds' end-of-day cash uncertainty",
+    "money_funds.pooled_price_share": "funds' price: weight of dealers' mean cost",
+    "dealers.srf_stigma_bp": "SRF stigma, dealers",
 }
 OUTPUTS = {
     "mean_spread_2026_bp": "mean SOFR − IORB 2026 (bp)",
@@ -61,7 +66,9 @@ def spec(n: int, span: float, seed: int) -> dict:
     for key in PARAMETERS:
         section, name = key.split(".")
         d = float(defaults[section][name])
-        ranges[key] = [d * (1 - span), d * (1 + span)] if d > 0 else [0.0, span]
+        lo, hi = [d * (1 - span), d * (1 + span)] if d > 0 else [0.0, span]
+        bound = scenarios.bound_of(key)  # a share stays a share
+        ranges[key] = [max(lo, bound.lo), min(hi, bound.hi)] if bound else [lo, hi]
     return {
         "name": "sensitivity",
         "scenario": "rmp40",

@@ -146,8 +146,11 @@ def triparty_rates(
     A fund values its last dollar as a bank values reserves (Poole): with probability G it ends
     the day with cash no dealer took, and the dollar earns the ON RRP (plus its reservation
     spread); otherwise its dealers compete for it, and it is worth what the dearest of them pays
-    at the margin, less the tri-party discount. Every dealer the fund lends to must match that
-    price. G = F(excess / sigma): excess is the fund's cash left over (`leftover`) less what its
+    at the margin, less the tri-party discount. With `money_funds.pooled_price_share` above 0
+    that worth moves toward the mean of its dealers' marginal costs weighted by what it lends
+    each: tri-party cash is placed along standing lines and limits, not auctioned dollar by
+    dollar, so a fund's last dollar goes where its lending goes. Every dealer the fund lends to
+    must match that price. G = F(excess / sigma): excess is the fund's cash left over (`leftover`) less what its
     dealers still needed after tri-party (`need`), sigma the uncertainty of the fund's
     end-of-day cash. A fund with much cash to spare lends at its floor; one whose dealers still
     need cash charges up to their marginal `cost`.
@@ -161,6 +164,12 @@ def triparty_rates(
     placed = behaviours.shortfall_probability(excess, np.zeros(n_funds), sigma_f)  # 1 - G
     fund_top = np.zeros(n_funds)
     np.maximum.at(fund_top, net.tri_fund, np.where(lent > 0, cost[net.tri_dealer], 0.0))
+    # what the fund's lines pay on average, weighted by what it lends on each
+    lent_by_fund = np.bincount(net.tri_fund, weights=lent, minlength=n_funds)
+    paid = np.bincount(net.tri_fund, weights=lent * cost[net.tri_dealer], minlength=n_funds)
+    mean = np.divide(paid, lent_by_fund, out=fund_top.copy(), where=lent_by_fund > 0)
+    pooled = mp["pooled_price_share"]
+    fund_top = pooled * mean + (1.0 - pooled) * fund_top
     discount = mp["triparty_discount_bp"] / 100.0
     value = floor + placed * np.maximum(fund_top - discount - floor, 0.0)
     return value[net.tri_fund]

@@ -138,7 +138,7 @@ def control_overrides(params: dict, **controls) -> dict:
         ("srf_stigma_dealers_bp", "dealers.srf_stigma_bp", 1),
     ):
         if c.get(control) is not None:
-            out[key] = float(c[control]) / unit
+            out[key] = round(float(c[control]) / unit, 12)  # 6.12 / 100 is 0.061200000000000004
     return out
 
 
