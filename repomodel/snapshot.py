@@ -303,11 +303,17 @@ def _dotted(params: dict, key: str) -> object:
 def open_sets(snap: Snapshot, params: dict) -> dict[str, object]:
     """The agent sets of a run opening from `snap` with `params`: the snapshot's arrays. An array
     that `params` would build differently from the snapshot's own parameters (the LCLoR of a
-    run with another `banks.lclor_large`, say) is scaled by the ratio of the two, so what the
-    snapshot's run did to it (growth of the banking system) is kept and the run's parameters
-    hold; with the snapshot's parameters nothing changes."""
+    run with another `banks.lclor_large` or `banks.intraday_weight`, say) is scaled by the ratio
+    of the two, so what the snapshot's run did to it (growth of the banking system) is kept and
+    the run's parameters hold; with the snapshot's parameters nothing changes. Both are built
+    at the snapshot's repo settled over bank assets, where reserve demand's scaling with it
+    (`banks.intraday_weight`) acts."""
     run = _sets(params, snap)
     before = _sets(_with_behaviour(params, snap.params), snap)
+    ratio = snap.sets["banks"].get("settlement_ratio")
+    if ratio is not None:  # reserve demand at the snapshot's repo settled, under either's banks.*
+        for sets in (run, before):
+            sets["banks"].resize(1.0, float(np.ravel(ratio)[0]))
     for name, agent_set in run.items():
         fresh, old, saved = agents.state_of(agent_set), agents.state_of(before[name]), snap.sets[name]
         missing = sorted(set(fresh) - set(saved))

@@ -155,6 +155,28 @@ def test_the_runs_behaviour_holds_with_what_the_snapshots_run_made_of_it(taken):
     assert np.array_equal(model.banks.lclor[~large], lclor[~large])
 
 
+def test_reserve_demands_scaling_with_repo_settled_holds_in_a_run_from_a_snapshot(taken):
+    # The snapshot's banks settle repo above the reference (the synthetic start's late-2025
+    # ratio), so with a larger banks.intraday_weight their LCLoR is larger by the ratio of the
+    # two settlement factors, and the run prices more scarcity.
+    from repomodel import behaviours
+
+    snap, path = taken
+    b = scenarios.load("rmp40")["banks"]
+    ratio = float(np.ravel(snap.sets["banks"]["settlement_ratio"])[0])
+    assert ratio > b["settlement_reference"]
+    weight = min(1.0, b["intraday_weight"] + 0.3)
+    model = restored(path, **{"banks.intraday_weight": weight})
+    scale = behaviours.settlement_factor(ratio, b["settlement_reference"], weight) / (
+        behaviours.settlement_factor(ratio, b["settlement_reference"], b["intraday_weight"])
+    )
+    assert scale > 1.05
+    assert np.allclose(model.banks.lclor, scale * snap.sets["banks"]["lclor"])
+    assert np.allclose(model.banks.uncertainty, scale * snap.sets["banks"]["uncertainty"])
+    same = restored(path)
+    assert np.array_equal(same.banks.lclor, snap.sets["banks"]["lclor"])
+
+
 def test_a_population_other_than_the_snapshots_is_refused(taken):
     _, path = taken
     with pytest.raises(InputError, match=r"population.small_banks: 61 differs from the snapshot's 60"):
