@@ -149,6 +149,9 @@ def add_run_options(
     p: argparse.ArgumentParser,
     scenario_help: str | None = None,
     out_help: str = "output folder (default results/<scenario>/)",
+    sets_help: str = "change one parameter by dotted key, e.g. --set rmp.monthly=30 --set "
+    "banks.lclor_large=0.06 (repeatable; VALUE is read as TOML; the population and network keys "
+    "only with --set start.snapshot='' , the synthetic start)",
 ) -> None:
     """Options shared by `run` and the commands built on it."""
     p.add_argument(
@@ -164,9 +167,7 @@ def add_run_options(
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="change one parameter by dotted key, e.g. --set rmp.monthly=30 "
-        "--set banks.lclor_large=0.06 (repeatable; VALUE is read as TOML; the population and "
-        "network keys only with --set start.snapshot='' , the synthetic start)",
+        help=sets_help,
     )
     p.add_argument(
         "--seed",
@@ -222,6 +223,9 @@ def configure_replay(parser: argparse.ArgumentParser) -> None:
         scenario_help="the scenario whose behaviour parameters the replay uses (default rmp40); one "
         "that changes what the data set (calendar, policy, runoff, rmp, ...) is refused",
         out_help="output folder (default results/replay/)",
+        sets_help="change one behaviour parameter by dotted key, e.g. --set banks.lclor_large=0.06 "
+        "--set population.dealers=30 (repeatable; VALUE is read as TOML; what the inputs file sets "
+        "is refused: calendar, policy, runoff, rmp, start.snapshot, ...)",
     )
     parser.add_argument(
         "--ensemble",
