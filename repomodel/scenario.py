@@ -245,7 +245,20 @@ def load(scenario: str | Path | dict = "rmp40", overrides: dict | list[str] | No
             overrides = parse_sets(overrides)
         for key, value in overrides.items():
             set_dotted(params, key, value, label="--set")
-    return validate(params)
+    try:
+        return validate(params)
+    except InputError as exc:  # a value the file set (and no --set replaced): name the file too
+        key = str(exc).split(":", 1)[0]
+        if label != "<dict>" and key in _dotted_keys(changes) and key not in (overrides or {}):
+            raise InputError(f"scenario {label}: {exc}") from None
+        raise
+
+
+def _dotted_keys(table: dict, prefix: str = "") -> set[str]:
+    out = set()
+    for key, value in table.items():
+        out |= _dotted_keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}"}
+    return out
 
 
 def parse_sets(items: list[str]) -> dict[str, Any]:

@@ -168,7 +168,8 @@ def test_an_empty_out_or_a_path_as_scenario_name_writes_nowhere(tmp_path):
         scenario = tmp_path / "s.toml"
         scenario.write_text(f"name = {json.dumps(name)}\n")
         r = repomodel("run", "--scenario", str(scenario), *SHORT, cwd=cwd)
-        assert r.returncode == 2 and r.stderr.startswith("repomodel run: error: name:"), (name, r.stderr)
+        prefix = f"repomodel run: error: scenario {scenario}: name:"
+        assert r.returncode == 2 and r.stderr.startswith(prefix), (name, r.stderr)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["a", "a/b", "s.toml"]
 
 

@@ -108,8 +108,13 @@ def test_the_same_bad_values_are_refused_in_a_scenario_file(tmp_path, capsys):
         code, _ = run_cli(tmp_path, "--scenario", str(path))
         err = capsys.readouterr().err
         assert code == 2 and len(err.strip().splitlines()) == 1, err
-        assert f"error: {field}" in err, err
+        assert f"error: scenario {path}: {field}" in err, err  # the file and the field
         assert not (tmp_path / "out").exists()
+    # a bad --set on top of a good file is the --set's, not the file's
+    path.write_text('name = "ok"\n[banks]\nlclor_large = 0.05\n')
+    code, _ = run_cli(tmp_path, "--scenario", str(path), "--set", "banks.lclor_large=5")
+    err = capsys.readouterr().err
+    assert code == 2 and "error: banks.lclor_large" in err and str(path) not in err, err
 
 
 def test_a_folder_given_as_scenario_is_called_a_folder(tmp_path, capsys):
