@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from repomodel import snapshot as snapshots
-from repomodel.errors import InputError
+from repomodel.errors import InputError, show, toml_type
 
 SCENARIO_DIR = resources.files("repomodel") / "scenarios"
 DATE_KEYS = {"calendar.start", "calendar.end", "runoff.end", "rmp.start", "rmp.until"}
@@ -239,7 +239,7 @@ def load(scenario: str | Path | dict = "rmp40", overrides: dict | list[str] | No
             )
     # a file's scenario is named after the file (its stem), a shipped one after itself
     changes.setdefault("name", Path(label).stem if label != "<dict>" and Path(label).is_file() else label)
-    _merge(params, changes, f"scenario {label}", prefix="")
+    from_file = _merge(params, changes, f"scenario {label}", prefix="")
     if overrides:
         if isinstance(overrides, list):
             overrides = parse_sets(overrides)
@@ -249,16 +249,9 @@ def load(scenario: str | Path | dict = "rmp40", overrides: dict | list[str] | No
         return validate(params)
     except InputError as exc:  # a value the file set (and no --set replaced): name the file too
         key = str(exc).split(":", 1)[0]
-        if label != "<dict>" and key in _dotted_keys(changes) and key not in (overrides or {}):
+        if label != "<dict>" and key in from_file and key not in (overrides or {}):
             raise InputError(f"scenario {label}: {exc}") from None
         raise
-
-
-def _dotted_keys(table: dict, prefix: str = "") -> set[str]:
-    out = set()
-    for key, value in table.items():
-        out |= _dotted_keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}"}
-    return out
 
 
 def parse_sets(items: list[str]) -> dict[str, Any]:
@@ -287,9 +280,7 @@ def set_dotted(params: dict, key: str, value: Any, label: str) -> None:
     A table given for a table (`--set 'rmp={monthly=10.0}'`) changes only the keys it names.
     """
     if not isinstance(key, str):
-        raise InputError(
-            f"{label}: key {_show(key)} is not a string: expected a dotted key, e.g. rmp.monthly"
-        )
+        raise InputError(f"{label}: key {show(key)} is not a string: expected a dotted key, e.g. rmp.monthly")
     parts = key.split(".")
     node = params
     for i, part in enumerate(parts):
@@ -305,15 +296,19 @@ def set_dotted(params: dict, key: str, value: Any, label: str) -> None:
         node = node[part]
 
 
-def _merge(params: dict, changes: dict, label: str, prefix: str) -> None:
+def _merge(params: dict, changes: dict, label: str, prefix: str) -> set[str]:
+    """Set `changes` into `params`; return the dotted keys set."""
+    done = set()
     for key, value in changes.items():
         dotted = f"{prefix}{key}"
         if key not in params:
             raise InputError(f"{label}: unknown key '{dotted}': expected one of {', '.join(sorted(params))}")
         if isinstance(params[key], dict) and isinstance(value, dict):
-            _merge(params[key], value, label, f"{dotted}.")
+            done |= _merge(params[key], value, label, f"{dotted}.")
         else:
             params[key] = copy.deepcopy(value)
+            done.add(dotted)
+    return done
 
 
 def validate(params: dict) -> dict:
@@ -322,7 +317,7 @@ def validate(params: dict) -> dict:
     _check_values(params, base(), "")
     if not NAME.fullmatch(params["name"]):
         raise InputError(
-            f"name: {_show(params['name'])} is not a plain folder name: expected 1 to 100 characters "
+            f"name: {show(params['name'])} is not a plain folder name: expected 1 to 100 characters "
             "without '/' or '\\', not starting with '.', '-' or a space (a run is written to results/<name>/)"
         )
     params["policy"]["target_range"] = _check_target_range(params["policy"]["target_range"])
@@ -341,7 +336,7 @@ def _check_values(params: dict, defaults: dict, prefix: str) -> None:
         if isinstance(default, dict):
             if not isinstance(value, dict):
                 raise InputError(
-                    f"{dotted}: {_show(value)} is not a table: expected keys {', '.join(default)}"
+                    f"{dotted}: {show(value)} is not a table: expected keys {', '.join(default)}"
                 )
             _check_values(value, default, f"{dotted}.")
         elif dotted in DATE_KEYS:
@@ -351,7 +346,7 @@ def _check_values(params: dict, defaults: dict, prefix: str) -> None:
                 default = float(default)  # an amount written without a decimal point in base.toml
             if not _same_type(value, default):
                 raise InputError(
-                    f"{dotted}: {_show(value)} is {_type_name(value)}: expected {_type_name(default)}"
+                    f"{dotted}: {show(value)} is {toml_type(value)}: expected {toml_type(default)}"
                 )
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 _check_number(dotted, value, bound_of(dotted))
@@ -363,16 +358,7 @@ def _check_number(key: str, value: float, bound: Bound | None) -> None:
     if isinstance(value, float) and not math.isfinite(value):
         raise InputError(f"{key}: {value} is not a finite number: expected {_expected(bound)}")
     if bound is not None and not bound.lo <= value <= bound.hi:
-        raise InputError(f"{key}: {_show(value)} is out of range: expected {_expected(bound)}")
-
-
-def _show(value: Any) -> str:
-    """A value as it goes into a one-line message: its repr, cut to 60 characters."""
-    try:
-        text = repr(value)
-    except ValueError:  # an integer of more than 4,300 digits
-        return f"an integer of {value.bit_length():,} bits"
-    return text if len(text) <= 60 else text[:57] + "..."
+        raise InputError(f"{key}: {show(value)} is out of range: expected {_expected(bound)}")
 
 
 def _expected(bound: Bound | None) -> str:
@@ -389,9 +375,9 @@ def _as_date(key: str, value: Any) -> dt.date:
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
-            raise InputError(f"{key}: {_show(value)} is not a date: expected YYYY-MM-DD") from None
+            raise InputError(f"{key}: {show(value)} is not a date: expected YYYY-MM-DD") from None
     elif not isinstance(value, dt.date):
-        raise InputError(f"{key}: {_show(value)} is {_type_name(value)}: expected a date, YYYY-MM-DD")
+        raise InputError(f"{key}: {show(value)} is {toml_type(value)}: expected a date, YYYY-MM-DD")
     first, last = DATE_RANGE
     if not first <= value <= last:
         raise InputError(f"{key}: {value} is out of range: expected a date from {first} to {last}")
@@ -474,23 +460,6 @@ def _same_type(value: Any, default: Any) -> bool:
     return True
 
 
-def _type_name(value: Any) -> str:
-    """What a value of this type is called in TOML."""
-    for kind, name in (
-        (bool, "a boolean (true or false)"),
-        (int, "an integer"),
-        (float, "a number"),
-        (str, "a string"),
-        (list, "a list"),
-        (dict, "a table"),
-        (dt.time, "a time"),
-        (dt.date, "a date"),
-    ):
-        if isinstance(value, kind):
-            return name
-    return f"a {type(value).__name__}"
-
-
 def _check_target_range(entries: list) -> list[dict]:
     key = "policy.target_range"
     if not entries:
@@ -498,10 +467,10 @@ def _check_target_range(entries: list) -> list[dict]:
     out = []
     for k, entry in enumerate(entries):
         if not isinstance(entry, dict) or set(entry) != {"date", "bottom", "top"}:
-            raise InputError(f"{key}[{k}]: {_show(entry)}: expected a table with keys date, bottom, top")
+            raise InputError(f"{key}[{k}]: {show(entry)}: expected a table with keys date, bottom, top")
         for name in ("bottom", "top"):
             if not _same_type(entry[name], 0.0):
-                raise InputError(f"{key}[{k}].{name}: {_show(entry[name])}: expected {_expected(RATE)}")
+                raise InputError(f"{key}[{k}].{name}: {show(entry[name])}: expected {_expected(RATE)}")
             _check_number(f"{key}[{k}].{name}", entry[name], RATE)
         bottom, top = float(entry["bottom"]), float(entry["top"])
         if top < bottom:
