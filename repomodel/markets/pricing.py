@@ -150,9 +150,9 @@ def triparty_rates(
     that worth moves toward the mean of its dealers' marginal costs weighted by what it lends
     each: tri-party cash is placed along standing lines and limits, not auctioned dollar by
     dollar, so a fund's last dollar goes where its lending goes. Every dealer the fund lends to
-    must match that price. G = F(excess / sigma): excess is the fund's cash left over (`leftover`) less what its
-    dealers still needed after tri-party (`need`), sigma the uncertainty of the fund's
-    end-of-day cash. A fund with much cash to spare lends at its floor; one whose dealers still
+    must match that price. G = F(excess / sigma): excess is the fund's cash left over
+    (`leftover`) less what its dealers still needed after tri-party (`need`), sigma the
+    uncertainty of the fund's end-of-day cash. A fund with much cash to spare lends at its floor; one whose dealers still
     need cash charges up to their marginal `cost`.
     """
     mp = params["money_funds"]
