@@ -5,9 +5,19 @@ the single run of `repomodel run` byte for byte, and an ensemble of 20 holds the
 The draws run on the one runner (`Runner`): one process or many give the same draws, in the
 same order.
 
+What a draw varies (`vary`):
+- "shocks" (the default): the scenario at the draw's seed. From [start] each draw builds its
+  own network; from the shipped end of history every draw opens on the same close (the
+  default seed's network and distribution of reserves), so only the payment shocks differ;
+- "history": draw k opens on the close of the shipped history replayed at its seed
+  (`history.closes`): its own network, distribution and balance sheets, the same aggregates.
+  The band then carries what the network and the distribution it left decide. Each seed's
+  close is replayed once (about 4 s) and cached.
+
     from repomodel.runs.ensemble import ensemble
     frame = ensemble("rmp40", draws=20, workers=2)    # tidy: one row per draw and business day
     frame[frame["draw"] == 0]                         # repomodel.simulate("rmp40"), plus draw, seed
+    ensemble("rmp40", draws=20, workers=2, vary="history")   # draw k from the history at seed k
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from repomodel import scenario as scenarios
+from repomodel.history.closes import check_vary, close_of
 from repomodel.model import simulate
 from repomodel.runs.figures import fan_chart, spread_figure
 from repomodel.runs.outputs import write_run
@@ -40,13 +51,24 @@ def simulate_draws(
     workers: int | None = 1,
     runner: Runner | None = None,
     progress: Callable[[int, Any], None] | None = None,
+    vary: str = "shocks",
 ) -> list[pd.DataFrame]:
     """The daily series of `params` (a loaded scenario) at each seed, in the order of `seeds`,
-    on `runner` or on one of at most `workers` processes."""
+    on `runner` or on one of at most `workers` processes; with `vary` "history", each opening
+    on the close of the shipped history replayed at its seed (`simulate_from_history`)."""
+    check_vary(vary, params)
+    fn = simulate_from_history if vary == "history" else simulate
     jobs = [(params, None, s) for s in seeds]
     if runner is not None:
-        return runner.map(simulate, jobs, progress)
-    return run_jobs(simulate, jobs, workers, progress)
+        return runner.map(fn, jobs, progress)
+    return run_jobs(fn, jobs, workers, progress)
+
+
+def simulate_from_history(params: dict, overrides: None, seed: int) -> pd.DataFrame:
+    """`simulate(params, seed=seed)` opening on the close of the shipped history replayed at
+    `seed` (replayed and cached first if need be: `history.closes.close_of`)."""
+    start = close_of(seed)
+    return simulate({**params, "start": {**params["start"], "snapshot": start}}, overrides, seed)
 
 
 def ensemble(
@@ -56,12 +78,14 @@ def ensemble(
     draws: int = 20,
     workers: int | None = 1,
     runner: Runner | None = None,
+    vary: str = "shocks",
 ) -> pd.DataFrame:
     """`draws` runs of `scenario` as one tidy frame: `repomodel.simulate`'s columns, indexed by
-    date, with the draw (0 .. draws-1) and its seed (`seed + draw`) in front."""
+    date, with the draw (0 .. draws-1) and its seed (`seed + draw`) in front; `vary` what
+    the draws vary (see the module)."""
     params = scenarios.load(scenario, overrides or [])
     seeds = draw_seeds(params["seed"] if seed is None else seed, draws)
-    return tidy(simulate_draws(params, seeds, workers, runner), seeds)
+    return tidy(simulate_draws(params, seeds, workers, runner, vary=vary), seeds)
 
 
 def tidy(frames: Sequence[pd.DataFrame], seeds: Sequence[int]) -> pd.DataFrame:
@@ -86,7 +110,7 @@ def spread_band(frames: Sequence[pd.DataFrame], seeds: Sequence[int]) -> pd.Data
     return out
 
 
-def ensemble_summary(frames: Sequence[pd.DataFrame], seeds: Sequence[int]) -> dict:
+def ensemble_summary(frames: Sequence[pd.DataFrame], seeds: Sequence[int], vary: str = "shocks") -> dict:
     """The 5th, 50th and 95th percentiles across draws of each draw's mean spread over the
     final year (`final_year`), its largest spike, its reserves at the last year-end of the run (else its last
     day) and its SRF take-up (sum of days, and the largest day)."""
@@ -94,7 +118,13 @@ def ensemble_summary(frames: Sequence[pd.DataFrame], seeds: Sequence[int]) -> di
     out: dict = {
         "draws": len(frames),
         "seeds": list(seeds),
-        "seed_rule": "draw k has seed `seed + k`",
+        "seed_rule": "draw k has seed `seed + k`"
+        + (
+            ", and opens on the close of the shipped history replayed at that seed"
+            if vary == "history"
+            else ""
+        ),
+        "vary": vary,
         "final_year": int(frames[0].index[-1].year),
         "year_end": str(_year_end(frames[0]).date()),
     }
@@ -122,25 +152,39 @@ def _year_end(df: pd.DataFrame) -> pd.Timestamp:
 
 
 def write_ensemble(
-    params: dict, seed: int | None, out: Path, draws: int, workers: int | None = 1, quiet: bool = False
+    params: dict,
+    seed: int | None,
+    out: Path,
+    draws: int,
+    workers: int | None = 1,
+    quiet: bool = False,
+    vary: str = "shocks",
 ) -> dict:
     """Run `draws` draws of `params` and write, all or nothing, into `out`: the first draw's
     timeseries.csv and spread.png (those of the single run), ensemble.csv (`spread_band`),
     fan.png (`figures.fan_chart`) and summary.json (the first draw's, with `ensemble`: the
     draws' quantiles). Returns the summary."""
+    check_vary(vary, params)
     seeds = draw_seeds(params["seed"] if seed is None else seed, draws)
     bar = progress_bar(draws, f"{params['name']}: {draws} draws", "draws", quiet)
     try:
-        frames = simulate_draws(params, seeds, workers, progress=lambda i, r: bar.update())
+        frames = simulate_draws(params, seeds, workers, progress=lambda i, r: bar.update(), vary=vary)
     finally:
         bar.close()
     df, band = frames[0], spread_band(frames, seeds)
     summary = summarise(df, params, seed=seeds[0])
-    summary["ensemble"] = ensemble_summary(frames, seeds)
+    summary["ensemble"] = ensemble_summary(frames, seeds, vary)
     title = f"repomodel · {params['name']}"
-    # from a snapshot every draw opens on its network and balance sheets: only shocks differ
+    # from a snapshot every draw opens on its network and balance sheets (only shocks differ),
+    # unless each opens on the history replayed at its seed
     snap = params["start"]["snapshot"]
-    varies = f"payment shocks; all open on {snap}" if snap else "network and shocks"
+    varies = (
+        "network, balance sheets and shocks: each opens on the history replayed at its seed"
+        if vary == "history"
+        else f"payment shocks; all open on {snap}"
+        if snap
+        else "network and shocks"
+    )
 
     def draw(path: Path) -> None:
         spread_figure(df, f"{title}: SOFR−IORB, reserves and ON RRP (draw 0)", path, ensemble=band)

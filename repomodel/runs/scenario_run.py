@@ -21,16 +21,17 @@ def run_scenario(
     quiet: bool = False,
     ensemble: int = 1,
     workers: int | None = 1,
+    vary: str = "shocks",
 ) -> tuple[dict, Path]:
     """Run `scenario` (a shipped name or a TOML path, with `--set` overrides) and write its
     timeseries.csv, summary.json and spread.png to `out` (default results/<scenario>/), all or
-    nothing; with `ensemble` N > 1, N draws on `workers` processes (runs.ensemble). Returns the
-    summary and the folder."""
+    nothing; with `ensemble` N > 1, N draws on `workers` processes, varying `vary`
+    (runs.ensemble). Returns the summary and the folder."""
     params = scenarios.load(scenario, sets or [])
     out = Path(out) if out is not None else Path("results") / params["name"]
     check_out(out)
     if ensemble > 1:
-        return write_ensemble(params, seed, out, ensemble, workers, quiet), out
+        return write_ensemble(params, seed, out, ensemble, workers, quiet, vary), out
     # The figure's process imports matplotlib while this one runs the model.
     with FigureProcess() as figures:
         with days(params["name"], quiet) as progress:

@@ -1,0 +1,74 @@
+"""What the commands print after their work: the summary table of a run or a replay, an
+ensemble's quantiles, a replay's fit and a sweep's table (`repomodel.cli`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
+    m = summary["metrics"]
+    rows = [
+        ("scenario", summary["scenario"]),
+        ("period", f"{m['start']} .. {m['end']} ({m['days']} business days)"),
+        (f"mean SOFR−IORB {m['final_year']}", f"{m['mean_spread_final_year_bp']:+.1f} bp"),
+        ("max SOFR−IORB", f"{m['max_spread_bp']:+.1f} bp on {m['max_spread_date']}"),
+        ("days above 0 / 10 bp", f"{m['days_spread_above_0']} / {m['days_spread_above_10bp']}"),
+        ("first month at or below 0 bp", str(m["first_month_mean_spread_at_or_below_0"] or "none")),
+        ("reserves start → end", f"${m['reserves_start']:,.0f} bn → ${m['reserves_end']:,.0f} bn"),
+        ("ON RRP at end", f"${max(0.0, m['on_rrp_end']):,.0f} bn"),
+        ("SRF take-up, total / max day", f"${m['srf_total']:,.0f} bn / ${m['srf_max']:,.0f} bn"),
+        ("Fed bill purchases", f"${m['fed_bill_purchases']:,.0f} bn"),
+        ("time (whole command)", f"{wall_seconds:.2f} s"),
+        ("written to", f"{out}/{{timeseries.csv, summary.json, spread.png}}"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for k, v in rows:
+        print(f"  {k:<{width}}  {v}")
+
+
+def print_ensemble(e: dict, out: Path) -> None:
+    m, r = e["mean_spread_final_year_bp"], e["max_spread_bp"]
+    print(
+        f"  {e['draws']} draws (seeds {e['seeds'][0]}..{e['seeds'][-1]}, varying "
+        f"{e.get('vary', 'shocks')}), 5th / 50th / 95th pct: "
+        f"mean SOFR−IORB {e['final_year']} {m['p05']:+.1f} / {m['p50']:+.1f} / {m['p95']:+.1f} bp, "
+        f"max {r['p05']:+.0f} / {r['p50']:+.0f} / {r['p95']:+.0f} bp; {out}/{{ensemble.csv, fan.png}}"
+    )
+
+
+def print_replay(summary: dict) -> None:
+    t, f = summary["tracking"], summary["fit"]
+    print(
+        f"  tracking: reserves mean |gap| {t['reserves_mean_abs_gap']:.1f} bn, "
+        f"ON RRP mean |gap| {t['on_rrp_mean_abs_gap']:.1f} bn"
+    )
+    if f:
+        print(
+            f"  fit: monthly RMSE {f['monthly_rmse_bp']:.2f} bp over {f['months']} months "
+            f"(ZLB 2020-03..2021-07 left out), bias {f['monthly_bias_bp']:+.2f} bp"
+        )
+    e = summary.get("ensemble")
+    if e:
+        line = f"  ensemble of {len(e['seeds'])} seeds ({e['seeds'][0]}..{e['seeds'][-1]}): ensemble.csv"
+        if e.get("mean_path_fit") and "seed_monthly_rmse_bp" in e:
+            r = e["seed_monthly_rmse_bp"]
+            line += (
+                f"; mean path monthly RMSE {e['mean_path_fit']['monthly_rmse_bp']:.2f} bp, "
+                f"seeds {r['median']:.2f} median ({r['min']:.2f} to {r['max']:.2f})"
+            )
+        print(line)
+
+
+def print_table(table: pd.DataFrame, out: Path) -> None:
+    status = table["status"].value_counts().to_dict()
+    print(f"  {len(table)} runs: " + ", ".join(f"{v} {k}" for k, v in sorted(status.items())))
+    ok = table[table["status"] == "ok"]
+    if len(ok):
+        cols = ["mean_spread_bp", "max_spread_bp", "days_spread_above_10bp", "reserves_end", "srf_total"]
+        print(ok[cols].describe().loc[["mean", "min", "max"]].round(2).to_string())
+    print(f"  written to {out}/results.csv, results.parquet, report/*.png")

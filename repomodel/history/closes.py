@@ -1,0 +1,111 @@
+"""The close of the shipped history at any seed: where a forward draw opens with `--vary history`.
+
+A forward run from the end of history opens on `data/end_of_history.npz`, the close of
+2025-12-31 as the replay reaches it at the default seed: one network, one distribution of
+reserves across banks. Draws of it differ only in their payment shocks, so their band says
+nothing of what the network and the distribution it left decide (the replay's December 2025
+ranges over about 10 bp across seeds). With `vary = "history"` draw k opens instead on the close
+of the shipped history replayed at its own seed: its own network, its own distribution and
+balance sheets, the same aggregates (they follow the data).
+
+    from repomodel.history.closes import close_of
+    path = close_of(3)       # the shipped history replayed at seed 3: its close, as a snapshot file
+
+The default seed's close is the shipped snapshot itself (the replay gives it byte for byte). Any
+other seed's is replayed once (about 4 s) and kept in a cache folder, `$REPOMODEL_CACHE` (else
+`$XDG_CACHE_HOME/repomodel`, else `~/.cache/repomodel`), under a key of everything that decides
+it: the package's code, parameters and data (the shipped history) and the seed. A change to any
+of them is a new key, so a close is never reused by a model it did not come from.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from pathlib import Path
+
+from repomodel import scenario as scenarios
+from repomodel import snapshot as snapshots
+from repomodel.errors import InputError
+
+VARY = ("shocks", "history")  # what an ensemble's draws vary (`ensemble(vary=...)`, `--vary`)
+PACKAGE = Path(__file__).resolve().parents[1]
+SOURCES = ("*.py", "*.toml", "*.csv", "*.npz")  # what decides a replay's close
+
+
+def check_vary(vary: str, params: dict) -> None:
+    """Refuse `vary` unless it is one of VARY and, for "history", `params` (a loaded scenario)
+    open on the shipped end of history: the other closes are replays of the shipped history."""
+    if vary not in VARY:
+        raise InputError(f"--vary: {vary!r}: expected one of {', '.join(VARY)}")
+    if vary != "history":
+        return
+    snap = params["start"]["snapshot"]
+    if not snap:
+        raise InputError(
+            "--vary history: the scenario opens on [start] (start.snapshot is empty), where each "
+            "draw already has its own network: expected --vary shocks, or start.snapshot = "
+            f"{snapshots.SHIPPED!r}"
+        )
+    if snap != snapshots.SHIPPED:
+        raise InputError(
+            f"--vary history: the scenario opens on start.snapshot = {snap!r}: expected "
+            f"{snapshots.SHIPPED!r} (the closes of other seeds are replays of the shipped history)"
+        )
+
+
+def cache_folder() -> Path:
+    """Where the replayed closes are kept: $REPOMODEL_CACHE, else the user's cache folder."""
+    if os.environ.get("REPOMODEL_CACHE"):
+        return Path(os.environ["REPOMODEL_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "repomodel"
+
+
+@functools.cache
+def model_key() -> str:
+    """A digest of the package's code, parameters and data: what a replay's close depends on
+    besides its seed."""
+    digest = hashlib.sha256()
+    files = sorted(p for pattern in SOURCES for p in PACKAGE.rglob(pattern) if "__pycache__" not in p.parts)
+    for path in files:
+        digest.update(str(path.relative_to(PACKAGE)).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def shipped_seed() -> int:
+    """The seed the shipped close was replayed at (the replay's default)."""
+    return int(scenarios.load("rmp40")["seed"])
+
+
+def close_of(seed: int) -> str:
+    """The close of the shipped history replayed at `seed`, as a `start.snapshot` value: the
+    shipped snapshot's name for the default seed, else the path of the cached file (replayed
+    and written, whole or not at all, when it is not there yet or cannot be read)."""
+    if seed == shipped_seed():
+        return snapshots.SHIPPED
+    path = cache_folder() / "closes" / model_key() / f"seed_{seed}.npz"
+    if path.is_file():
+        try:
+            snapshots.read_meta(path)
+            return str(path)
+        except InputError:
+            pass  # not a snapshot this version reads: replay it again
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _replay_close(seed, path)
+    return str(path)
+
+
+def _replay_close(seed: int, path: Path) -> None:
+    """Replay the shipped history at `seed` (as `repomodel replay --seed SEED --snapshot PATH`
+    does) and write its close to `path`."""
+    from repomodel.history.inputs import history_path, load_inputs
+    from repomodel.history.replay import replay
+    from repomodel.history.replay_run import hand_over, write_snapshot
+
+    closes: list[snapshots.Snapshot] = []
+    replay(load_inputs(history_path(), None, None), seed=seed, snapshot=closes.append)
+    write_snapshot(path, hand_over(closes[0]))

@@ -1,0 +1,100 @@
+"""`vary = "history"`: draw k of a forward ensemble opens on the close of the shipped history
+replayed at its seed, so the draws differ in network and distribution of reserves as well as
+in shocks; draw 0 (the default seed) is still the single run, and each close is replayed once."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from repomodel import snapshot as snapshots
+from repomodel.errors import InputError
+from repomodel.history import closes
+from repomodel.model import simulate
+from repomodel.runs.ensemble import ensemble
+
+JANUARY = {"calendar.end": "2026-01-30"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cache(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REPOMODEL_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
+@pytest.fixture(scope="module")
+def two_draws() -> pd.DataFrame:
+    return ensemble("rmp40", JANUARY, draws=2, workers=1, vary="history")
+
+
+def _gini(x: np.ndarray) -> float:
+    x = np.sort(x)
+    return float((2 * np.arange(1, len(x) + 1) - len(x) - 1) @ x / (len(x) * x.sum()))
+
+
+def test_the_default_seed_opens_on_the_shipped_close_and_other_seeds_on_their_own_history():
+    assert closes.close_of(0) == snapshots.SHIPPED
+    shipped, other = snapshots.read(snapshots.SHIPPED), snapshots.read(closes.close_of(1))
+    assert other.date == shipped.date
+
+    # the same history: the Fed's balance sheet, the TGA and fund assets follow the data, so
+    # reserves differ only by what the draw's market took at the SRF and left at the ON RRP
+    def net_reserves(snap):
+        fed = snap.ledger["fed"]
+        return fed.total("reserves") + fed.total("on_rrp") - fed.total("srf_loans")
+
+    assert net_reserves(other) == pytest.approx(net_reserves(shipped), rel=1e-9)
+    for sector, item in (("treasury", "tga"), ("money_funds", "shares"), ("fed", "soma_bills")):
+        assert other.ledger[sector].total(item) == pytest.approx(shipped.ledger[sector].total(item), rel=1e-9)
+    # another network, and the distribution of reserves it left
+    assert not np.array_equal(shipped.net.bd_bank, other.net.bd_bank)
+    gap = _gini(shipped.ledger["banks"]["reserves"]) - _gini(other.ledger["banks"]["reserves"])
+    assert abs(gap) > 1e-3
+
+
+def test_draw_0_is_the_single_run_and_draw_1_opens_on_seed_1s_close(two_draws):
+    draw = {k: two_draws[two_draws["draw"] == k].drop(columns=["draw", "seed"]) for k in (0, 1)}
+    pd.testing.assert_frame_equal(draw[0], simulate("rmp40", JANUARY, seed=0))
+    pd.testing.assert_frame_equal(
+        draw[1], simulate("rmp40", {**JANUARY, "start.snapshot": closes.close_of(1)}, seed=1)
+    )
+
+
+def test_the_history_draws_spread_wider_than_the_shocks_alone(two_draws):
+    shocks = ensemble("rmp40", JANUARY, draws=2, workers=1)
+    both = pd.concat([two_draws.assign(vary="history"), shocks.assign(vary="shocks")])
+    means = both.groupby(["vary", "draw"])["sofr_iorb_bp"].mean()
+    spread = {v: float(means[v].max() - means[v].min()) for v in ("history", "shocks")}
+    assert spread["history"] > spread["shocks"] + 0.5, spread
+
+
+def test_one_worker_or_two_give_the_same_history_draws(two_draws):
+    pd.testing.assert_frame_equal(ensemble("rmp40", JANUARY, draws=2, workers=2, vary="history"), two_draws)
+
+
+def test_a_close_is_replayed_once_and_again_only_when_it_cannot_be_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPOMODEL_CACHE", str(tmp_path))
+    replayed = []
+
+    def fake_replay(seed, path):  # the shipped close stands in for a replay
+        replayed.append(seed)
+        shutil.copyfile(snapshots.path_of(snapshots.SHIPPED), path)
+
+    monkeypatch.setattr(closes, "_replay_close", fake_replay)
+    first = closes.close_of(7)
+    assert closes.close_of(7) == first and replayed == [7]
+    assert closes.model_key() in first
+    with open(first, "wb") as f:
+        f.write(b"not a snapshot")
+    assert closes.close_of(7) == first and replayed == [7, 7]
+
+
+def test_history_draws_need_the_shipped_close():
+    with pytest.raises(InputError, match="--vary history.*start.snapshot is empty"):
+        ensemble("rmp40", {"start.snapshot": ""}, draws=2, vary="history")
+    with pytest.raises(InputError, match="--vary: 'network'"):
+        ensemble("rmp40", JANUARY, draws=2, vary="network")
