@@ -15,7 +15,8 @@ The default seed's close is the shipped snapshot itself (the replay gives it byt
 other seed's is replayed once (about 4 s) and kept in a cache folder, `$REPOMODEL_CACHE` (else
 `$XDG_CACHE_HOME/repomodel`, else `~/.cache/repomodel`), under a key of everything that decides
 it: the package's code, parameters and data (the shipped history) and the seed. A change to any
-of them is a new key, so a close is never reused by a model it did not come from.
+of them is a new key, so a close is never reused by a model it did not come from; the closes of
+all but the three latest keys are removed when a new key's first close is made.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 from repomodel import scenario as scenarios
@@ -32,6 +34,7 @@ from repomodel.errors import InputError
 VARY = ("shocks", "history")  # what an ensemble's draws vary (`ensemble(vary=...)`, `--vary`)
 PACKAGE = Path(__file__).resolve().parents[1]
 SOURCES = ("*.py", "*.toml", "*.csv", "*.npz")  # what decides a replay's close
+KEEP = 3  # model versions whose closes stay in the cache
 
 
 def check_vary(vary: str, params: dict) -> None:
@@ -81,22 +84,41 @@ def shipped_seed() -> int:
     return int(scenarios.load("rmp40")["seed"])
 
 
+def cached_path(seed: int) -> Path:
+    """Where the close of `seed` is kept (whether or not it is there yet)."""
+    return cache_folder() / "closes" / model_key() / f"seed_{seed}.npz"
+
+
+def to_replay(seeds: list[int]) -> list[int]:
+    """The seeds whose close `close_of` would have to replay (none kept yet)."""
+    return [s for s in seeds if s != shipped_seed() and not cached_path(s).is_file()]
+
+
 def close_of(seed: int) -> str:
     """The close of the shipped history replayed at `seed`, as a `start.snapshot` value: the
     shipped snapshot's name for the default seed, else the path of the cached file (replayed
     and written, whole or not at all, when it is not there yet or cannot be read)."""
     if seed == shipped_seed():
         return snapshots.SHIPPED
-    path = cache_folder() / "closes" / model_key() / f"seed_{seed}.npz"
+    path = cached_path(seed)
     if path.is_file():
         try:
             snapshots.read_meta(path)
             return str(path)
         except InputError:
             pass  # not a snapshot this version reads: replay it again
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True)
+        _prune(path.parent.parent)
     _replay_close(seed, path)
     return str(path)
+
+
+def _prune(root: Path, keep: int = KEEP) -> None:
+    """Remove the closes of all but the `keep` most recently made model versions under `root`."""
+    folders = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in folders[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _replay_close(seed: int, path: Path) -> None:

@@ -22,6 +22,7 @@ What a draw varies (`vary`):
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from repomodel import scenario as scenarios
-from repomodel.history.closes import check_vary, close_of
+from repomodel.history.closes import cached_path, check_vary, close_of, to_replay
 from repomodel.model import simulate
 from repomodel.runs.figures import fan_chart, spread_figure
 from repomodel.runs.outputs import write_run
@@ -166,6 +167,13 @@ def write_ensemble(
     draws' quantiles). Returns the summary."""
     check_vary(vary, params)
     seeds = draw_seeds(params["seed"] if seed is None else seed, draws)
+    new = to_replay(seeds) if vary == "history" else []
+    if new and not quiet:
+        print(
+            f"replaying the shipped history at {len(new)} seed{'s' if len(new) > 1 else ''} first "
+            f"(about 4 s each, once: kept in {cached_path(new[0]).parent})",
+            file=sys.stderr,
+        )
     bar = progress_bar(draws, f"{params['name']}: {draws} draws", "draws", quiet)
     try:
         frames = simulate_draws(params, seeds, workers, progress=lambda i, r: bar.update(), vary=vary)

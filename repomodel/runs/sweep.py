@@ -4,7 +4,8 @@
     repomodel sweep --report DIR
 
 The spec (`sweep_spec`) is checked completely before anything runs; with `ensemble = N` each
-point and seed is N draws (N runs), whose quantiles the report gives per point. Nothing is lost and
+point and seed is N draws (N runs), whose quantiles the report gives per point; with `vary =
+"history"` each seed's runs open on the shipped history replayed at that seed. Nothing is lost and
 nothing is done twice: a finished run is one file `DIR/runs/<run_id>.parquet` (one row:
 parameters, seed, the run's summary metrics, `runs.summary`), written atomically, so it exists
 whole or not at all; with --timeseries its daily series goes to `<run_id>.timeseries.parquet`
@@ -32,6 +33,7 @@ import pandas as pd
 
 from repomodel import __version__
 from repomodel.errors import InputError
+from repomodel.history.closes import close_of
 from repomodel.model import RepoMarketModel, simulate
 from repomodel.runs.outputs import check_out, jsonable, write_json, write_parquet
 from repomodel.runs.progress import progress_bar
@@ -42,11 +44,16 @@ from repomodel.runs.sweep_spec import plan
 ENSEMBLE_COLUMNS = ("draw", "ensemble_seed")  # a run's place in its point's ensemble (`ensemble = N`)
 
 
-def run_one(scenario: str, overrides: dict[str, Any], seed: int, timeseries: bool = False) -> dict:
-    """Run one model (on a worker); never raises. Returns {"status", "metrics" | "error",
-    "wall_seconds", "timeseries"?}."""
+def run_one(
+    scenario: str, overrides: dict[str, Any], seed: int, timeseries: bool = False, vary: str = "shocks"
+) -> dict:
+    """Run one model (on a worker; with `vary` "history", from the close of the shipped history
+    replayed at `seed`); never raises. Returns {"status", "metrics" | "error", "wall_seconds",
+    "timeseries"?}."""
     started = time.perf_counter()
     try:
+        if vary == "history":
+            overrides = {**overrides, "start.snapshot": close_of(seed)}
         df = simulate(scenario, dict(overrides), seed)
         out = {"status": "ok", "metrics": metrics(df), "wall_seconds": time.perf_counter() - started}
         if timeseries:
@@ -170,6 +177,7 @@ def prepare(out: Path, spec: dict, p: dict, timeseries: bool) -> None:
             "points": p["points"],
             # a sweep without an ensemble keeps the manifest it always had
             **({"ensemble": p["ensemble"]} if p["ensemble"] > 1 else {}),
+            **({"vary": p["vary"]} if p["vary"] != "shocks" else {}),
         },
     )
 
@@ -205,7 +213,7 @@ def _run(runner: Runner, out: Path, p: dict, timeseries: bool, progress: bool) -
     total = len(p["runs"])
     counts = {"total": total, "skipped": total - len(todo), "done": 0, "failed": 0}
     bar = progress_bar(total, "sweep", "runs", quiet=not progress, done=counts["skipped"])
-    jobs = [(p["scenario"], r["overrides"], r["seed"], timeseries) for r in todo]
+    jobs = [(p["scenario"], r["overrides"], r["seed"], timeseries, p["vary"]) for r in todo]
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         for index, result in runner.finished(run_one, jobs, failed=lost):

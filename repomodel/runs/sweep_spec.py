@@ -4,6 +4,7 @@ completely and expanded into runs before anything runs.
     scenario = "rmp40"
     seeds = [1, 2, 3]
     ensemble = 20                           # optional: 20 draws per point and seed (default 1)
+    vary = "history"                        # optional: each seed opens on the history replayed at it (default "shocks")
     [set]                                   # optional: fixed overrides for every run
     "calendar.end" = "2026-06-30"
     [grid]                                  # every combination ...
@@ -23,6 +24,11 @@ With `ensemble = N` every point and seed s is an ensemble of N draws, draw k wit
 seeds s .. s + N - 1 would make them, plus `draw` and `ensemble_seed`; the report adds the
 draws' quantiles per point (`sweep_report.ensemble_quantiles`). Seeds whose draws would
 overlap are refused.
+
+With `vary = "history"` (for a scenario that opens on the shipped end of history) the run at
+seed s opens on the close of the shipped history replayed at s (`history.closes`, as `repomodel
+run --vary history`): its own network and distribution of reserves. Its run id then hashes
+`vary` too; the default, "shocks", keeps the ids of before.
 """
 
 from __future__ import annotations
@@ -39,10 +45,22 @@ import numpy as np
 
 from repomodel import scenario as scenarios
 from repomodel.errors import InputError
+from repomodel.history.closes import VARY, check_vary
 from repomodel.runs.outputs import jsonable
 
 SAMPLE_METHODS = ("sobol", "lhs")
-SPEC_KEYS = {"scenario", "seeds", "ensemble", "set", "grid", "sample", "timeseries", "name", "description"}
+SPEC_KEYS = {
+    "scenario",
+    "seeds",
+    "ensemble",
+    "vary",
+    "set",
+    "grid",
+    "sample",
+    "timeseries",
+    "name",
+    "description",
+}
 MAX_SEED = 2**63 - 1  # numpy's generators take any integer >= 0; a seed must fit 64 bits
 MAX_DRAWS = 10_000  # draws per point: as `repomodel run --ensemble`
 
@@ -85,10 +103,12 @@ def _check_key(key: str, where: str) -> Any:
     return _default_of(key)
 
 
-def run_id(scenario: str, params: dict[str, Any], seed: int) -> str:
-    """A stable id of one run: a hash of its scenario, dotted-key parameters and seed."""
+def run_id(scenario: str, params: dict[str, Any], seed: int, vary: str = "shocks") -> str:
+    """A stable id of one run: a hash of its scenario, dotted-key parameters and seed (and
+    `vary`, unless it is the default)."""
+    history = {"vary": vary} if vary != "shocks" else {}
     text = json.dumps(
-        {"scenario": scenario, "params": jsonable(params), "seed": int(seed)},
+        {"scenario": scenario, "params": jsonable(params), "seed": int(seed), **history},
         sort_keys=True,
         separators=(",", ":"),
     )
@@ -98,8 +118,8 @@ def run_id(scenario: str, params: dict[str, Any], seed: int) -> str:
 def plan(spec: dict) -> dict:
     """Validate a spec and expand it into runs. Raises InputError naming what is wrong.
 
-    Returns {"scenario", "seeds", "ensemble", "fixed", "keys", "design", "method", "runs",
-    "points"}: each run is {"run_id", "seed", "params" (swept keys only), "overrides" (fixed +
+    Returns {"scenario", "seeds", "ensemble", "vary", "fixed", "keys", "design", "method",
+    "runs", "points"}: each run is {"run_id", "seed", "params" (swept keys only), "overrides" (fixed +
     swept), "sample_index"} (and, in an ensemble, "draw" and "ensemble_seed"), one per distinct
     run id; `points` maps every (sample_index, seed) of the design to its run id (a Sobol
     design can repeat a point once integer keys are rounded).
@@ -128,12 +148,14 @@ def plan(spec: dict) -> dict:
         design, method, keys = _grid(spec["grid"], fixed)
     else:
         design, method, keys = _sample(spec["sample"], fixed)
-    runs, points = _runs(scenario, design, seeds, fixed, ensemble)
+    vary = _vary(spec.get("vary", "shocks"), scenario, fixed, keys)
+    runs, points = _runs(scenario, design, seeds, fixed, ensemble, vary)
     _check_runs(scenario, runs)
     return {
         "scenario": scenario,
         "seeds": seeds,
         "ensemble": ensemble,
+        "vary": vary,
         "fixed": fixed,
         "keys": keys,
         "design": design,
@@ -193,8 +215,27 @@ def _ensemble(draws: Any, seeds: list[int]) -> int:
     return draws
 
 
+def _vary(vary: Any, scenario: str, fixed: dict, keys: list[str]) -> str:
+    """`vary`: "shocks" or "history"; "history" needs runs that open on the shipped end of
+    history, which no swept key may move."""
+    if not isinstance(vary, str) or vary not in VARY:
+        raise InputError(f"sweep spec: vary = {vary!r}: expected one of {', '.join(map(repr, VARY))}")
+    if vary == "history":
+        if "start.snapshot" in keys:
+            raise InputError(
+                'sweep spec: vary = "history" with start.snapshot swept: expected the shipped '
+                "end of history for every run"
+            )
+        try:
+            check_vary(vary, scenarios.load(scenario, dict(fixed)))
+        except InputError as exc:
+            why = str(exc).removeprefix("--vary history: ")
+            raise InputError(f'sweep spec: vary = "history": {why}') from None
+    return vary
+
+
 def _runs(
-    scenario: str, design: list[dict], seeds: list[int], fixed: dict, ensemble: int = 1
+    scenario: str, design: list[dict], seeds: list[int], fixed: dict, ensemble: int = 1, vary: str = "shocks"
 ) -> tuple[list, list]:
     """One run per distinct run id of the design, seeds and draws, and every point's run id."""
     runs, seen, points = [], set(), []
@@ -203,7 +244,7 @@ def _runs(
             for draw in range(ensemble):
                 seed = base + draw
                 overrides = {**fixed, **point}
-                rid = run_id(scenario, overrides, seed)
+                rid = run_id(scenario, overrides, seed, vary)
                 members = {"draw": draw, "ensemble_seed": int(base)} if ensemble > 1 else {}
                 points.append({"sample_index": index, "seed": int(seed), **members, "run_id": rid})
                 if rid in seen:  # a sample can repeat a point (integer keys): run it once
@@ -217,6 +258,7 @@ def _runs(
                         "overrides": overrides,
                         "sample_index": index,
                         **members,
+                        **({"vary": vary} if vary != "shocks" else {}),
                     }
                 )
     return runs, points

@@ -4,6 +4,7 @@ in shocks; draw 0 (the default seed) is still the single run, and each close is 
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import numpy as np
@@ -98,3 +99,12 @@ def test_history_draws_need_the_shipped_close():
         ensemble("rmp40", {"start.snapshot": ""}, draws=2, vary="history")
     with pytest.raises(InputError, match="--vary: 'network'"):
         ensemble("rmp40", JANUARY, draws=2, vary="network")
+
+
+def test_the_cache_keeps_the_closes_of_the_latest_model_versions_only(tmp_path):
+    root = tmp_path / "closes"
+    for k, name in enumerate(["a", "b", "c", "d", "e"]):
+        (root / name).mkdir(parents=True)
+        os.utime(root / name, (1000 + k, 1000 + k))
+    closes._prune(root, keep=3)
+    assert sorted(p.name for p in root.iterdir()) == ["c", "d", "e"]

@@ -387,3 +387,35 @@ def test_a_sweep_of_ensembles_reports_each_points_quantiles_of_its_draws(tmp_pat
     one = pd.read_csv(tmp_path / "plain" / "results.csv").set_index("run_id").drop(columns=VOLATILE)
     both = results.set_index("run_id").loc[one.index, one.columns]
     pd.testing.assert_frame_equal(one, both)
+
+
+@pytest.mark.slow
+def test_a_sweep_that_varies_the_history_runs_each_seed_from_its_own_close(tmp_path, monkeypatch):
+    from repomodel.history.closes import close_of
+    from repomodel.model import simulate
+    from repomodel.runs.summary import metrics
+
+    monkeypatch.setenv("REPOMODEL_CACHE", str(tmp_path / "cache"))
+    spec = write_spec(
+        tmp_path,
+        """
+        scenario = "rmp40"
+        seeds = [0, 1]
+        vary = "history"
+        [set]
+        "calendar.end" = "2026-01-30"
+        [grid]
+        "rmp.monthly" = [40.0]
+    """,
+    )
+    out = tmp_path / "out"
+    run = cli(str(spec), "--out", str(out), "--workers", "1", "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert cli("--report", str(out), "--quiet").returncode == 0
+    results = pd.read_csv(out / "results.csv").set_index("seed")
+    for seed in (0, 1):
+        ours = metrics(
+            simulate("rmp40", {"calendar.end": "2026-01-30", "start.snapshot": close_of(seed)}, seed)
+        )
+        assert results.loc[seed, "mean_spread_bp"] == pytest.approx(ours["mean_spread_bp"], abs=1e-5)
+    assert results.loc[0, "mean_spread_bp"] != pytest.approx(results.loc[1, "mean_spread_bp"], abs=0.3)

@@ -87,3 +87,29 @@ def test_a_bad_ensemble_is_refused_in_one_line(ensemble, seeds, words):
     with pytest.raises(InputError, match=words) as err:
         sweep_spec.plan(spec)
     assert "\n" not in str(err.value) and "ensemble" in str(err.value)
+
+
+def test_history_draws_have_their_own_run_ids_and_shocks_keep_the_old_ones():
+    spec = {"scenario": "rmp40", "seeds": [0, 1], "grid": {"rmp.monthly": [20.0, 40.0]}}
+    plain = sweep_spec.plan(spec)
+    assert sweep_spec.plan({**spec, "vary": "shocks"})["runs"] == plain["runs"]
+    history = sweep_spec.plan({**spec, "vary": "history"})
+    assert history["vary"] == "history" and all(r["vary"] == "history" for r in history["runs"])
+    ids = {r["run_id"] for r in history["runs"]}
+    assert len(ids) == 4 and not ids & {r["run_id"] for r in plain["runs"]}
+
+
+@pytest.mark.parametrize(
+    "vary, extra, words",
+    [
+        ("network", {}, "vary = 'network': expected one of 'shocks', 'history'"),
+        (1, {}, "vary = 1"),
+        ("history", {"set": {"start.snapshot": ""}}, 'vary = "history": the scenario opens on \\[start\\]'),
+        ("history", {"grid": {"start.snapshot": ["", "end_of_history"]}}, "start.snapshot swept"),
+    ],
+)
+def test_a_bad_vary_is_refused_in_one_line(vary, extra, words):
+    spec = {"scenario": "rmp40", "vary": vary, "grid": {"rmp.monthly": [20.0]}, **extra}
+    with pytest.raises(InputError, match=words) as err:
+        sweep_spec.plan(spec)
+    assert "\n" not in str(err.value)
