@@ -135,7 +135,9 @@ class RepoMarketModel(mesa.Model):
         self.book = eco.book = markets.afternoon(day, ledger, net, self.banks, p, am)
         self.banks.close(ledger)
         # 8. rates from executed trades
-        today_rates = rates.reference_rates(self.book, ledger["dealers"]["client_repo"])
+        today_rates = rates.reference_rates(
+            self.book, ledger["dealers"]["client_repo"], b["fed_funds_cap_bp"]
+        )
         # 9. record
         self.records.append(record.row(day, today_rates, fed | tre, ledger, net, self.book, self.banks))
         self.datacollector.collect(self)

@@ -34,8 +34,14 @@ def _percentiles_sorted(r: np.ndarray, v: np.ndarray, qs: tuple[float, ...]) -> 
     return r.take(np.minimum(pos, len(r) - 1)).tolist()
 
 
-def reference_rates(book: Book, client_repo: np.ndarray) -> dict[str, float]:
-    """SOFR, its percentiles and volume, TGCR, EFFR and its volume from the day's trades."""
+NO_CAP_BP = 1000.0  # banks.fed_funds_cap_bp at which fed funds are not capped (the model before)
+
+
+def reference_rates(book: Book, client_repo: np.ndarray, ff_cap_bp: float = NO_CAP_BP) -> dict[str, float]:
+    """SOFR, its percentiles and volume, TGCR, EFFR and its volume from the day's trades.
+
+    Fed funds trade at most `ff_cap_bp` above the day's SOFR (`cap_fed_funds`), so their
+    rates are set here, once SOFR is known."""
     repo_rates = np.concatenate([book.triparty_rate, book.bilateral_rate, book.client_rate])
     repo_volumes = np.concatenate([book.triparty, book.bilateral, client_repo])
     # TGCR is the same median over the tri-party trades only: they keep their order in the
@@ -49,6 +55,8 @@ def reference_rates(book: Book, client_repo: np.ndarray) -> dict[str, float]:
         (tgcr,) = _percentiles_sorted(r[triparty], v[triparty], (0.5,)) if len(triparty) else [float("nan")]
     else:
         p01 = p25 = sofr = p75 = p99 = tgcr = float("nan")
+    if ff_cap_bp < NO_CAP_BP and np.isfinite(sofr):
+        cap_fed_funds(book, sofr + ff_cap_bp / 100.0)
     # Interbank loans are priced by the lending core bank and correspondent sales by the buying
     # core bank, so each is one trade per core bank at its volume-weighted rate: the same
     # percentiles without sorting thousands of small-bank lines every day.
@@ -68,6 +76,22 @@ def reference_rates(book: Book, client_repo: np.ndarray) -> dict[str, float]:
         "sofr_volume": float(repo_volumes.sum()),
         "effr_volume": float(ff_volumes.sum()),
     }
+
+
+def cap_fed_funds(book: Book, cap: float) -> None:
+    """Price the day's fed funds loans (FHLB, interbank and correspondent) at most at `cap`.
+
+    A loan's rate splits the surplus between the lender's reservation and the borrower's value
+    of the dollar (Nash bargaining), but a borrower does not value a fed funds dollar above its
+    outside option: the same reserves borrowed in repo against its Treasuries, or kept by
+    lending a dollar less to dealers, at about the day's repo rate. The dollars lent, and so
+    every balance sheet, are unchanged; only the price is bounded. Without this, a bank near its
+    LCLoR whose tail risk is priced at the discount window plus its stigma (1,000 bp before the
+    SRF) bids hundreds of bp above IORB, and EFFR sat at +50 to +184 bp in September 2019 while
+    SOFR was at +14 to +58 (the market's EFFR: +3 to +20)."""
+    book.ff_fhlb_rate = np.minimum(book.ff_fhlb_rate, cap)
+    book.interbank_rate = np.minimum(book.interbank_rate, cap)
+    book.correspondent_rate = np.minimum(book.correspondent_rate, cap)
 
 
 def _by_group(group: np.ndarray, volume: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

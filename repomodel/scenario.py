@@ -117,6 +117,7 @@ BOUNDS: dict[str, Bound] = {
     "banks.reallocation_speed": DAILY,
     "banks.reallocation_max_payout": SHARE,
     "banks.reallocation_band_bp": Bound(0, 1000, "bp"),
+    "banks.fed_funds_cap_bp": Bound(0, 1000, "bp above SOFR", "1000: no cap"),
     "banks.intraday_weight": SHARE,
     "banks.settlement_reference": Bound(0.001, 1, "repo settled a day over bank assets"),
     "banks.repo_cost_elasticity": Bound(0, 5, "an elasticity to repo settled over bank assets"),

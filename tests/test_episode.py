@@ -85,6 +85,17 @@ def test_no_srf_on_the_month_ends_of_abundant_reserves():
     assert abundant.loc[~abundant["quarter_end"].astype(bool), "srf"].max() < 1.0
 
 
+def test_fed_funds_never_trade_further_above_repo_than_the_market_did():
+    # The market's EFFR - SOFR, 2018-04 .. 2025-12: at most +15 bp (+5 on 90 % of days). Before
+    # fed funds were bounded by the day's repo rate, the model's reached +151 bp (2019-09-18),
+    # with EFFR - IORB +50 to +184 bp in September 2019 against the market's +3 to +20.
+    h = history()
+    gap = (h["effr"] - h["sofr"]) * 100
+    market = (h["actual_effr_spread_bp"] - h["actual_spread_bp"]).dropna()
+    assert gap.max() <= market.max(), gap.idxmax()
+    assert h.loc["2019-09", "effr_iorb_bp"].max() < 100
+
+
 @pytest.mark.slow
 def test_more_purchases_never_raise_the_2026_mean_spread():
     # Forward from the end of history, the shipped purchase paths in order of what they buy.

@@ -33,6 +33,26 @@ def test_sofr_is_the_median_of_all_repo_and_tgcr_of_tri_party_only():
     assert np.isnan(out["effr"]) and out["effr_volume"] == 0.0
 
 
+def test_fed_funds_trade_at_most_the_cap_above_sofr_and_lend_the_same_dollars():
+    def book() -> Book:
+        b = Book()
+        b.bilateral, b.bilateral_rate = np.array([100.0]), np.array([4.20])
+        b.ff_fhlb, b.ff_fhlb_rate = (
+            np.array([[40.0, 20.0]]),
+            np.array([[5.50, 5.50]]),
+        )  # a bank near its LCLoR bid high
+        b.ib_lender, b.interbank, b.interbank_rate = np.array([0]), np.array([10.0]), np.array([4.10])
+        return b
+
+    uncapped = rates.reference_rates(book(), client_repo=np.zeros(0))
+    capped_book = book()
+    capped = rates.reference_rates(capped_book, client_repo=np.zeros(0), ff_cap_bp=5.0)
+    assert uncapped["effr"] == 5.50 and capped["effr"] == pytest.approx(4.25)
+    assert capped["sofr"] == uncapped["sofr"] == 4.20
+    assert capped["effr_volume"] == uncapped["effr_volume"] == 70.0
+    assert capped_book.interbank_rate.tolist() == [4.10]  # below the cap: its own price
+
+
 def test_gini_of_equal_holdings_is_zero_and_of_one_holder_approaches_one():
     assert rates.gini(np.ones(50)) == pytest.approx(0.0)
     assert rates.gini(np.r_[np.zeros(99), 1.0]) == pytest.approx(0.99)
