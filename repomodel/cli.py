@@ -185,7 +185,8 @@ def add_ensemble_options(p: argparse.ArgumentParser) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="run N draws (network and shocks; from a snapshot, shocks only; draw k has seed "
+        help="run N draws (network and shocks; from a snapshot, shocks only unless --vary "
+        "history; draw k has seed "
         "--seed + k) and add ensemble.csv, fan.png and the draws' quantiles in summary.json; "
         "default 1 (one run)",
     )
