@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from repomodel import scenario as scenarios  # noqa: E402
 from repomodel.errors import InputError  # noqa: E402
+from repomodel.runs.outputs import write_csv  # noqa: E402
 from repomodel.runs.sweep import run_sweep  # noqa: E402
 from repomodel.runs.sweep_report import load_results, sobol_indices  # noqa: E402
 from repomodel.runs.sweep_spec import plan  # noqa: E402
@@ -155,8 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     ranges = {k: v for k, v in s["sample"].items() if k in PARAMETERS}
     indices = analyse(table, p, ranges)
     indices.insert(2, "range", [f"[{ranges[k][0]:.4g}, {ranges[k][1]:.4g}]" for k in indices["parameter"]])
-    indices.to_csv(args.out / "sobol_indices.csv", index=False, float_format="%.4f")
-    table.to_csv(args.out / "runs.csv", index=False, float_format="%.6g")
+    write_csv(args.out / "sobol_indices.csv", indices, index=False, float_format="%.4f")
+    # the runs' metrics without their wall times, so a rerun writes the same bytes
+    write_csv(args.out / "runs.csv", table.drop(columns=["wall_seconds"]), index=False, float_format="%.6g")
     draw(indices, args.out, len(p["points"]))
 
     pd.set_option("display.width", 200)
