@@ -25,6 +25,7 @@ import functools
 import hashlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from repomodel import scenario as scenarios
@@ -90,8 +91,22 @@ def cached_path(seed: int) -> Path:
 
 
 def to_replay(seeds: list[int]) -> list[int]:
-    """The seeds whose close `close_of` would have to replay (none kept yet)."""
-    return [s for s in seeds if s != shipped_seed() and not cached_path(s).is_file()]
+    """The seeds whose close `close_of` would have to replay (none kept yet); when there are
+    any, the cache folder must be one this process can write (else an InputError naming it)."""
+    new = [s for s in seeds if s != shipped_seed() and not cached_path(s).is_file()]
+    if new:
+        folder = cached_path(new[0]).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            where = "REPOMODEL_CACHE" if os.environ.get("REPOMODEL_CACHE") else "the cache folder"
+            raise InputError(
+                f"--vary history: {where}: cannot keep the history's closes in '{folder}' "
+                f"({exc.strerror or exc}): expected a folder this user can write"
+            ) from None
+    return new
 
 
 def close_of(seed: int) -> str:

@@ -58,6 +58,8 @@ def simulate_draws(
     on `runner` or on one of at most `workers` processes; with `vary` "history", each opening
     on the close of the shipped history replayed at its seed (`simulate_from_history`)."""
     check_vary(vary, params)
+    if vary == "history":
+        to_replay(list(seeds))  # a cache folder that cannot be written is refused here, not in a worker
     fn = simulate_from_history if vary == "history" else simulate
     jobs = [(params, None, s) for s in seeds]
     if runner is not None:

@@ -108,3 +108,11 @@ def test_the_cache_keeps_the_closes_of_the_latest_model_versions_only(tmp_path):
         os.utime(root / name, (1000 + k, 1000 + k))
     closes._prune(root, keep=3)
     assert sorted(p.name for p in root.iterdir()) == ["c", "d", "e"]
+
+
+def test_a_cache_that_cannot_be_written_is_refused_before_any_draw_runs(tmp_path, monkeypatch):
+    blocked = tmp_path / "a_file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("REPOMODEL_CACHE", str(blocked / "cache"))
+    with pytest.raises(InputError, match="REPOMODEL_CACHE: cannot keep the history's closes"):
+        ensemble("rmp40", JANUARY, seed=0, draws=2, vary="history")
