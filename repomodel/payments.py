@@ -11,12 +11,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from repomodel.errors import InputError
 from repomodel.ledger import Ledger
 
 
 def deposit_shares(ledger: Ledger) -> np.ndarray:
+    """Each bank's share of the public's deposits: where the public's payments come from and
+    go to. An InputError when the public holds none (the scenario's flows took them all)."""
     deposits = np.maximum(ledger["banks"]["deposits"], 0.0)
-    return deposits / deposits.sum()
+    total = deposits.sum()
+    if not total > 0:
+        raise InputError(
+            "the public's bank deposits are used up: the scenario's flows from the public "
+            "(taxes, treasury.tax_*; the securities and money-fund shares it buys) take more than "
+            "it holds: expected smaller flows"
+        )
+    return deposits / total
 
 
 def public_to_fed(ledger: Ledger, amount: float, fed_item: str) -> None:

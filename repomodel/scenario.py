@@ -57,6 +57,7 @@ class Bound(NamedTuple):
 STOCK = Bound(0, 100_000, "$ bn", "$100 tn: four times the assets of all US banks")
 PER_MONTH = Bound(0, 1_000, "$ bn a month", "the Fed's most in a month was about $1 tn, in March 2020")
 PER_YEAR = Bound(0, 10_000, "$ bn a year")
+TAX = Bound(0, 5_000, "$ bn on the tax date", "over ten times an April tax date, about $300 bn")
 SHARE = Bound(0, 1, "a share")
 # the LCLoR before its settlement scaling (about 2x in late 2025)
 LCLOR = Bound(0, 0.2, "a share of assets", "reserves peaked at about 19 % of US bank assets")
@@ -148,10 +149,10 @@ BOUNDS: dict[str, Bound] = {
     "treasury.tga_target": STOCK,
     "treasury.net_bill_issuance": PER_YEAR,
     "treasury.net_coupon_issuance": PER_YEAR,
-    "treasury.tax_april": STOCK,
-    "treasury.tax_june": STOCK,
-    "treasury.tax_september": STOCK,
-    "treasury.tax_december": STOCK,
+    "treasury.tax_april": TAX,
+    "treasury.tax_june": TAX,
+    "treasury.tax_september": TAX,
+    "treasury.tax_december": TAX,
     "treasury.tga_reversion": DAILY,
     "treasury.late_tax_share": SHARE,
     "treasury.currency_growth": GROWTH,

@@ -11,6 +11,7 @@ import repomodel
 from repomodel import payments, policy
 from repomodel.calendar import Calendar
 from repomodel.drivers import Schedules
+from repomodel.errors import InputError
 
 SHORT = {"start.snapshot": "", "population.small_banks": 30, "calendar.end": "2026-01-30"}  # synthetic start
 
@@ -73,3 +74,15 @@ def test_the_feds_purchases_land_where_rmp_from_dealers_says(from_dealers):
     expected = np.bincount(ledger.bank_of["dealers"], weights=sold, minlength=len(reserves))
     expected += ((1 - from_dealers) * bought - done["mbs_paydown"]) * deposits  # paydowns: the public pays
     assert ledger["banks"]["reserves"] - reserves == pytest.approx(expected)
+
+
+def test_a_public_with_no_deposits_left_cannot_pay_and_says_so():
+    # A scenario whose flows take every deposit the public holds is refused with a message,
+    # not run on with NaN shares of nothing.
+    model = repomodel.RepoMarketModel("rmp40", overrides=SHORT, rng=0)
+    ledger = model.ledger
+    ledger.post(
+        "banks", "deposits", "reserves", ledger["banks"]["deposits"].copy()
+    )  # the public spends them all
+    with pytest.raises(InputError, match="the public's bank deposits are used up"):
+        payments.public_to_fed(ledger, 10.0, "tga")
