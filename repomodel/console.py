@@ -3,6 +3,7 @@ ensemble's quantiles, a replay's fit and a sweep's table (`repomodel.cli`)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,14 +12,18 @@ if TYPE_CHECKING:
 
 
 def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
-    m = summary["metrics"]
+    # a figure JSON could not hold (NaN: nothing traded) is null there; printed as nan
+    m = {k: math.nan if v is None else v for k, v in summary["metrics"].items()}
     rows = [
         ("scenario", summary["scenario"]),
         ("period", f"{m['start']} .. {m['end']} ({m['days']} business days)"),
         (f"mean SOFR−IORB {m['final_year']}", f"{m['mean_spread_final_year_bp']:+.1f} bp"),
         ("max SOFR−IORB", f"{m['max_spread_bp']:+.1f} bp on {m['max_spread_date']}"),
         ("days above 0 / 10 bp", f"{m['days_spread_above_0']} / {m['days_spread_above_10bp']}"),
-        ("first month at or below 0 bp", str(m["first_month_mean_spread_at_or_below_0"] or "none")),
+        (
+            "first month at or below 0 bp",
+            str(summary["metrics"]["first_month_mean_spread_at_or_below_0"] or "none"),
+        ),
         ("reserves start → end", f"${m['reserves_start']:,.0f} bn → ${m['reserves_end']:,.0f} bn"),
         ("ON RRP at end", f"${max(0.0, m['on_rrp_end']):,.0f} bn"),
         ("SRF take-up, total / max day", f"${m['srf_total']:,.0f} bn / ${m['srf_max']:,.0f} bn"),
