@@ -39,8 +39,8 @@ def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
 def print_ensemble(e: dict, out: Path) -> None:
     m, r = e["mean_spread_final_year_bp"], e["max_spread_bp"]
     print(
-        f"  {e['draws']} draws (seeds {e['seeds'][0]}..{e['seeds'][-1]}, varying "
-        f"{e.get('vary', 'shocks')}), 5th / 50th / 95th pct: "
+        f"  the table above is draw 0; {e['draws']} draws (seeds {e['seeds'][0]}..{e['seeds'][-1]}, "
+        f"varying {e.get('vary', 'shocks')}), 5th / 50th / 95th pct: "
         f"mean SOFR−IORB {e['final_year']} {m['p05']:+.1f} / {m['p50']:+.1f} / {m['p95']:+.1f} bp, "
         f"max {r['p05']:+.0f} / {r['p50']:+.0f} / {r['p95']:+.0f} bp; {out}/{{ensemble.csv, fan.png}}"
     )

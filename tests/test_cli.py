@@ -91,7 +91,7 @@ def test_help_explains_every_option():
         (["--set", "start.reserve_concentration=100"], "start.reserve_concentration"),
         (["--ensemble", "0"], "--ensemble"),
         (["--ensemble", "3", "--workers", "0"], "--workers"),
-        (["--vary", "history"], "--vary"),
+        (["--vary", "history", "--set", 'start.snapshot=""'], "--vary"),
         (["--ensemble", "3", "--vary", "network"], "--vary"),
         (["--ensemble", "3", "--vary", "history", "--set", 'start.snapshot=""'], "--vary"),
         (["--seed", "-1"], "--seed"),

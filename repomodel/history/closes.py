@@ -12,7 +12,7 @@ balance sheets, the same aggregates (they follow the data).
     path = close_of(3)       # the shipped history replayed at seed 3: its close, as a snapshot file
 
 The default seed's close is the shipped snapshot itself (the replay gives it byte for byte). Any
-other seed's is replayed once (about 4 s) and kept in a cache folder, `$REPOMODEL_CACHE` (else
+other seed's is replayed once (4 to 8 s of one core) and kept in a cache folder, `$REPOMODEL_CACHE` (else
 `$XDG_CACHE_HOME/repomodel`, else `~/.cache/repomodel`), under a key of everything that decides
 it: the package's code, parameters and data (the shipped history) and the seed. A change to any
 of them is a new key, so a close is never reused by a model it did not come from; the closes of
@@ -49,8 +49,8 @@ def check_vary(vary: str, params: dict) -> None:
     if not snap:
         raise InputError(
             "--vary history: the scenario opens on [start] (start.snapshot is empty), where each "
-            "draw already has its own network: expected --vary shocks, or start.snapshot = "
-            f"{snapshots.SHIPPED!r}"
+            "draw already has its own network: expected draws of the shocks (the default), or "
+            f"start.snapshot = {snapshots.SHIPPED!r}"
         )
     if snap != snapshots.SHIPPED:
         raise InputError(
@@ -62,9 +62,9 @@ def check_vary(vary: str, params: dict) -> None:
 def cache_folder() -> Path:
     """Where the replayed closes are kept: $REPOMODEL_CACHE, else the user's cache folder."""
     if os.environ.get("REPOMODEL_CACHE"):
-        return Path(os.environ["REPOMODEL_CACHE"])
+        return Path(os.environ["REPOMODEL_CACHE"]).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "repomodel"
+    return Path(base).expanduser() / "repomodel"
 
 
 @functools.cache
@@ -93,17 +93,17 @@ def cached_path(seed: int) -> Path:
 def to_replay(seeds: list[int]) -> list[int]:
     """The seeds whose close `close_of` would have to replay (none kept yet); when there are
     any, the cache folder must be one this process can write (else an InputError naming it)."""
-    new = [s for s in seeds if s != shipped_seed() and not cached_path(s).is_file()]
+    new = [s for s in seeds if s != shipped_seed() and not _readable(cached_path(s), meta_only=True)]
     if new:
         folder = cached_path(new[0]).parent
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            _make_folder(folder)
             with tempfile.TemporaryFile(dir=folder):
                 pass
         except OSError as exc:
             where = "REPOMODEL_CACHE" if os.environ.get("REPOMODEL_CACHE") else "the cache folder"
             raise InputError(
-                f"--vary history: {where}: cannot keep the history's closes in '{folder}' "
+                f"{where}: cannot keep the history's closes in '{folder}' "
                 f"({exc.strerror or exc}): expected a folder this user can write"
             ) from None
     return new
@@ -116,22 +116,45 @@ def close_of(seed: int) -> str:
     if seed == shipped_seed():
         return snapshots.SHIPPED
     path = cached_path(seed)
-    if path.is_file():
-        try:
-            snapshots.read_meta(path)
-            return str(path)
-        except InputError:
-            pass  # not a snapshot this version reads: replay it again
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True)
-        _prune(path.parent.parent)
+    if _readable(path):
+        return str(path)
+    if path.is_dir():  # not ours: a close is a file
+        shutil.rmtree(path)
+    _make_folder(path.parent)
     _replay_close(seed, path)
     return str(path)
 
 
+def _readable(path: Path, meta_only: bool = False) -> bool:
+    """Whether `path` holds a snapshot this version reads whole (or, `meta_only`, whose
+    meta.json it reads: the cheap check); a damaged one is replayed again."""
+    if not path.is_file():
+        return False
+    try:
+        (snapshots.read_meta if meta_only else snapshots.read)(path)
+        return True
+    except InputError:
+        return False
+
+
+def _make_folder(folder: Path) -> None:
+    """Make a model version's folder of closes (another process may make it at the same time);
+    when it is new, remove the oldest versions' (`_prune`)."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        _prune(folder.parent)
+
+
 def _prune(root: Path, keep: int = KEEP) -> None:
     """Remove the closes of all but the `keep` most recently made model versions under `root`."""
-    folders = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+
+    def made(p: Path) -> float:
+        try:
+            return p.stat().st_mtime
+        except OSError:  # removed meanwhile by another process
+            return 0.0
+
+    folders = sorted((p for p in root.iterdir() if p.is_dir()), key=made, reverse=True)
     for old in folders[keep:]:
         shutil.rmtree(old, ignore_errors=True)
 

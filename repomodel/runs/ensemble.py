@@ -1,7 +1,8 @@
-"""An ensemble: N draws of one scenario, each its own network and its own shocks.
+"""An ensemble: N draws of one scenario, each with its own seed.
 
 Draw k runs with seed `seed + k` (`seed`: the one given, else the scenario's), so draw 0 is
-the single run of `repomodel run` byte for byte, and an ensemble of 20 holds the one of 10.
+the single run of `repomodel run` at that seed (with the same `--vary`) byte for byte, and an
+ensemble of 20 holds the one of 10.
 The draws run on the one runner (`Runner`): one process or many give the same draws, in the
 same order.
 
@@ -12,7 +13,7 @@ What a draw varies (`vary`):
 - "history": draw k opens on the close of the shipped history replayed at its seed
   (`history.closes`): its own network, distribution and balance sheets, the same aggregates.
   The band then carries what the network and the distribution it left decide. Each seed's
-  close is replayed once (about 4 s) and cached.
+  close is replayed once (4 to 8 s of one core) and cached.
 
     from repomodel.runs.ensemble import ensemble
     frame = ensemble("rmp40", draws=20, workers=2)    # tidy: one row per draw and business day
@@ -173,7 +174,7 @@ def write_ensemble(
     if new and not quiet:
         print(
             f"replaying the shipped history at {len(new)} seed{'s' if len(new) > 1 else ''} first "
-            f"(about 4 s each, once: kept in {cached_path(new[0]).parent})",
+            f"(a replay of 2018-2025 each, once: kept in {cached_path(new[0]).parent})",
             file=sys.stderr,
         )
     bar = progress_bar(draws, f"{params['name']}: {draws} draws", "draws", quiet)
@@ -184,6 +185,10 @@ def write_ensemble(
     df, band = frames[0], spread_band(frames, seeds)
     summary = summarise(df, params, seed=seeds[0])
     summary["ensemble"] = ensemble_summary(frames, seeds, vary)
+    if vary == "history":
+        summary["opened_on"] = (
+            f"the close of the shipped history replayed at seed {seeds[0]} (--vary history)"
+        )
     title = f"repomodel · {params['name']}"
     # from a snapshot every draw opens on its network and balance sheets (only shocks differ),
     # unless each opens on the history replayed at its seed

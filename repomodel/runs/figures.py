@@ -155,14 +155,18 @@ def _reserves_panel(ax2, df: pd.DataFrame) -> None:
 def fan_chart(
     ens: pd.DataFrame, df: pd.DataFrame, title: str, path: Path, varies: str = "network and shocks"
 ) -> None:
-    """The fan of an ensemble's daily SOFR-IORB spread: the 5th-95th percentile band across
-    draws, their median, the corridor (ON RRP and SRF rates less IORB) and quarter-ends.
+    """The fan of an ensemble's daily SOFR-IORB spread: each draw (faint), the 5th-95th
+    percentile band across draws, their median, the corridor (ON RRP and SRF rates less IORB)
+    and quarter-ends.
     `ens` holds p05_bp, p50_bp, p95_bp and a seed_N column per draw; `df` is one draw's
     series (for the corridor and the calendar, the same in every draw); `varies` says what
     differs between the draws."""
-    n = sum(c.startswith("seed_") for c in ens)
+    draws = [c for c in ens if c.startswith("seed_")]
+    n = len(draws)
     plt = _mpl().plt
     fig, ax = plt.subplots(figsize=(11, 5.5), layout="constrained")
+    for k, c in enumerate(draws):  # every draw, faint: a draw far from the rest stays visible
+        ax.plot(ens.index, ens[c], color="0.55", lw=0.4, alpha=0.5, label="each draw" if k == 0 else None)
     ax.fill_between(
         ens.index, ens["p05_bp"], ens["p95_bp"], color=MODEL, alpha=0.25, lw=0, label="5th-95th pct"
     )
@@ -170,7 +174,7 @@ def fan_chart(
     _corridor(ax, df)
     _mark_dates(ax, df)
     ax.set_ylabel("SOFR − IORB, bp")
-    ax.legend(ncol=6, **LEGEND)
+    ax.legend(ncol=7, **LEGEND)
     top = _spread_limits(ax, df.assign(sofr_iorb_bp=ens["p95_bp"]))
     _note_cut_spikes(ax, {"95th pct": ens["p95_bp"]}, top)
     fig.suptitle(f"{title}: {n} draws ({varies})", x=0.01, ha="left", fontsize=11)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from repomodel import scenario as scenarios
+from repomodel.history.closes import check_vary, close_of, to_replay
 from repomodel.model import simulate
 from repomodel.runs.ensemble import write_ensemble
 from repomodel.runs.figures import FigureProcess
@@ -26,17 +28,30 @@ def run_scenario(
     """Run `scenario` (a shipped name or a TOML path, with `--set` overrides) and write its
     timeseries.csv, summary.json and spread.png to `out` (default results/<scenario>/), all or
     nothing; with `ensemble` N > 1, N draws on `workers` processes, varying `vary`
-    (runs.ensemble). Returns the summary and the folder."""
+    (runs.ensemble); one run with `vary` "history" opens on the close of the shipped history
+    replayed at its seed (draw k of such an ensemble is this run at seed + k). Returns the
+    summary and the folder."""
     params = scenarios.load(scenario, sets or [])
     out = Path(out) if out is not None else Path("results") / params["name"]
     check_out(out)
     if ensemble > 1:
         return write_ensemble(params, seed, out, ensemble, workers, quiet, vary), out
+    seed = params["seed"] if seed is None else seed
+    run = params
+    if vary == "history":  # the one draw: from the history replayed at this seed
+        check_vary(vary, params)
+        if to_replay([seed]) and not quiet:
+            print(f"replaying the shipped history at seed {seed} first (once: it is kept)", file=sys.stderr)
+        run = {**params, "start": {**params["start"], "snapshot": close_of(seed)}}
     # The figure's process imports matplotlib while this one runs the model.
     with FigureProcess() as figures:
         with days(params["name"], quiet) as progress:
-            df = simulate(params, seed=seed, progress=progress)
-        summary = summarise(df, params, seed=params["seed"] if seed is None else seed)
+            df = simulate(run, seed=seed, progress=progress)
+        summary = summarise(df, params, seed=seed)
+        if vary == "history":
+            summary["opened_on"] = (
+                f"the close of the shipped history replayed at seed {seed} (--vary history)"
+            )
         title = f"repomodel · {params['name']}: SOFR−IORB, reserves and ON RRP"
         write_run(out, df, summary, lambda path: figures.draw("spread_figure", df, title, path))
     return summary, out

@@ -33,7 +33,7 @@ import pandas as pd
 
 from repomodel import __version__
 from repomodel.errors import InputError
-from repomodel.history.closes import close_of
+from repomodel.history.closes import close_of, to_replay
 from repomodel.model import RepoMarketModel, simulate
 from repomodel.runs.outputs import check_out, jsonable, write_json, write_parquet
 from repomodel.runs.progress import progress_bar
@@ -202,6 +202,8 @@ def run_sweep(
     out = Path(out)
     check_folder(out, spec, force)
     check_out(out)
+    if p["vary"] == "history":
+        to_replay(sorted({r["seed"] for r in p["runs"]}))  # a cache that cannot be written: refused now
     with Runner(workers, scheduler, dask=True).open() as runner:
         prepare(out, spec, p, timeseries)
         return _run(runner, out, p, timeseries, progress)
@@ -216,6 +218,8 @@ def _run(runner: Runner, out: Path, p: dict, timeseries: bool, progress: bool) -
     jobs = [(p["scenario"], r["overrides"], r["seed"], timeseries, p["vary"]) for r in todo]
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
+        if p["vary"] == "history":
+            _replay_closes(runner, sorted({r["seed"] for r in todo}), progress)
         for index, result in runner.finished(run_one, jobs, failed=lost):
             record(out, todo[index], p["scenario"], result)
             counts["done" if result["status"] == "ok" else "failed"] += 1
@@ -233,6 +237,18 @@ def _run(runner: Runner, out: Path, p: dict, timeseries: bool, progress: bool) -
         bar.close()
         signal.signal(signal.SIGTERM, previous)
     return counts
+
+
+def _replay_closes(runner: Runner, seeds: list[int], progress: bool) -> None:
+    """Replay the history's close of each seed not yet cached, once, before the runs: run at
+    once, the runs of one seed would replay it on every worker. (On a cluster without a shared
+    disk each machine keeps its own cache and may replay a seed again.)"""
+    new = to_replay(seeds)
+    if not new:
+        return
+    if progress:
+        sys.stderr.write(f"repomodel sweep: replaying the shipped history at {len(new)} seeds first\n")
+    runner.map(close_of, [(s,) for s in new])
 
 
 def _terminate(signum, frame):  # SIGTERM behaves like Ctrl-C: stop cleanly, resumable

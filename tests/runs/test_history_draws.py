@@ -116,3 +116,15 @@ def test_a_cache_that_cannot_be_written_is_refused_before_any_draw_runs(tmp_path
     monkeypatch.setenv("REPOMODEL_CACHE", str(blocked / "cache"))
     with pytest.raises(InputError, match="REPOMODEL_CACHE: cannot keep the history's closes"):
         ensemble("rmp40", JANUARY, seed=0, draws=2, vary="history")
+
+
+def test_one_run_that_varies_the_history_is_that_seeds_draw(two_draws, tmp_path):
+    from repomodel.runs.scenario_run import run_scenario
+
+    summary, out = run_scenario(
+        "rmp40", ['calendar.end="2026-01-30"'], 1, tmp_path / "one", quiet=True, vary="history"
+    )
+    one = pd.read_csv(out / "timeseries.csv", index_col="date", parse_dates=True)
+    draw = two_draws[two_draws["draw"] == 1]["sofr_iorb_bp"]
+    assert np.allclose(one["sofr_iorb_bp"].to_numpy(), draw.to_numpy(), rtol=0, atol=1e-6)
+    assert "seed 1" in summary["opened_on"]
