@@ -23,6 +23,7 @@ bisection, an optimiser) starts its processes once.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import multiprocessing
 import os
 import sys
@@ -41,6 +42,8 @@ from repomodel.runs.progress import progress_bar
 
 Failed = Callable[[BaseException], Any]
 CONNECT_TIMEOUT = "5s"  # to reach a dask scheduler; an address that answers does so in well under a second
+
+NO_DASK = "dask.distributed is not installed: expected it for sweeps and --scheduler (pip install 'repomodel[sweep]')"
 
 
 class Runner:
@@ -61,9 +64,12 @@ class Runner:
 
     def open(self) -> Runner:
         """Reach the dask scheduler now, if there is one, so that a bad or unreachable address is
-        an InputError before the caller writes anything; returns the runner."""
+        an InputError before the caller writes anything (and, without one, check that dask is
+        installed); returns the runner."""
         if self.scheduler is not None:
             self._dask_client()
+        elif self.dask and importlib.util.find_spec("distributed") is None:
+            raise InputError(NO_DASK)
         return self
 
     def close(self) -> None:
@@ -120,10 +126,7 @@ class Runner:
             from dask.distributed import Client, LocalCluster
             from distributed.comm.addressing import get_address_host_port
         except ImportError:
-            raise InputError(
-                "dask.distributed is not installed: expected it for sweeps and --scheduler "
-                "(pip install 'repomodel[sweep]')"
-            ) from None
+            raise InputError(NO_DASK) from None
 
         if self._client is None and self.scheduler:
             try:

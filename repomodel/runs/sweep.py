@@ -247,7 +247,8 @@ def _replay_closes(runner: Runner, seeds: list[int], progress: bool) -> None:
     if not new:
         return
     if progress:
-        sys.stderr.write(f"repomodel sweep: replaying the shipped history at {len(new)} seeds first\n")
+        many = "s" if len(new) > 1 else ""
+        sys.stderr.write(f"repomodel sweep: replaying the shipped history at {len(new)} seed{many} first\n")
     runner.map(close_of, [(s,) for s in new])
 
 
