@@ -150,7 +150,7 @@ def add_run_options(
     out_help: str = "output folder (default results/<scenario>/)",
     sets_help: str = "change one parameter by dotted key, e.g. --set rmp.monthly=30 --set "
     "banks.lclor_large=0.06 (repeatable; VALUE is read as TOML; the population and network keys "
-    "only with --set start.snapshot='' , the synthetic start)",
+    "and [start] only with --set start.snapshot='' , the synthetic start)",
 ) -> None:
     """Options shared by `run` and the commands built on it."""
     p.add_argument(

@@ -248,12 +248,28 @@ def load(scenario: str | Path | dict = "rmp40", overrides: dict | list[str] | No
         for key, value in overrides.items():
             set_dotted(params, key, value, label="--set")
     try:
-        return validate(params)
+        params = validate(params)
     except InputError as exc:  # a value the file set (and no --set replaced): name the file too
         key = str(exc).split(":", 1)[0]
         if label != "<dict>" and key in from_file and key not in (overrides or {}):
             raise InputError(f"scenario {label}: {exc}") from None
         raise
+    _check_start_used(params, set(overrides or {}) | (set(from_file) if label != "<dict>" else set()))
+    return params
+
+
+def _check_start_used(params: dict, keys: set[str]) -> None:
+    """[start] builds the opening state only on the synthetic start: a run from a snapshot
+    opens on the snapshot's state, so a [start] key set by a file or --set would be ignored
+    without a word. Refused instead, naming the key."""
+    snap = params["start"]["snapshot"]
+    unused = sorted(k for k in keys if k.startswith("start.") and k != "start.snapshot")
+    if snap and unused:
+        raise InputError(
+            f"{unused[0]}: not used by a run that opens on start.snapshot = {snap!r} (its opening "
+            'state is the snapshot\'s): expected start.snapshot = "" (--set start.snapshot=, the '
+            "synthetic start) to build the opening state from [start]"
+        )
 
 
 def parse_sets(items: list[str]) -> dict[str, Any]:

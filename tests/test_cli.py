@@ -80,6 +80,7 @@ def test_help_explains_every_option():
         (["--set", "population.small_banks=abc"], "population.small_banks"),
         (["--set", "population.small_banks=2.5"], "population.small_banks"),
         (["--set", "start.reserves=-5"], "start.reserves"),
+        (["--set", "start.reserves=2000"], "start.reserves"),  # from the end of history [start] is not used
         (["--set", "population.dealers=-1"], "population.dealers"),
         (["--set", "calendar.end=2025-06-01"], "calendar.end"),
         (["--set", "calendar.start=yesterday"], "calendar.start"),
