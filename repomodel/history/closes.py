@@ -25,6 +25,7 @@ import functools
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -107,6 +108,24 @@ def to_replay(seeds: list[int]) -> list[int]:
                 f"({exc.strerror or exc}): expected a folder this user can write"
             ) from None
     return new
+
+
+def announce(seeds: list[int], quiet: bool = False, who: str = "") -> list[int]:
+    """The seeds whose close must be replayed (`to_replay`), said on stderr unless `quiet`."""
+    new = to_replay(seeds)
+    if new and not quiet:
+        many = "s" if len(new) > 1 else ""
+        print(
+            f"{who}replaying the shipped history at {len(new)} seed{many} first (a replay of "
+            f"2018-2025 each, once: kept in {cached_path(new[0]).parent})",
+            file=sys.stderr,
+        )
+    return new
+
+
+def from_history(params: dict, seed: int) -> dict:
+    """`params` (a loaded scenario) opening on the close of the shipped history at `seed`."""
+    return {**params, "start": {**params["start"], "snapshot": close_of(seed)}}
 
 
 def close_of(seed: int) -> str:

@@ -23,7 +23,6 @@ What a draw varies (`vary`):
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from repomodel import scenario as scenarios
-from repomodel.history.closes import cached_path, check_vary, close_of, to_replay
+from repomodel.history.closes import announce, check_vary, from_history, to_replay
 from repomodel.model import simulate
 from repomodel.runs.figures import fan_chart, spread_figure
 from repomodel.runs.outputs import write_run
@@ -71,8 +70,7 @@ def simulate_draws(
 def simulate_from_history(params: dict, overrides: None, seed: int) -> pd.DataFrame:
     """`simulate(params, seed=seed)` opening on the close of the shipped history replayed at
     `seed` (replayed and cached first if need be: `history.closes.close_of`)."""
-    start = close_of(seed)
-    return simulate({**params, "start": {**params["start"], "snapshot": start}}, overrides, seed)
+    return simulate(from_history(params, seed), overrides, seed)
 
 
 def ensemble(
@@ -170,13 +168,8 @@ def write_ensemble(
     draws' quantiles). Returns the summary."""
     check_vary(vary, params)
     seeds = draw_seeds(params["seed"] if seed is None else seed, draws)
-    new = to_replay(seeds) if vary == "history" else []
-    if new and not quiet:
-        print(
-            f"replaying the shipped history at {len(new)} seed{'s' if len(new) > 1 else ''} first "
-            f"(a replay of 2018-2025 each, once: kept in {cached_path(new[0]).parent})",
-            file=sys.stderr,
-        )
+    if vary == "history":
+        announce(seeds, quiet)
     bar = progress_bar(draws, f"{params['name']}: {draws} draws", "draws", quiet)
     try:
         frames = simulate_draws(params, seeds, workers, progress=lambda i, r: bar.update(), vary=vary)

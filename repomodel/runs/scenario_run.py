@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from repomodel import scenario as scenarios
-from repomodel.history.closes import check_vary, close_of, to_replay
+from repomodel.history.closes import announce, check_vary, from_history
 from repomodel.model import simulate
 from repomodel.runs.ensemble import write_ensemble
 from repomodel.runs.figures import FigureProcess
@@ -40,9 +39,8 @@ def run_scenario(
     run = params
     if vary == "history":  # the one draw: from the history replayed at this seed
         check_vary(vary, params)
-        if to_replay([seed]) and not quiet:
-            print(f"replaying the shipped history at seed {seed} first (once: it is kept)", file=sys.stderr)
-        run = {**params, "start": {**params["start"], "snapshot": close_of(seed)}}
+        announce([seed], quiet)
+        run = from_history(params, seed)
     # The figure's process imports matplotlib while this one runs the model.
     with FigureProcess() as figures:
         with days(params["name"], quiet) as progress:

@@ -33,7 +33,7 @@ import pandas as pd
 
 from repomodel import __version__
 from repomodel.errors import InputError
-from repomodel.history.closes import close_of, to_replay
+from repomodel.history.closes import announce, close_of, to_replay
 from repomodel.model import RepoMarketModel, simulate
 from repomodel.runs.outputs import check_out, jsonable, write_json, write_parquet
 from repomodel.runs.progress import progress_bar
@@ -243,12 +243,7 @@ def _replay_closes(runner: Runner, seeds: list[int], progress: bool) -> None:
     """Replay the history's close of each seed not yet cached, once, before the runs: run at
     once, the runs of one seed would replay it on every worker. (On a cluster without a shared
     disk each machine keeps its own cache and may replay a seed again.)"""
-    new = to_replay(seeds)
-    if not new:
-        return
-    if progress:
-        many = "s" if len(new) > 1 else ""
-        sys.stderr.write(f"repomodel sweep: replaying the shipped history at {len(new)} seed{many} first\n")
+    new = announce(seeds, quiet=not progress, who="repomodel sweep: ")
     runner.map(close_of, [(s,) for s in new])
 
 
