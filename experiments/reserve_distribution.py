@@ -4,7 +4,7 @@ A. Same total reserves, rising concentration. `start.reserve_concentration` c sp
    reserves over banks as assets^c (c = 1: in proportion to size; higher c: more at the largest
    banks). Everything else is the rmp40 scenario. Reported: the Gini coefficient and top-10
    share of reserves on the first day and on average over 2026 (banks trade reserves toward
-   equal marginal value, `banks.reallocation_speed`, so the distribution does not last), and
+   equal marginal value, slowly: `banks.reallocation_speed`, 0.05 of the gap a day), and
    the spread over the first month (21 business days) and over 2026.
 
 B. Where an injection lands. Three ways of adding the same $INJECTION bn, all on no_rmp:
