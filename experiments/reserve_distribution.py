@@ -127,7 +127,7 @@ def draw(conc: pd.DataFrame, conc_runs: dict, inj: pd.DataFrame, inj_runs: dict,
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
     ax = axes[0]
     ax.errorbar(
-        conc["gini_start"],
+        conc["concentration"],
         conc["mean_spread_2026_bp"],
         yerr=[
             conc["mean_spread_2026_bp"] - conc["mean_spread_2026_bp_min"],
@@ -135,18 +135,13 @@ def draw(conc: pd.DataFrame, conc_runs: dict, inj: pd.DataFrame, inj_runs: dict,
         ],
         fmt="o-",
         capsize=3,
+        label="2026 mean (range over draws)",
     )
-    for _, r in conc.iterrows():
-        ax.annotate(
-            f"c={r['concentration']:g}",
-            (r["gini_start"], r["mean_spread_2026_bp"]),
-            fontsize=7,
-            xytext=(3, 3),
-            textcoords="offset points",
-        )
-    ax.set_xlabel("Gini of reserves across banks, first day")
-    ax.set_ylabel("mean SOFR − IORB 2026 (bp)")
+    ax.plot(conc["concentration"], conc["mean_spread_first_month_bp"], "s--", label="first 21 days")
+    ax.set_xlabel("start.reserve_concentration c (Gini on the first day: middle panel)")
+    ax.set_ylabel("mean SOFR − IORB (bp)")
     ax.set_title("same total reserves, rising concentration")
+    ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     ax = axes[1]
     ax.plot(conc["concentration"], conc["gini_start"], "o-", label="Gini, first day")
