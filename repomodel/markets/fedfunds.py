@@ -140,8 +140,13 @@ def _highest_bids(bid: np.ndarray, capacity: np.ndarray, cash: float) -> np.ndar
     bid, capacity = bid.ravel(), capacity.ravel()
     n = len(bid)
     shares = [n * k // 16 for k in (1, 2, 3, 4, 6, 8) if n * k // 16]
-    ranked = np.partition(bid, [n - k for k in shares])
+    ranked = bid.copy()
+    below = n  # ranked[:below] holds the lowest bids, those not yet in a share
     for k in shares:
+        # Each share's lowest bid found only when it is needed, among the bids below the last
+        # share's: one partition at a time is several times cheaper than one at every share.
+        ranked[:below].partition(n - k)
+        below = n - k
         top = bid >= ranked[n - k]
         if capacity[top].sum() >= 1.01 * cash:
             return np.flatnonzero(top)
@@ -149,12 +154,23 @@ def _highest_bids(bid: np.ndarray, capacity: np.ndarray, cash: float) -> np.ndar
 
 
 def _stable_order(keys: np.ndarray) -> np.ndarray:
-    """np.argsort(keys, kind="stable"), from the faster unstable sort where no two keys tie."""
+    """np.argsort(keys, kind="stable"), from the faster unstable sort: where keys tie, their
+    indices put back in ascending order (banks with ample reserves bid exactly alike)."""
     order = np.argsort(keys)
     ranked = keys[order]
+    tied = ranked[1:] == ranked[:-1]
     if (ranked[1:] > ranked[:-1]).all():
         return order
-    return np.argsort(keys, kind="stable")
+    if np.isnan(ranked[-1]) or not tied.any():  # NaNs (sorted last) never compare equal
+        return np.argsort(keys, kind="stable")
+    in_run = np.zeros(len(keys), dtype=bool)  # sorted positions in a run of equal keys
+    in_run[1:] = tied
+    in_run[:-1] |= tied
+    at = np.flatnonzero(in_run)
+    run = np.cumsum(np.concatenate([[True], ~tied]))[at]  # numbered in sorted order
+    members = order[at]
+    order[at] = members[np.argsort(run * len(keys) + members)]  # by run, then by index
+    return order
 
 
 def _loans_by_bank(lent: np.ndarray, served: np.ndarray, quantity: float) -> np.ndarray:
@@ -163,8 +179,52 @@ def _loans_by_bank(lent: np.ndarray, served: np.ndarray, quantity: float) -> np.
     loans = np.zeros((len(lent), len(served)))
     got = np.flatnonzero(served.any(axis=1))
     if len(got):
-        loans[:, got] = (lent[:, None, None] * served[got][None, :, :] / quantity).sum(axis=2)
+        # Each FHLB's shares laid out (tranche, bank), so that their sum over tranches is a few
+        # additions of whole rows, not one short sum per loan, on arrays that stay in cache.
+        served_t = np.ascontiguousarray(served[got].T)
+        shares = np.empty_like(served_t)
+        for h, cash in enumerate(lent):
+            np.multiply(cash, served_t, out=shares)
+            shares /= quantity
+            loans[h, got] = _pairwise_sum(shares)
     return loans
+
+
+def _pairwise_sum(terms: np.ndarray) -> np.ndarray:
+    """The sum over the first axis of `terms`, bit for bit what `np.sum` gives over the last
+    axis of the transposed array: numpy adds the pairwise sum of the terms to 0.0. The sum is
+    made in place: `terms` is overwritten."""
+    out = _pairwise(terms)
+    out += 0.0  # as numpy's reduction starts from 0.0: a sum of -0.0 terms is 0.0
+    return out
+
+
+def _pairwise(terms: np.ndarray) -> np.ndarray:
+    """numpy's pairwise summation: up to 8 terms one by one from 0.0; up to 128 in eight
+    running sums combined as a tree, then the remainder one by one; more in two halves."""
+    n = len(terms)
+    if n > 128:
+        half = n // 2
+        half -= half % 8
+        out = _pairwise(terms[:half])
+        out += _pairwise(terms[half:])
+        return out
+    if n < 8:
+        out = np.zeros(terms.shape[1:])
+        for term in terms:
+            out += term
+        return out
+    runs = terms[:8]
+    whole = n - n % 8
+    for i in range(8, whole, 8):
+        runs += terms[i : i + 8]
+    runs[0::2] += runs[1::2]  # (r0 + r1), (r2 + r3), (r4 + r5), (r6 + r7)
+    runs[0::4] += runs[2::4]  # ((r0 + r1) + (r2 + r3)), ((r4 + r5) + (r6 + r7))
+    out = runs[0]
+    out += runs[4]
+    for term in terms[whole:]:
+        out += term
+    return out
 
 
 def correspondent(

@@ -51,3 +51,25 @@ def test_nothing_trades_when_every_bid_is_below_every_reservation():
     cash, reservation, capacity, bid = market(2)
     lent, served, quantity, rate = fedfunds.clear_fed_funds(cash, reservation + 1.0, capacity, bid, 0.6)
     assert not lent.any() and not served.any() and quantity == 0.0 and np.isnan(rate)
+
+
+@pytest.mark.parametrize("n", [1, 5, 7, 8, 12, 17, 24, 128, 129, 300])
+def test_pairwise_sum_gives_the_bytes_of_numpys_sum(n):
+    """The loans table sums each loan's shares over tranches as numpy would, bit for bit."""
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal((40, n)) * 10.0 ** rng.integers(-9, 9, (40, n))
+    x[rng.random(x.shape) < 0.3] = 0.0
+    x[rng.random(x.shape) < 0.1] = -0.0
+    x[0] = -0.0
+    assert fedfunds._pairwise_sum(x.T.copy()).tobytes() == x.sum(axis=1).tobytes()
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_stable_order_is_the_stable_sort(seed):
+    rng = np.random.default_rng(seed)
+    keys = np.round(rng.normal(0.0, 1.0, 500), 1)  # many ties
+    keys[:5] = [0.0, -0.0, 0.0, np.inf, -np.inf]
+    assert np.array_equal(fedfunds._stable_order(keys), np.argsort(keys, kind="stable"))
+    keys[7] = np.nan
+    assert np.array_equal(fedfunds._stable_order(keys), np.argsort(keys, kind="stable"))
+    assert np.array_equal(fedfunds._stable_order(keys[10:]), np.argsort(keys[10:], kind="stable"))
