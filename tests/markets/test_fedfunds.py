@@ -61,7 +61,7 @@ def test_pairwise_sum_gives_the_bytes_of_numpys_sum(n):
     x[rng.random(x.shape) < 0.3] = 0.0
     x[rng.random(x.shape) < 0.1] = -0.0
     x[0] = -0.0
-    assert fedfunds._pairwise_sum(x.T.copy()).tobytes() == x.sum(axis=1).tobytes()
+    assert fedfunds._pairwise_sum(list(x.T.copy())).tobytes() == x.sum(axis=1).tobytes()
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -73,3 +73,22 @@ def test_stable_order_is_the_stable_sort(seed):
     keys[7] = np.nan
     assert np.array_equal(fedfunds._stable_order(keys), np.argsort(keys, kind="stable"))
     assert np.array_equal(fedfunds._stable_order(keys[10:]), np.argsort(keys[10:], kind="stable"))
+
+
+@pytest.mark.parametrize("n_tranches", [1, 5, 8, 12, 20, 130])
+def test_loans_table_gives_the_bytes_of_the_dense_sum(n_tranches):
+    """Loans (FHLB, bank) computed only where tranches were served: the bytes of the sum over
+    every tranche, zeros included, whatever tranches each bank was served."""
+    rng = np.random.default_rng(n_tranches)
+    served = rng.exponential(1.0, (300, n_tranches)) * 10.0 ** rng.integers(-6, 3, (300, n_tranches))
+    served[rng.random(served.shape) < 0.5] = 0.0
+    served[:100] = np.where(
+        np.arange(n_tranches) < rng.integers(0, n_tranches + 1, (100, 1)), served[:100], 0.0
+    )
+    lent = rng.exponential(5.0, 11)
+    lent[3] = 0.0
+    quantity = float(served.sum())
+    dense = np.zeros((11, 300))
+    got = served.any(axis=1)
+    dense[:, got] = (lent[:, None, None] * served[got][None, :, :] / quantity).sum(axis=2)
+    assert fedfunds._loans_by_bank(lent, served, quantity).tobytes() == dense.tobytes()
