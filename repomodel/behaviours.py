@@ -187,7 +187,7 @@ def supply_tranches(
         reserves, -room, lclor, uncertainty, assets, cost_bp, slope_bp, iorb, penalty, n_tranches
     )
     value += cost
-    return amount, value
+    return amount, value.T.copy()
 
 
 def demand_tranches(
@@ -211,7 +211,7 @@ def demand_tranches(
         reserves, capacity, lclor, uncertainty, assets, cost_bp, slope_bp, iorb, penalty, n_tranches
     )
     value -= cost
-    return amount, value
+    return amount, value.T.copy()
 
 
 def _steps(
@@ -227,18 +227,19 @@ def _steps(
     n_tranches: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A bank's reserves moved by `change` (negative: lent) in `n_tranches` equal steps:
-    each step's size, the marginal value of the reserves at its middle, and the balance-sheet
-    cost of the balance sheet grown by that much, percent: (bank, step) arrays."""
+    each step's size, (bank, step); the marginal value of the reserves at its middle and the
+    balance-sheet cost of the balance sheet grown by that much, percent, (step, bank): every
+    bank in a row makes the arithmetic below whole-row operations, not a few numbers a bank."""
     size = np.abs(change)
     step = size / n_tranches
-    mid = step[:, None] * (np.arange(n_tranches)[None, :] + 0.5)
+    mid = (np.arange(n_tranches) + 0.5)[:, None] * step
     # In place on fresh arrays, the arithmetic of the formulas bit for bit (see above).
-    at = np.sign(change)[:, None] * mid
-    at += reserves[:, None]
-    value = reserve_value(at, lclor[:, None], uncertainty[:, None], iorb, penalty)
+    at = np.sign(change) * mid
+    at += reserves
+    value = reserve_value(at, lclor, uncertainty, iorb, penalty)
     cost = slope_bp * mid
-    cost /= assets[:, None]
-    cost += cost_bp[:, None]
+    cost /= assets
+    cost += cost_bp
     cost /= 100.0
     return np.repeat(step[:, None], n_tranches, axis=1), value, cost
 
