@@ -192,13 +192,25 @@ def _loans_by_bank(lent: np.ndarray, served: np.ndarray, quantity: float) -> np.
     if not (np.isfinite(quantity) and quantity != 0 and np.isfinite(lent).all()):
         loans[:, got] = (lent[:, None, None] * served[got][None, :, :] / quantity).sum(axis=2)
         return loans
-    order = got[np.argsort(-last[got], kind="stable")]
     reach = np.cumsum(np.bincount(last[got], minlength=len(served_t))[::-1])[::-1]
-    shares = []
-    for row, banks in zip(served_t[:, order], reach, strict=True):
-        share = np.multiply(lent[:, None], row[:banks])
+    if reach.sum() > 0.6 * reach.size * len(got):
+        # Most of the table served (at 5,000 banks): every tranche of every bank served, in
+        # the banks' order, costs less than ordering them.
+        order, reach = got, np.full(len(reach), len(got))
+        rows = served_t if len(got) == len(served) else served_t[:, got]
+    else:
+        order = got[np.argsort(-last[got], kind="stable")]
+        rows = served_t[:, order]
+    # The shares (FHLB, bank) of every tranche in one array: many large arrays alive at once,
+    # freed together, make the allocator hand their memory back and fault it in again daily.
+    table = np.empty(len(lent) * int(reach.sum()))
+    shares, start = [], 0
+    for row, banks in zip(rows, reach, strict=True):
+        share = table[start : start + len(lent) * banks].reshape(len(lent), banks)
+        np.multiply(lent[:, None], row[:banks], out=share)
         share /= quantity
         shares.append(share)
+        start += share.size
     loans[:, order] = _pairwise_sum(shares)
     return loans
 

@@ -76,15 +76,18 @@ def test_stable_order_is_the_stable_sort(seed):
 
 
 @pytest.mark.parametrize("n_tranches", [1, 5, 8, 12, 20, 130])
-def test_loans_table_gives_the_bytes_of_the_dense_sum(n_tranches):
+@pytest.mark.parametrize("served_share", [1.0, 0.95, 0.2])
+def test_loans_table_gives_the_bytes_of_the_dense_sum(n_tranches, served_share):
     """Loans (FHLB, bank) computed only where tranches were served: the bytes of the sum over
-    every tranche, zeros included, whatever tranches each bank was served."""
+    every tranche, zeros included, whether most of the table was served or each bank its first
+    few tranches (some of them empty)."""
     rng = np.random.default_rng(n_tranches)
     served = rng.exponential(1.0, (300, n_tranches)) * 10.0 ** rng.integers(-6, 3, (300, n_tranches))
-    served[rng.random(served.shape) < 0.5] = 0.0
-    served[:100] = np.where(
-        np.arange(n_tranches) < rng.integers(0, n_tranches + 1, (100, 1)), served[:100], 0.0
-    )
+    served[rng.random(served.shape) > served_share] = 0.0
+    if served_share < 0.5:
+        served = rng.exponential(1.0, (300, n_tranches)) * (rng.random((300, n_tranches)) > 0.3)
+        first_few = rng.integers(0, max(n_tranches // 4, 1) + 1, (300, 1))
+        served = np.where(np.arange(n_tranches) < first_few, served, 0.0)
     lent = rng.exponential(5.0, 11)
     lent[3] = 0.0
     quantity = float(served.sum())
