@@ -29,13 +29,23 @@ LOGISTIC_SCALE = 1.7  # makes the logistic close to the standard normal in the m
 
 def shortfall_probability(reserves: np.ndarray, lclor: np.ndarray, uncertainty: np.ndarray) -> np.ndarray:
     """P(R + e < L): the chance of ending the day below the lowest comfortable level."""
-    z = (lclor - reserves) / np.maximum(uncertainty, 1e-9)
-    return 1.0 / (1.0 + np.exp(-LOGISTIC_SCALE * np.clip(z, -30, 30)))
+    # The formula's arithmetic in place on one fresh array, bit for bit (a sum or a product
+    # of two numbers does not depend on their order): no temporary per operation.
+    z = np.asarray(np.subtract(lclor, reserves), dtype=float)
+    z /= np.maximum(uncertainty, 1e-9)
+    np.minimum(np.maximum(z, -30.0, out=z), 30.0, out=z)  # np.clip(z, -30, 30)
+    z *= -LOGISTIC_SCALE
+    np.exp(z, out=z)
+    z += 1.0
+    return np.divide(1.0, z, out=z)
 
 
 def reserve_value(reserves, lclor, uncertainty, iorb: float, penalty: float) -> np.ndarray:
     """Marginal value of reserves v(R) = IORB + (P - IORB) * F((L - R) / s), in percent."""
-    return iorb + (penalty - iorb) * shortfall_probability(reserves, lclor, uncertainty)
+    value = shortfall_probability(reserves, lclor, uncertainty)
+    value *= penalty - iorb
+    value += iorb
+    return value
 
 
 def settlement_factor(ratio: float, reference: float, weight: float) -> float:
@@ -176,7 +186,8 @@ def supply_tranches(
     amount, value, cost = _steps(
         reserves, -room, lclor, uncertainty, assets, cost_bp, slope_bp, iorb, penalty, n_tranches
     )
-    return amount, value + cost
+    value += cost
+    return amount, value.T.copy()
 
 
 def demand_tranches(
@@ -199,7 +210,8 @@ def demand_tranches(
     amount, value, cost = _steps(
         reserves, capacity, lclor, uncertainty, assets, cost_bp, slope_bp, iorb, penalty, n_tranches
     )
-    return amount, value - cost
+    value -= cost
+    return amount, value.T.copy()
 
 
 def _steps(
@@ -215,14 +227,20 @@ def _steps(
     n_tranches: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A bank's reserves moved by `change` (negative: lent) in `n_tranches` equal steps:
-    each step's size, the marginal value of the reserves at its middle, and the balance-sheet
-    cost of the balance sheet grown by that much, percent: (bank, step) arrays."""
+    each step's size, (bank, step); the marginal value of the reserves at its middle and the
+    balance-sheet cost of the balance sheet grown by that much, percent, (step, bank): every
+    bank in a row makes the arithmetic below whole-row operations, not a few numbers a bank."""
     size = np.abs(change)
     step = size / n_tranches
-    mid = step[:, None] * (np.arange(n_tranches)[None, :] + 0.5)
-    at = reserves[:, None] + np.sign(change)[:, None] * mid
-    value = reserve_value(at, lclor[:, None], uncertainty[:, None], iorb, penalty)
-    cost = (cost_bp[:, None] + slope_bp * mid / assets[:, None]) / 100.0
+    mid = (np.arange(n_tranches) + 0.5)[:, None] * step
+    # In place on fresh arrays, the arithmetic of the formulas bit for bit (see above).
+    at = np.sign(change) * mid
+    at += reserves
+    value = reserve_value(at, lclor, uncertainty, iorb, penalty)
+    cost = slope_bp * mid
+    cost /= assets
+    cost += cost_bp
+    cost /= 100.0
     return np.repeat(step[:, None], n_tranches, axis=1), value, cost
 
 

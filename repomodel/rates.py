@@ -23,8 +23,12 @@ def weighted_percentiles(rates: np.ndarray, volumes: np.ndarray, qs: tuple[float
     r, v = rates[keep], volumes[keep]
     if not len(r):
         return [float("nan")] * len(qs)
-    order = np.argsort(r, kind="stable")
-    return _percentiles_sorted(r[order], v[order], qs)
+    if len(r) > 1 and not (r[1:] >= r[:-1]).all():
+        # Trades already in order (fed funds on most days: the FHLBs' loans all trade at one
+        # rate) are what a stable sort would leave them.
+        order = np.argsort(r, kind="stable")
+        r, v = r[order], v[order]
+    return _percentiles_sorted(r, v, qs)
 
 
 def _percentiles_sorted(r: np.ndarray, v: np.ndarray, qs: tuple[float, ...]) -> list[float]:

@@ -101,14 +101,19 @@ def lend_between_banks(ledger: Ledger, lender: np.ndarray, borrower: np.ndarray,
 def post_fhlb_loans(ledger: Ledger, net, ff: np.ndarray, sign: float = 1.0) -> None:
     """FHLB h lends ff[h, j] to bank j: cash leaves the FHLB's custodian bank and lands in the
     borrower's reserves. Only the banks that borrowed are posted (most borrow nothing)."""
+    n_fhlb, n_banks = ff.shape
     banks = np.flatnonzero(ff.any(axis=0))
-    if len(banks) == ff.shape[1]:
-        h, j = _lines(*ff.shape)
-        amount = sign * ff.ravel()
+    if len(banks) == n_banks:
+        h, j = _lines(n_fhlb, n_banks)
+        loans = sign * ff
     else:
-        h, j = np.repeat(np.arange(ff.shape[0]), len(banks)), np.tile(banks, ff.shape[0])
-        amount = sign * ff[:, banks].ravel()
-    ledger.post("fhlbs", "ff_lent", "cash", amount, h)
+        h, j = np.repeat(np.arange(n_fhlb), len(banks)), np.tile(banks, n_fhlb)
+        loans = sign * ff[:, banks]
+    # Each FHLB's loans summed in the order of its banks, as posting `loans.ravel()` at `h`
+    # would, but bank by bank (the FHLBs interleaved): the running sums do not wait on one
+    # another.
+    ledger.post("fhlbs", "ff_lent", "cash", loans.T.ravel(), _fhlbs_by_bank(n_fhlb, n_banks)[: loans.size])
+    amount = loans.ravel()
     ledger.post("banks", "agent_deposits", "reserves", amount, net.fhlb_custodian[h])
     ledger.post("banks", "reserves", "ff_borrowed", amount, j)
 
@@ -121,6 +126,14 @@ def _lines(n_fhlb: int, n_banks: int) -> tuple[np.ndarray, np.ndarray]:
     j = np.tile(np.arange(n_banks), n_fhlb)
     h.flags.writeable = j.flags.writeable = False
     return h, j
+
+
+@functools.cache
+def _fhlbs_by_bank(n_fhlb: int, n_banks: int) -> np.ndarray:
+    """The FHLB of each entry of a flattened (bank, FHLB) table, the longest a day can need."""
+    h = np.tile(np.arange(n_fhlb), n_banks)
+    h.flags.writeable = False
+    return h
 
 
 def post_srf(ledger: Ledger, dealers: np.ndarray, banks: np.ndarray, sign: float = 1.0) -> None:

@@ -96,7 +96,8 @@ def _clear(cash, reservation, by_res, supply, capacity, bid, bargaining, among):
     by_bid = _stable_order(keys)
     if among is not None:
         by_bid = among[by_bid]
-    demand = np.cumsum(capacity[by_bid])
+    cap = capacity[by_bid]
+    demand = np.cumsum(cap)
     # A unit of quantity q trades when the bid of the bank holding q beats the reservation of
     # the FHLB holding q: find the largest such q over the merged breakpoints. Bids fall and
     # reservations rise along q, so the segments that trade are the first ones.
@@ -104,11 +105,11 @@ def _clear(cash, reservation, by_res, supply, capacity, bid, bargaining, among):
     points.sort(kind="stable")  # two sorted runs: a merge
     points = points[np.concatenate([[True], points[1:] != points[:-1]])]
     points = points[points <= min(demand[-1] if len(demand) else 0.0, supply[-1] if len(supply) else 0.0)]
-    bids, reservations = bid[by_bid], reservation[by_res]
+    reservations = reservation[by_res]
 
     def prices(k: int) -> tuple[float, float]:
         mid = (points[k] + points[k + 1]) / 2
-        b = bids[min(demand.searchsorted(mid, side="right"), len(demand) - 1)]
+        b = bid[by_bid[min(demand.searchsorted(mid, side="right"), len(demand) - 1)]]
         return b, reservations[min(supply.searchsorted(mid, side="right"), len(supply) - 1)]
 
     lo, hi = 0, len(points) - 1  # the number of segments that trade, by bisection
@@ -122,7 +123,6 @@ def _clear(cash, reservation, by_res, supply, capacity, bid, bargaining, among):
     if not lo:
         return np.zeros(len(cash)), np.zeros(len(bid)), 0.0, float("nan")
     served = np.zeros(len(bid))
-    cap = capacity[by_bid]
     served[by_bid] = np.clip(quantity - (demand - cap), 0.0, cap)
     lent = np.zeros(len(cash))
     lent[by_res] = np.clip(quantity - (supply - cash[by_res]), 0.0, cash[by_res])
@@ -140,8 +140,13 @@ def _highest_bids(bid: np.ndarray, capacity: np.ndarray, cash: float) -> np.ndar
     bid, capacity = bid.ravel(), capacity.ravel()
     n = len(bid)
     shares = [n * k // 16 for k in (1, 2, 3, 4, 6, 8) if n * k // 16]
-    ranked = np.partition(bid, [n - k for k in shares])
+    ranked = bid.copy()
+    below = n  # ranked[:below] holds the lowest bids, those not yet in a share
     for k in shares:
+        # Each share's lowest bid found only when it is needed, among the bids below the last
+        # share's: one partition at a time is several times cheaper than one at every share.
+        ranked[:below].partition(n - k)
+        below = n - k
         top = bid >= ranked[n - k]
         if capacity[top].sum() >= 1.01 * cash:
             return np.flatnonzero(top)
@@ -149,22 +154,111 @@ def _highest_bids(bid: np.ndarray, capacity: np.ndarray, cash: float) -> np.ndar
 
 
 def _stable_order(keys: np.ndarray) -> np.ndarray:
-    """np.argsort(keys, kind="stable"), from the faster unstable sort where no two keys tie."""
+    """np.argsort(keys, kind="stable"), from the faster unstable sort: where keys tie, their
+    indices put back in ascending order (banks with ample reserves bid exactly alike)."""
     order = np.argsort(keys)
     ranked = keys[order]
+    tied = ranked[1:] == ranked[:-1]
     if (ranked[1:] > ranked[:-1]).all():
         return order
-    return np.argsort(keys, kind="stable")
+    if np.isnan(ranked[-1]) or not tied.any():  # NaNs (sorted last) never compare equal
+        return np.argsort(keys, kind="stable")
+    in_run = np.zeros(len(keys), dtype=bool)  # sorted positions in a run of equal keys
+    in_run[1:] = tied
+    in_run[:-1] |= tied
+    at = np.flatnonzero(in_run)
+    run = np.cumsum(np.concatenate([[True], ~tied]))[at]  # numbered in sorted order
+    members = order[at]
+    order[at] = members[np.argsort(run * len(keys) + members)]  # by run, then by index
+    return order
 
 
 def _loans_by_bank(lent: np.ndarray, served: np.ndarray, quantity: float) -> np.ndarray:
     """Loans (FHLB, bank): each FHLB's `lent` spread over the banks in proportion to what
     their tranches were `served` (bank, tranche), computed only for the banks served."""
     loans = np.zeros((len(lent), len(served)))
-    got = np.flatnonzero(served.any(axis=1))
-    if len(got):
+    # A bank's loan from an FHLB is the sum over its tranches of lent * served / quantity, as
+    # numpy sums (`_pairwise_sum`). A tranche not served adds a zero, which changes no sum: with
+    # the banks ordered by the last tranche they were served, most first, the shares of
+    # tranche t are computed only for the leading banks served at t or beyond (a bank is served
+    # its first few tranches: a fifth of the table on a day of the replay).
+    served_t = served.T.copy()  # (tranche, bank): whole rows are cheaper than short ones
+    last = np.full(len(served), -1)
+    for t, taken in enumerate(served_t != 0):
+        last[taken] = t
+    got = np.flatnonzero(last >= 0)
+    if not len(got):
+        return loans
+    if not (np.isfinite(quantity) and quantity != 0 and np.isfinite(lent).all()):
         loans[:, got] = (lent[:, None, None] * served[got][None, :, :] / quantity).sum(axis=2)
+        return loans
+    reach = np.cumsum(np.bincount(last[got], minlength=len(served_t))[::-1])[::-1]
+    if reach.sum() > 0.6 * reach.size * len(got):
+        # Most of the table served (at 5,000 banks): every tranche of every bank served, in
+        # the banks' order, costs less than ordering them.
+        order, reach = got, np.full(len(reach), len(got))
+        rows = served_t if len(got) == len(served) else served_t[:, got]
+    else:
+        order = got[np.argsort(-last[got], kind="stable")]
+        rows = served_t[:, order]
+    # The shares (FHLB, bank) of every tranche in one array: many large arrays alive at once,
+    # freed together, make the allocator hand their memory back and fault it in again daily.
+    table = np.empty(len(lent) * int(reach.sum()))
+    shares, start = [], 0
+    for row, banks in zip(rows, reach, strict=True):
+        share = table[start : start + len(lent) * banks].reshape(len(lent), banks)
+        np.multiply(lent[:, None], row[:banks], out=share)
+        share /= quantity
+        shares.append(share)
+        start += share.size
+    loans[:, order] = _pairwise_sum(shares)
     return loans
+
+
+def _pairwise_sum(terms: list[np.ndarray]) -> np.ndarray:
+    """The sum of `terms`, each one's last axis no longer than the one before (absent entries
+    are zeros), bit for bit what `np.sum` gives over an axis of the terms: numpy adds the
+    pairwise sum of the terms to 0.0. Made in place: the terms are overwritten."""
+    out = _pairwise(terms)
+    out += 0.0  # as numpy's reduction starts from 0.0: a sum of -0.0 terms is 0.0
+    return out
+
+
+def _add(total: np.ndarray, term: np.ndarray) -> None:
+    """Add `term` to the leading entries of `total` (a zero where it has none changes no sum
+    but the sign of a zero, which `_pairwise_sum` sets as numpy would)."""
+    total[..., : term.shape[-1]] += term
+
+
+def _pairwise(terms: list[np.ndarray]) -> np.ndarray:
+    """numpy's pairwise summation: up to 8 terms one by one from 0.0; up to 128 in eight
+    running sums combined as a tree, then the remainder one by one; more in two halves."""
+    n = len(terms)
+    if n > 128:
+        half = n // 2
+        half -= half % 8
+        out = _pairwise(terms[:half])
+        _add(out, _pairwise(terms[half:]))
+        return out
+    if n < 8:
+        out = np.zeros(terms[0].shape)
+        for term in terms:
+            _add(out, term)
+        return out
+    runs = terms[:8]
+    whole = n - n % 8
+    for i in range(8, whole, 8):
+        for run, term in zip(runs, terms[i : i + 8], strict=True):
+            _add(run, term)
+    for k in (0, 2, 4, 6):
+        _add(runs[k], runs[k + 1])  # (r0 + r1), (r2 + r3), (r4 + r5), (r6 + r7)
+    _add(runs[0], runs[2])  # ((r0 + r1) + (r2 + r3))
+    _add(runs[4], runs[6])  # ((r4 + r5) + (r6 + r7))
+    out = runs[0]
+    _add(out, runs[4])
+    for term in terms[whole:]:
+        _add(out, term)
+    return out
 
 
 def correspondent(
