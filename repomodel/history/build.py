@@ -36,8 +36,11 @@ Sources and quirks (files in `../shared/data/fred/`, see its README):
   the next month; written on the last business day of the month it measures.
 - iorb: the policy rate paid on reserves, IOER before 2021-07-29 and IORB from then
   (one rate under two names).
-- on_rrp_rate: bottom of the target range, except 2021-06-17 .. 2024-12-18 when it was
-  the bottom + 5 bp (the technical adjustments of June 2021 and December 2024).
+- on_rrp_rate: bottom of the target range, except 2019-09-19 .. 2020-01-29 when it was
+  the bottom - 5 bp (the technical adjustment of September 2019: 1.70 % and, from
+  2019-10-31, 1.45 %, 10 bp under IOER; back to the bottom with IOER's +5 bp of January
+  2020) and 2021-06-17 .. 2024-12-18 when it was the bottom + 5 bp (the technical
+  adjustments of June 2021 and December 2024).
 - srf_rate: the rate of the standing backstop, i.e. the discount window's primary
   credit rate until the SRF exists and the SRF minimum bid rate after. Both equal the
   top of the target range from 2020-03-16; before that the primary credit rate was
@@ -96,6 +99,7 @@ END = pd.Timestamp("2025-12-31")  # end of the shipped history and of the calibr
 
 IORB_FROM = pd.Timestamp("2021-07-29")  # IOER renamed IORB
 ON_RRP_PLUS_5BP = (pd.Timestamp("2021-06-17"), pd.Timestamp("2024-12-18"))
+ON_RRP_MINUS_5BP = (pd.Timestamp("2019-09-19"), pd.Timestamp("2020-01-29"))
 SRF_FROM = pd.Timestamp("2021-07-28")
 PRIMARY_CREDIT_AT_TOP_FROM = pd.Timestamp("2020-03-16")
 PRIMARY_CREDIT_OVER_TOP_BEFORE = 0.50  # percent: top of range + 50 bp before 2020-03-16
@@ -248,7 +252,8 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     iorb = read_series(fred, "IORB", end).reindex(dates)
     out["iorb"] = np.where(dates < IORB_FROM, ioer, iorb)
     plus_5bp = (dates >= ON_RRP_PLUS_5BP[0]) & (dates <= ON_RRP_PLUS_5BP[1])
-    out["on_rrp_rate"] = bottom + np.where(plus_5bp, 0.05, 0.0)
+    minus_5bp = (dates >= ON_RRP_MINUS_5BP[0]) & (dates <= ON_RRP_MINUS_5BP[1])
+    out["on_rrp_rate"] = bottom + np.where(plus_5bp, 0.05, 0.0) - np.where(minus_5bp, 0.05, 0.0)
     out["srf_rate"] = top + np.where(dates < PRIMARY_CREDIT_AT_TOP_FROM, PRIMARY_CREDIT_OVER_TOP_BEFORE, 0.0)
     out["srf_exists"] = (dates >= SRF_FROM).astype(int)
     allotted = read_series(fred, "RPONTSYD", end)

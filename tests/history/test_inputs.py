@@ -341,3 +341,19 @@ def test_rates_outside_percent_quantities_in_millions_and_a_corridor_out_of_orde
     with pytest.raises(InputError, match=expected) as info:
         load_inputs(write(tmp_path, *rows))
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "date, iorb, on_rrp",
+    [
+        ("2019-09-18", 2.10, 2.00),  # the bottom of the range, 2.00-2.25
+        ("2019-09-20", 1.80, 1.70),  # September 2019: the ON RRP 5 bp under the bottom of 1.75-2.00
+        ("2019-11-01", 1.55, 1.45),  # October 2019: 1.50-1.75
+        ("2020-01-31", 1.60, 1.50),  # January 2020: IOER +5 bp, the ON RRP back at the bottom
+        ("2021-06-21", 0.15, 0.05),  # June 2021: both +5 bp, the ON RRP above the bottom of 0-0.25
+        ("2025-12-31", 3.65, 3.50),  # December 2025: 3.50-3.75, the technical adjustment undone
+    ],
+)
+def test_the_shipped_policy_rates_are_those_the_fomc_set(date, iorb, on_rrp):
+    day = load_inputs(history_path()).loc[date]
+    assert day["iorb"] == pytest.approx(iorb) and day["on_rrp_rate"] == pytest.approx(on_rrp)
