@@ -168,14 +168,16 @@ def draw(conc: pd.DataFrame, conc_runs: dict, inj: pd.DataFrame, inj_runs: dict,
     plt.close(fig)
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5), sharex=True)
-    for name, frames in inj_runs.items():
+    # dashed and dotted over solid: routes that end on the same path stay visible
+    styles = [("-", 2.4), ("-", 1.6), ("--", 1.6), (":", 2.0)]
+    for (name, frames), (style, width) in zip(inj_runs.items(), styles * len(inj_runs)):
         for ax, col, roll in (
             (axes[0], "sofr_iorb_bp", 5),
             (axes[1], "reserves", 1),
             (axes[2], "reserves_gini", 1),
         ):
             m = pd.concat([f[col] for f in frames], axis=1).mean(axis=1).rolling(roll, min_periods=1).mean()
-            ax.plot(m.index, m.to_numpy(), label=name)
+            ax.plot(m.index, m.to_numpy(), style, lw=width, label=name)
     axes[0].set_title("SOFR − IORB (bp), 5-day mean over seeds")
     axes[0].axhline(0, color="k", lw=0.8)
     axes[1].set_title("reserves ($ bn)")
