@@ -29,23 +29,13 @@ LOGISTIC_SCALE = 1.7  # makes the logistic close to the standard normal in the m
 
 def shortfall_probability(reserves: np.ndarray, lclor: np.ndarray, uncertainty: np.ndarray) -> np.ndarray:
     """P(R + e < L): the chance of ending the day below the lowest comfortable level."""
-    # The formula's arithmetic in place on one fresh array, bit for bit (a sum or a product
-    # of two numbers does not depend on their order): no temporary per operation.
-    z = np.asarray(np.subtract(lclor, reserves), dtype=float)
-    z /= np.maximum(uncertainty, 1e-9)
-    np.minimum(np.maximum(z, -30.0, out=z), 30.0, out=z)  # np.clip(z, -30, 30)
-    z *= -LOGISTIC_SCALE
-    np.exp(z, out=z)
-    z += 1.0
-    return np.divide(1.0, z, out=z)
+    z = (lclor - reserves) / np.maximum(uncertainty, 1e-9)
+    return 1.0 / (1.0 + np.exp(-LOGISTIC_SCALE * np.clip(z, -30, 30)))
 
 
 def reserve_value(reserves, lclor, uncertainty, iorb: float, penalty: float) -> np.ndarray:
     """Marginal value of reserves v(R) = IORB + (P - IORB) * F((L - R) / s), in percent."""
-    value = shortfall_probability(reserves, lclor, uncertainty)
-    value *= penalty - iorb
-    value += iorb
-    return value
+    return iorb + (penalty - iorb) * shortfall_probability(reserves, lclor, uncertainty)
 
 
 def settlement_factor(ratio: float, reference: float, weight: float) -> float:
@@ -233,7 +223,7 @@ def _steps(
     size = np.abs(change)
     step = size / n_tranches
     mid = (np.arange(n_tranches) + 0.5)[:, None] * step
-    # In place on fresh arrays, the arithmetic of the formulas bit for bit (see above).
+    # In place on fresh arrays, the arithmetic of the formulas bit for bit.
     at = np.sign(change) * mid
     at += reserves
     value = reserve_value(at, lclor, uncertainty, iorb, penalty)
