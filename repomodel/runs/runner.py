@@ -26,6 +26,7 @@ import contextlib
 import importlib.util
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import warnings
@@ -59,8 +60,9 @@ class Runner:
     def __enter__(self) -> Runner:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        # Left by an exception (Ctrl-C, SIGTERM, an error): the jobs still running are not wanted.
+        self.close(abandon=exc_type is not None)
 
     def open(self) -> Runner:
         """Reach the dask scheduler now, if there is one, so that a bad or unreachable address is
@@ -72,9 +74,14 @@ class Runner:
             raise InputError(NO_DASK)
         return self
 
-    def close(self) -> None:
+    def close(self, abandon: bool = False) -> None:
+        """Stop the engine: wait for the jobs running, or with `abandon` stop their processes
+        (the jobs not started are cancelled either way)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            processes = list((getattr(self._pool, "_processes", None) or {}).values())
+            self._pool.shutdown(wait=not abandon, cancel_futures=True)
+            if abandon:
+                _stop(processes)
         if self._client is not None:
             self._client.close()
         if self._cluster is not None:
@@ -109,7 +116,9 @@ class Runner:
         if self.workers == 1 or len(jobs) == 1:
             return ((index, _call(fn, job, failed)) for index, job in enumerate(jobs))
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=_context())
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=_context(), initializer=ignore_interrupts
+            )
         with forking():  # a forked pool starts its workers at the first submit
             futures = {self._pool.submit(fn, *job): index for index, job in enumerate(jobs)}
         return _as_finished(futures, futures_completed, failed)
@@ -143,13 +152,14 @@ class Runner:
                     f"({exc}): expected a running dask scheduler"
                 ) from None
         elif self._client is None:
-            self._cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=40,
-            )
+            with interrupts_ignored():  # the workers start ignoring Ctrl-C (see `ignore_interrupts`)
+                self._cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=40,
+                )
             self._client = Client(self._cluster)
         return self._client
 
@@ -178,6 +188,39 @@ def forking() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", r"This process .* is multi-threaded", DeprecationWarning)
         yield
+
+
+def ignore_interrupts() -> None:
+    """In a local worker: Ctrl-C reaches every process of the terminal's group, but it is the
+    caller's to handle (it cancels the jobs and stops the workers); a worker that took it would
+    print its own traceback, and a pool's worker would go on to its next job."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def interrupts_ignored() -> Iterator[None]:
+    """Ctrl-C ignored while processes start here (a dask LocalCluster's nannies and workers):
+    a process started ignoring it keeps ignoring it (Python installs its KeyboardInterrupt
+    handler only where SIGINT has its default action), so only the caller sees it. In the main
+    thread only (elsewhere signals cannot be set, and are not delivered anyway)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _stop(processes: list) -> None:
+    """Stop a pool's worker processes now, their jobs abandoned (the pool is shut down: what
+    it would do on its own is wait for them)."""
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 def _call(fn: Callable, job: tuple, failed: Failed | None) -> Any:

@@ -58,10 +58,14 @@ def load_results(out: Path) -> pd.DataFrame:
             row.update(status="todo")
         rows.append(pd.DataFrame([row]))
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    # what differs between a seed's runs: the shocks, or (vary = "history") also the history
+    # replayed to the start; a manifest written before the key existed varied the shocks
+    table["vary"] = manifest.get("vary", "shocks")
     lead = [
         "run_id",
         "status",
         "scenario",
+        "vary",
         "seed",
         "sample_index",
         "draw",

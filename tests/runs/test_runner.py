@@ -59,3 +59,70 @@ def test_a_failing_job_raises_or_becomes_a_result(workers):
 
 def test_no_jobs_no_engine():
     assert run_jobs(simulate, [], workers=4) == []
+
+
+INTERRUPTED = """
+import sys, time
+from pathlib import Path
+from repomodel.runs.runner import Runner
+
+def nap(marker, seconds):
+    Path(marker).touch()
+    time.sleep(seconds)
+    return seconds
+
+if __name__ == "__main__":
+    folder, dask = Path(sys.argv[1]), sys.argv[2] == "dask"
+    try:
+        with Runner(workers=2, dask=dask) as runner:
+            runner.map(nap, [(str(folder / f"started{k}"), 60.0) for k in range(6)])
+    except KeyboardInterrupt:
+        sys.exit(130)
+"""
+
+
+@pytest.mark.parametrize("engine", ["pool", "dask"])
+def test_ctrl_c_stops_the_workers_and_their_jobs_at_once(tmp_path, engine):
+    """Ctrl-C reaches the whole process group of the terminal: the caller stops, cancels what is
+    queued and stops the jobs running (60 s each), with no worker's traceback, and leaves no
+    process behind. Before, the pool's workers each took the interrupt in their job and went on
+    to the next one while the caller waited for them."""
+    if engine == "dask":
+        pytest.importorskip("distributed")
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "interrupted.py"
+    script.write_text(INTERRUPTED)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path), engine],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("started*"))) < 2:  # both workers in a job
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does
+    try:
+        _, err = proc.communicate(timeout=30)  # far less than one job
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("still running 30 s after Ctrl-C") from None
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err, err
+    assert len(list(tmp_path.glob("started*"))) == 2  # the queued jobs never started
+    # no worker left behind (one just stopped may stay a zombie until the system reaps it)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "a worker of the interrupted runner is still there"
+        time.sleep(0.2)

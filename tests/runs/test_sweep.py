@@ -179,6 +179,7 @@ def test_one_and_two_workers_give_identical_results(tmp_path):
     rep = cli("--report", str(a))
     assert rep.returncode == 0, rep.stderr
     assert len(pd.read_csv(a / "results.csv")) == 6
+    assert (pd.read_csv(a / "results.csv")["vary"] == "shocks").all()
     assert (a / "report" / "response_curves.png").exists()
 
 
@@ -413,6 +414,7 @@ def test_a_sweep_that_varies_the_history_runs_each_seed_from_its_own_close(tmp_p
     assert run.returncode == 0, run.stderr
     assert cli("--report", str(out), "--quiet").returncode == 0
     results = pd.read_csv(out / "results.csv").set_index("seed")
+    assert (results["vary"] == "history").all()  # the table says how its runs differ
     for seed in (0, 1):
         ours = metrics(
             simulate("rmp40", {"calendar.end": "2026-01-30", "start.snapshot": close_of(seed)}, seed)
