@@ -69,7 +69,9 @@ def allocate_lines(
         share = np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
         offer = np.minimum(cash_left[src] * share, room)
         asked = np.bincount(dst, weights=offer, minlength=len(need))[dst]
-        take = np.divide(need_on_line, asked, out=np.zeros_like(offer), where=asked > 0)
+        # A need over a subnormal offer overflows to inf, which the cap below takes to 1: all of it.
+        with np.errstate(over="ignore"):
+            take = np.divide(need_on_line, asked, out=np.zeros_like(offer), where=asked > 0)
         got = offer * np.minimum(take, 1.0)
         lent += got
         cash_left -= np.bincount(src, weights=got, minlength=len(cash))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -82,3 +84,13 @@ def test_line_allocation_respects_limits_cash_and_needs_and_creates_nothing(case
 def test_a_lender_with_one_line_lends_up_to_the_smaller_of_cash_need_and_limit():
     lent = allocate_lines(np.array([10.0]), np.array([6.0]), np.array([0]), np.array([0]), np.array([4.0]))
     assert lent == pytest.approx([4.0])
+
+
+def test_a_subnormal_offer_is_taken_whole_without_a_warning():
+    # the need over an offer of 5e-324 overflows: taken whole, capped at the cash, silently
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lent = allocate_lines(
+            np.array([5e-324]), np.array([1.0]), np.array([0]), np.array([0]), np.array([1.0])
+        )
+    assert lent == pytest.approx([5e-324], abs=0) and lent[0] > 0
