@@ -85,23 +85,23 @@ def _fhlbs(ledger: Ledger, book: Book, net: Network, s: dict) -> None:
     n_large = net.n_large
     fhlb_cash = s["fhlb_cash"] * net.fhlb_weight
     large_share = net.bank_assets[:n_large] / net.bank_assets[:n_large].sum()
-    ff = fhlb_cash[:, None] * large_share[None, :]
     ledger.open("fhlbs", "ff_lent", fhlb_cash)
     ledger.open("fhlbs", "debt", fhlb_cash)
-    book.ff_fhlb = ff
-    book.ff_fhlb_rate = np.zeros_like(ff)
+    book.ff_fhlb_lent = fhlb_cash
+    book.ff_fhlb = np.zeros(net.n_banks)
+    book.ff_fhlb[:n_large] = (fhlb_cash[:, None] * large_share[None, :]).sum(axis=0)
+    book.ff_fhlb_rate = np.zeros(net.n_banks)
     book.on_rrp_fhlbs = np.zeros(len(fhlb_cash))
 
 
 def _banks(ledger: Ledger, book: Book, net: Network, s: dict) -> None:
     """Banks: reserves spread as assets^c; the rest of their assets in securities and loans."""
-    n_banks, n_large = net.n_banks, net.n_large
+    n_banks = net.n_banks
     assets = net.bank_assets
     weight = assets ** s["reserve_concentration"]
     reserves = s["reserves"] * weight / weight.sum()
     repo_lent = np.bincount(book.bilateral_bank, weights=book.bilateral, minlength=n_banks)
-    ff_borrowed = np.zeros(n_banks)
-    ff_borrowed[:n_large] = book.ff_fhlb.sum(axis=0)
+    ff_borrowed = book.ff_fhlb.copy()
     securities = s["bank_securities_share"] * assets
     loans = assets - reserves - securities - repo_lent
     if (loans < 0).any():

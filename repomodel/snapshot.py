@@ -38,7 +38,10 @@ from repomodel.errors import InputError
 from repomodel.ledger import SECTORS, AccountingError, Ledger
 from repomodel.markets.book import Book
 
-FORMAT, VERSION = "repomodel snapshot", 1
+# Version 2 keeps fed funds from FHLBs per FHLB and per bank (`Book.ff_fhlb_lent`, `ff_fhlb`);
+# version 1 kept the (FHLB, bank) table, still read (`_from_version_1`).
+FORMAT, VERSION = "repomodel snapshot", 2
+READS = (1, 2)
 SHIPPED = "end_of_history"  # start.snapshot's name for the shipped snapshot
 SHIPPED_PATH = resources.files("repomodel") / "data" / f"{SHIPPED}.npz"
 # What shaped the network and the population: a run from a snapshot keeps the snapshot's
@@ -204,8 +207,11 @@ def _meta(zf: zipfile.ZipFile, value: str | Path) -> dict:
         raise _bad(value, f"has a corrupt meta.json ({exc})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise _bad(value, f"is not a snapshot (meta.json says no format '{FORMAT}'): {EXPECTED}")
-    if meta.get("version") != VERSION:
-        raise _bad(value, f"is of version {meta.get('version')!r}: expected {VERSION} (write it again)")
+    if meta.get("version") not in READS:
+        raise _bad(
+            value,
+            f"is of version {meta.get('version')!r}: expected one of {', '.join(map(str, READS))} (write it again)",
+        )
     try:
         dt.date.fromisoformat(meta["date"])
         for key in SHAPING:
@@ -215,6 +221,25 @@ def _meta(zf: zipfile.ZipFile, value: str | Path) -> dict:
     except (KeyError, TypeError, ValueError) as exc:
         raise _bad(value, f"has a meta.json without a valid {exc}: {EXPECTED}") from None
     return meta
+
+
+def _from_version_1(arrays: dict[str, np.ndarray], n_banks: int) -> dict[str, np.ndarray]:
+    """A version-1 snapshot's book as version 2 keeps it: its fed funds table (FHLB, bank) as
+    what each FHLB lent and what each bank borrowed (the opening books' table had the large
+    banks only, the first columns), at the one rate they traded at."""
+    table = arrays.get("book/ff_fhlb", np.zeros((0, 0)))
+    if table.ndim != 2 or table.shape[1] > n_banks:
+        raise ValueError(f"book/ff_fhlb: expected a table (FHLB, bank) of at most {n_banks} banks")
+    borrowed, rate = np.zeros(n_banks), np.zeros(n_banks)
+    borrowed[: table.shape[1]] = table.sum(axis=0)
+    rates = arrays.get("book/ff_fhlb_rate", np.zeros((0, 0)))
+    if rates.size:
+        rate[: rates.shape[1]] = rates[0]
+    return arrays | {
+        "book/ff_fhlb": borrowed,
+        "book/ff_fhlb_rate": rate,
+        "book/ff_fhlb_lent": table.sum(axis=1),
+    }
 
 
 def _build(meta: dict, arrays: dict[str, np.ndarray]) -> Snapshot:
@@ -231,6 +256,8 @@ def _build(meta: dict, arrays: dict[str, np.ndarray]) -> Snapshot:
         sheet.data[...] = data
     ledger.bank_of = {name: arrays[f"ledger/bank_of/{name}"] for name in ("money_funds", "fhlbs", "dealers")}
     ledger.check()
+    if meta["version"] == 1:
+        arrays = _from_version_1(arrays, counts["banks"])
     book = Book(**{n: arrays[f"book/{n}"] for n in BOOK_FIELDS if f"book/{n}" in arrays}, **meta["book"])
     sets = {name: {} for name in SETS}
     for key, value in arrays.items():

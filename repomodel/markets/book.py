@@ -6,7 +6,6 @@ it unwinds the next morning and the rates are computed from what was executed.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,8 +24,9 @@ class Book:
     bilateral: np.ndarray = field(default_factory=lambda: np.zeros(0))
     bilateral_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))
     client_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per dealer
-    ff_fhlb: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (fhlb, bank)
-    ff_fhlb_rate: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    ff_fhlb: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per bank: borrowed from FHLBs
+    ff_fhlb_rate: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per bank
+    ff_fhlb_lent: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per FHLB
     ib_lender: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     ib_borrower: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     interbank: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -55,8 +55,8 @@ def book_trades(ledger: Ledger, net, book: Book, sign: float = 1.0) -> None:
         "money_funds", net.tri_fund, "repo_lent", "dealers", net.tri_dealer, "triparty", sign * book.triparty
     )
     post_bilateral(ledger, book, sign)
-    if book.ff_fhlb.size:
-        post_fhlb_loans(ledger, net, book.ff_fhlb, sign)
+    if book.ff_fhlb_lent.size:
+        post_fhlb_loans(ledger, net, book.ff_fhlb_lent, book.ff_fhlb, sign)
     lend_between_banks(ledger, book.ib_lender, book.ib_borrower, sign * book.interbank)
     lend_between_banks(ledger, book.cb_seller, book.cb_buyer, sign * book.correspondent)
     post_srf(ledger, book.srf_dealers, book.srf_banks, sign)
@@ -98,42 +98,15 @@ def lend_between_banks(ledger: Ledger, lender: np.ndarray, borrower: np.ndarray,
     ledger.post("banks", "reserves", "ff_borrowed", amount, borrower)
 
 
-def post_fhlb_loans(ledger: Ledger, net, ff: np.ndarray, sign: float = 1.0) -> None:
-    """FHLB h lends ff[h, j] to bank j: cash leaves the FHLB's custodian bank and lands in the
-    borrower's reserves. Only the banks that borrowed are posted (most borrow nothing)."""
-    n_fhlb, n_banks = ff.shape
-    banks = np.flatnonzero(ff.any(axis=0))
-    if len(banks) == n_banks:
-        h, j = _lines(n_fhlb, n_banks)
-        loans = sign * ff
-    else:
-        h, j = np.repeat(np.arange(n_fhlb), len(banks)), np.tile(banks, n_fhlb)
-        loans = sign * ff[:, banks]
-    # Each FHLB's loans summed in the order of its banks, as posting `loans.ravel()` at `h`
-    # would, but bank by bank (the FHLBs interleaved): the running sums do not wait on one
-    # another.
-    ledger.post("fhlbs", "ff_lent", "cash", loans.T.ravel(), _fhlbs_by_bank(n_fhlb, n_banks)[: loans.size])
-    amount = loans.ravel()
-    ledger.post("banks", "agent_deposits", "reserves", amount, net.fhlb_custodian[h])
-    ledger.post("banks", "reserves", "ff_borrowed", amount, j)
-
-
-@functools.cache
-def _lines(n_fhlb: int, n_banks: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (FHLB, bank) of each entry of a flattened (n_fhlb, n_banks) table, made once per
-    shape (twice a day otherwise: the loans and their unwinding)."""
-    h = np.repeat(np.arange(n_fhlb), n_banks)
-    j = np.tile(np.arange(n_banks), n_fhlb)
-    h.flags.writeable = j.flags.writeable = False
-    return h, j
-
-
-@functools.cache
-def _fhlbs_by_bank(n_fhlb: int, n_banks: int) -> np.ndarray:
-    """The FHLB of each entry of a flattened (bank, FHLB) table, the longest a day can need."""
-    h = np.tile(np.arange(n_fhlb), n_banks)
-    h.flags.writeable = False
-    return h
+def post_fhlb_loans(ledger: Ledger, net, lent: np.ndarray, borrowed: np.ndarray, sign: float = 1.0) -> None:
+    """FHLB h lends `lent[h]` and bank j borrows `borrowed[j]` (the same total: each FHLB lends
+    to the banks served in proportion to what they got, so who lent to whom is not needed):
+    cash leaves the FHLBs' custodian banks and lands in the borrowers' reserves. Only the banks
+    that borrowed are posted (most borrow nothing)."""
+    ledger.post("fhlbs", "ff_lent", "cash", sign * lent)
+    ledger.post("banks", "agent_deposits", "reserves", sign * lent, net.fhlb_custodian)
+    banks = np.flatnonzero(borrowed)
+    ledger.post("banks", "reserves", "ff_borrowed", sign * borrowed[banks], banks)
 
 
 def post_srf(ledger: Ledger, dealers: np.ndarray, banks: np.ndarray, sign: float = 1.0) -> None:

@@ -59,10 +59,10 @@ def fhlb_loans(
         )
         reservation = day.on_rrp + fhlbs.spread
         cash = np.maximum(fhlb["cash"], 0.0)
-        lent, served, quantity, rate = clear_fed_funds(cash, reservation, amount, bid, p["bargaining"])
-        book.ff_fhlb = _loans_by_bank(lent, served, quantity)
+        lent, served, _, rate = clear_fed_funds(cash, reservation, amount, bid, p["bargaining"])
+        book.ff_fhlb_lent, book.ff_fhlb = lent, served.sum(axis=1)
         book.ff_fhlb_rate = np.full(book.ff_fhlb.shape, rate)
-        post_fhlb_loans(ledger, net, book.ff_fhlb)
+        post_fhlb_loans(ledger, net, book.ff_fhlb_lent, book.ff_fhlb)
     book.on_rrp_fhlbs = np.maximum(fhlb["cash"], 0.0)
     post_on_rrp(ledger, np.zeros(ledger["money_funds"].n), book.on_rrp_fhlbs)
 
@@ -171,94 +171,6 @@ def _stable_order(keys: np.ndarray) -> np.ndarray:
     members = order[at]
     order[at] = members[np.argsort(run * len(keys) + members)]  # by run, then by index
     return order
-
-
-def _loans_by_bank(lent: np.ndarray, served: np.ndarray, quantity: float) -> np.ndarray:
-    """Loans (FHLB, bank): each FHLB's `lent` spread over the banks in proportion to what
-    their tranches were `served` (bank, tranche), computed only for the banks served."""
-    loans = np.zeros((len(lent), len(served)))
-    # A bank's loan from an FHLB is the sum over its tranches of lent * served / quantity, as
-    # numpy sums (`_pairwise_sum`). A tranche not served adds a zero, which changes no sum: with
-    # the banks ordered by the last tranche they were served, most first, the shares of
-    # tranche t are computed only for the leading banks served at t or beyond (a bank is served
-    # its first few tranches: a fifth of the table on a day of the replay).
-    served_t = served.T.copy()  # (tranche, bank): whole rows are cheaper than short ones
-    last = np.full(len(served), -1)
-    for t, taken in enumerate(served_t != 0):
-        last[taken] = t
-    got = np.flatnonzero(last >= 0)
-    if not len(got):
-        return loans
-    if not (np.isfinite(quantity) and quantity != 0 and np.isfinite(lent).all()):
-        loans[:, got] = (lent[:, None, None] * served[got][None, :, :] / quantity).sum(axis=2)
-        return loans
-    reach = np.cumsum(np.bincount(last[got], minlength=len(served_t))[::-1])[::-1]
-    if reach.sum() > 0.6 * reach.size * len(got):
-        # Most of the table served (at 5,000 banks): every tranche of every bank served, in
-        # the banks' order, costs less than ordering them.
-        order, reach = got, np.full(len(reach), len(got))
-        rows = served_t if len(got) == len(served) else served_t[:, got]
-    else:
-        order = got[np.argsort(-last[got], kind="stable")]
-        rows = served_t[:, order]
-    # The shares (FHLB, bank) of every tranche in one array: many large arrays alive at once,
-    # freed together, make the allocator hand their memory back and fault it in again daily.
-    table = np.empty(len(lent) * int(reach.sum()))
-    shares, start = [], 0
-    for row, banks in zip(rows, reach, strict=True):
-        share = table[start : start + len(lent) * banks].reshape(len(lent), banks)
-        np.multiply(lent[:, None], row[:banks], out=share)
-        share /= quantity
-        shares.append(share)
-        start += share.size
-    loans[:, order] = _pairwise_sum(shares)
-    return loans
-
-
-def _pairwise_sum(terms: list[np.ndarray]) -> np.ndarray:
-    """The sum of `terms`, each one's last axis no longer than the one before (absent entries
-    are zeros), bit for bit what `np.sum` gives over an axis of the terms: numpy adds the
-    pairwise sum of the terms to 0.0. Made in place: the terms are overwritten."""
-    out = _pairwise(terms)
-    out += 0.0  # as numpy's reduction starts from 0.0: a sum of -0.0 terms is 0.0
-    return out
-
-
-def _add(total: np.ndarray, term: np.ndarray) -> None:
-    """Add `term` to the leading entries of `total` (a zero where it has none changes no sum
-    but the sign of a zero, which `_pairwise_sum` sets as numpy would)."""
-    total[..., : term.shape[-1]] += term
-
-
-def _pairwise(terms: list[np.ndarray]) -> np.ndarray:
-    """numpy's pairwise summation: up to 8 terms one by one from 0.0; up to 128 in eight
-    running sums combined as a tree, then the remainder one by one; more in two halves."""
-    n = len(terms)
-    if n > 128:
-        half = n // 2
-        half -= half % 8
-        out = _pairwise(terms[:half])
-        _add(out, _pairwise(terms[half:]))
-        return out
-    if n < 8:
-        out = np.zeros(terms[0].shape)
-        for term in terms:
-            _add(out, term)
-        return out
-    runs = terms[:8]
-    whole = n - n % 8
-    for i in range(8, whole, 8):
-        for run, term in zip(runs, terms[i : i + 8], strict=True):
-            _add(run, term)
-    for k in (0, 2, 4, 6):
-        _add(runs[k], runs[k + 1])  # (r0 + r1), (r2 + r3), (r4 + r5), (r6 + r7)
-    _add(runs[0], runs[2])  # ((r0 + r1) + (r2 + r3))
-    _add(runs[4], runs[6])  # ((r4 + r5) + (r6 + r7))
-    out = runs[0]
-    _add(out, runs[4])
-    for term in terms[whole:]:
-        _add(out, term)
-    return out
 
 
 def correspondent(

@@ -53,17 +53,6 @@ def test_nothing_trades_when_every_bid_is_below_every_reservation():
     assert not lent.any() and not served.any() and quantity == 0.0 and np.isnan(rate)
 
 
-@pytest.mark.parametrize("n", [1, 5, 7, 8, 12, 17, 24, 128, 129, 300])
-def test_pairwise_sum_gives_the_bytes_of_numpys_sum(n):
-    """The loans table sums each loan's shares over tranches as numpy would, bit for bit."""
-    rng = np.random.default_rng(n)
-    x = rng.standard_normal((40, n)) * 10.0 ** rng.integers(-9, 9, (40, n))
-    x[rng.random(x.shape) < 0.3] = 0.0
-    x[rng.random(x.shape) < 0.1] = -0.0
-    x[0] = -0.0
-    assert fedfunds._pairwise_sum(list(x.T.copy())).tobytes() == x.sum(axis=1).tobytes()
-
-
 @pytest.mark.parametrize("seed", range(10))
 def test_stable_order_is_the_stable_sort(seed):
     rng = np.random.default_rng(seed)
@@ -73,25 +62,3 @@ def test_stable_order_is_the_stable_sort(seed):
     keys[7] = np.nan
     assert np.array_equal(fedfunds._stable_order(keys), np.argsort(keys, kind="stable"))
     assert np.array_equal(fedfunds._stable_order(keys[10:]), np.argsort(keys[10:], kind="stable"))
-
-
-@pytest.mark.parametrize("n_tranches", [1, 5, 8, 12, 20, 130])
-@pytest.mark.parametrize("served_share", [1.0, 0.95, 0.2])
-def test_loans_table_gives_the_bytes_of_the_dense_sum(n_tranches, served_share):
-    """Loans (FHLB, bank) computed only where tranches were served: the bytes of the sum over
-    every tranche, zeros included, whether most of the table was served or each bank its first
-    few tranches (some of them empty)."""
-    rng = np.random.default_rng(n_tranches)
-    served = rng.exponential(1.0, (300, n_tranches)) * 10.0 ** rng.integers(-6, 3, (300, n_tranches))
-    served[rng.random(served.shape) > served_share] = 0.0
-    if served_share < 0.5:
-        served = rng.exponential(1.0, (300, n_tranches)) * (rng.random((300, n_tranches)) > 0.3)
-        first_few = rng.integers(0, max(n_tranches // 4, 1) + 1, (300, 1))
-        served = np.where(np.arange(n_tranches) < first_few, served, 0.0)
-    lent = rng.exponential(5.0, 11)
-    lent[3] = 0.0
-    quantity = float(served.sum())
-    dense = np.zeros((11, 300))
-    got = served.any(axis=1)
-    dense[:, got] = (lent[:, None, None] * served[got][None, :, :] / quantity).sum(axis=2)
-    assert fedfunds._loans_by_bank(lent, served, quantity).tobytes() == dense.tobytes()
