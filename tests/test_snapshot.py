@@ -231,3 +231,53 @@ def test_a_forward_run_from_the_shipped_snapshot_has_no_start_up_transient():
     month = df.iloc[:21]
     ordinary = month.loc[~month["month_end"].astype(bool), "reserves_gini"]
     assert ordinary.sub(first["reserves_gini"]).abs().max() < 0.01
+
+
+def as_version(path, tmp_path, version: int):
+    """The snapshot at `path` rewritten as `version` says: version 1 kept fed funds from FHLBs
+    as an (FHLB, bank) table, each FHLB lending to the banks in proportion to what they got."""
+    import io
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        entries = {name: zf.read(name) for name in zf.namelist()}
+    meta = json.loads(entries["meta.json"])
+    meta["version"] = version
+    entries["meta.json"] = json.dumps(meta).encode()
+    if version == 1:
+        book = {
+            k: np.load(io.BytesIO(entries.pop(f"book/{k}.npy")))
+            for k in ("ff_fhlb", "ff_fhlb_rate", "ff_fhlb_lent")
+        }
+        lent, borrowed = book["ff_fhlb_lent"], book["ff_fhlb"]
+        table = lent[:, None] * borrowed[None, :] / borrowed.sum()
+        for name, array in (
+            ("ff_fhlb", table),
+            ("ff_fhlb_rate", np.broadcast_to(book["ff_fhlb_rate"], table.shape)),
+        ):
+            buffer = io.BytesIO()
+            np.save(buffer, np.ascontiguousarray(array))
+            entries[f"book/{name}.npy"] = buffer.getvalue()
+    out = tmp_path / f"version{version}.npz"
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return out
+
+
+def test_a_snapshot_of_the_first_version_is_read_with_the_same_loans(taken, tmp_path):
+    snap, path = taken
+    old = snapshots.read(as_version(path, tmp_path, 1))
+    assert old.book.ff_fhlb.shape == snap.book.ff_fhlb.shape == (snap.net.n_banks,)
+    assert old.book.ff_fhlb == pytest.approx(snap.book.ff_fhlb, rel=1e-12, abs=1e-12)
+    assert old.book.ff_fhlb_lent == pytest.approx(snap.book.ff_fhlb_lent, rel=1e-12)
+    a = restored(path).run()
+    b = restored(as_version(path, tmp_path, 1)).run()
+    assert (a["sofr_iorb_bp"] - b["sofr_iorb_bp"]).abs().max() < 1e-6  # the same run, to rounding
+
+
+def test_a_snapshot_of_an_unknown_version_is_refused(taken, tmp_path):
+    _, path = taken
+    with pytest.raises(InputError, match=r"is of version 3: expected one of 1, 2 \(write it again\)"):
+        snapshots.read(as_version(path, tmp_path, 3))
