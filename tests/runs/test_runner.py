@@ -103,6 +103,9 @@ def test_ctrl_c_stops_the_workers_and_their_jobs_at_once(tmp_path, engine):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as a terminal's foreground job
+        # a suite started in the background by a non-interactive shell inherits SIGINT ignored,
+        # and so would the caller: a terminal's foreground job has it at its default
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while len(list(tmp_path.glob("started*"))) < 2:  # both workers in a job
