@@ -18,7 +18,9 @@ import datetime as dt
 import importlib
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from types import ModuleType
@@ -323,6 +325,11 @@ def main(argv: list[str] | None = None) -> int:
         "calibrate": lambda a: lazy("calibrate").main(a),
         "backtest": lambda a: lazy("backtest").main(a),
     }
+    # SIGTERM stops a command as Ctrl-C does (the page's server keeps its own handling): local
+    # workers stopped, nothing half-written, exit 130. Without it, the workers of an ensemble
+    # outlived their caller.
+    handle = args.command != "viz" and threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if handle else None
     try:
         return int(commands[args.command](args) or 0)
     except InputError as exc:
@@ -331,6 +338,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("repomodel: interrupted (output is written only when complete)\n")
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def process_seconds() -> float:

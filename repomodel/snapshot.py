@@ -190,6 +190,8 @@ def _bad(value: str | Path, what: str) -> InputError:
 
 def _open(value: str | Path) -> zipfile.ZipFile:
     path = path_of(value)
+    if path.is_dir():
+        raise _bad(value, f"is a folder: expected '{SHIPPED}' or the path of a snapshot file")
     if not path.is_file():
         raise _bad(value, f"does not exist: expected '{SHIPPED}' or the path of a snapshot file")
     try:
@@ -258,6 +260,10 @@ def _build(meta: dict, arrays: dict[str, np.ndarray]) -> Snapshot:
     ledger.check()
     if meta["version"] == 1:
         arrays = _from_version_1(arrays, counts["banks"])
+    per = {"ff_fhlb": ("banks", "bank"), "ff_fhlb_rate": ("banks", "bank"), "ff_fhlb_lent": ("fhlbs", "FHLB")}
+    for name, (sector, one) in per.items():
+        if arrays[f"book/{name}"].shape != (counts[sector],):
+            raise ValueError(f"book/{name}: expected {counts[sector]} numbers, one per {one}")
     book = Book(**{n: arrays[f"book/{n}"] for n in BOOK_FIELDS if f"book/{n}" in arrays}, **meta["book"])
     sets = {name: {} for name in SETS}
     for key, value in arrays.items():

@@ -199,6 +199,7 @@ def corrupt(tmp_path, data: bytes):
     "make, says",
     [
         (lambda tmp, good: tmp / "missing.npz", "does not exist"),
+        (lambda tmp, good: tmp, "is a folder"),
         (lambda tmp, good: corrupt(tmp, b"not a zip at all"), "not a .npz archive"),
         (lambda tmp, good: corrupt(tmp, good[:1000] + bytes(200) + good[1200:]), "corrupt"),
         (lambda tmp, good: corrupt(tmp, good[: len(good) // 2]), "not a .npz archive"),
@@ -281,3 +282,22 @@ def test_a_snapshot_of_an_unknown_version_is_refused(taken, tmp_path):
     _, path = taken
     with pytest.raises(InputError, match=r"is of version 3: expected one of 1, 2 \(write it again\)"):
         snapshots.read(as_version(path, tmp_path, 3))
+
+
+def test_a_file_that_says_version_2_with_the_first_versions_table_is_refused(taken, tmp_path):
+    """The first version's (FHLB, bank) table under the second version's label would run with
+    no fed funds from FHLBs: refused, naming the array."""
+    import json
+    import zipfile
+
+    _, path = taken
+    old = as_version(path, tmp_path, 1)
+    relabelled = tmp_path / "relabelled.npz"
+    with zipfile.ZipFile(old) as zf, zipfile.ZipFile(relabelled, "w") as out:
+        for name in zf.namelist():
+            data = zf.read(name)
+            if name == "meta.json":
+                data = json.dumps(json.loads(data) | {"version": 2}).encode()
+            out.writestr(name, data)
+    with pytest.raises(InputError, match=r"book/ff_fhlb"):
+        snapshots.read(relabelled)

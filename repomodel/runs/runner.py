@@ -202,7 +202,9 @@ def interrupts_ignored() -> Iterator[None]:
     """Ctrl-C ignored while processes start here (a dask LocalCluster's nannies and workers):
     a process started ignoring it keeps ignoring it (Python installs its KeyboardInterrupt
     handler only where SIGINT has its default action), so only the caller sees it. In the main
-    thread only (elsewhere signals cannot be set, and are not delivered anyway)."""
+    thread only (elsewhere signals cannot be set, and are not delivered anyway). A Ctrl-C pressed
+    during those 1-2 s is lost (press it again): holding it instead (`pthread_sigmask`) leaves
+    the workers taking it, as a spawned process starts with nothing blocked."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

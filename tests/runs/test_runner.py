@@ -129,3 +129,54 @@ def test_ctrl_c_stops_the_workers_and_their_jobs_at_once(tmp_path, engine):
             break
         assert time.monotonic() < deadline, "a worker of the interrupted runner is still there"
         time.sleep(0.2)
+
+
+def test_sigterm_to_an_ensemble_stops_its_workers_too(tmp_path):
+    """SIGTERM to the command alone (a scheduler's or a supervisor's stop) stops it as Ctrl-C
+    does: exit 130, nothing written, no worker left. Before, it died at once and its workers
+    waited on their pipe for ever."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "repomodel.cli",
+            "replay",
+            "--ensemble",
+            "4",
+            "--workers",
+            "2",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(4)  # the workers are replaying (a draw takes about 5 s)
+    assert proc.poll() is None, "finished before it could be stopped"
+    proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("still running 30 s after SIGTERM") from None
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+    assert not out.exists()
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        if time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise AssertionError("a worker outlived the command")
+        time.sleep(0.2)
