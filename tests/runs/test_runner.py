@@ -61,6 +61,25 @@ def test_no_jobs_no_engine():
     assert run_jobs(simulate, [], workers=4) == []
 
 
+def assert_group_gone(pgid: int, within: float = 15.0) -> None:
+    """No process of the group left (one just stopped may stay a zombie until it is reaped);
+    any still there is killed, and the test fails."""
+    import os
+    import signal
+    import time
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        if time.monotonic() > deadline:
+            os.killpg(pgid, signal.SIGKILL)
+            raise AssertionError("a worker outlived its caller")
+        time.sleep(0.2)
+
+
 INTERRUPTED = """
 import sys, time
 from pathlib import Path
@@ -120,15 +139,7 @@ def test_ctrl_c_stops_the_workers_and_their_jobs_at_once(tmp_path, engine):
     assert proc.returncode == 130, err
     assert "Traceback" not in err, err
     assert len(list(tmp_path.glob("started*"))) == 2  # the queued jobs never started
-    # no worker left behind (one just stopped may stay a zombie until the system reaps it)
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            break
-        assert time.monotonic() < deadline, "a worker of the interrupted runner is still there"
-        time.sleep(0.2)
+    assert_group_gone(proc.pid)
 
 
 def test_sigterm_to_an_ensemble_stops_its_workers_too(tmp_path):
@@ -170,13 +181,4 @@ def test_sigterm_to_an_ensemble_stops_its_workers_too(tmp_path):
         raise AssertionError("still running 30 s after SIGTERM") from None
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
     assert not out.exists()
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            break
-        if time.monotonic() > deadline:
-            os.killpg(proc.pid, signal.SIGKILL)
-            raise AssertionError("a worker outlived the command")
-        time.sleep(0.2)
+    assert_group_gone(proc.pid)
