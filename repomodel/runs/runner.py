@@ -193,8 +193,10 @@ def forking() -> Iterator[None]:
 def ignore_interrupts() -> None:
     """In a local worker: Ctrl-C reaches every process of the terminal's group, but it is the
     caller's to handle (it cancels the jobs and stops the workers); a worker that took it would
-    print its own traceback, and a pool's worker would go on to its next job."""
+    print its own traceback, and a pool's worker would go on to its next job. SIGTERM, which the
+    caller sends to stop it, ends it at once (a forked worker inherits the caller's handler)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @contextlib.contextmanager
@@ -217,10 +219,11 @@ def interrupts_ignored() -> Iterator[None]:
 
 def _stop(processes: list) -> None:
     """Stop a pool's worker processes now, their jobs abandoned (the pool is shut down: what
-    it would do on its own is wait for them)."""
+    it would do on its own is wait for them). Killed: they write nothing the caller keeps, and
+    one still starting has not yet dropped the caller's SIGTERM handler."""
     for process in processes:
         if process.is_alive():
-            process.terminate()
+            process.kill()
     for process in processes:
         process.join(timeout=5)
 

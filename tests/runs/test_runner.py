@@ -61,6 +61,21 @@ def test_no_jobs_no_engine():
     assert run_jobs(simulate, [], workers=4) == []
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux: /proc)."""
+    from pathlib import Path
+
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def assert_group_gone(pgid: int, within: float = 15.0) -> None:
     """No process of the group left (one just stopped may stay a zombie until it is reaped);
     any still there is killed, and the test fails."""
@@ -171,7 +186,10 @@ def test_sigterm_to_an_ensemble_stops_its_workers_too(tmp_path):
         text=True,
         start_new_session=True,
     )
-    time.sleep(4)  # the workers are replaying (a draw takes about 5 s)
+    deadline = time.monotonic() + 60
+    while len(children(proc.pid)) < 2:  # both workers started (each draw then takes ~5 s)
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.1)
     assert proc.poll() is None, "finished before it could be stopped"
     proc.send_signal(signal.SIGTERM)
     try:
