@@ -64,6 +64,16 @@ Sources and quirks (files in `../shared/data/fred/`, see its README):
   take-up comes from the data. RPONTSYD leaves out operations against agency and MBS
   collateral (about a third of the total in late 2019), which financed securities the
   model's dealers do not hold, and the term operations, which are not in the FRED copies.
+- fed_lending: the Fed's overnight repo lending in the data on each business day, $ billions:
+  RPONTSYD (the Desk's operations of 2019-20 and the standing repo's take-up against
+  Treasury collateral, to the file's end, 2025-04-08) and after it the SRF take-up the New
+  York Fed reported for 2025 (`REPORTED_SRF_TAKE_UP`, all collateral; the data folder's
+  README). Blank on days without. The Fed's lending creates reserves on the day it settles
+  and drains them the next business day (a Friday's over the weekend), so it is also one of
+  the known moves of the reserves' daily path above; the replay takes it out of the Fed's
+  assets and lets the model's own operations put it back (`repomodel.history.replay`).
+  Lending of the Desk against agency and MBS collateral and its term operations stay in
+  Fed assets and reserves as the data show them.
 - sofr = SOFR, effr = EFFR, sofr_p99 = SOFR99 (the 99th volume percentile of SOFR
   trades): daily actuals, kept for judging the model, not as inputs.
 
@@ -103,6 +113,16 @@ ON_RRP_MINUS_5BP = (pd.Timestamp("2019-09-19"), pd.Timestamp("2020-01-29"))
 SRF_FROM = pd.Timestamp("2021-07-28")
 PRIMARY_CREDIT_AT_TOP_FROM = pd.Timestamp("2020-03-16")
 PRIMARY_CREDIT_OVER_TOP_BEFORE = 0.50  # percent: top of range + 50 bp before 2020-03-16
+# SRF take-up on the days the New York Fed reported it in 2025 (repo operation results, all
+# collateral), $ bn: after RPONTSYD's end and not in the FRED files (the folder's README).
+REPORTED_SRF_TAKE_UP = {
+    "2025-06-30": 11.1,
+    "2025-09-15": 1.5,
+    "2025-10-31": 50.35,
+    "2025-12-01": 26.0,
+    "2025-12-29": 25.95,
+    "2025-12-31": 74.6,
+}
 
 BDAY = CustomBusinessDay(calendar=USFederalHolidayCalendar())
 
@@ -140,6 +160,7 @@ COLUMNS = [
     "srf_exists",
     "dealer_repo_rate",
     "dealer_repo_limit",
+    "fed_lending",
     "sofr",
     "effr",
     "sofr_p99",
@@ -233,7 +254,10 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     span = pd.date_range(first, end)
     received = receipts_pattern(observed["bank_deposits"], span)
     on_rrp = observed["on_rrp"].reindex(span).ffill().fillna(0.0)
-    moves = {"tga": received, "reserves": -received - on_rrp, "currency": 0.0 * received}
+    allotted = read_series(fred, "RPONTSYD", end)
+    lending = fed_lending(allotted, span)
+    outstanding = lending.reindex(span).ffill().fillna(0.0)  # a Friday's loan over the weekend
+    moves = {"tga": received, "reserves": outstanding - received - on_rrp, "currency": 0.0 * received}
     for column in WEEK_AVERAGES:
         observed[column] = deaverage(observed[column][first:], moves[column])
     if (fred / f"{MMF}.csv").exists():  # not fetched: copied by hand, or left out
@@ -256,16 +280,30 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     out["on_rrp_rate"] = bottom + np.where(plus_5bp, 0.05, 0.0) - np.where(minus_5bp, 0.05, 0.0)
     out["srf_rate"] = top + np.where(dates < PRIMARY_CREDIT_AT_TOP_FROM, PRIMARY_CREDIT_OVER_TOP_BEFORE, 0.0)
     out["srf_exists"] = (dates >= SRF_FROM).astype(int)
-    allotted = read_series(fred, "RPONTSYD", end)
     ops = repo_programme(allotted, dates) & dates.isin(pd.date_range(START, end, freq=BDAY))
     out["dealer_repo_rate"] = np.where(ops, out["iorb"], np.nan)
     out["dealer_repo_limit"] = np.where(ops, allotted.reindex(dates).fillna(0.0), np.nan)
+    lent = lending.reindex(dates).to_numpy(float)
+    out["fed_lending"] = np.where(lent > 0, lent, np.nan)
     missing = [c for c in ("iorb", "on_rrp_rate", "srf_rate") if out[c].isna().any()]
     if missing:
         raise InputError(f"{fred}: the rate files do not cover every row date to {end.date()}: {missing}")
 
     out.index.name = "date"
     return out.reset_index().reindex(columns=COLUMNS)  # a judging-only series not found: blank
+
+
+def fed_lending(allotted: pd.Series, span: pd.DatetimeIndex) -> pd.Series:
+    """The Fed's overnight repo lending on each business day of `span`, $ bn: RPONTSYD (0 on a
+    business day it does not list) to its last date, the reported SRF take-up after it."""
+    days = pd.date_range(span[0], span[-1], freq=BDAY)
+    listed = allotted[days[0] : days[-1]]
+    lending = listed.reindex(days).fillna(0.0)
+    reported = pd.Series(REPORTED_SRF_TAKE_UP, dtype=float)
+    reported.index = pd.to_datetime(reported.index)
+    after = reported[(reported.index > listed.index.max()) & reported.index.isin(days)]
+    lending[after.index] += after
+    return lending
 
 
 def repo_programme(take_up: pd.Series, dates: pd.DatetimeIndex) -> np.ndarray:

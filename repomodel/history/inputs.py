@@ -14,7 +14,11 @@ The inputs file is a CSV anyone can write by hand:
   stigma), `dealer_repo_rate` (percent: minimum bid rate of Fed repo operations open to
   dealers only, as offered daily in 2019-20 before the SRF; kept only on the days its
   rows give it, blank = none that day), `dealer_repo_limit` ($ billions: the most those
-  operations lend that day, as allotted; blank = no limit) and the actuals `sofr, effr`
+  operations lend that day, as allotted; blank = no limit), `fed_lending` ($ billions: the
+  Fed's overnight repo lending that day in the data, its operations and the SRF; the replay
+  takes it out of the data's Fed assets so that the model's own take-up is not counted on top
+  of the reserves it created; blank = none that day; absent, the data's reserves are taken as
+  they are, as before it existed) and the actuals `sofr, effr`
   and `sofr_p99` (SOFR's 99th volume percentile; percent), used to judge the model, never
   as inputs.
 - `date` is ISO (YYYY-MM-DD), strictly increasing, at any dates and any frequency:
@@ -54,10 +58,14 @@ OPTIONAL_QUANTITIES = ("currency", "mmf_assets", "repo_volume")
 RATES = ("iorb", "on_rrp_rate", "srf_rate")
 OPTIONAL_RATES = ("srf_exists",)
 ACTUALS = ("sofr", "effr", "sofr_p99")
-OPERATIONS = ("dealer_repo_rate", "dealer_repo_limit")  # policy operations: only on the days a row gives them
+OPERATIONS = (
+    "dealer_repo_rate",
+    "dealer_repo_limit",
+    "fed_lending",
+)  # policy operations: only on the days a row gives them
 REQUIRED = ("date", *QUANTITIES, *RATES)
 _ALL_QUANTITIES = (*QUANTITIES, *OPTIONAL_QUANTITIES)
-_NON_NEGATIVE = (*_ALL_QUANTITIES, "dealer_repo_limit")  # $ billions
+_NON_NEGATIVE = (*_ALL_QUANTITIES, "dealer_repo_limit", "fed_lending")  # $ billions
 _PERCENT = (*RATES, *ACTUALS, "dealer_repo_rate")
 RATE_RANGE = (-1.0, 25.0)  # percent: policy and market rates of the US since 2008 sit well inside
 MAX_QUANTITY = 100_000.0  # $ bn: four times the assets of all US commercial banks

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from repomodel.history.build import REPORTED_SRF_TAKE_UP
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.metrics import event_excess
 from repomodel.history.peer import ZLB_MONTHS
@@ -40,16 +41,9 @@ PERIOD_END_SCALE_BP = {"month_end": 2.0, "quarter_end": 4.0}
 # worse 2019-09-10. The model has no intraday payment timing, so the cliff is out of its
 # reach; the term only keeps the optimiser from flattening September 2019.
 SPIKE_SCALE_BP = 25.0
-# SRF take-up on the days the New York Fed reported it in 2025 (repo operation results, all
-# collateral), $ bn: not in the FRED files, so kept here. They identify dealers' SRF stigma.
-SRF_TAKE_UP = {
-    "2025-06-30": 11.1,
-    "2025-09-15": 1.5,
-    "2025-10-31": 50.35,
-    "2025-12-01": 26.0,
-    "2025-12-29": 25.95,
-    "2025-12-31": 74.6,
-}
+# SRF take-up on the days the New York Fed reported it in 2025, $ bn (`build`): they identify
+# dealers' SRF stigma.
+SRF_TAKE_UP = REPORTED_SRF_TAKE_UP
 SRF_SCALE_BN = 25.0
 PATH_COLUMNS = ["sofr_iorb_bp", "actual_spread_bp", "month_end", "quarter_end", "srf"]  # what J reads
 FAILED = 1e6  # J of a parameter set the model refuses

@@ -11,7 +11,8 @@ model's aggregates follow an inputs file (see `repomodel.history.inputs` for the
   amount allotted (`dealer_repo_limit`): like the ON RRP, a Fed quantity from the data;
 - start state: the first day's reserves, ON RRP, TGA, Fed assets, bank assets and money-fund
   assets, the SOMA split and the dealers' book scaled from the scenario defaults;
-- Fed assets: a rise is a purchase of securities (from dealers first, so the reserves land at
+- Fed assets: the data's, less the Fed's repo lending of the day (`fed_lending`), which the
+  model's own operations and SRF lend again; a rise is a purchase of securities (from dealers first, so the reserves land at
   their settlement banks, then from the public); a fall is a redemption paid by the public;
 - TGA: receipts from and payments to the public, so the TGA follows the data. Between two
   observations of a weekly (or monthly) file, receipts are put on the tax and coupon
@@ -206,13 +207,13 @@ class History:
         taxes, coupons = treasury.receipts(params, cal, size)
         d["taxes"] = taxes
         d["coupon_issuance"] = coupons
-        d["target_fed_assets"] = src["fed_assets"]
+        # The data's reserves hold what the Fed lent that day; the model's own operations lend
+        # it again, so the Fed's other assets follow the data net of that lending.
+        lent = inputs["fed_lending"].reindex(cal.days).fillna(0.0) if "fed_lending" in inputs else 0.0
+        d["target_fed_assets"] = src["fed_assets"] - lent
         d["target_tga"] = shape_receipts(src["tga"], cal, taxes + coupons)
         d["target_currency_other"] = src["fed_assets"] - src["reserves"] - src["on_rrp"] - src["tga"]
         d["target_on_rrp"] = src["on_rrp"]
-        d["target_reserves"] = (
-            src["fed_assets"] - src["on_rrp"] - d["target_tga"] - d["target_currency_other"]
-        )
         d["target_mmf_assets"] = src["mmf_assets"] if "mmf_assets" in src else params["start"]["mmf_assets"]
         d["bank_assets"] = src["bank_assets"]
         # Banks size their liquidity to the settlements of recent weeks, not of one day.
