@@ -66,9 +66,9 @@ Sources and quirks (files in `../shared/data/fred/`, see its README):
   model's dealers do not hold, and the term operations, which are not in the FRED copies.
 - fed_lending: the Fed's overnight repo lending in the data on each business day, $ billions:
   RPONTSYD (the Desk's operations of 2019-20 and the standing repo's take-up against
-  Treasury collateral, to the file's end, 2025-04-08) and after it the SRF take-up the New
-  York Fed reported for 2025 (`REPORTED_SRF_TAKE_UP`, all collateral; the data folder's
-  README). Blank on days without. The Fed's lending creates reserves on the day it settles
+  Treasury collateral; the FRED copy ends on 2025-04-08), or on the days the New York Fed
+  reported SRF take-up in 2025 that take-up where it is larger (`REPORTED_SRF_TAKE_UP`, all
+  collateral; the data folder's README). Blank on days without. The Fed's lending creates reserves on the day it settles
   and drains them the next business day (a Friday's over the weekend), so it is also one of
   the known moves of the reserves' daily path above; the replay takes it out of the Fed's
   assets and lets the model's own operations put it back (`repomodel.history.replay`).
@@ -295,14 +295,15 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
 
 def fed_lending(allotted: pd.Series, span: pd.DatetimeIndex) -> pd.Series:
     """The Fed's overnight repo lending on each business day of `span`, $ bn: RPONTSYD (0 on a
-    business day it does not list) to its last date, the reported SRF take-up after it."""
+    business day it does not list), or the reported SRF take-up where that is larger (all
+    collateral; RPONTSYD counts Treasury collateral only, and the FRED copy ends before 2025's
+    reported days)."""
     days = pd.date_range(span[0], span[-1], freq=BDAY)
-    listed = allotted[days[0] : days[-1]]
-    lending = listed.reindex(days).fillna(0.0)
+    lending = allotted.reindex(days).fillna(0.0)
     reported = pd.Series(REPORTED_SRF_TAKE_UP, dtype=float)
     reported.index = pd.to_datetime(reported.index)
-    after = reported[(reported.index > listed.index.max()) & reported.index.isin(days)]
-    lending[after.index] += after
+    reported = reported[reported.index.isin(days)]
+    lending[reported.index] = np.maximum(lending[reported.index], reported)
     return lending
 
 

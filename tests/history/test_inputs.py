@@ -176,6 +176,7 @@ GOOD = "2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50"
             HEADER + ",dealer_repo_rate,dealer_repo_limit",
             ["row 1 (2024-01-03)", "'dealer_repo_limit'", "-20", "negative"],
         ),
+        ([GOOD + ",-5"], HEADER + ",fed_lending", ["row 1 (2024-01-03)", "'fed_lending'", "-5", "negative"]),
         ([GOOD, "2024-01-04,1,2"], HEADER, ["row 2", "fields"]),
         ([], HEADER, ["no data rows"]),
     ],
@@ -357,3 +358,13 @@ def test_rates_outside_percent_quantities_in_millions_and_a_corridor_out_of_orde
 def test_the_shipped_policy_rates_are_those_the_fomc_set(date, iorb, on_rrp):
     day = load_inputs(history_path()).loc[date]
     assert day["iorb"] == pytest.approx(iorb) and day["on_rrp_rate"] == pytest.approx(on_rrp)
+
+
+def test_history_gives_the_feds_lending_on_the_days_it_lent(history):
+    # the Desk's operations (Treasury collateral, RPONTSYD) and the reported 2025 SRF take-up
+    lent = history["fed_lending"]
+    assert np.isnan(lent.loc["2019-09-16"]) and lent.loc["2019-09-17"] == 40.85  # the first operation
+    ops = history["dealer_repo_limit"].dropna()
+    assert np.allclose(lent.reindex(ops[ops > 0].index), ops[ops > 0])
+    assert lent.loc["2025-10-31"] == 50.35 and lent.loc["2025-12-31"] == 74.6
+    assert (lent.dropna() >= 0).all()

@@ -297,3 +297,27 @@ def test_rates_do_not_depend_on_how_finely_supply_curves_are_cut():
     gap = (fine["sofr_iorb_bp"] - coarse["sofr_iorb_bp"]).abs()
     assert gap.max() < 1.0, gap.idxmax()
     assert fine["sofr_iorb_bp"].max() < 20
+
+
+def test_the_feds_lending_in_the_data_is_not_counted_again_on_top_of_the_models(tmp_path):
+    # The data's reserves hold what the Fed lent that day ($30 bn a day here, as in October
+    # 2019); the model's dealers borrow from the same operations. With the lending given
+    # (`fed_lending`), the model's reserves are the data's less the data's lending plus its own
+    # take-up: the Fed's lending counted once. Without the column the data's reserves are taken
+    # as they are, as before it existed, and the model's take-up comes on top.
+    base = HEADER.replace(",sofr", ",srf_exists,dealer_repo_rate,dealer_repo_limit")
+    days = pd.bdate_range("2019-10-01", "2019-10-31")
+    row = "{},1400,5,400,4000,17500,12950,1.80,1.70,2.50,3600,0,1.80,30"
+    runs = {}
+    for label, header, tail in (("given", base + ",fed_lending", ",30"), ("absent", base, "")):
+        rows = [row.format(d.date()) + tail for d in days]
+        runs[label] = ReplayModel(load_inputs(write(tmp_path, rows, header=header)), rng=0).run()
+    for df in runs.values():
+        assert df["accounting_residual"].abs().max() < 1e-6
+        assert df["srf"].iloc[3:].mean() > 10  # dealers use the operations
+    given, absent = (runs[k].iloc[3:] for k in ("given", "absent"))
+    # the two runs miss the data's ON RRP and TGA alike: compare them with each other
+    counted = (given["reserves"] - given["srf"]) - (absent["reserves"] - absent["srf"])
+    assert np.allclose(counted, -30.0, atol=0.5), counted.describe()
+    # fewer reserves before the model's own take-up: dearer repo
+    assert given["sofr_iorb_bp"].mean() > absent["sofr_iorb_bp"].mean()
