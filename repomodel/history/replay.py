@@ -135,6 +135,19 @@ def _first_settlement_ratio(inputs: pd.DataFrame, reference: float) -> float:
     return float(ratio.iloc[0]) if len(ratio) else float(reference)
 
 
+def held_up(ratio: pd.Series, fall_share: float) -> pd.Series:
+    """Banks' settlement needs: a rise of `ratio` at once, a fall by `fall_share` of the gap a
+    day (1: as `ratio`). Banks size their liquidity to the heaviest settlements of recent months
+    and run it down slowly (buffers set by stress tests and committees, not day by day)."""
+    if fall_share >= 1.0:
+        return ratio
+    out = ratio.to_numpy(float).copy()
+    for t in range(1, len(out)):  # a recursive filter over the days: one pass, once per replay
+        if out[t] < out[t - 1]:  # NaN (no volume) compares False and stays NaN
+            out[t] = out[t - 1] + fall_share * (out[t] - out[t - 1])
+    return pd.Series(out, index=ratio.index)
+
+
 def shape_receipts(series: pd.Series, cal: Calendar, lumps: np.ndarray) -> pd.Series:
     """Put the TGA's lumpy receipts on the days they happen, keeping every observation.
 
@@ -222,7 +235,7 @@ class History:
             if "repo_volume" in src
             else np.nan
         )
-        d["settlement_ratio"] = volume / src["bank_assets"]
+        d["settlement_ratio"] = held_up(volume / src["bank_assets"], params["banks"]["settlement_fall_share"])
         return d
 
     # --- the Fed: Fed assets follow the data ------------------------------------------------

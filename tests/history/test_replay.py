@@ -321,3 +321,28 @@ def test_the_feds_lending_in_the_data_is_not_counted_again_on_top_of_the_models(
     assert np.allclose(counted, -30.0, atol=0.5), counted.describe()
     # fewer reserves before the model's own take-up: dearer repo
     assert given["sofr_iorb_bp"].mean() > absent["sofr_iorb_bp"].mean()
+
+
+def test_banks_keep_the_liquidity_of_heavy_settlement_months_for_months_after(tmp_path):
+    # A 2019-like market whose repo settled jumps by 40 % for July and falls back in August,
+    # against the same market without the jump. Banks size their reserve needs to settlements at
+    # once when they rise; with `banks.settlement_fall_share` 0.011 (a half-life of about a
+    # quarter) they run them down slowly, so September is still dearer than without the jump; at
+    # 1 the needs fall with the volume.
+    header = HEADER.replace(",sofr", ",srf_exists,repo_volume")
+    row = "{},1750,5,400,4000,17500,12950,2.35,2.25,2.90,3600,0,{}"
+    days = ("2019-06-03", "2019-06-28", "2019-07-01", "2019-07-31", "2019-08-01", "2019-09-30")
+    runs = {}
+    for label, jump, share in (("base", 0, 1.0), ("plain", 400, 1.0), ("held", 400, 0.011)):
+        volume = [980, 980, 980 + jump, 980 + jump, 980, 980]
+        path = write(
+            tmp_path, [row.format(day, v) for day, v in zip(days, volume, strict=True)], header=header
+        )
+        df = ReplayModel(load_inputs(path), overrides={"banks.settlement_fall_share": share}, rng=0).run()
+        assert df["accounting_residual"].abs().max() < 1e-6
+        runs[label] = df.groupby(df.index.to_period("M"))["sofr_iorb_bp"].mean()
+    base, plain, held = runs["base"], runs["plain"], runs["held"]
+    assert plain["2019-07"] > base["2019-07"] + 2  # heavier settlements: scarcer reserves
+    assert abs(held["2019-07"] - plain["2019-07"]) < 0.5  # a rise counts at once either way
+    assert abs(plain["2019-09"] - base["2019-09"]) < 1.0  # back with the volume
+    assert held["2019-09"] > base["2019-09"] + 3.0, (base, plain, held)  # held up two months on
