@@ -227,7 +227,7 @@ def _cell(here: str, column: str, cell: str) -> float:
             f"{here} '{column}': {cell} is out of range: expected a rate in percent from "
             f"{RATE_RANGE[0]:g} to {RATE_RANGE[1]:g} (5.40, not 540 bp)"
         )
-    if column in _ALL_QUANTITIES and value > MAX_QUANTITY:
+    if column in _NON_NEGATIVE and value > MAX_QUANTITY:
         raise InputError(
             f"{here} '{column}': {cell} is more than {MAX_QUANTITY:,.0f}: expected $ billions "
             "(all US banks hold about $25,000 bn of assets; a file in $ millions is 1,000 times too large)"

@@ -148,6 +148,19 @@ def held_up(ratio: pd.Series, fall_share: float) -> pd.Series:
     return pd.Series(out, index=ratio.index)
 
 
+def knots_of(series: pd.Series) -> np.ndarray:
+    """Positions where an interpolated series bends (its observations), with both ends."""
+    values = series.to_numpy(float)
+    n = len(values)
+    if n < 3:
+        return np.arange(n)
+    days = series.index.to_numpy("datetime64[D]").astype(np.int64)
+    slope = np.diff(values) / np.diff(days)
+    scale = max(float(np.abs(values).max()), 1.0)
+    bends = np.flatnonzero(np.abs(np.diff(slope)) > 1e-9 * scale) + 1
+    return np.unique(np.r_[0, bends, n - 1])
+
+
 def shape_receipts(series: pd.Series, cal: Calendar, lumps: np.ndarray) -> pd.Series:
     """Put the TGA's lumpy receipts on the days they happen, keeping every observation.
 
@@ -157,14 +170,10 @@ def shape_receipts(series: pd.Series, cal: Calendar, lumps: np.ndarray) -> pd.Se
     file is left as it is.
     """
     values = series.to_numpy(float)
-    n = len(values)
-    if n < 3:
+    if len(values) < 3:
         return series.copy()
     days = series.index.to_numpy("datetime64[D]").astype(np.int64)
-    slope = np.diff(values) / np.diff(days)
-    scale = max(float(np.abs(values).max()), 1.0)
-    bends = np.flatnonzero(np.abs(np.diff(slope)) > 1e-9 * scale) + 1
-    knots = np.unique(np.r_[0, bends, n - 1])
+    knots = knots_of(series)
     out = values.copy()
     for a, b in zip(knots[:-1], knots[1:], strict=True):
         inside = np.arange(a + 1, b)  # days strictly between two observations
@@ -220,12 +229,25 @@ class History:
         taxes, coupons = treasury.receipts(params, cal, size)
         d["taxes"] = taxes
         d["coupon_issuance"] = coupons
-        # The data's reserves hold what the Fed lent that day; the model's own operations lend
-        # it again, so the Fed's other assets follow the data net of that lending.
-        lent = inputs["fed_lending"].reindex(cal.days).fillna(0.0) if "fed_lending" in inputs else 0.0
-        d["target_fed_assets"] = src["fed_assets"] - lent
+        # The data's reserves hold what the Fed lent that day and the model's own operations
+        # lend it again: the Fed's other assets follow the data net of the lending its
+        # observations hold (interpolated between them as they are), and the rest of the day's
+        # lending is taken out with currency and other liabilities, so reserves end at the
+        # data's less the data's lending (plus the model's take-up) and no day's loan becomes a
+        # purchase of securities.
+        lent = (
+            inputs["fed_lending"].reindex(cal.days).fillna(0.0)
+            if "fed_lending" in inputs
+            else 0.0 * src["iorb"]
+        )
+        days = cal.days.to_numpy("datetime64[D]").astype(np.int64)
+        knots = knots_of(src["fed_assets"])
+        seen = pd.Series(np.interp(days, days[knots], lent.to_numpy(float)[knots]), index=cal.days)
+        d["target_fed_assets"] = src["fed_assets"] - seen
         d["target_tga"] = shape_receipts(src["tga"], cal, taxes + coupons)
-        d["target_currency_other"] = src["fed_assets"] - src["reserves"] - src["on_rrp"] - src["tga"]
+        d["target_currency_other"] = (
+            src["fed_assets"] - src["reserves"] - src["on_rrp"] - src["tga"] + (lent - seen)
+        )
         d["target_on_rrp"] = src["on_rrp"]
         d["target_mmf_assets"] = src["mmf_assets"] if "mmf_assets" in src else params["start"]["mmf_assets"]
         d["bank_assets"] = src["bank_assets"]
@@ -397,12 +419,13 @@ class History:
         src = self.inputs.reindex(df.index)
         if "sofr" in src:
             df["actual_sofr"] = src["sofr"]
-            df["actual_spread_bp"] = (src["sofr"] - src["iorb"]) * 100.0
+            # rates are published to the basis point: rounded, +5 bp is +5, not 5.000000000000004
+            df["actual_spread_bp"] = ((src["sofr"] - src["iorb"]) * 100.0).round(6)
         if "sofr_p99" in src:
             df["actual_sofr_p99"] = src["sofr_p99"]
         if "effr" in src:
             df["actual_effr"] = src["effr"]
-            df["actual_effr_spread_bp"] = (src["effr"] - src["iorb"]) * 100.0
+            df["actual_effr_spread_bp"] = ((src["effr"] - src["iorb"]) * 100.0).round(6)
         for name in ("reserves", "on_rrp", "tga", "fed_assets", "bank_assets"):
             df[f"actual_{name}"] = src[name]
         return df

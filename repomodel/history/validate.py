@@ -157,7 +157,7 @@ def sept_2019(df: pd.DataFrame) -> pd.DataFrame:
     actual_p99 = df.reindex(columns=["actual_sofr_p99"]).loc[
         days, "actual_sofr_p99"
     ]  # NaN if not in the inputs
-    rows["actual_p99_iorb_bp"] = (actual_p99 - df.loc[days, "iorb"]) * 100
+    rows["actual_p99_iorb_bp"] = ((actual_p99 - df.loc[days, "iorb"]) * 100).round(6)
     rows.index = rows.index.strftime("%Y-%m-%d")
     rows.index.name = "date"
     return rows.rename(columns={"sofr_iorb_bp": "model_bp", "actual_spread_bp": "actual_bp"})

@@ -177,6 +177,11 @@ GOOD = "2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50"
             ["row 1 (2024-01-03)", "'dealer_repo_limit'", "-20", "negative"],
         ),
         ([GOOD + ",-5"], HEADER + ",fed_lending", ["row 1 (2024-01-03)", "'fed_lending'", "-5", "negative"]),
+        (
+            [GOOD + ",2e6"],
+            HEADER + ",fed_lending",
+            ["row 1 (2024-01-03)", "'fed_lending'", "2e6", "$ millions"],
+        ),
         ([GOOD, "2024-01-04,1,2"], HEADER, ["row 2", "fields"]),
         ([], HEADER, ["no data rows"]),
     ],

@@ -64,7 +64,9 @@ def test_aggregates_follow_the_data_on_the_rows_of_the_file(replayed):
 def test_corridor_comes_from_the_file_and_actuals_sit_beside_the_model(replayed):
     _, df = replayed
     assert (df["iorb"] == 5.40).all() and (df["on_rrp_rate"] == 5.30).all()
-    assert df["actual_spread_bp"].iloc[0] == pytest.approx(-9.0)
+    # rates to the basis point give spreads to the basis point: a day at -9 bp is not below -9,
+    # and a day at +5 bp is not "above 5 bp" by floating-point noise
+    assert df["actual_spread_bp"].iloc[0] == -9.0
     # abundant reserves and spare fund cash: repo trades between the ON RRP rate and IORB
     assert df["sofr_iorb_bp"].between(-10.5, 0).all()
 
@@ -346,3 +348,25 @@ def test_banks_keep_the_liquidity_of_heavy_settlement_months_for_months_after(tm
     assert abs(held["2019-07"] - plain["2019-07"]) < 0.5  # a rise counts at once either way
     assert abs(plain["2019-09"] - base["2019-09"]) < 1.0  # back with the volume
     assert held["2019-09"] > base["2019-09"] + 3.0, (base, plain, held)  # held up two months on
+
+
+def test_a_day_of_fed_lending_between_two_observations_is_no_purchase_of_securities(tmp_path):
+    # Weekly Fed assets (Wednesdays) hold only Wednesday's loans. $50 bn lent on Friday
+    # 2024-05-10 and repaid on Monday: that day's reserves are $50 bn lower (the model, with
+    # ample reserves, takes nothing back), every other day's the same, and the Fed buys or
+    # redeems no security for it.
+    header = HEADER + ",fed_lending"
+    runs = {}
+    for label, extra in (("without", []), ("with", ["2024-05-10,,,,,,,,,,,,50"])):
+        rows = sorted([w + "," for w in WEEKS] + extra)
+        model = ReplayModel(
+            load_inputs(write(tmp_path, rows, header=header)), overrides={"population.small_banks": 40}, rng=1
+        )
+        runs[label] = model.run()
+    with_, without = runs["with"], runs["without"]
+    assert with_["srf"].max() == 0.0 and with_["accounting_residual"].abs().max() < 1e-6
+    gap = with_["reserves"] - without["reserves"]
+    assert gap["2024-05-10"] == pytest.approx(-50.0, abs=1.0)
+    assert gap.drop(pd.Timestamp("2024-05-10")).abs().max() < 1.0
+    for column in ("fed_bill_purchases", "soma_bills", "dealer_inventory"):
+        assert np.allclose(with_[column], without[column], atol=1e-6), column
