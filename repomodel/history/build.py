@@ -68,7 +68,9 @@ Sources and quirks (files in `../shared/data/fred/`, see its README):
   RPONTSYD (the Desk's operations of 2019-20 and the standing repo's take-up against
   Treasury collateral; the FRED copy ends on 2025-04-08), or on the days the New York Fed
   reported SRF take-up in 2025 that take-up where it is larger (`REPORTED_SRF_TAKE_UP`, all
-  collateral; the data folder's README). Blank on days without. The Fed's lending creates reserves on the day it settles
+  collateral; the data folder's README); from the SRF's start (2021-07-28), all collateral where
+  the folder has RPONTTLD (`repomodel data fetch` gets it; the shared copies do not have it), as
+  the model's SRF lends against MBS too. Blank on days without. The Fed's lending creates reserves on the day it settles
   and drains them the next business day (a Friday's over the weekend), so it is also one of
   the known moves of the reserves' daily path above; the replay takes it out of the Fed's
   assets and lets the model's own operations put it back (`repomodel.history.replay`).
@@ -255,7 +257,8 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     received = receipts_pattern(observed["bank_deposits"], span)
     on_rrp = observed["on_rrp"].reindex(span).ffill().fillna(0.0)
     allotted = read_series(fred, "RPONTSYD", end)
-    lending = fed_lending(allotted, span)
+    total = read_series(fred, "RPONTTLD", end) if (fred / "RPONTTLD.csv").exists() else None
+    lending = fed_lending(allotted, span, total)
     outstanding = lending.reindex(span).ffill().fillna(0.0)  # a Friday's loan over the weekend
     moves = {"tga": received, "reserves": outstanding - received - on_rrp, "currency": 0.0 * received}
     for column in WEEK_AVERAGES:
@@ -293,13 +296,18 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     return out.reset_index().reindex(columns=COLUMNS)  # a judging-only series not found: blank
 
 
-def fed_lending(allotted: pd.Series, span: pd.DatetimeIndex) -> pd.Series:
+def fed_lending(allotted: pd.Series, span: pd.DatetimeIndex, total: pd.Series | None = None) -> pd.Series:
     """The Fed's overnight repo lending on each business day of `span`, $ bn: RPONTSYD (0 on a
-    business day it does not list), or the reported SRF take-up where that is larger (all
-    collateral; RPONTSYD counts Treasury collateral only, and the FRED copy ends before 2025's
-    reported days)."""
+    business day it does not list); from the SRF's start, all collateral where the folder has
+    RPONTTLD (the model's SRF lends against Treasuries and MBS alike; before it, the Desk's
+    operations count only for the Treasuries the model's dealers bid with); and the reported SRF
+    take-up where that is larger (the FRED copies end before 2025's reported days)."""
     days = pd.date_range(span[0], span[-1], freq=BDAY)
     lending = allotted.reindex(days).fillna(0.0)
+    if total is not None:
+        srf_days = days[days >= SRF_FROM]
+        listed = total.reindex(srf_days).dropna()
+        lending[listed.index] = np.maximum(lending[listed.index], listed)
     reported = pd.Series(REPORTED_SRF_TAKE_UP, dtype=float)
     reported.index = pd.to_datetime(reported.index)
     reported = reported[reported.index.isin(days)]

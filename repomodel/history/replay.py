@@ -44,6 +44,7 @@ from repomodel import behaviours, payments, treasury
 from repomodel import scenario as scenarios
 from repomodel.calendar import Calendar, Day
 from repomodel.drivers import Economy
+from repomodel.errors import InputError
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.model import RepoMarketModel, simulate
 
@@ -240,6 +241,13 @@ class History:
             if "fed_lending" in inputs
             else 0.0 * src["iorb"]
         )
+        over = lent > src["fed_assets"]
+        if over.any():
+            day = over.idxmax()
+            raise InputError(
+                f"column 'fed_lending' on {day.date()}: {lent[day]:g} is more than the Fed's assets that day "
+                f"({src['fed_assets'][day]:,.0f}): expected $ billions the Fed lent, within its assets"
+            )
         days = cal.days.to_numpy("datetime64[D]").astype(np.int64)
         knots = knots_of(src["fed_assets"])
         seen = pd.Series(np.interp(days, days[knots], lent.to_numpy(float)[knots]), index=cal.days)

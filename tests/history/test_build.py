@@ -73,6 +73,10 @@ def test_builder_reads_no_row_past_its_end_and_writes_a_loadable_file(tmp_path):
     repo = pd.Series(0.0, index=daily)
     repo["2019-10-04"], repo["2025-12-31"] = 40.0, 20.0
     put("RPONTSYD", daily, repo.to_numpy())
+    # all collateral (RPONTTLD, as `data fetch` gets it): counted from the SRF's start only
+    total = repo * 0.0
+    total["2019-10-04"], total["2025-11-14"] = 60.0, 30.0
+    put("RPONTTLD", daily, total.to_numpy())
     out = tmp_path / "inputs.csv"
     builder.main(["--fred", str(fred), "--out", str(out), "--end", "2026-01-30"])
     written = pd.read_csv(out, parse_dates=["date"])
@@ -83,11 +87,13 @@ def test_builder_reads_no_row_past_its_end_and_writes_a_loadable_file(tmp_path):
     weeks = wresbal.loc["2018-04-11":"2026-01-28"].index
     assert np.allclose(reserves.rolling(7).mean().reindex(weeks), wresbal[weeks], atol=1e-5)
     assert written["sofr_p99"].isna().all()  # SOFR99 is not in this folder: judged without it
-    # the Fed's lending: on its days, the larger of RPONTSYD and the reported take-up; blank
+    # the Fed's lending: on its days, the largest of RPONTSYD, RPONTTLD (from the SRF's start)
+    # and the reported take-up; blank
     # elsewhere; and a known move of the reserves' daily path (up on the day, over the weekend)
     lent = written.set_index("date")["fed_lending"]
     assert lent["2019-10-04"] == 40.0 and lent["2025-12-31"] == 74.6 and lent["2025-10-31"] == 50.35
-    assert lent.notna().sum() == 2 + len(build.REPORTED_SRF_TAKE_UP) - 1
+    assert lent["2025-11-14"] == 30.0
+    assert lent.notna().sum() == 3 + len(build.REPORTED_SRF_TAKE_UP) - 1
     # (less a few $ bn: the path's smooth part is lower in a week whose average holds the loan)
     assert 30.0 < reserves["2019-10-04"] - reserves["2019-10-03"] < 45.0
     assert 30.0 < reserves["2019-10-06"] - reserves["2019-10-07"] < 45.0
