@@ -11,9 +11,11 @@ model's aggregates follow an inputs file (see `repomodel.history.inputs` for the
   amount allotted (`dealer_repo_limit`): like the ON RRP, a Fed quantity from the data;
 - start state: the first day's reserves, ON RRP, TGA, Fed assets, bank assets and money-fund
   assets, the SOMA split and the dealers' book scaled from the scenario defaults;
-- Fed assets: the data's, less the Fed's repo lending of the day (`fed_lending`), which the
-  model's own operations and SRF lend again; a rise is a purchase of securities (from dealers first, so the reserves land at
-  their settlement banks, then from the public); a fall is a redemption paid by the public;
+- Fed assets: the data's, less the Fed's repo lending (`fed_lending`) their observations hold
+  (the rest of a day's lending goes out with currency and other liabilities), which the model's
+  own operations and SRF lend again; a rise is a purchase of securities (from dealers first, so
+  the reserves land at their settlement banks, then from the public); a fall is a redemption
+  paid by the public;
 - TGA: receipts from and payments to the public, so the TGA follows the data. Between two
   observations of a weekly (or monthly) file, receipts are put on the tax and coupon
   settlement dates of the calendar, where they happen, and the rest is spread evenly: a linear
