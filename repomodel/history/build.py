@@ -70,12 +70,13 @@ Sources and quirks (files in `../shared/data/fred/`, see its README):
   reported SRF take-up in 2025 that take-up where it is larger (`REPORTED_SRF_TAKE_UP`, all
   collateral; the data folder's README); from the SRF's start (2021-07-28), all collateral where
   the folder has RPONTTLD (`repomodel data fetch` gets it; the shared copies do not have it), as
-  the model's SRF lends against MBS too. Blank on days without. The Fed's lending creates reserves on the day it settles
-  and drains them the next business day (a Friday's over the weekend), so it is also one of
-  the known moves of the reserves' daily path above; the replay takes it out of the Fed's
-  assets and lets the model's own operations put it back (`repomodel.history.replay`).
-  Lending of the Desk against agency and MBS collateral and its term operations stay in
-  Fed assets and reserves as the data show them.
+  the model's SRF lends against MBS too. Blank on days without. The Fed's lending creates
+  reserves on the day it settles and drains them the next business day (a Friday's over the
+  weekend), so it is also one of the known moves of the reserves' daily path above; the replay
+  takes it out and lets the model's own operations put it back (`repomodel.history.replay`).
+  Before the SRF, the Desk's lending against agency and MBS collateral and its term operations
+  stay in Fed assets and reserves as the data show them (the model's dealers bid for Treasury
+  allotments only).
 - sofr = SOFR, effr = EFFR, sofr_p99 = SOFR99 (the 99th volume percentile of SOFR
   trades): daily actuals, kept for judging the model, not as inputs.
 
