@@ -51,10 +51,10 @@ VARIANTS: dict[str, tuple[dict, str]] = {
     "small_banks_500": ({"population.small_banks": 500}, "500 small banks"),
     "small_banks_4000": ({"population.small_banks": 4000}, "4,000 small banks"),
     "money_funds_60": ({"population.money_funds": 60}, "twice the money funds"),
-    "dealers_48": ({"population.dealers": 48}, "twice the dealers, same 16 lines per fund"),
-    "dealers_48_lines_32": (
-        {"population.dealers": 48, "money_funds.lines_per_fund": 32},
-        "twice the dealers, and twice the lines per fund",
+    "dealers_48": ({"population.dealers": 48}, "twice the dealers, a fund's 24 lines reaching half of them"),
+    "dealers_48_lines_48": (
+        {"population.dealers": 48, "money_funds.lines_per_fund": 48},
+        "twice the dealers, every fund with a line to every one (as shipped for 24)",
     ),
     "large_banks_20": ({"population.large_banks": 20}, "twice the large banks"),
     "concentration_1.0": (

@@ -70,7 +70,9 @@ def test_the_history_draws_spread_wider_than_the_shocks_alone(two_draws):
     both = pd.concat([two_draws.assign(vary="history"), shocks.assign(vary="shocks")])
     means = both.groupby(["vary", "draw"])["sofr_iorb_bp"].mean()
     spread = {v: float(means[v].max() - means[v].min()) for v in ("history", "shocks")}
-    assert spread["history"] > spread["shocks"] + 0.5, spread
+    # twice as wide and more (the two histories leave different networks and distributions of
+    # reserves; with every fund lending to every dealer they differ by about 0.4 bp in January)
+    assert spread["history"] > 2 * spread["shocks"] + 0.1, spread
 
 
 def test_one_worker_or_two_give_the_same_history_draws(two_draws):
