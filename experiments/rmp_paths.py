@@ -148,7 +148,16 @@ def bands(runs: dict[str, list[pd.DataFrame]]) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)[["scenario", "variable", "date", "p10", "p50", "p90"]]
 
 
-SPREAD_AXIS = (-8.0, 30.0)  # bp: the paths' daily spread; taller spikes are written at the top
+SPREAD_AXIS = (-8.0, 30.0)  # bp: the paths' daily spread at least; taller spikes are written at the top
+
+
+def spread_top(runs: dict[str, list[pd.DataFrame]]) -> float:
+    """The top of the spread panels: 30 bp, or higher so that every path's median fits under it."""
+    highest = max(
+        pd.concat([f["sofr_iorb_bp"] for f in frames], axis=1).median(axis=1).max()
+        for frames in runs.values()
+    )
+    return max(SPREAD_AXIS[1], 5.0 * np.ceil((highest + 4.0) / 5.0))
 
 
 def draw(
@@ -167,12 +176,13 @@ def draw(
     fig = plt.figure(figsize=(13, 13), layout="constrained")
     grid = fig.add_gridspec(4, 3, height_ratios=[1, 1, 1, 1.15])
     reference = pd.concat([f["sofr_iorb_bp"] for f in runs["rmp40"]], axis=1).median(axis=1)
+    top = spread_top(runs)
     first = None
     for k, name in enumerate(SCENARIOS):
         ax = fig.add_subplot(grid[k // 3, k % 3], sharex=first, sharey=first)
         first = first or ax
         row = summary.set_index("scenario").loc[name]
-        path_panel(ax, runs[name], reference if name != "rmp40" else None, colors[name])
+        path_panel(ax, runs[name], reference if name != "rmp40" else None, colors[name], top)
         ax.set_title(
             f"{name}: {row['days_above_0bp']:.0f} days > 0 bp, {row['days_above_10bp']:.1f} > 10 bp",
             fontsize=9,
@@ -206,7 +216,9 @@ def draw(
     plt.close(fig)
 
 
-def path_panel(ax, frames: list[pd.DataFrame], reference: pd.Series | None, color: str) -> None:
+def path_panel(
+    ax, frames: list[pd.DataFrame], reference: pd.Series | None, color: str, top: float = SPREAD_AXIS[1]
+) -> None:
     """One path's daily spread: the median over seeds, the range of the seeds, each seed's days
     above 10 bp as dots; spikes above the axis are written at its top."""
     x = pd.concat([f["sofr_iorb_bp"] for f in frames], axis=1)
@@ -216,11 +228,11 @@ def path_panel(ax, frames: list[pd.DataFrame], reference: pd.Series | None, colo
     ax.plot(x.index, x.median(axis=1), color=color, lw=1.1)
     high = x.max(axis=1)
     spikes = high[high > 10]
-    ax.plot(spikes.index, spikes.clip(upper=SPREAD_AXIS[1]), "o", ms=2.5, color=color)
-    for day, value in spikes[spikes > SPREAD_AXIS[1]].items():
+    ax.plot(spikes.index, spikes.clip(upper=top), "o", ms=2.5, color=color)
+    for day, value in spikes[spikes > top].items():
         ax.annotate(
             f"{value:.0f}",
-            (day, SPREAD_AXIS[1]),
+            (day, top),
             xytext=(-3, -2),
             textcoords="offset points",
             ha="right",
@@ -229,7 +241,7 @@ def path_panel(ax, frames: list[pd.DataFrame], reference: pd.Series | None, colo
         )
     ax.axhline(0, color="k", lw=0.7)
     ax.axhline(10, color="k", lw=0.5, ls=":")
-    ax.set_ylim(*SPREAD_AXIS)
+    ax.set_ylim(SPREAD_AXIS[0], top)
     ax.grid(alpha=0.3)
 
 

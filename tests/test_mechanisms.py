@@ -275,7 +275,7 @@ def test_taxes_paid_in_the_afternoon_reach_repo_the_next_morning():
     # reserves at the close are drained on the tax date either way (September 2019: +33 bp on
     # the tax date, +315 bp the day after, at about the same reserves).
     # Reserves of $1.95 tn: scarce enough that a tax drain moves repo, and not so scarce that
-    # the market is already stressed the day before (about +3 bp). Funds price at the mean of
+    # the market is already stressed the day before (+3 to +5 bp). Funds price at the mean of
     # their dealers' costs (money_funds.pooled_price_share, 2026-12-05), and every fund lends
     # to every dealer, so a drain moves repo by what it does to the whole market: about 3 bp
     # on the tax date if paid in the morning and 2.3 bp more the next morning if paid late
