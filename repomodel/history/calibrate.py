@@ -165,11 +165,13 @@ def _optimise(f, x0, lo, hi, method: str, evaluations: int, workers: int, seed: 
 
 
 def significant(value: float, digits: int = 4) -> float:
-    """Four significant digits: more would be noise, and a value such as 0.04629 survives the
-    browser page's round trip through percent (0.04629 * 100 / 100) unchanged."""
+    """Four significant digits: more would be noise. The value must also survive the browser
+    page's round trip through percent, which rounds what it divides back to 12 decimals
+    (`viz.controls`: 5.95 / 100 is 0.059500000000000004, read as 0.0595); fewer digits are
+    kept only if four would not."""
     for d in range(digits, 0, -1):
         r = float(f"{value:.{d}g}")
-        if round(r * 100, 6) / 100 == r:
+        if round(round(r * 100, 6) / 100, 12) == r:
             return r
     return float(f"{value:.1g}")
 

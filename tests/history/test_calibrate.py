@@ -23,6 +23,14 @@ def test_calibrated_file_round_trips_and_its_values_survive_the_page(tmp_path):
     )
 
 
+@pytest.mark.parametrize("value, kept", [(0.0595, 0.0595), (0.0462861, 0.04629), (0.0065081, 0.006508)])
+def test_calibrated_values_keep_four_significant_digits(value, kept):
+    # 0.0595 * 100 / 100 is 0.059500000000000004 in floating point; the page rounds it back to
+    # 0.0595, so the value is written as found (it had been written as 0.06).
+    assert calibrate.significant(value) == kept
+    assert scenario.load({"banks": {"lclor_large": kept}})["banks"]["lclor_large"] == kept
+
+
 @pytest.mark.parametrize(
     "held_out_before, held_out_after, written", [(20.0, 15.0, True), (15.0, 20.0, False)]
 )
