@@ -102,6 +102,7 @@ from repomodel import scenario
 from repomodel.calendar import Calendar
 from repomodel.errors import InputError
 from repomodel.history.folder import DEFAULT_FOLDER, write_atomic
+from repomodel.history.inputs import REPORTED_SRF_TAKE_UP
 from repomodel.history.replay import REFERENCE_DEPOSITS
 from repomodel.treasury import receipts
 
@@ -116,17 +117,6 @@ ON_RRP_MINUS_5BP = (pd.Timestamp("2019-09-19"), pd.Timestamp("2020-01-29"))
 SRF_FROM = pd.Timestamp("2021-07-28")
 PRIMARY_CREDIT_AT_TOP_FROM = pd.Timestamp("2020-03-16")
 PRIMARY_CREDIT_OVER_TOP_BEFORE = 0.50  # percent: top of range + 50 bp before 2020-03-16
-# SRF take-up on the days the New York Fed reported it in 2025 (repo operation results, all
-# collateral), $ bn: after RPONTSYD's end and not in the FRED files (the folder's README).
-REPORTED_SRF_TAKE_UP = {
-    "2025-06-30": 11.1,
-    "2025-09-15": 1.5,
-    "2025-10-31": 50.35,
-    "2025-12-01": 26.0,
-    "2025-12-29": 25.95,
-    "2025-12-31": 74.6,
-}
-
 BDAY = CustomBusinessDay(calendar=USFederalHolidayCalendar())
 
 # output column -> (FRED file, divisor to $ billions)

@@ -294,3 +294,31 @@ def _bound(
             f"{first.date()} to {last.date()}"
         )
     return when
+
+
+# SRF take-up the New York Fed reported in 2025, $ bn (all collateral; the data folder's README).
+REPORTED_SRF_TAKE_UP = {
+    "2025-06-30": 11.1,
+    "2025-09-15": 1.5,
+    "2025-10-31": 50.35,
+    "2025-12-01": 26.0,
+    "2025-12-29": 25.95,
+    "2025-12-31": 74.6,
+}
+
+
+def known_srf_take_up(fed_lending: pd.Series, srf_exists: pd.Series) -> pd.Series:
+    """SRF take-up on the days the data tell it, $ bn, NaN where they do not.
+
+    `fed_lending` lists the Fed's overnight repo lending (RPONTSYD: a blank business day is
+    none that day) up to the last day its source covers, then only the take-up reported for
+    2025 (`REPORTED_SRF_TAKE_UP`). So on a day of the SRF (`srf_exists`) up to the last day
+    listed before those reports, a blank is 0; after it only the listed days are known.
+    """
+    srf = srf_exists.fillna(0).astype(bool)
+    listed = fed_lending.notna()
+    reported = fed_lending.index.isin(pd.to_datetime(list(REPORTED_SRF_TAKE_UP)))
+    source = fed_lending.index[listed & ~reported]
+    covered = fed_lending.index <= source.max() if len(source) else np.zeros(len(fed_lending), dtype=bool)
+    known = fed_lending.where(listed, 0.0).where(covered | listed)
+    return known.where(srf)

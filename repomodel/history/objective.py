@@ -10,8 +10,11 @@ J compares the replayed SOFR - IORB spread with the actual one:
       + ((month-end excess, sim - actual) / 2)^2 + ((quarter-end excess, sim - actual) / 4)^2
                                                                 excess: the spread on the day less
                                                                 its mean on the days around it
-      + sum over the SRF's reported days of ((take-up, sim - actual) / $25 bn)^2
-                                                                what identifies dealers' SRF stigma
+      + sum over the SRF's days in the data of ((take-up, sim - actual) / $25 bn)^2
+                                                                what identifies dealers' SRF stigma:
+                                                                the days RPONTSYD covers (none or
+                                                                test trades to 2025-04-08, $2.35 bn
+                                                                on 2024-09-30) and 2025's reports
 
 Over several model seeds (network draws and payment shocks) J is the mean of the seeds' J
 (E[J(X)], counting the spread of the draws as error) or, with `mean_path`, J of the seeds'
@@ -23,8 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from repomodel.history.build import REPORTED_SRF_TAKE_UP
-from repomodel.history.inputs import history_path, load_inputs
+from repomodel.history.inputs import REPORTED_SRF_TAKE_UP, history_path, load_inputs
 from repomodel.history.metrics import event_excess
 from repomodel.history.peer import ZLB_MONTHS
 from repomodel.history.replay import replay
@@ -41,18 +43,21 @@ PERIOD_END_SCALE_BP = {"month_end": 2.0, "quarter_end": 4.0}
 # worse 2019-09-10. The model has no intraday payment timing, so the cliff is out of its
 # reach; the term only keeps the optimiser from flattening September 2019.
 SPIKE_SCALE_BP = 25.0
-# SRF take-up on the days the New York Fed reported it in 2025, $ bn (`build`): they identify
-# dealers' SRF stigma.
+# SRF take-up on the days the New York Fed reported it in 2025, $ bn (`inputs`); with the replay's
+# `actual_srf` (`inputs.known_srf_take_up`) every day of the SRF the data cover counts: the
+# facility's none-at-all of 2021-24 identifies dealers' SRF stigma as much as 2025's take-up.
 SRF_TAKE_UP = REPORTED_SRF_TAKE_UP
 SRF_SCALE_BN = 25.0
-PATH_COLUMNS = ["sofr_iorb_bp", "actual_spread_bp", "month_end", "quarter_end", "srf"]  # what J reads
+# what J reads (`actual_srf` where the replay has it)
+PATH_COLUMNS = ["sofr_iorb_bp", "actual_spread_bp", "month_end", "quarter_end", "srf", "actual_srf"]
 FAILED = 1e6  # J of a parameter set the model refuses
 DESCRIPTION = (
     "monthly RMSE^2 of SOFR-IORB (ZLB months 2020-03..2021-07 left out) + "
     "((100 - 2019-09-17)^+/25)^2 + ((|2019-09-10 miss| - 15)^+/3)^2 + "
     "sum_k ((share of days above k=5,10,20 bp: sim - actual, pp)/5)^2 + "
     "((month-end excess: sim - actual)/2)^2 + ((quarter-end excess: sim - actual)/4)^2 + "
-    "sum over the SRF's reported 2025 days of ((take-up: sim - actual)/25 $bn)^2"
+    "sum over the SRF's days in the data (RPONTSYD to 2025-04-08, the reported 2025 days) of "
+    "((take-up: sim - actual)/25 $bn)^2"
 )
 
 
@@ -85,7 +90,15 @@ def objective_parts(df: pd.DataFrame) -> dict[str, float]:
     srf = [(day, actual) for day, actual in SRF_TAKE_UP.items() if day in df.index]
     if srf and "srf" in df:
         miss = np.array([float(df.loc[day, "srf"]) - actual for day, actual in srf])
-        parts["srf_miss_bn"] = float(np.sqrt(np.mean(miss**2)))
+        parts["srf_miss_bn"] = float(np.sqrt(np.mean(miss**2)))  # on the reported days
+        if "actual_srf" in df:
+            known = df["actual_srf"].notna()
+            reported = df.index.isin(pd.to_datetime(list(SRF_TAKE_UP)))
+            elsewhere = (
+                df.loc[known & ~reported, "srf"] - df.loc[known & ~reported, "actual_srf"]
+            ).to_numpy()
+            parts["srf_elsewhere_bn"] = float(np.abs(elsewhere).sum())  # the other days the data cover
+            miss = np.concatenate([miss, elsewhere])
         penalty += float(((miss / SRF_SCALE_BN) ** 2).sum())
     parts["penalty"] = penalty
     parts["objective"] = parts["monthly_rmse_bp"] ** 2 + penalty
@@ -126,7 +139,7 @@ def evaluate(
         return {"objective": FAILED, "error": str(exc)}
     parts = objective_parts(df)
     if keep_path:
-        parts["_frame"] = df[PATH_COLUMNS]
+        parts["_frame"] = df[[c for c in PATH_COLUMNS if c in df]]
     return parts
 
 

@@ -47,7 +47,7 @@ from repomodel import scenario as scenarios
 from repomodel.calendar import Calendar, Day
 from repomodel.drivers import Economy
 from repomodel.errors import InputError
-from repomodel.history.inputs import history_path, load_inputs
+from repomodel.history.inputs import history_path, known_srf_take_up, load_inputs
 from repomodel.model import RepoMarketModel, simulate
 
 # Scenario defaults are a 2025 market; the dealers' book and the SOMA split are scaled to
@@ -438,6 +438,12 @@ class History:
             df["actual_effr_spread_bp"] = ((src["effr"] - src["iorb"]) * 100.0).round(6)
         for name in ("reserves", "on_rrp", "tga", "fed_assets", "bank_assets"):
             df[f"actual_{name}"] = src[name]
+        if "fed_lending" in src:
+            exists = self.inputs.get(
+                "srf_exists", pd.Series(1, index=self.inputs.index)
+            )  # default: it exists
+            known = known_srf_take_up(self.inputs["fed_lending"], exists)
+            df["actual_srf"] = known.reindex(df.index)
         return df
 
 

@@ -25,7 +25,8 @@ class Terms:
     dealer_backstop: bool  # the Fed lends dealers whatever they still need at the ceiling
     ops_limited: bool  # dealer operations of limited size (an allotment) are offered today
     ops_rate: float  # what a dollar from those operations costs a dealer
-    cost_bp: np.ndarray  # per bank
+    cost_bp: np.ndarray  # per bank, today's (period-end surcharges included)
+    base_bp: np.ndarray  # per bank, an ordinary day's (what the repo cost factor scales)
 
 
 def terms(day: Day, params: dict, banks: Banks, net: Network) -> Terms:
@@ -50,6 +51,13 @@ def terms(day: Day, params: dict, banks: Banks, net: Network) -> Terms:
     cost_bp = banks.size_cost_factor * behaviours.balance_sheet_cost_bp(
         net.is_large, net.is_foreign, b, day.quarter_end, day.year_end, day.month_end
     )
+    period_end = day.quarter_end or day.year_end or day.month_end
+    base_bp = (
+        banks.size_cost_factor
+        * behaviours.balance_sheet_cost_bp(net.is_large, net.is_foreign, b, False, False, False)
+        if period_end
+        else cost_bp
+    )
     return Terms(
         penalty=behaviours.banks_penalty(day.srf, day.srf_exists, b),
         dealer_ceiling=ceiling,
@@ -57,6 +65,7 @@ def terms(day: Day, params: dict, banks: Banks, net: Network) -> Terms:
         ops_limited=ops_limited,
         ops_rate=ops_rate,
         cost_bp=cost_bp,
+        base_bp=base_bp,
     )
 
 
@@ -74,23 +83,23 @@ def large_bank_tranches(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each large bank's supply of reserves to the market now, as (amount, ask) tranches
     (`behaviours.supply_tranches`), from the position it plans with. Lent to dealers in repo
-    (`repo`), its balance-sheet cost scales with the repo the banking system carries
-    (`behaviours.repo_cost_factor`)."""
+    (`repo`), its everyday balance-sheet cost scales with the repo the banking system carries
+    (`behaviours.repo_cost_factor`); a period-end surcharge is added to it unscaled."""
     n = net.n_large
     b = params["banks"]
-    scale = (
-        behaviours.repo_cost_factor(
+    cost = terms_.cost_bp[:n]
+    if repo:
+        scale = behaviours.repo_cost_factor(
             banks.settlement_ratio, b["settlement_reference"], b["repo_cost_elasticity"]
         )
-        if repo
-        else 1.0
-    )
+        base = terms_.base_bp[:n]
+        cost = base * scale + (cost - base)  # on an ordinary day the surcharge is exactly 0
     return behaviours.supply_tranches(
         position(ledger, net)[:n],
         banks.lclor[:n],
         banks.uncertainty[:n],
         banks.assets[:n],
-        terms_.cost_bp[:n] * scale,
+        cost,
         b["balance_sheet_slope_bp"],
         day.iorb,
         terms_.penalty,

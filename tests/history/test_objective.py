@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from repomodel.history import objective
+from repomodel.history.inputs import known_srf_take_up
 from repomodel.history.objective import PERIOD_END_SCALE_BP, evaluate_seeds, objective_parts
 
 
@@ -60,3 +61,30 @@ def test_the_mean_path_objective_judges_the_expected_path_not_each_draw(monkeypa
 def test_a_parameter_set_the_model_refuses_scores_worst_instead_of_stopping_the_search():
     parts = objective.evaluate({"start.reserves": -1.0}, ("2019-09-03", "2019-09-06"))
     assert parts["objective"] == objective.FAILED and "error" in parts
+
+
+def test_srf_take_up_counts_on_every_day_the_data_tell_it():
+    # RPONTSYD lists the Fed's repo lending to its last day (a blank business day: none), then
+    # only 2025's reported take-up is known: a blank after the source ends is not a zero.
+    days = pd.bdate_range("2025-03-31", "2025-07-03")
+    lending = pd.Series(float("nan"), index=days)
+    lending["2025-04-08"] = 0.1  # the source's last listed day
+    lending["2025-06-30"] = 11.1  # reported
+    srf_exists = pd.Series(1, index=days)
+    known = known_srf_take_up(lending, srf_exists)
+    assert known["2025-04-01"] == 0.0 and known["2025-04-08"] == 0.1
+    assert known["2025-06-30"] == 11.1 and known.loc["2025-04-09":"2025-06-27"].isna().all()
+    assert known_srf_take_up(lending, srf_exists * 0).isna().all()  # before the SRF: not its take-up
+
+    df = pd.DataFrame(
+        {"sofr_iorb_bp": 0.0, "actual_spread_bp": 0.0, "month_end": False, "quarter_end": False, "srf": 0.0},
+        index=days,
+    )
+    df["actual_srf"] = known
+    df["srf"] = known.fillna(0.0)
+    assert objective_parts(df)["objective"] == 0.0
+    df.loc["2025-04-01", "srf"] = 25.0  # take-up on a day the data show none: one unit of J
+    assert objective_parts(df)["penalty"] == pytest.approx(1.0)
+    assert objective_parts(df)["srf_elsewhere_bn"] == 25.0
+    df.loc["2025-04-01", "srf"], df.loc["2025-05-01", "srf"] = 0.0, 25.0  # a day nobody knows
+    assert objective_parts(df)["objective"] == 0.0
