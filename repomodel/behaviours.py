@@ -72,7 +72,7 @@ def repo_cost_factor(ratio: float, reference: float, elasticity: float) -> float
     period-end surcharge (`balance_sheet_cost_bp`: window dressing, the G-SIB year-end) prices
     the snapshot a bank shows on a reporting date and is added unscaled. Compounded with the
     factor (about 8 in 2024), a 17 bp month-end surcharge had become 136 bp, dearer than the
-    SRF plus stigma, and the replay's dealers took $10-47 bn at the SRF at every period-end of
+    SRF plus stigma, and the replay's dealers took $1.3-49 bn at the SRF at every period-end of
     2024 and early 2025 while the market took none (RPONTSYD).
     """
     return max(ratio / reference, 1.0) ** elasticity

@@ -102,7 +102,7 @@ from repomodel import scenario
 from repomodel.calendar import Calendar
 from repomodel.errors import InputError
 from repomodel.history.folder import DEFAULT_FOLDER, write_atomic
-from repomodel.history.inputs import REPORTED_SRF_TAKE_UP
+from repomodel.history.inputs import REPORTED_SRF_TAKE_UP, SRF_START
 from repomodel.history.replay import REFERENCE_DEPOSITS
 from repomodel.treasury import receipts
 
@@ -114,7 +114,7 @@ END = pd.Timestamp("2025-12-31")  # end of the shipped history and of the calibr
 IORB_FROM = pd.Timestamp("2021-07-29")  # IOER renamed IORB
 ON_RRP_PLUS_5BP = (pd.Timestamp("2021-06-17"), pd.Timestamp("2024-12-18"))
 ON_RRP_MINUS_5BP = (pd.Timestamp("2019-09-19"), pd.Timestamp("2020-01-29"))
-SRF_FROM = pd.Timestamp("2021-07-28")
+SRF_FROM = SRF_START
 PRIMARY_CREDIT_AT_TOP_FROM = pd.Timestamp("2020-03-16")
 PRIMARY_CREDIT_OVER_TOP_BEFORE = 0.50  # percent: top of range + 50 bp before 2020-03-16
 BDAY = CustomBusinessDay(calendar=USFederalHolidayCalendar())

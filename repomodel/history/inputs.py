@@ -17,7 +17,8 @@ The inputs file is a CSV anyone can write by hand:
   operations lend that day, as allotted; blank = no limit), `fed_lending` ($ billions: the
   Fed's overnight repo lending that day in the data, its operations and the SRF; the replay
   takes it out of the data's Fed assets so that the model's own take-up is not counted on top
-  of the reserves it created; blank = none that day; absent, the data's reserves are taken as
+  of the reserves it created; blank = none that day, as far as its source reaches (after that
+  only the listed days are known: `known_srf_take_up`); absent, the data's reserves are taken as
   they are, as before it existed) and the actuals `sofr, effr`
   and `sofr_p99` (SOFR's 99th volume percentile; percent), used to judge the model, never
   as inputs.
@@ -296,6 +297,7 @@ def _bound(
     return when
 
 
+SRF_START = pd.Timestamp("2021-07-28")  # the Standing Repo Facility's first operation
 # SRF take-up the New York Fed reported in 2025, $ bn (all collateral; the data folder's README).
 REPORTED_SRF_TAKE_UP = {
     "2025-06-30": 11.1,
@@ -307,15 +309,20 @@ REPORTED_SRF_TAKE_UP = {
 }
 
 
-def known_srf_take_up(fed_lending: pd.Series, srf_exists: pd.Series) -> pd.Series:
+def known_srf_take_up(fed_lending: pd.Series, srf_exists: pd.Series | None = None) -> pd.Series:
     """SRF take-up on the days the data tell it, $ bn, NaN where they do not.
 
     `fed_lending` lists the Fed's overnight repo lending (RPONTSYD: a blank business day is
     none that day) up to the last day its source covers, then only the take-up reported for
     2025 (`REPORTED_SRF_TAKE_UP`). So on a day of the SRF (`srf_exists`) up to the last day
-    listed before those reports, a blank is 0; after it only the listed days are known.
+    listed before those reports, a blank is 0; after it only the listed days are known. Without
+    `srf_exists` the SRF's days are those from its start (`SRF_START`): before it the lending
+    is the Desk's operations (2019-20), not the SRF's.
     """
-    srf = srf_exists.fillna(0).astype(bool)
+    if srf_exists is None:
+        srf = pd.Series(fed_lending.index >= SRF_START, index=fed_lending.index)
+    else:
+        srf = srf_exists.fillna(0).astype(bool)
     listed = fed_lending.notna()
     reported = fed_lending.index.isin(pd.to_datetime(list(REPORTED_SRF_TAKE_UP)))
     source = fed_lending.index[listed & ~reported]

@@ -439,10 +439,7 @@ class History:
         for name in ("reserves", "on_rrp", "tga", "fed_assets", "bank_assets"):
             df[f"actual_{name}"] = src[name]
         if "fed_lending" in src:
-            exists = self.inputs.get(
-                "srf_exists", pd.Series(1, index=self.inputs.index)
-            )  # default: it exists
-            known = known_srf_take_up(self.inputs["fed_lending"], exists)
+            known = known_srf_take_up(self.inputs["fed_lending"], self.inputs.get("srf_exists"))
             df["actual_srf"] = known.reindex(df.index)
         return df
 

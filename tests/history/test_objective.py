@@ -75,6 +75,9 @@ def test_srf_take_up_counts_on_every_day_the_data_tell_it():
     assert known["2025-04-01"] == 0.0 and known["2025-04-08"] == 0.1
     assert known["2025-06-30"] == 11.1 and known.loc["2025-04-09":"2025-06-27"].isna().all()
     assert known_srf_take_up(lending, srf_exists * 0).isna().all()  # before the SRF: not its take-up
+    # without the flag, the SRF's days are those from its start: 2019's lending is the Desk's
+    desk = pd.Series(40.85, index=pd.bdate_range("2019-09-17", "2019-09-18"))
+    assert known_srf_take_up(desk).isna().all() and known_srf_take_up(lending).equals(known)
 
     df = pd.DataFrame(
         {"sofr_iorb_bp": 0.0, "actual_spread_bp": 0.0, "month_end": False, "quarter_end": False, "srf": 0.0},
