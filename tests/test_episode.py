@@ -67,7 +67,7 @@ def test_the_srf_is_taken_at_the_2025_year_end_and_holds_sofr_near_its_rate():
     assert abundant.loc[~abundant["month_end"].astype(bool), "srf"].max() < 1.0
 
 
-def test_no_srf_at_the_period_ends_the_data_show_none():
+def test_no_srf_at_the_month_ends_the_data_show_none_and_little_at_the_year_ends():
     # RPONTSYD lists the SRF's take-up from its start to 2025-04-08: test trades of a few
     # million dollars, and $2.35 bn on 2024-09-30. Before period-end surcharges were added to
     # banks' repo cost unscaled (`behaviours.repo_cost_factor`), a 17 bp month-end surcharge
