@@ -256,13 +256,21 @@ def test_foreign_dealers_dressing_for_month_end_strand_fund_cash_at_the_on_rrp()
     assert (from_banks > 0.8 * lost).all()
     lift = (dressed["sofr_iorb_bp"] - base["sofr_iorb_bp"]).to_numpy()
     assert (lift[month_end] > 1.0).all()
-    assert np.abs(lift[~month_end]).max() < 0.2 * lift[month_end].min()
+    ordinary = ~dressed["month_end"].to_numpy(bool)
+    assert np.abs(lift[ordinary]).max() < 0.2 * lift[month_end].min()
+    # The month-ends' bilateral borrowing leaves more of the reserves with the large banks that
+    # lend to dealers (they trade them back at banks.reallocation_speed of the gap a day): by
+    # 2026-06-29 the top-10 share is 0.5 pp higher. A quarter-end, priced off those banks'
+    # positions, feels it (2026-06-30 -1.0 bp since the eleventh session's steeper reserve
+    # demand), but less than a month-end's own lift.
+    quarter_end = dressed["quarter_end"].to_numpy(bool)
+    assert np.abs(lift[quarter_end]).max() < lift[month_end].min()
 
 
 @pytest.mark.xfail(
     strict=True,
     reason="known defect since every fund lends to every dealer (2026-12-05): at $2.9 tn a month-end "
-    "cut of foreign dealers' tri-party moves SOFR by +0.03 to -0.18 bp (-0.2 to -0.4 before the tenth session; stranded cash lowers every fund's "
+    "cut of foreign dealers' tri-party moves SOFR by +0.03 to -0.21 bp (-0.2 to -0.4 before the tenth session; stranded cash lowers every fund's "
     "price of its last dollar), where the market's month-end SOFR rose in 2024-25",
 )
 def test_foreign_dealers_dressing_for_month_end_lift_the_spread_with_ample_reserves_too():
