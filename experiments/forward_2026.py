@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from repomodel.history.closes import VARY, close_of  # noqa: E402
 from repomodel.history.replay import replay  # noqa: E402
-from repomodel.runs.outputs import write_csv, write_text  # noqa: E402
+from repomodel.runs.outputs import experiment_folder, write_csv, write_text  # noqa: E402
 from repomodel.runs.runner import run_jobs, simulate_many  # noqa: E402
 from repomodel.scenario import scenario_names  # noqa: E402
 
@@ -122,13 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
     ap.add_argument("--out", default=str(OUT), help="output folder (default results/forward_2026)")
     args = ap.parse_args(argv)
-    if args.seeds < 1:
-        ap.error("--seeds: expected a whole number of at least 1")
-    if args.workers is not None and args.workers < 1:
-        ap.error("--workers: expected a whole number of at least 1")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        ap.error(f"--out {out}: is a file, expected a folder")
+    out = experiment_folder(ap, args)
     t = table(args.seeds, args.workers, args.vary)
     december = december_2025()
     out.mkdir(parents=True, exist_ok=True)

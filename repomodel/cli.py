@@ -27,7 +27,7 @@ from types import ModuleType
 
 from repomodel import __version__
 from repomodel.console import print_ensemble, print_replay, print_summary, print_table
-from repomodel.errors import InputError
+from repomodel.errors import MAX_SEED, InputError
 from repomodel.scenario import scenario_names
 
 IMPORTED = time.perf_counter()  # where /proc is missing, the command's time counts from here
@@ -55,9 +55,6 @@ HELP = {
     "calibrate": "choose the behavioural parameters by replaying history (data to 2025-12-31 only)",
     "backtest": "judge the model out of sample: calibrate at each origin, score the months after beside the peer",
 }
-
-
-MAX_SEED = 2**63 - 1  # numpy's generators take any integer >= 0; a seed must fit 64 bits
 
 
 class Parser(argparse.ArgumentParser):

@@ -8,11 +8,26 @@ turns it into a one-line message and exit code 2; nothing else is caught.
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from typing import Any
+
+MAX_SEED = 2**63 - 1  # numpy's generators take any integer >= 0; a seed must fit 64 bits
 
 
 class InputError(ValueError):
     """Bad user input: message names the field, the value and what was expected."""
+
+
+def check_seed(value: Any, field: str = "seed") -> None:
+    """Refuse a seed numpy's generators would not take, naming `field`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= MAX_SEED:
+        raise InputError(f"{field}: {show(value)}: expected a whole number from 0 to {MAX_SEED}")
+
+
+def check_count(value: Any, field: str) -> None:
+    """Refuse a count (draws, workers) that is not a whole number of at least 1."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise InputError(f"{field}: {show(value)}: expected a whole number of at least 1")
 
 
 def show(value: Any) -> str:

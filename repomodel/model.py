@@ -34,6 +34,7 @@ from repomodel import snapshot as snapshots
 from repomodel.books import open_books
 from repomodel.calendar import Calendar
 from repomodel.drivers import Drivers, Economy, Schedules
+from repomodel.errors import check_seed
 from repomodel.record import COLUMNS
 
 __all__ = ["COLUMNS", "RepoMarketModel", "simulate"]
@@ -61,6 +62,9 @@ class RepoMarketModel(mesa.Model):
         drivers: pd.DataFrame | Drivers | None = None,
         **mesa_kwargs,
     ) -> None:
+        if rng is not None and not isinstance(rng, np.random.Generator):
+            check_seed(rng, "rng")
+            rng = int(rng)  # numpy's integers too (Mesa's own generator takes only int)
         params = scenarios.load(scenario, overrides)
         super().__init__(rng=params["seed"] if rng is None else rng, **mesa_kwargs)
         self.params = params
@@ -225,6 +229,8 @@ def simulate(
     `seed` None takes the scenario's seed; `drivers` as for `RepoMarketModel`; `progress(day,
     days)` is called after every business day; `snapshot`, if given, with the state at the
     close of the last day (to write it: `repomodel replay --snapshot`)."""
+    if seed is not None:
+        check_seed(seed)
     model = RepoMarketModel(scenario=scenario, overrides=overrides, rng=seed, drivers=drivers)
     df = model.run(progress)
     if snapshot is not None:

@@ -112,4 +112,5 @@ def fed_operations(
         buy = from_dealers + from_public
         done["rmp"] = min(float(today["rmp"]), buy)
         done["fed_bill_purchases"] = buy
+    done["fed_purchases"] = done["fed_bill_purchases"]  # the Fed buys only bills in a run
     return done

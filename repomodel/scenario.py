@@ -496,5 +496,5 @@ def _check_target_range(entries: list) -> list[dict]:
         out.append({"date": _as_date(f"{key}[{k}].date", entry["date"]), "bottom": bottom, "top": top})
     dates = [e["date"] for e in out]
     if dates != sorted(dates) or len(set(dates)) != len(dates):
-        raise InputError(f"{key}: dates {[str(d) for d in dates]} are not strictly increasing")
+        raise InputError(f"{key}: dates {[str(d) for d in dates]}: expected each after the one before")
     return out

@@ -274,20 +274,33 @@ class History:
 
     def fed(self, day: Day, eco: Economy) -> dict[str, float]:
         """A rise of Fed assets is a purchase (from dealers first, so the reserves land at
-        their settlement banks, then from the public); a fall is a redemption the public pays."""
+        their settlement banks, then from the public); a fall is a redemption the public pays.
+
+        The data give the Fed's assets, not their split by security, so a purchase is booked
+        as Treasury coupons (what most of 2018-25's purchases were: the 2020-22 asset
+        purchases; the bills of 2019-20 and December 2025 and the MBS are not told apart) and
+        reported as `fed_purchases`, not as bill purchases (`fed_bill_purchases` stays 0). A
+        forward run from the replay's close splits the Fed's securities as its scenario's
+        start does (`replay_run.hand_over`)."""
         ledger = eco.ledger
         fed = ledger["fed"]
-        done = {"rmp": 0.0, "mbs_paydown": 0.0, "treasury_runoff": 0.0, "fed_bill_purchases": 0.0}
+        done = {
+            "rmp": 0.0,
+            "mbs_paydown": 0.0,
+            "treasury_runoff": 0.0,
+            "fed_bill_purchases": 0.0,
+            "fed_purchases": 0.0,
+        }
         change = float(day.drivers["target_fed_assets"]) - ledger.fed_assets()
         if change > 0:
             inventory = np.maximum(ledger["dealers"]["inventory"], 0.0)
             from_dealers = min(change, DEALER_FROM_INVENTORY * float(inventory.sum()))
             if from_dealers > 0:
                 amount = from_dealers * inventory / inventory.sum()
-                ledger.with_fed("dealers", None, "inventory", "soma_bills", amount, into_fed=False)
+                ledger.with_fed("dealers", None, "inventory", "soma_coupons", amount, into_fed=False)
             if change - from_dealers > 0:
                 payments.fed_to_public(ledger, change - from_dealers, "soma_coupons")
-            done["fed_bill_purchases"] = change
+            done["fed_purchases"] = change
         elif change < 0:
             items = ("soma_bills", "soma_coupons", "soma_mbs", "other_assets")
             held = np.array([max(fed.total(i), 0.0) for i in items])

@@ -198,7 +198,7 @@ def hand_over(snap: snapshots.Snapshot) -> snapshots.Snapshot:
     """The replay's last close made ready for the schedules of a forward run, moving no money:
 
     - the Fed's securities keep their total, split as in the scenario's start (base.toml): the
-      replay books the Fed's purchases as bills (the data give no split), and the bill float a
+      replay books the Fed's purchases as Treasury coupons (the data give no split), and the bill float a
       forward run's auctions share out is bills outstanding less the Fed's;
     - money funds' trend (the size new inflows pull them back to) is their size now: the
       replay's data moved them, not a trend. The bills they usually hold are the replay's

@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from repomodel import scenario as scenarios
+from repomodel.errors import check_count, check_seed
 from repomodel.history.closes import announce, check_vary, from_history, to_replay
 from repomodel.model import simulate
 from repomodel.runs.figures import fan_chart, spread_figure
@@ -85,8 +86,14 @@ def ensemble(
     """`draws` runs of `scenario` as one tidy frame: `repomodel.simulate`'s columns, indexed by
     date, with the draw (0 .. draws-1) and its seed (`seed + draw`) in front; `vary` what
     the draws vary (see the module)."""
+    check_count(draws, "draws")
+    if workers is not None:
+        check_count(workers, "workers")
+    if seed is not None:
+        check_seed(seed)
     params = scenarios.load(scenario, overrides or [])
     seeds = draw_seeds(params["seed"] if seed is None else seed, draws)
+    check_seed(seeds[-1], f"seed + draws - 1 (the last draw's seed, seed {seeds[0]})")
     return tidy(simulate_draws(params, seeds, workers, runner, vary=vary), seeds)
 
 

@@ -131,6 +131,19 @@ def writable(out: str | Path) -> list[Path]:
     return made
 
 
+def experiment_folder(ap, args) -> Path:
+    """An experiment script's `--seeds`, `--workers` and `--out` checked (`ap.error`: one line,
+    exit code 2, nothing written); returns the output folder."""
+    if args.seeds < 1:
+        ap.error("--seeds: expected a whole number of at least 1")
+    if args.workers is not None and args.workers < 1:
+        ap.error("--workers: expected a whole number of at least 1")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        ap.error(f"--out {out}: is a file, expected a folder")
+    return out
+
+
 def check_out(out: str | Path) -> None:
     """Refuse an output folder that cannot be written (as `writable`) before a run spends its
     time; leaves nothing behind."""

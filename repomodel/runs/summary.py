@@ -48,6 +48,7 @@ def metrics(df: pd.DataFrame) -> dict:
         "srf_total": float(df["srf"].sum()),
         "srf_max": float(df["srf"].max()),
         "fed_bill_purchases": float(df["fed_bill_purchases"].sum()),
+        "fed_purchases": float(df["fed_purchases"].sum()) if "fed_purchases" in df else np.nan,
         "max_accounting_residual": float(df["accounting_residual"].max()),
     }
 

@@ -61,6 +61,24 @@ def test_aggregates_follow_the_data_on_the_rows_of_the_file(replayed):
     assert (df["on_rrp"] - df["actual_on_rrp"]).abs().loc[rows[1] :].max() < 60
 
 
+def test_a_rise_of_the_feds_assets_is_a_purchase_of_securities_not_of_bills(tmp_path):
+    # The data give the Fed's assets, not what it bought: a replay reports the rise as the
+    # Fed's purchases and books it as Treasury coupons, never as bills (2018-25's cumulative
+    # rises, $6.8 tn, had been reported as bill purchases and put $5.8 tn of bills in SOMA).
+    rising = [w.split(",") for w in WEEKS]
+    for i, row in enumerate(rising):
+        row[4] = str(7300 + 25 * i)  # fed_assets, $ bn: +100 over the month
+    df = ReplayModel(
+        load_inputs(write(tmp_path, [",".join(r) for r in rising])),
+        overrides={"population.small_banks": 40},
+        rng=1,
+    ).run()
+    assert (df["fed_bill_purchases"] == 0.0).all()
+    assert df["fed_purchases"].sum() == pytest.approx(100.0, abs=1e-6)
+    assert df["soma_bills"].max() - df["soma_bills"].min() < 1e-9
+    assert (df["accounting_residual"] < 1e-6).all()
+
+
 def test_corridor_comes_from_the_file_and_actuals_sit_beside_the_model(replayed):
     _, df = replayed
     assert (df["iorb"] == 5.40).all() and (df["on_rrp_rate"] == 5.30).all()

@@ -8,6 +8,7 @@ import json
 import pandas as pd
 import pytest
 
+from repomodel.errors import InputError
 from repomodel.model import simulate
 from repomodel.runs.ensemble import ensemble
 from repomodel.runs.scenario_run import run_scenario
@@ -62,3 +63,20 @@ def test_run_ensemble_keeps_the_single_run_and_adds_the_band(tmp_path):
     assert e["draws"] == 4 and e["seeds"] == [3, 4, 5, 6]
     for key in ("mean_spread_final_year_bp", "max_spread_bp", "reserves_year_end", "srf_total"):
         assert e[key]["p05"] <= e[key]["p50"] <= e[key]["p95"]
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: simulate("rmp40", SHORT, seed=-1), "seed: -1: expected a whole number from 0"),
+        (lambda: ensemble("rmp40", SHORT, draws=0), "draws: 0: expected a whole number of at least 1"),
+        (lambda: ensemble("rmp40", SHORT, draws=2.5), "draws: 2.5: expected a whole number"),
+        (lambda: ensemble("rmp40", SHORT, draws=2, workers=0), "workers: 0: expected a whole number"),
+        (lambda: ensemble("rmp40", SHORT, seed=2**63 - 1, draws=2), "the last draw's seed"),
+    ],
+)
+def test_the_python_api_refuses_bad_seeds_and_counts_naming_them(call, words):
+    # the same InputError the command line turns into one line and exit code 2, not numpy's
+    # or pandas' own errors from deep inside
+    with pytest.raises(InputError, match=words):
+        call()
