@@ -36,7 +36,18 @@ from repomodel.runs.outputs import experiment_folder, write_csv, write_text  # n
 from repomodel.runs.runner import run_jobs  # noqa: E402
 
 OUT = ROOT / "results" / "episode_2025"
-COLUMNS = ["sofr_iorb_bp", "actual_spread_bp", "srf", "effr_iorb_bp", "actual_effr_spread_bp"]
+COLUMNS = [  # what the figures read, and what the peers are fitted from (the data's aggregates)
+    "sofr_iorb_bp",
+    "actual_spread_bp",
+    "srf",
+    "actual_srf",
+    "effr_iorb_bp",
+    "actual_effr_spread_bp",
+    "reserves",
+    "actual_reserves",
+    "actual_bank_assets",
+    "actual_on_rrp",
+]
 WINDOW = ("2018-04", "2025-12")
 EPISODE = ("2025-07", "2025-12")
 DAYS = {"oct31": "2025-10-31", "dec31": "2025-12-31", "spike": "2019-09-17"}
@@ -82,6 +93,7 @@ def market(df: pd.DataFrame) -> dict[str, float]:
     }
     for key, day in DAYS.items():
         out[f"{key}_bp"] = float(df.loc[day, "actual_spread_bp"])
+        out[f"{key}_srf_bn"] = float(df.loc[day, "actual_srf"])  # NaN where the data do not tell
     return out
 
 
@@ -100,9 +112,7 @@ def run(seeds: int, workers: int | None) -> tuple[pd.DataFrame, dict]:
     for column in ("sofr_iorb_bp", "srf", "effr_iorb_bp"):
         mean[column] = np.mean([f[column].to_numpy() for f in frames], axis=0)
     per_seed = pd.DataFrame([figures(f) for f in frames])
-    # seed 0's replay carries the full set of columns the peers are fitted from
-    full = replay(seed=0)
-    peer, peer_rmse = best_peer_rmse(full)
+    peer, peer_rmse = best_peer_rmse(frames[0])
     extra = {
         "seed0": figures(frames[0]),
         "mean": figures(mean),
@@ -119,9 +129,14 @@ def run(seeds: int, workers: int | None) -> tuple[pd.DataFrame, dict]:
 
 
 def signed(bp: float, digits: int = 1) -> str:
-    """A spread with its sign; 0.0 rather than -0.0 or +0.0."""
+    """A spread with its sign (a true minus, as the text around it); 0.0, not -0.0 or +0.0."""
     text = f"{bp:+.{digits}f}"
-    return text[1:] if float(text) == 0 else text
+    return text[1:] if float(text) == 0 else text.replace("-", "\u2212")
+
+
+def money(bn: float) -> str:
+    """$ bn as the New York Fed reports take-up: to the cent of a billion, no trailing zeros."""
+    return f"{bn:,.2f}".rstrip("0").rstrip(".")
 
 
 def met(ok: bool) -> str:
@@ -153,13 +168,13 @@ def markdown(x: dict) -> str:
         (
             "2025-10-31",
             lambda f: f"{signed(f['oct31_bp'])} bp, SRF ${f['oct31_srf_bn']:.0f} bn",
-            f"≥ +15 (market {mk['oct31_bp']:+.0f}, SRF $50.35 bn)",
+            f"≥ +15 (market {signed(mk['oct31_bp'], 0)}, SRF ${money(mk['oct31_srf_bn'])} bn)",
             lambda f: f["oct31_bp"] >= 15,
         ),
         (
             "2025-12-31",
             lambda f: f"{signed(f['dec31_bp'])} bp, SRF ${f['dec31_srf_bn']:.0f} bn",
-            f"+10 .. +40 with SRF ≥ $20 bn (market {mk['dec31_bp']:+.0f}, $74.6 bn)",
+            f"+10 .. +40 with SRF ≥ $20 bn (market {signed(mk['dec31_bp'], 0)}, SRF ${money(mk['dec31_srf_bn'])} bn)",
             lambda f: 10 <= f["dec31_bp"] <= 40 and f["dec31_srf_bn"] >= 20,
         ),
         (
@@ -171,7 +186,7 @@ def markdown(x: dict) -> str:
         (
             "2019-09-17",
             lambda f: f"{signed(f['spike_bp'], 0)} bp",
-            f"≥ +100 (market {mk['spike_bp']:+.0f})",
+            f"≥ +100 (market {signed(mk['spike_bp'], 0)})",
             lambda f: f["spike_bp"] >= 100,
         ),
     ]

@@ -27,8 +27,7 @@ def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
         ("reserves start → end", f"${m['reserves_start']:,.0f} bn → ${m['reserves_end']:,.0f} bn"),
         ("ON RRP at end", f"${max(0.0, m['on_rrp_end']):,.0f} bn"),
         ("SRF take-up, total / max day", f"${m['srf_total']:,.0f} bn / ${m['srf_max']:,.0f} bn"),
-        ("Fed bill purchases", f"${m['fed_bill_purchases']:,.0f} bn"),
-        *_all_purchases(m),
+        *_purchases(m),
         ("time (whole command)", f"{wall_seconds:.2f} s"),
         ("written to", f"{out}/{{timeseries.csv, summary.json, spread.png}}"),
     ]
@@ -37,13 +36,17 @@ def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
         print(f"  {k:<{width}}  {v}")
 
 
-def _all_purchases(m: dict) -> list[tuple[str, str]]:
-    """A row for the Fed's purchases of every security where they are more than its bills (a
-    replay: the rise of the data's Fed assets, not split by security)."""
-    bought = m.get("fed_purchases", math.nan)
-    if math.isnan(bought) or abs(bought - m["fed_bill_purchases"]) < 0.5:
-        return []
-    return [("Fed purchases, all securities", f"${bought:,.0f} bn (the data's Fed assets; no split)")]
+def _purchases(m: dict) -> list[tuple[str, str]]:
+    """The Fed's bill purchases; in a replay, where the data give the Fed's assets and not what
+    moved them, their rises instead (purchases of every security, loans and noise alike)."""
+    bills = ("Fed bill purchases", f"${m['fed_bill_purchases']:,.0f} bn")
+    rises = m.get("fed_purchases", math.nan)
+    if math.isnan(rises) or abs(rises - m["fed_bill_purchases"]) < 0.5:
+        return [bills]
+    return [
+        ("Fed bill purchases", "not known (the data do not split the Fed's assets)"),
+        ("rises of the Fed's assets", f"${rises:,.0f} bn (purchases, loans and noise alike)"),
+    ]
 
 
 def print_ensemble(e: dict, out: Path) -> None:

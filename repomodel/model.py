@@ -39,6 +39,9 @@ from repomodel.record import COLUMNS
 
 __all__ = ["COLUMNS", "RepoMarketModel", "simulate"]
 
+# what numpy's generators take besides a whole number (Mesa passes them through)
+SEED_OBJECTS = (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)
+
 
 class RepoMarketModel(mesa.Model):
     """The repo and reserves market, one business day per `step()`.
@@ -62,7 +65,7 @@ class RepoMarketModel(mesa.Model):
         drivers: pd.DataFrame | Drivers | None = None,
         **mesa_kwargs,
     ) -> None:
-        if rng is not None and not isinstance(rng, np.random.Generator):
+        if rng is not None and not isinstance(rng, SEED_OBJECTS):
             check_seed(rng, "rng")
             rng = int(rng)  # numpy's integers too (Mesa's own generator takes only int)
         params = scenarios.load(scenario, overrides)
@@ -229,7 +232,7 @@ def simulate(
     `seed` None takes the scenario's seed; `drivers` as for `RepoMarketModel`; `progress(day,
     days)` is called after every business day; `snapshot`, if given, with the state at the
     close of the last day (to write it: `repomodel replay --snapshot`)."""
-    if seed is not None:
+    if seed is not None and not isinstance(seed, SEED_OBJECTS):
         check_seed(seed)
     model = RepoMarketModel(scenario=scenario, overrides=overrides, rng=seed, drivers=drivers)
     df = model.run(progress)

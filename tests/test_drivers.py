@@ -86,3 +86,19 @@ def test_a_public_with_no_deposits_left_cannot_pay_and_says_so():
     )  # the public spends them all
     with pytest.raises(InputError, match="the public's bank deposits are used up"):
         payments.public_to_fed(ledger, 10.0, "tga")
+
+
+def test_in_a_run_the_feds_purchases_are_its_bills_also_for_drivers_that_do_not_say_so():
+    # `fed_purchases` (every security bought) is the bill purchases in a run; a Drivers of
+    # before this column, whose `fed` reports bills only, still runs and gets the same column.
+    class BillsOnly(Schedules):
+        def fed(self, day, eco):
+            done = super().fed(day, eco)
+            del done["fed_purchases"]
+            return done
+
+    ran = repomodel.RepoMarketModel("rmp40", overrides=SHORT, rng=0).run()
+    older = repomodel.RepoMarketModel("rmp40", overrides=SHORT, rng=0, drivers=BillsOnly()).run()
+    assert ran["fed_bill_purchases"].sum() > 0
+    assert (ran["fed_purchases"] == ran["fed_bill_purchases"]).all()
+    pd.testing.assert_frame_equal(older, ran)

@@ -141,6 +141,10 @@ def experiment_folder(ap, args) -> Path:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         ap.error(f"--out {out}: is a file, expected a folder")
+    try:
+        check_out(out)
+    except InputError as exc:
+        ap.error(str(exc))
     return out
 
 

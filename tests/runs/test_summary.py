@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from repomodel import scenario as scenarios
+from repomodel.console import print_summary
 from repomodel.runs.outputs import jsonable
 from repomodel.runs.summary import first_month_at_or_below, metrics, stays_at_or_below_from, summarise
 from repomodel.runs.sweep import run_one
@@ -81,3 +83,35 @@ def test_a_stable_key_holds_the_final_year_mean_whatever_the_end_year(run):
         year = 2026 + shift
         assert m["final_year"] == year
         assert m["mean_spread_final_year_bp"] == m[f"mean_spread_{year}_bp"]
+
+
+def test_the_printed_summary_says_a_replays_fed_purchases_are_not_known_as_bills(capsys):
+    # a run: its bill purchases, one row; a replay (the rises of the Fed's assets in the data,
+    # not split by security): no bill figure shown as if known, and the rises beside it
+    def printed(bills: float, rises: float) -> str:
+        metrics = {
+            "start": "2026-01-02",
+            "end": "2026-12-31",
+            "days": 250,
+            "final_year": 2026,
+            "mean_spread_final_year_bp": 5.0,
+            "max_spread_bp": 15.0,
+            "max_spread_date": "2026-01-30",
+            "days_spread_above_0": 250,
+            "days_spread_above_10bp": 12,
+            "first_month_mean_spread_at_or_below_0": None,
+            "reserves_start": 2900.0,
+            "reserves_end": 3100.0,
+            "on_rrp_end": 100.0,
+            "srf_total": 1000.0,
+            "srf_max": 140.0,
+            "fed_bill_purchases": bills,
+            "fed_purchases": rises,
+        }
+        print_summary({"scenario": "rmp40", "metrics": metrics}, Path("out"), 1.0)
+        return capsys.readouterr().out
+
+    run = printed(512.0, 512.0)
+    assert "$512 bn" in run and "not known" not in run and "rises of the Fed's assets" not in run
+    replay = printed(0.0, 6785.0)
+    assert "not known" in replay and "$6,785 bn" in replay and "$0 bn" not in replay
