@@ -22,12 +22,13 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 from types import ModuleType
 
 from repomodel import __version__
 from repomodel.console import print_ensemble, print_replay, print_summary, print_table
-from repomodel.errors import MAX_SEED, InputError
+from repomodel.errors import MAX_SEED, InputError, InputWarning
 from repomodel.scenario import scenario_names
 
 IMPORTED = time.perf_counter()  # where /proc is missing, the command's time counts from here
@@ -325,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM stops a command as Ctrl-C does (the page's server keeps its own handling): local
     # workers stopped, nothing half-written, exit 130. Without it, the workers of an ensemble
     # outlived their caller.
+    shown, warnings.showwarning = warnings.showwarning, _show_warning
     handle = args.command != "viz" and threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt) if handle else None
     try:
@@ -336,8 +338,23 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("repomodel: interrupted (output is written only when complete)\n")
         return 130
     finally:
+        warnings.showwarning = shown
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+_SHOWN: set[str] = set()
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """An InputWarning as one line, as an error is, once however often the file is read (other
+    warnings as Python shows them)."""
+    if issubclass(category, InputWarning):
+        if str(message) not in _SHOWN:
+            _SHOWN.add(str(message))
+            sys.stderr.write(f"repomodel: warning: {message}\n")
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def _interrupt(signum, frame):

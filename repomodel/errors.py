@@ -18,6 +18,11 @@ class InputError(ValueError):
     """Bad user input: message names the field, the value and what was expected."""
 
 
+class InputWarning(UserWarning):
+    """Input that is read, but probably not as its author meant (a misspelt optional column):
+    one line naming it, and the run goes on."""
+
+
 def check_seed(value: Any, field: str = "seed") -> None:
     """Refuse a seed numpy's generators would not take, naming `field`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= MAX_SEED:

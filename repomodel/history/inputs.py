@@ -2,7 +2,8 @@
 
 The inputs file is a CSV anyone can write by hand:
 
-- Header with at least the required columns, in any order; other columns are ignored.
+- Header with at least the required columns, in any order; other columns are ignored (one
+  that looks like a known column the file lacks gets an `InputWarning` naming both).
   Required: `date`, quantities `reserves, on_rrp, tga, fed_assets, bank_assets,
   bank_deposits` ($ billions; bank assets and deposits of all commercial banks as in
   the Fed's H.8) and rates `iorb, on_rrp_rate, srf_rate` (percent). Optional:
@@ -45,14 +46,16 @@ and the value.
 from __future__ import annotations
 
 import csv
+import difflib
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from repomodel.calendar import business_days
-from repomodel.errors import InputError
+from repomodel.errors import InputError, InputWarning
 
 QUANTITIES = ("reserves", "on_rrp", "tga", "fed_assets", "bank_assets", "bank_deposits")
 OPTIONAL_QUANTITIES = ("currency", "mmf_assets", "repo_volume")
@@ -195,6 +198,17 @@ def _check_header(name: str, header: list[str]) -> None:
         if header.count(column) > 1:
             raise InputError(
                 f"{name} header: column '{column}' appears {header.count(column)} times: expected once"
+            )
+    # Other columns are not read (the contract); one that looks like a known column the file
+    # lacks is most likely that column misspelt, and its driver would silently fall back.
+    for column in header:
+        near = difflib.get_close_matches(column, sorted(_KNOWN - set(header)), n=1, cutoff=0.8)
+        if column not in _KNOWN and near:
+            warnings.warn(
+                f"{name} header: column '{column}' is not read: did you mean '{near[0]}'? "
+                "(columns the inputs do not know are ignored)",
+                InputWarning,
+                stacklevel=2,
             )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from repomodel.errors import InputError
+from repomodel.errors import InputError, InputWarning
 from repomodel.history.inputs import REQUIRED, history_path, load_inputs
 from repomodel.history.stages import load_stages
 
@@ -116,6 +116,19 @@ def test_optional_columns_are_kept_others_ignored_and_empty_optional_columns_abs
     assert "currency" in frame and "note" not in frame and "mmf_assets" not in frame
     assert frame["srf_exists"].tolist() == [0, 1]
     assert "sofr" not in frame
+
+
+def test_a_misspelt_optional_column_is_named_not_silently_dropped(tmp_path, recwarn):
+    # `mmf_asset` is not read (columns the inputs do not know are ignored: the contract), so
+    # money funds would silently follow their default trend; the reader names it and the
+    # column it resembles. A column like nothing the inputs read passes quietly.
+    rows = ["2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50,7000,x"]
+    with pytest.warns(InputWarning, match="column 'mmf_asset' is not read: did you mean 'mmf_assets'"):
+        frame = load_inputs(write(tmp_path, *rows, header=HEADER + ",mmf_asset,note"))
+    assert "mmf_assets" not in frame
+    recwarn.clear()
+    load_inputs(write(tmp_path, *rows, header=HEADER + ",mmf_assets,note"))
+    assert not [w for w in recwarn if issubclass(w.category, InputWarning)]
 
 
 def test_start_and_end_clip_the_business_days(tmp_path):

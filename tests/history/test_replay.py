@@ -133,6 +133,16 @@ def test_cli_refuses_bad_inputs_with_one_line_and_exit_2(tmp_path, capsys, heade
     assert not (tmp_path / "out").exists()
 
 
+def test_cli_replay_names_a_misspelt_optional_column_once_and_goes_on(tmp_path, capsys):
+    path = write(tmp_path, WEEKS, header=HEADER.replace("mmf_assets", "mmf_asset"))
+    code, _, err = run_cli(
+        ["replay", "--inputs", str(path), "--out", str(tmp_path / "out"), "--quiet", *SMALL], capsys
+    )
+    assert code == 0, err
+    warned = [line for line in err.splitlines() if line.startswith("repomodel: warning:")]
+    assert len(warned) == 1 and "'mmf_asset' is not read: did you mean 'mmf_assets'?" in warned[0]
+
+
 def test_cli_replay_writes_series_with_actuals_summary_and_figure(tmp_path, capsys):
     path = write(tmp_path, WEEKS)
     out = tmp_path / "out"
