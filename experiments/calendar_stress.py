@@ -16,7 +16,6 @@ Writes events.csv, peak_heatmap.png and event_windows.png into results/calendar_
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -29,6 +28,8 @@ sys.path.insert(0, str(ROOT / "experiments"))
 
 from rmp_paths import SCENARIOS, job  # noqa: E402
 
+from repomodel.cli import Parser, folder  # noqa: E402
+from repomodel.runs.outputs import experiment_folder, staged  # noqa: E402
 from repomodel.runs.runner import simulate_many  # noqa: E402
 
 WINDOW = (-10, 5)  # business days around each event in the window figure
@@ -67,17 +68,17 @@ def event_stats(df: pd.DataFrame, day: pd.Timestamp) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = Parser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=5, help="seeds per scenario, 1..N (default 5)")
     ap.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per CPU)")
     ap.add_argument(
         "--out",
-        type=Path,
+        type=folder,
         default=ROOT / "results" / "calendar_stress",
         help="output folder (default results/calendar_stress/)",
     )
     args = ap.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    out = experiment_folder(ap, args)  # one line and exit 2 before any run
     seeds = list(range(1, args.seeds + 1))
     frames = simulate_many(
         [(*job(n), s) for n in SCENARIOS for s in seeds], workers=args.workers, label="calendar_stress"
@@ -99,8 +100,9 @@ def main(argv: list[str] | None = None) -> int:
                 }
             )
     table = pd.DataFrame(rows)
-    table.to_csv(args.out / "events.csv", index=False, float_format="%.3f")
-    draw(table, runs, args.out, k)
+    with staged(out) as tmp:  # all files or none: a failure leaves the last results whole
+        table.to_csv(tmp / "events.csv", index=False, float_format="%.3f")
+        draw(table, runs, tmp, k)
 
     pd.set_option("display.width", 200)
     order = list(dict.fromkeys(table["event"]))
@@ -120,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     print(pivot("excess_over_before_bp", 1))
     print("\nSRF take-up within ±2 business days ($ bn, sum of days)\n")
     print(pivot("srf_window", 0))
-    print(f"\nwritten to {args.out}/")
+    print(f"\nwritten to {out}/")
     return 0
 
 

@@ -19,7 +19,6 @@ half for 20 seeds on 2 cores.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -29,6 +28,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from repomodel.cli import Parser  # noqa: E402
 from repomodel.history.inputs import history_path, load_inputs  # noqa: E402
 from repomodel.history.replay import replay  # noqa: E402
 from repomodel.history.validate import left_out, monthly_table  # noqa: E402
@@ -210,7 +210,7 @@ def markdown(x: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = Parser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=20, help="replay seeds 0..N-1 (default 20)")
     ap.add_argument("--workers", type=int, default=None, help="processes (default: the CPUs)")
     ap.add_argument("--out", default=str(OUT), help="output folder (default results/episode_2025)")

@@ -19,7 +19,7 @@ min_rmp.png into results/min_rmp/ and prints the table.
 
 from __future__ import annotations
 
-import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -29,8 +29,16 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from repomodel import load_scenario  # noqa: E402
+from repomodel.cli import Parser, folder  # noqa: E402
+from repomodel.errors import InputError, check_number  # noqa: E402
+from repomodel.runs.outputs import experiment_folder, staged  # noqa: E402
 from repomodel.runs.runner import Runner, simulate_many  # noqa: E402
 from repomodel.runs.search import smallest  # noqa: E402
+from repomodel.scenario import bound_of  # noqa: E402
+
+TOL_MIN = 1e-6  # $ bn a month: purchases closer than this are one level (`Evaluator` rounds to it)
+MAX_LEVELS = 1_000  # purchase levels of the coarse scan, each one run per seed
 
 
 class Evaluator:
@@ -81,8 +89,40 @@ def bisect(ev: Evaluator, start: pd.Period, target: float, bound: float, tol: fl
     }
 
 
+def check(args) -> list[pd.Period]:
+    """Every option but --seeds, --workers and --out (`experiment_folder`), before any run: an
+    InputError naming the option; returns the --from months."""
+    monthly = bound_of("rmp.monthly")
+    check_number(args.bound, "--bound", 0, monthly.hi, above=True, why=monthly.unit)
+    check_number(args.tol, "--tol", TOL_MIN, why="$ bn a month: purchases closer than that are one level")
+    check_number(
+        args.scan,
+        "--scan",
+        args.bound / MAX_LEVELS,
+        why=f"at most {MAX_LEVELS:,} purchase levels from 0 to --bound {args.bound:g}",
+    )
+    for target in args.target:
+        check_number(target, "--target")
+    try:
+        params = load_scenario(args.scenario, {"rmp.monthly": args.bound, "rmp.after": args.bound})
+    except InputError as exc:
+        raise InputError(str(exc) if str(exc).startswith("--scenario") else f"--scenario: {exc}") from None
+    last = pd.Period(params["calendar"]["end"], freq="M")
+    months = []
+    for text in args.months:
+        month = None
+        if re.fullmatch(r"\d{4}-\d{2}", text) and 1 <= int(text[5:]) <= 12:
+            month = pd.Period(text, freq="M")
+        if month is None or month > last:
+            raise InputError(
+                f"--from: {text!r}: expected a month YYYY-MM up to {last} (the end of {args.scenario})"
+            )
+        months.append(month)
+    return months
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = Parser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "--scenario",
         default="rmp40",
@@ -112,14 +152,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per CPU)")
     ap.add_argument(
         "--out",
-        type=Path,
+        type=folder,
         default=ROOT / "results" / "min_rmp",
         help="output folder (default results/min_rmp/)",
     )
     args = ap.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    args.out = experiment_folder(ap, args)  # one line and exit 2 before any run
+    try:
+        months = check(args)
+    except InputError as exc:
+        ap.error(str(exc))
     seeds = list(range(1, args.seeds + 1))
-    months = [pd.Period(m, freq="M") for m in args.months]
 
     with Runner(args.workers) as runner:
         ev = Evaluator(args.scenario, seeds, runner)
@@ -137,9 +180,10 @@ def main(argv: list[str] | None = None) -> int:
         ]
     )
     answers.insert(0, "scenario", args.scenario)
-    answers.to_csv(args.out / "min_rmp.csv", index=False, float_format="%.3f")
-    evaluations.to_csv(args.out / "evaluations.csv", index=False, float_format="%.4f")
-    draw(ev, months, answers, scan, args)
+    with staged(args.out) as tmp:  # all files or none: a failure leaves the last results whole
+        answers.to_csv(tmp / "min_rmp.csv", index=False, float_format="%.3f")
+        evaluations.to_csv(tmp / "evaluations.csv", index=False, float_format="%.4f")
+        draw(ev, months, answers, scan, args, tmp)
 
     pd.set_option("display.width", 200)
     print(
@@ -166,7 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def draw(ev: Evaluator, months: list[pd.Period], answers: pd.DataFrame, scan: list[float], args) -> None:
+def draw(
+    ev: Evaluator, months: list[pd.Period], answers: pd.DataFrame, scan: list[float], args, out: Path
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -204,7 +250,7 @@ def draw(ev: Evaluator, months: list[pd.Period], answers: pd.DataFrame, scan: li
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()
     fig.tight_layout()
-    fig.savefig(args.out / "min_rmp.png", dpi=120)
+    fig.savefig(out / "min_rmp.png", dpi=120)
     plt.close(fig)
 
 

@@ -17,7 +17,6 @@ monthly.csv and bands.csv into the output folder, and prints the tables.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -27,6 +26,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from repomodel.cli import Parser, folder  # noqa: E402
+from repomodel.runs.outputs import experiment_folder, staged  # noqa: E402
 from repomodel.runs.runner import simulate_many  # noqa: E402
 from repomodel.runs.summary import first_month_at_or_below, stays_at_or_below_from  # noqa: E402
 
@@ -171,7 +172,8 @@ def draw(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    colors = {name: f"C{i}" for i, name in enumerate(SCENARIOS)}
+    # C7 is matplotlib's grey, the colour of rmp40's median behind every panel: skipped
+    colors = {name: f"C{i if i < 7 else i + 1}" for i, name in enumerate(SCENARIOS)}
     seeds = len(next(iter(runs.values())))
     fig = plt.figure(figsize=(13, 13), layout="constrained")
     grid = fig.add_gridspec(4, 3, height_ratios=[1, 1, 1, 1.15])
@@ -184,7 +186,7 @@ def draw(
         row = summary.set_index("scenario").loc[name]
         path_panel(ax, runs[name], reference if name != "rmp40" else None, colors[name], top)
         ax.set_title(
-            f"{name}: {row['days_above_0bp']:.0f} days > 0 bp, {row['days_above_10bp']:.1f} > 10 bp",
+            f"{name}: days > 0 bp {row['days_above_0bp']:.0f}, > 10 bp {row['days_above_10bp']:.1f}",
             fontsize=9,
             loc="left",
         )
@@ -195,7 +197,8 @@ def draw(
     days_panel(fig.add_subplot(grid[3, 2]), summary, colors)
     fig.suptitle(
         f"repomodel · RMP paths 2026, {seeds} seeds each: daily SOFR − IORB (line: median; band: "
-        "lowest to highest seed; dots: days a seed is above 10 bp; grey: rmp40's median)",
+        "lowest to highest seed; dots: days a seed is above 10 bp; grey: rmp40's median)\n"
+        "days above 0 and 10 bp in the titles: mean over the seeds",
         fontsize=10,
     )
     fig.savefig(out / "rmp_paths.png", dpi=110)
@@ -291,25 +294,26 @@ def days_panel(ax, summary: pd.DataFrame, colors: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = Parser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=5, help="seeds per scenario (default 5)")
     ap.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per CPU)")
     ap.add_argument(
         "--out",
-        type=Path,
+        type=folder,
         default=ROOT / "results" / "rmp_paths",
         help="output folder (default results/rmp_paths/)",
     )
     args = ap.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    out = experiment_folder(ap, args)  # one line and exit 2 before any run
     seeds = list(range(1, args.seeds + 1))
     runs = run(seeds, args.workers)
     summary, purchases, monthly = tables(runs)
-    summary.to_csv(args.out / "summary.csv", index=False, float_format="%.3f")
-    purchases.to_csv(args.out / "purchases.csv", index=False, float_format="%.1f")
-    monthly.to_csv(args.out / "monthly.csv", index=False, float_format="%.3f")
-    bands(runs).to_csv(args.out / "bands.csv", index=False, float_format="%.3f", date_format="%Y-%m-%d")
-    draw(runs, monthly, args.out, summary)
+    with staged(out) as tmp:  # all files or none: a failure leaves the last results whole
+        summary.to_csv(tmp / "summary.csv", index=False, float_format="%.3f")
+        purchases.to_csv(tmp / "purchases.csv", index=False, float_format="%.1f")
+        monthly.to_csv(tmp / "monthly.csv", index=False, float_format="%.3f")
+        bands(runs).to_csv(tmp / "bands.csv", index=False, float_format="%.3f", date_format="%Y-%m-%d")
+        draw(runs, monthly, tmp, summary)
     pd.set_option("display.width", 200)
     print(f"\nRMP paths over 2026, {len(seeds)} seeds per scenario (days: mean over seeds, 2026 only)\n")
     cols = [
@@ -326,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     print(summary[cols].round(1).fillna("never").to_string(index=False))
     print("\n2026 Fed bill purchases ($ bn) next to the forecast each scenario stands for\n")
     print(purchases.round(0).to_string(index=False))
-    print(f"\nwritten to {args.out}/")
+    print(f"\nwritten to {out}/")
     return 0
 
 

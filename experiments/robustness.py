@@ -22,7 +22,6 @@ default's range. Full window, 4 seeds, 13 variants: 52 replays, about 3 minutes 
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -38,9 +37,10 @@ import pandas as pd  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from repomodel.errors import InputError  # noqa: E402
+from repomodel.cli import Parser, folder, iso_date  # noqa: E402
+from repomodel.errors import InputError, check_count  # noqa: E402
 from repomodel.history import calibrate  # noqa: E402
-from repomodel.runs.outputs import atomic_write, write_csv, write_text  # noqa: E402
+from repomodel.runs.outputs import atomic_write, check_out, write_csv, write_text  # noqa: E402
 from repomodel.runs.runner import run_jobs  # noqa: E402
 
 # name -> (overrides, what it changes)
@@ -159,7 +159,7 @@ def draw(table: pd.DataFrame, out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = Parser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "--seeds",
         type=calibrate.seed_list,
@@ -168,10 +168,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--workers", type=int, default=None, help="processes (default: CPU count)")
     ap.add_argument(
-        "--start", default=calibrate.WINDOW[0], help=f"first day replayed (default {calibrate.WINDOW[0]})"
+        "--start",
+        type=iso_date,
+        default=calibrate.WINDOW[0],
+        help=f"first day replayed (default {calibrate.WINDOW[0]})",
     )
     ap.add_argument(
-        "--end", default=calibrate.WINDOW[1], help=f"last day replayed (default {calibrate.WINDOW[1]})"
+        "--end",
+        type=iso_date,
+        default=calibrate.WINDOW[1],
+        help=f"last day replayed (default {calibrate.WINDOW[1]})",
     )
     ap.add_argument(
         "--variant",
@@ -181,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--out",
-        type=Path,
+        type=folder,
         default=REPO / "results" / "robustness",
         help="output folder (default results/robustness/)",
     )
@@ -189,11 +195,13 @@ def main(argv: list[str] | None = None) -> int:
     seeds = list(args.seeds)
     names = args.variant or list(VARIANTS)
     window = (args.start, args.end)
-    try:
-        calibrate._inputs(window)  # refuse a bad window before starting processes
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    try:  # refuse bad options before starting processes
+        if args.workers is not None:
+            check_count(args.workers, "--workers")
+        calibrate._inputs(window)
+        check_out(args.out)
+    except InputError as exc:  # the window's "start ..." and "end ..." are --start and --end here
+        ap.error(f"{'--' * str(exc).startswith(('start ', 'end '))}{exc}")
     args.out.mkdir(parents=True, exist_ok=True)
     jobs = [(n, s, window) for n in names for s in seeds]
     t0, finished = time.perf_counter(), 0

@@ -20,7 +20,6 @@ sobol_indices.csv and sensitivity.png into results/sensitivity/, and prints the 
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 from pathlib import Path
@@ -32,8 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from repomodel import scenario as scenarios  # noqa: E402
-from repomodel.errors import InputError  # noqa: E402
-from repomodel.runs.outputs import write_csv  # noqa: E402
+from repomodel.cli import Parser, folder  # noqa: E402
+from repomodel.errors import InputError, check_count, check_number, check_seed  # noqa: E402
+from repomodel.runs.outputs import check_out, write_csv  # noqa: E402
 from repomodel.runs.sweep import run_sweep  # noqa: E402
 from repomodel.runs.sweep_report import load_results, sobol_indices  # noqa: E402
 from repomodel.runs.sweep_spec import plan  # noqa: E402
@@ -53,6 +53,7 @@ PARAMETERS = {
     "money_funds.pooled_price_share": "funds' price: weight of dealers' mean cost",
     "dealers.srf_stigma_bp": "SRF stigma, dealers",
 }
+MAX_N = 2**14  # the largest Saltelli base sample: N x (k + 2) runs of about 0.5 s each
 OUTPUTS = {
     "mean_spread_2026_bp": "mean SOFR − IORB 2026 (bp)",
     "spike_share_5bp_2026": "share of 2026 days > 5 bp",
@@ -76,6 +77,23 @@ def spec(n: int, span: float, seed: int) -> dict:
         "seeds": [seed],
         "sample": {"method": "sobol", "n": n, "seed": 0, **ranges},
     }
+
+
+def check(args) -> None:
+    """Every option, before a run or --fresh removes anything: an InputError naming it."""
+    check_count(args.n, "--n")
+    if args.n & (args.n - 1) or args.n > MAX_N:
+        raise InputError(
+            f"--n: {args.n}: expected a power of 2 (e.g. 32, 64) of at most {MAX_N:,} "
+            f"({MAX_N * (len(PARAMETERS) + 2):,} runs, about 17 hours on 2 cores)"
+        )
+    check_number(args.span, "--span", 0, 1, above=True, why="0.35 is ±35 % of each default")
+    check_seed(args.seed, "--seed")
+    if args.workers is not None:
+        check_count(args.workers, "--workers")
+    check_out(args.out)
+    check_out(args.sweep_dir, "--sweep-dir")
+    plan(spec(args.n, args.span, args.seed))  # the sweep's own checks
 
 
 def analyse(table: pd.DataFrame, p: dict, ranges: dict) -> pd.DataFrame:
@@ -116,7 +134,7 @@ def draw(indices: pd.DataFrame, out: Path, n_runs: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = Parser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=32, help="Saltelli base sample, a power of 2 (default 32)")
     ap.add_argument(
         "--span", type=float, default=0.35, help="relative range around each default (default 0.35)"
@@ -125,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=None, help="local worker processes (default 2)")
     ap.add_argument(
         "--sweep-dir",
-        type=Path,
+        type=folder,
         default=ROOT / "results" / "sweeps" / "sensitivity",
         help="the sweep's runs, kept to resume (default results/sweeps/sensitivity/)",
     )
@@ -134,11 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--out",
-        type=Path,
+        type=folder,
         default=ROOT / "results" / "sensitivity",
         help="output folder (default results/sensitivity/)",
     )
     args = ap.parse_args(argv)
+    try:
+        check(args)
+    except InputError as exc:
+        ap.error(str(exc))
     args.out.mkdir(parents=True, exist_ok=True)
     if args.fresh and args.sweep_dir.exists():
         shutil.rmtree(args.sweep_dir)

@@ -20,30 +20,34 @@ import sys
 import time
 from pathlib import Path
 
-from repomodel.errors import InputError
+from repomodel.cli import Parser, folder, iso_date
+from repomodel.errors import InputError, check_count, check_seed
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.validate import CALIBRATION_WINDOW, validate
 from repomodel.history.validate_report import write_report
+from repomodel.runs.outputs import check_out
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = Parser(description=__doc__.split("\n\n")[0])
     p.add_argument(
         "--start",
+        type=iso_date,
         default=None,
         help=f"first day (default: {CALIBRATION_WINDOW[0]}, or the first row of --inputs)",
     )
     p.add_argument(
         "--end",
+        type=iso_date,
         default=None,
         help=f"last day (default: {CALIBRATION_WINDOW[1]}, or the last row of --inputs)",
     )
     p.add_argument("--inputs", type=Path, default=None, help="inputs file (default: the shipped history)")
     p.add_argument(
         "--out",
-        type=Path,
+        type=folder,
         default=REPO / "results" / "validation",
         help="output folder (default results/validation/)",
     )
@@ -84,13 +88,32 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     ap = parser()
     args = ap.parse_args(argv)
-    if args.other_seeds < 0 or args.workers < 1:
-        ap.error("--other-seeds: expected 0 or more; --workers: expected 1 or more")
+    try:
+        check(args)
+    except InputError as exc:  # only the options that are wrong, before any replay
+        ap.error(str(exc))
     try:
         return report(args)
     except InputError as exc:  # a bad inputs file, window or --set: one line, exit 2, nothing written
-        print(f"validate_history.py: error: {exc}", file=sys.stderr)
+        message = str(exc)  # the window's "start ..." and "end ..." are --start and --end here
+        print(
+            f"validate_history.py: error: {'--' * message.startswith(('start ', 'end '))}{message}",
+            file=sys.stderr,
+        )
         return 2
+
+
+def check(args: argparse.Namespace) -> None:
+    """The options a replay would refuse only after its time (or never): an InputError naming
+    the first one that is wrong."""
+    if args.seed is not None:
+        check_seed(args.seed, "--seed")
+    if args.other_seeds < 0:
+        raise InputError(f"--other-seeds: {args.other_seeds}: expected a whole number of at least 0")
+    check_count(args.workers, "--workers")
+    if args.inputs is not None and not args.inputs.is_file():
+        raise InputError(f"--inputs: '{args.inputs}' is not a file: expected an inputs CSV file")
+    check_out(args.out)
 
 
 def report(args: argparse.Namespace) -> int:

@@ -150,7 +150,7 @@ def add_run_options(
     out_help: str = "output folder (default results/<scenario>/)",
     sets_help: str = "change one parameter by dotted key, e.g. --set rmp.monthly=30 --set "
     "banks.lclor_large=0.06 (repeatable; VALUE is read as TOML; the population and network keys "
-    "and [start] only with --set start.snapshot='' , the synthetic start)",
+    "and [start] only with --set start.snapshot= (empty: the synthetic start))",
 ) -> None:
     """Options shared by `run` and the commands built on it."""
     p.add_argument(
@@ -386,7 +386,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"(--seed + --ensemble - 1) at most {MAX_SEED}"
         )
     if args.workers < 1:
-        raise InputError(f"--workers: expected at least 1; got {args.workers}")
+        raise InputError(f"--workers: {args.workers}: expected a whole number, at least 1")
     summary, out = lazy("run").run_scenario(
         args.scenario, args.sets, args.seed, args.out, args.quiet, args.ensemble, args.workers, args.vary
     )
@@ -399,9 +399,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     if args.ensemble < 1:
-        raise InputError(f"--ensemble: expected a whole number of seeds, at least 1; got {args.ensemble}")
+        raise InputError(f"--ensemble: {args.ensemble}: expected a whole number of seeds, at least 1")
     if args.workers < 1:
-        raise InputError(f"--workers: expected at least 1; got {args.workers}")
+        raise InputError(f"--workers: {args.workers}: expected a whole number, at least 1")
     if args.seed is not None and args.seed + args.ensemble - 1 > MAX_SEED:
         raise InputError(
             f"--seed: {args.seed} with --ensemble {args.ensemble}: expected the last seed "
@@ -435,7 +435,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print_table(table, args.report)
         return 0
     if args.spec is None:
-        raise InputError("sweep: no spec: expected SPEC.toml (or --report DIR)")
+        raise InputError("no spec given: expected SPEC.toml (or --report DIR)")
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers: {args.workers}: expected an integer >= 1")
     if args.workers is not None and args.scheduler:

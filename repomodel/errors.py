@@ -8,6 +8,7 @@ turns it into a one-line message and exit code 2; nothing else is caught.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import numbers
 from typing import Any
 
@@ -33,6 +34,24 @@ def check_count(value: Any, field: str) -> None:
     """Refuse a count (draws, workers) that is not a whole number of at least 1."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise InputError(f"{field}: {show(value)}: expected a whole number of at least 1")
+
+
+def check_number(
+    value: Any, field: str, lo: float = -math.inf, hi: float = math.inf, above: bool = False, why: str = ""
+) -> None:
+    """Refuse a number (an option read as a float) that is not finite (nan, inf) or lies outside
+    lo .. hi, or is not above lo when `above`, naming `field`; `why` says where an edge comes from."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or not (value > lo if above else value >= lo)
+        or value > hi
+    ):
+        low = "" if math.isinf(lo) else f" above {lo:,g}" if above else f" of at least {lo:,g}"
+        high = "" if math.isinf(hi) else f"{' and' if low else ' of'} at most {hi:,g}"
+        expected = f"a number{low}{high}" if low or high else "a finite number"
+        raise InputError(f"{field}: {show(value)}: expected {expected}{f' ({why})' if why else ''}")
 
 
 def show(value: Any) -> str:

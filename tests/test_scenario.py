@@ -143,6 +143,16 @@ def test_the_python_api_refuses_them_too(overrides):
     assert "\n" not in str(info.value)
 
 
+def test_overrides_come_as_a_dict_or_key_value_strings_and_nothing_else():
+    # one KEY=VALUE string is one override, as a list or tuple of them is several
+    by_dict = scenarios.load("rmp40", {"rmp.monthly": 60.0})
+    assert scenarios.load("rmp40", "rmp.monthly=60.0") == by_dict
+    assert scenarios.load("rmp40", ("rmp.monthly=60.0",)) == by_dict
+    for bad in (60, ["rmp.monthly", 60], {"rmp.monthly=60"}):
+        with pytest.raises(InputError, match="^overrides: .*expected a dict of dotted keys"):
+            repomodel.simulate("rmp40", overrides=bad)
+
+
 def test_a_table_for_a_table_changes_only_the_keys_it_names():
     by_table = scenarios.load("rmp40", ["rmp={monthly=10.0}"])
     by_key = scenarios.load("rmp40", ["rmp.monthly=10.0"])
@@ -160,7 +170,7 @@ def test_every_number_of_base_toml_has_a_bound_with_a_unit():
 
     for key, value in numbers(scenarios.base()):
         bound = scenarios.bound_of(key)
-        assert bound is not None, f"{key} has no bound in scenario.BOUNDS"
+        assert bound is not None, f"{key} has no bound in bounds.BOUNDS"
         assert bound.unit and bound.lo < bound.hi, key
         assert bound.lo <= value <= bound.hi, (key, value, bound)
 

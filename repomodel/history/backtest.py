@@ -140,10 +140,15 @@ def plan_origin(path: Path, full: pd.DataFrame, origin: pd.Timestamp, horizon: i
     wanted = [origin.to_period("M") + k for k in range(1, horizon + 1)]
     months = tuple(m for m in wanted if _scorable(m, last, panel))
     if not months:
-        raise InputError(
-            f"--origins: {origin.date()}: no month after it to score in {path.name} (data to "
-            f"{last.date()}): expected an origin at least a month before the data end"
+        zlb = [m for m in wanted if ZLB_MONTHS[0] <= m <= ZLB_MONTHS[1]]
+        why = (
+            f": {wanted[0]} .. {wanted[-1]} fall in the zero lower bound ({ZLB_MONTHS[0]} .. "
+            f"{ZLB_MONTHS[1]}, left out: the spread says nothing of reserves there): expected a "
+            "longer --horizon or an origin outside it"
+            if zlb and wanted[-1].end_time <= last
+            else f" (data to {last.date()}): expected an origin at least a month before the data end"
         )
+        raise InputError(f"--origins: {origin.date()}: no month after it to score in {path.name}{why}")
     missing = [m for m in wanted if m not in months]
     note = ""
     if missing:

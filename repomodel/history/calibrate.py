@@ -26,7 +26,6 @@ import argparse
 import datetime as dt
 import os
 import sys
-import tempfile
 import time
 import tomllib
 from pathlib import Path
@@ -47,6 +46,7 @@ from repomodel.history.objective import (  # noqa: F401  (_inputs, evaluate: for
     objective_parts,
 )
 from repomodel.history.stages import Stage, load_stages
+from repomodel.runs.outputs import atomic_write
 from repomodel.runs.runner import Runner
 
 PLAN = load_stages()
@@ -244,10 +244,7 @@ def write(values: dict[str, float], prov: dict, path: Path | None = None) -> Non
     """Write calibrated.toml (or `path`) whole or not at all."""
     path = path or CALIBRATED
     text = to_toml(values, prov)
-    fd, tmp = tempfile.mkstemp(prefix=".calibrated.", dir=path.parent)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def whole(lo: int, hi: int):

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from repomodel.errors import InputError
+from repomodel.runs.outputs import atomic_write
 
 DEFAULT_FOLDER = Path("data") / "fred"  # fetched into, built from
 HEADER = "date,value"
@@ -51,16 +50,10 @@ def rows_text(rows: list[tuple[str, str]]) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then move it into place."""
+    """Write `text` to a temporary file beside `path`, then move it into place (with the
+    permissions any other output gets: not a temporary file's owner-only ones)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
 
 
 def read_record(folder: Path) -> dict:

@@ -202,7 +202,7 @@ def _check_header(name: str, header: list[str]) -> None:
     # Other columns are not read (the contract); one that looks like a known column the file
     # lacks is most likely that column misspelt, and its driver would silently fall back.
     for column in header:
-        near = difflib.get_close_matches(column, sorted(_KNOWN - set(header)), n=1, cutoff=0.8)
+        near = difflib.get_close_matches(column.lower(), sorted(_KNOWN - set(header)), n=1, cutoff=0.8)
         if column not in _KNOWN and near:
             warnings.warn(
                 f"{name} header: column '{column}' is not read: did you mean '{near[0]}'? "

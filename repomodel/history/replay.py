@@ -119,9 +119,8 @@ def replay_params(
         "start.settlement_ratio": _first_settlement_ratio(inputs, base["banks"]["settlement_reference"]),
     }
     params = scenarios.load(scenario, changes)
+    overrides = scenarios.as_overrides(overrides)
     if overrides:
-        if isinstance(overrides, list):
-            overrides = scenarios.parse_sets(overrides)
         for key, value in overrides.items():
             scenarios.set_dotted(params, key, value, label="--set")
         params = scenarios.validate(params)

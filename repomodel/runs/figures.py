@@ -16,6 +16,7 @@ from repomodel.runs.runner import can_fork, forking
 # blue: black against dark blue could not be told apart where they overlap.
 MODEL, ACTUAL, EFFR, DRAWS = "tab:blue", "tab:orange", "tab:green", "tab:purple"
 QUARTER_END, TAX_DATE = "#f0a8a8", "#b8b860"  # opaque, so the legend shows the lines' colour
+SRF_START = pd.Timestamp("2021-07-28")  # the Standing Repo Facility's first operation
 LEGEND = {"fontsize": 8, "frameon": False, "loc": "lower left", "bbox_to_anchor": (0.0, 1.0)}
 
 
@@ -92,7 +93,9 @@ def _corridor(ax, df: pd.DataFrame) -> None:
     ax.plot(
         df.index, (df["on_rrp_rate"] - df["iorb"]) * 100, color="grey", lw=1, ls="--", label="ON RRP rate"
     )
-    ax.plot(df.index, (df["srf_rate"] - df["iorb"]) * 100, color="firebrick", lw=1, ls="--", label="SRF rate")
+    # before the SRF (2021-07-28) the facility rate of a replay is the discount window's
+    label = "SRF rate" if df.index[0] >= SRF_START else "SRF or discount window rate"
+    ax.plot(df.index, (df["srf_rate"] - df["iorb"]) * 100, color="firebrick", lw=1, ls="--", label=label)
     ax.axhline(0, color="black", lw=0.6)
 
 
@@ -210,12 +213,16 @@ def _bars(ax, x: pd.DatetimeIndex, height: pd.Series, color: str, label: str) ->
 
 def _mark_dates(ax, df: pd.DataFrame, labels: bool = True) -> None:
     """Quarter-ends and tax dates as thin lines behind the data (one collection each: a line
-    per date took a third of the time to draw a replay's figure)."""
+    per date took a third of the time to draw a replay's figure). Over more than three years
+    the tax dates are left out and the quarter-ends are hairlines: a line every few weeks
+    across eight years hid the data."""
     across = ax.get_xaxis_transform()  # x in dates, y from the bottom of the axes to its top
+    long = len(df.index) and df.index[-1] - df.index[0] > pd.Timedelta(days=3 * 365)
+    lw = 0.4 if long else 0.8
     for flag, color, style, label in (
         ("quarter_end", QUARTER_END, "-", "quarter-end"),
         ("tax_date", TAX_DATE, ":", "tax date"),
-    ):
+    )[: 1 if long else 2]:
         days = df.index[df[flag].astype(bool)]
         if len(days):
             ax.vlines(
@@ -224,7 +231,7 @@ def _mark_dates(ax, df: pd.DataFrame, labels: bool = True) -> None:
                 1,
                 transform=across,
                 colors=color,
-                lw=0.8,
+                lw=lw,
                 linestyles=style,
                 zorder=0,
                 label=label if labels else None,

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from repomodel.errors import InputError
+from repomodel.errors import InputError, check_count
 
 TIMESERIES = {"float_format": "%.6f", "date_format": "%Y-%m-%d"}  # the bytes of timeseries.csv
 STAGING = ".staging."  # a folder being written inside an output folder: .staging.<pid>.<random>
@@ -105,15 +105,15 @@ def staged(out: str | Path) -> Iterator[Path]:
             _undo(made)
 
 
-def writable(out: str | Path) -> list[Path]:
+def writable(out: str | Path, option: str = "--out") -> list[Path]:
     """Make folder `out` (and missing parents) and check that files can be written into it, or
-    raise an InputError naming it; returns the folders made, for `_undo`. Staging folders a
-    killed process left in `out` are cleared."""
+    raise an InputError naming it (as `option`); returns the folders made, for `_undo`. Staging
+    folders a killed process left in `out` are cleared."""
     if not str(out).strip():  # Path("") would be the current folder
-        raise InputError("--out: '' is empty: expected a folder name")
+        raise InputError(f"{option}: '' is empty: expected a folder name")
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise InputError(f"--out: '{out}' exists and is not a folder: expected a folder")
+        raise InputError(f"{option}: '{out}' exists and is not a folder: expected a folder")
     made = [p for p in (out, *out.parents) if not p.exists()][::-1]
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -123,7 +123,7 @@ def writable(out: str | Path) -> list[Path]:
     except OSError as exc:
         _undo(made)
         raise InputError(
-            f"--out: cannot write to '{out}' ({exc.strerror}): expected a folder you can write to"
+            f"{option}: cannot write to '{out}' ({exc.strerror}): expected a folder you can write to"
         ) from None
     for stale in out.glob(f"{STAGING}*"):
         if stale.is_dir() and not _alive(stale.name.removeprefix(STAGING).split(".")[0]):
@@ -132,26 +132,22 @@ def writable(out: str | Path) -> list[Path]:
 
 
 def experiment_folder(ap, args) -> Path:
-    """An experiment script's `--seeds`, `--workers` and `--out` checked (`ap.error`: one line,
-    exit code 2, nothing written); returns the output folder."""
-    if args.seeds < 1:
-        ap.error("--seeds: expected a whole number of at least 1")
-    if args.workers is not None and args.workers < 1:
-        ap.error("--workers: expected a whole number of at least 1")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        ap.error(f"--out {out}: is a file, expected a folder")
+    """An experiment script's `--seeds`, `--workers` and `--out` checked (`ap.error`: exit code 2,
+    one line with `repomodel.cli.Parser`, nothing written); returns the output folder."""
     try:
-        check_out(out)
+        check_count(args.seeds, "--seeds")
+        if args.workers is not None:
+            check_count(args.workers, "--workers")
+        check_out(args.out)
     except InputError as exc:
         ap.error(str(exc))
-    return out
+    return Path(args.out)
 
 
-def check_out(out: str | Path) -> None:
+def check_out(out: str | Path, option: str = "--out") -> None:
     """Refuse an output folder that cannot be written (as `writable`) before a run spends its
     time; leaves nothing behind."""
-    _undo(writable(out))
+    _undo(writable(out, option))
 
 
 def _undo(made: list[Path]) -> None:

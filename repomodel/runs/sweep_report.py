@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from repomodel.bounds import bound_of  # noqa: E402
 from repomodel.errors import InputError  # noqa: E402
 from repomodel.runs.ensemble import QUANTILES  # noqa: E402
 from repomodel.runs.outputs import write_csv, write_parquet  # noqa: E402
@@ -87,6 +88,12 @@ def report(out: Path) -> pd.DataFrame:
     out = Path(out)
     table = load_results(out)
     manifest = json.loads((out / "manifest.json").read_text())
+    if len(table) and (table["status"] == "todo").all() and (out / "results.csv").is_file():
+        # a copy of the folder without runs/ (a clone: runs/ is not tracked) would lose its table
+        raise InputError(
+            f"--report: none of the {len(table)} runs of '{out}' is in {out / 'runs'}: expected the "
+            "folder the sweep ran in (its results.csv is left as it is)"
+        )
     write_parquet(out / "results.parquet", table.set_index("run_id"))
     write_csv(out / "results.csv", table, index=False, float_format="%.6g")
     ok = table[table["status"] == "ok"]
@@ -142,15 +149,18 @@ def response_curves(ok: pd.DataFrame, keys: list[str], manifest: dict, path: Pat
             if manifest["method"] == "grid" or key not in numeric:
                 g = ok.groupby(key)[metric].agg(["mean", "min", "max"])
                 x = g.index.to_numpy() if key in numeric else np.arange(len(g))
-                ax.plot(x, g["mean"], "o-", color="C0")
-                ax.fill_between(x, g["min"], g["max"], color="C0", alpha=0.2)
+                ax.plot(x, g["mean"], "o-", color="C0", label="mean over seeds and other keys")
+                ax.fill_between(x, g["min"], g["max"], color="C0", alpha=0.2, label="their range")
+                if i == j == 0:
+                    ax.legend(fontsize=7, frameon=False)
                 if key not in numeric:
                     ax.set_xticks(x, [str(v) for v in g.index], rotation=30, fontsize=7)
             else:
                 ax.scatter(ok[key], ok[metric], s=6, alpha=0.6)
             _flat_axis(ax, ok[metric])
             if i == len(REPORT_METRICS) - 1:
-                ax.set_xlabel(key)
+                bound = bound_of(key)
+                ax.set_xlabel(f"{key} ({bound.unit})" if bound else key)
             if j == 0:
                 ax.set_ylabel(_metric_label(metric, label, ok), fontsize=8)
     fig.suptitle(f"sweep of {manifest['scenario']} ({manifest['method']}, {len(ok)} runs)")

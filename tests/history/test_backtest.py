@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from repomodel import cli, scenario
+from repomodel.errors import InputError
 from repomodel.history.backtest import calibrate_at, known_until, plan_origin, run_backtest
 from repomodel.history.inputs import QUANTITIES, history_path, load_inputs
 from repomodel.history.peer import exclude_zlb, fit_peer, monthly_panel
@@ -104,6 +105,14 @@ def test_a_horizon_past_the_data_is_scored_on_the_complete_months_there_are(tmp_
     origin = plan_origin(path, load_inputs(path), ORIGIN, 6)
     assert [str(m) for m in origin.months] == scored and origin.note == note
     assert origin.through == pd.Timestamp(f"{scored[-1]}-01") + pd.offsets.BMonthEnd(0)
+
+
+def test_an_origin_whose_horizon_is_all_zero_lower_bound_is_told_so_not_told_the_data_end():
+    path = history_path()
+    with pytest.raises(InputError, match="2020-07 .. 2020-09 fall in the zero lower bound") as info:
+        plan_origin(path, load_inputs(path), pd.Timestamp("2020-06-30"), 3)
+    assert "data end" not in str(info.value)
+    assert len(plan_origin(path, load_inputs(path), pd.Timestamp("2020-06-30"), 14).months) == 1
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
+import os
 import shutil
+import stat
 import threading
 import time
 import urllib.parse
@@ -230,6 +232,10 @@ def test_build_from_the_shared_copies_is_the_shipped_history_byte_for_byte(tmp_p
     out = tmp_path / "inputs.csv"
     assert main(["data", "build", "--from", str(SHARED), "--out", str(out)]) == 0
     assert out.read_bytes() == history_path().read_bytes()
+    # readable as any other output is (a temporary file's owner-only mode was kept before)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
 
 
 def test_build_to_the_last_day_of_the_data(tmp_path):

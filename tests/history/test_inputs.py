@@ -126,6 +126,8 @@ def test_a_misspelt_optional_column_is_named_not_silently_dropped(tmp_path, recw
     with pytest.warns(InputWarning, match="column 'mmf_asset' is not read: did you mean 'mmf_assets'"):
         frame = load_inputs(write(tmp_path, *rows, header=HEADER + ",mmf_asset,note"))
     assert "mmf_assets" not in frame
+    with pytest.warns(InputWarning, match="column 'Sofr' is not read: did you mean 'sofr'"):
+        load_inputs(write(tmp_path, rows[0] + ",1", header=HEADER + ",mmf_assets,note,Sofr"))
     recwarn.clear()
     load_inputs(write(tmp_path, *rows, header=HEADER + ",mmf_assets,note"))
     assert not [w for w in recwarn if issubclass(w.category, InputWarning)]

@@ -423,3 +423,18 @@ def test_a_sweep_that_varies_the_history_runs_each_seed_from_its_own_close(tmp_p
     # seed 1 from its own close, not from the shipped one with seed 1's shocks
     shocks_only = metrics(simulate("rmp40", {"calendar.end": "2026-01-30"}, 1))
     assert results.loc[1, "mean_spread_bp"] != pytest.approx(shocks_only["mean_spread_bp"], abs=0.01)
+
+
+def test_report_of_a_copy_without_its_runs_keeps_the_table_it_has(tmp_path):
+    # a clone has the tracked sweep's manifest and results.csv but not runs/ (not tracked):
+    # reporting it again would have written every run as "todo" over the finished table
+    shipped = Path(__file__).resolve().parents[2] / "results" / "sweeps" / "bench200_w2"
+    out = tmp_path / "bench200_w2"
+    out.mkdir()
+    for name in ("manifest.json", "results.csv"):
+        (out / name).write_bytes((shipped / name).read_bytes())
+    rep = cli("--report", str(out), "--quiet")
+    assert rep.returncode == 2 and "none of the 200 runs" in rep.stderr, rep.stderr
+    assert len(rep.stderr.strip().splitlines()) == 1 and "Traceback" not in rep.stderr
+    assert (out / "results.csv").read_bytes() == (shipped / "results.csv").read_bytes()
+    assert not (out / "results.parquet").exists()
