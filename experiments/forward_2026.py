@@ -96,7 +96,7 @@ def markdown(t: pd.DataFrame, december: float, seeds: int, vary: str = "history"
         "brackets; $ bn and bp.",
         "",
         "| scenario | bills bought 2026 | mean SOFR−IORB 2026 (range) | largest day (range) "
-        "| reserves 2026-12-31 | mean reserves 2026 | SRF total / largest day "
+        "| reserves 2026-12-31 | mean reserves 2026 | SRF summed over days / largest day "
         "| first 21 days, mean SOFR−IORB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -112,9 +112,9 @@ def markdown(t: pd.DataFrame, december: float, seeds: int, vary: str = "history"
         "",
         f"The replay's December 2025 (year-end day left out, default seed): {signed(december)} bp.",
         "",
-        "Reserves on 2026-12-31 include that day's SRF lending, the more the shorter a scenario "
-        "ends the year (QT's the most), so that day does not rank the purchase paths; their 2026 "
-        "mean does (front-loaded purchases count for more).",
+        "Reserves on 2026-12-31 include that day's SRF lending, which is largest where reserves "
+        "are scarcest (qt_continues), so the year-end day does not rank the purchase paths; the "
+        "2026 mean does (front-loaded purchases count for more).",
     ]
     return "\n".join(lines) + "\n"
 

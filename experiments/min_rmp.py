@@ -30,12 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from repomodel import load_scenario  # noqa: E402
+from repomodel.bounds import bound_of  # noqa: E402
 from repomodel.cli import Parser, folder  # noqa: E402
 from repomodel.errors import InputError, check_number  # noqa: E402
 from repomodel.runs.outputs import experiment_folder, staged  # noqa: E402
 from repomodel.runs.runner import Runner, simulate_many  # noqa: E402
 from repomodel.runs.search import smallest  # noqa: E402
-from repomodel.scenario import bound_of  # noqa: E402
 
 TOL_MIN = 1e-6  # $ bn a month: purchases closer than this are one level (`Evaluator` rounds to it)
 MAX_LEVELS = 1_000  # purchase levels of the coarse scan, each one run per seed
@@ -94,12 +94,20 @@ def check(args) -> list[pd.Period]:
     InputError naming the option; returns the --from months."""
     monthly = bound_of("rmp.monthly")
     check_number(args.bound, "--bound", 0, monthly.hi, above=True, why=monthly.unit)
-    check_number(args.tol, "--tol", TOL_MIN, why="$ bn a month: purchases closer than that are one level")
+    check_number(
+        args.tol,
+        "--tol",
+        TOL_MIN,
+        args.bound,
+        above=False,
+        why=f"$ bn a month, at most --bound {args.bound:g}",
+    )
     check_number(
         args.scan,
         "--scan",
         args.bound / MAX_LEVELS,
-        why=f"at most {MAX_LEVELS:,} purchase levels from 0 to --bound {args.bound:g}",
+        args.bound,
+        why=f"from 0 to --bound {args.bound:g} in at least 1 and at most {MAX_LEVELS:,} steps",
     )
     for target in args.target:
         check_number(target, "--target")
@@ -107,15 +115,16 @@ def check(args) -> list[pd.Period]:
         params = load_scenario(args.scenario, {"rmp.monthly": args.bound, "rmp.after": args.bound})
     except InputError as exc:
         raise InputError(str(exc) if str(exc).startswith("--scenario") else f"--scenario: {exc}") from None
+    first = pd.Period(params["calendar"]["start"], freq="M")
     last = pd.Period(params["calendar"]["end"], freq="M")
     months = []
     for text in args.months:
         month = None
         if re.fullmatch(r"\d{4}-\d{2}", text) and 1 <= int(text[5:]) <= 12:
             month = pd.Period(text, freq="M")
-        if month is None or month > last:
+        if month is None or not first <= month <= last:
             raise InputError(
-                f"--from: {text!r}: expected a month YYYY-MM up to {last} (the end of {args.scenario})"
+                f"--from: {text!r}: expected a month YYYY-MM from {first} to {last} (the run of {args.scenario})"
             )
         months.append(month)
     return months

@@ -44,12 +44,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from repomodel import load_scenario  # noqa: E402
+from repomodel.bounds import bound_of  # noqa: E402
 from repomodel.cli import Parser, folder  # noqa: E402
 from repomodel.errors import InputError, check_number  # noqa: E402
 from repomodel.model import RepoMarketModel  # noqa: E402
 from repomodel.runs.outputs import experiment_folder, staged  # noqa: E402
 from repomodel.runs.runner import simulate_many  # noqa: E402
-from repomodel.scenario import bound_of  # noqa: E402
 
 CONCENTRATIONS = [0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0]
 SYNTHETIC = {"start.snapshot": ""}  # the runs open from [start]: see the docstring
@@ -123,7 +123,14 @@ def injection_cases(injection: float) -> dict[str, tuple[str, dict]]:
 def check_injection(injection: float) -> dict[str, tuple[str, dict]]:
     """--injection checked before any run (an InputError naming it); returns the cases."""
     monthly = bound_of("rmp.monthly")  # it is bought in one month
-    check_number(injection, "--injection", 0, monthly.hi, above=True, why=monthly.unit)
+    check_number(
+        injection,
+        "--injection",
+        0,
+        monthly.hi,
+        above=True,
+        why="$ bn, bought in December 2025: a month's purchases",
+    )
     cases = injection_cases(injection)
     for scenario, overrides in cases.values():
         try:

@@ -285,11 +285,15 @@ def days_panel(ax, summary: pd.DataFrame, colors: dict) -> None:
     ax.barh(y, s["days_above_0bp"], color=c, alpha=0.45)
     ax.barh(y, s["days_above_10bp"], color=c)
     for yi, (_, row) in zip(y, s.iterrows(), strict=True):
-        srf = f", SRF ${row['srf_total_2026']:.0f} bn" if row["srf_total_2026"] >= 1 else ""
+        srf = f"; SRF ${row['srf_total_2026']:,.0f} bn" if row["srf_total_2026"] >= 1 else ""
         ax.text(row["days_above_0bp"] + 2, yi, f"{row['days_above_0bp']:.0f}{srf}", va="center", fontsize=7)
     ax.set_yticks(y, SCENARIOS, fontsize=8)
-    ax.set_title("2026 days above 0 bp (light) and 10 bp (dark)", fontsize=9, loc="left")
-    ax.margins(x=0.3)
+    ax.set_title(
+        "2026 days above 0 bp (light) and 10 bp (dark);\nSRF: the year's take-up summed over days",
+        fontsize=9,
+        loc="left",
+    )
+    ax.set_xlim(0, 262 * 1.75)  # a year's business days, and room for the text beside them
     ax.grid(alpha=0.3, axis="x")
 
 

@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from repomodel.cli import Parser, folder, iso_date  # noqa: E402
-from repomodel.errors import InputError, check_count  # noqa: E402
+from repomodel.errors import InputError, as_options, check_count  # noqa: E402
 from repomodel.history import calibrate  # noqa: E402
 from repomodel.runs.outputs import atomic_write, check_out, write_csv, write_text  # noqa: E402
 from repomodel.runs.runner import run_jobs  # noqa: E402
@@ -200,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             check_count(args.workers, "--workers")
         calibrate._inputs(window)
         check_out(args.out)
-    except InputError as exc:  # the window's "start ..." and "end ..." are --start and --end here
-        ap.error(f"{'--' * str(exc).startswith(('start ', 'end '))}{exc}")
+    except InputError as exc:
+        ap.error(as_options(str(exc)))
     args.out.mkdir(parents=True, exist_ok=True)
     jobs = [(n, s, window) for n in names for s in seeds]
     t0, finished = time.perf_counter(), 0

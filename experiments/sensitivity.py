@@ -168,9 +168,15 @@ def main(argv: list[str] | None = None) -> int:
     p = plan(s)
     try:
         run_sweep(s, args.sweep_dir, workers=args.workers or 2)
-    except InputError as exc:  # typically: the calibration moved the ranges since the last sweep
-        print(f"sensitivity.py: {exc}; rerun with --fresh to start this sweep over", file=sys.stderr)
-        return 2
+    except InputError as exc:  # another --n, --span or --seed, or the calibration moved the ranges
+        if "holds the sweep of spec" in str(exc) or "is not a sweep's manifest" in str(exc):
+            differ = str(exc).partition("(they differ in ")[2].partition(")")[0] or "its manifest"
+            ap.error(
+                f"--sweep-dir: '{args.sweep_dir}' holds an earlier sensitivity sweep that differs in "
+                f"{differ} (another --n, --span or --seed, or ranges the calibration has moved since): "
+                "expected --fresh to start it over, or another --sweep-dir"
+            )
+        ap.error(str(exc))
     table = load_results(args.sweep_dir)
     failed = table[table["status"] != "ok"]
     if len(failed):

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from repomodel.cli import Parser, folder, iso_date
-from repomodel.errors import InputError, check_count, check_seed
+from repomodel.errors import MAX_DRAWS, InputError, as_options, check_count, check_seed
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.validate import CALIBRATION_WINDOW, validate
 from repomodel.history.validate_report import write_report
@@ -95,11 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return report(args)
     except InputError as exc:  # a bad inputs file, window or --set: one line, exit 2, nothing written
-        message = str(exc)  # the window's "start ..." and "end ..." are --start and --end here
-        print(
-            f"validate_history.py: error: {'--' * message.startswith(('start ', 'end '))}{message}",
-            file=sys.stderr,
-        )
+        print(f"validate_history.py: error: {as_options(str(exc))}", file=sys.stderr)
         return 2
 
 
@@ -108,8 +104,10 @@ def check(args: argparse.Namespace) -> None:
     the first one that is wrong."""
     if args.seed is not None:
         check_seed(args.seed, "--seed")
-    if args.other_seeds < 0:
-        raise InputError(f"--other-seeds: {args.other_seeds}: expected a whole number of at least 0")
+    if not 0 <= args.other_seeds <= MAX_DRAWS:
+        raise InputError(
+            f"--other-seeds: {args.other_seeds}: expected a whole number from 0 to {MAX_DRAWS:,}"
+        )
     check_count(args.workers, "--workers")
     if args.inputs is not None and not args.inputs.is_file():
         raise InputError(f"--inputs: '{args.inputs}' is not a file: expected an inputs CSV file")

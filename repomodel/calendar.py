@@ -26,6 +26,7 @@ from pandas.tseries.holiday import USFederalHolidayCalendar
 from pandas.tseries.offsets import CustomBusinessDay
 
 TAX_MONTHS = (4, 6, 9, 12)
+SRF_START = pd.Timestamp("2021-07-28")  # the Standing Repo Facility's first operation
 
 
 def business_days(start: str | pd.Timestamp, end: str | pd.Timestamp) -> pd.DatetimeIndex:

@@ -28,7 +28,7 @@ from types import ModuleType
 
 from repomodel import __version__
 from repomodel.console import print_ensemble, print_replay, print_summary, print_table
-from repomodel.errors import MAX_SEED, InputError, InputWarning
+from repomodel.errors import MAX_DRAWS, MAX_SEED, InputError, InputWarning, as_options, check_count
 from repomodel.scenario import scenario_names
 
 IMPORTED = time.perf_counter()  # where /proc is missing, the command's time counts from here
@@ -372,9 +372,6 @@ def process_seconds() -> float:
         return time.perf_counter() - IMPORTED
 
 
-MAX_DRAWS = 10_000  # draws of one ensemble: 10,000 default runs take about an hour on 2 cores
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     if not 1 <= args.ensemble <= MAX_DRAWS:
         raise InputError(
@@ -398,28 +395,29 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    if args.ensemble < 1:
-        raise InputError(f"--ensemble: {args.ensemble}: expected a whole number of seeds, at least 1")
-    if args.workers < 1:
-        raise InputError(f"--workers: {args.workers}: expected a whole number, at least 1")
+    check_count(args.ensemble, "--ensemble", MAX_DRAWS)
+    check_count(args.workers, "--workers")
     if args.seed is not None and args.seed + args.ensemble - 1 > MAX_SEED:
         raise InputError(
             f"--seed: {args.seed} with --ensemble {args.ensemble}: expected the last seed "
             f"(--seed + --ensemble - 1) at most {MAX_SEED}"
         )
-    summary, out = lazy("replay").replay_to(
-        args.out,
-        args.inputs,
-        args.start,
-        args.end,
-        args.sets,
-        args.seed,
-        args.scenario,
-        args.ensemble,
-        args.workers,
-        args.quiet,
-        args.snapshot,
-    )
+    try:
+        summary, out = lazy("replay").replay_to(
+            args.out,
+            args.inputs,
+            args.start,
+            args.end,
+            args.sets,
+            args.seed,
+            args.scenario,
+            args.ensemble,
+            args.workers,
+            args.quiet,
+            args.snapshot,
+        )
+    except InputError as exc:
+        raise InputError(as_options(str(exc))) from None
     if not args.quiet:
         print_summary(summary, out, process_seconds())
         print_replay(summary)

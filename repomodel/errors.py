@@ -24,16 +24,23 @@ class InputWarning(UserWarning):
     one line naming it, and the run goes on."""
 
 
+MAX_DRAWS = (
+    10_000  # draws, seeds or sweep points of one command: 10,000 default runs take about an hour on 2 cores
+)
+
+
 def check_seed(value: Any, field: str = "seed") -> None:
     """Refuse a seed numpy's generators would not take, naming `field`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= MAX_SEED:
         raise InputError(f"{field}: {show(value)}: expected a whole number from 0 to {MAX_SEED}")
 
 
-def check_count(value: Any, field: str) -> None:
-    """Refuse a count (draws, workers) that is not a whole number of at least 1."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise InputError(f"{field}: {show(value)}: expected a whole number of at least 1")
+def check_count(value: Any, field: str, hi: int | None = None) -> None:
+    """Refuse a count (draws, workers) that is not a whole number of at least 1 (and at most
+    `hi`: memory and time are taken before the first draw)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1 or (hi and value > hi):
+        most = f" and at most {hi:,}" if hi else ""
+        raise InputError(f"{field}: {show(value)}: expected a whole number of at least 1{most}")
 
 
 def check_number(
@@ -52,6 +59,12 @@ def check_number(
         high = "" if math.isinf(hi) else f"{' and' if low else ' of'} at most {hi:,g}"
         expected = f"a number{low}{high}" if low or high else "a finite number"
         raise InputError(f"{field}: {show(value)}: expected {expected}{f' ({why})' if why else ''}")
+
+
+def as_options(message: str) -> str:
+    """An inputs window's message ("start 2026-01-02 is outside ...") as a command's user reads
+    it: its `start` and `end` are the options --start and --end."""
+    return f"--{message}" if message.startswith(("start ", "end ")) else message
 
 
 def show(value: Any) -> str:

@@ -60,7 +60,7 @@ class RepoMarketModel(mesa.Model):
     def __init__(
         self,
         scenario: str | dict = "rmp40",
-        overrides: dict | list[str] | None = None,
+        overrides: dict | list[str] | str | None = None,
         rng: int | np.random.Generator | None = None,
         drivers: pd.DataFrame | Drivers | None = None,
         **mesa_kwargs,
@@ -221,7 +221,7 @@ class RepoMarketModel(mesa.Model):
 
 def simulate(
     scenario: str | dict = "rmp40",
-    overrides: dict | list[str] | None = None,
+    overrides: dict | list[str] | str | None = None,
     seed: int | None = 0,
     drivers: pd.DataFrame | Drivers | None = None,
     progress=None,
@@ -229,7 +229,8 @@ def simulate(
 ) -> pd.DataFrame:
     """Run a scenario to its end; return the daily time series indexed by date (see COLUMNS).
 
-    `seed` None takes the scenario's seed; `drivers` as for `RepoMarketModel`; `progress(day,
+    `overrides` change parameters by dotted key, as `--set` does: a dict ({"rmp.monthly": 60}),
+    or "KEY=VALUE" strings (one, or a list). `seed` None takes the scenario's seed; `drivers` as for `RepoMarketModel`; `progress(day,
     days)` is called after every business day; `snapshot`, if given, with the state at the
     close of the last day (to write it: `repomodel replay --snapshot`)."""
     if seed is not None and not isinstance(seed, SEED_OBJECTS):

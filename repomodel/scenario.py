@@ -86,7 +86,7 @@ def defaults() -> dict:
     return params
 
 
-def load(scenario: str | Path | dict = "rmp40", overrides: dict | list[str] | None = None) -> dict:
+def load(scenario: str | Path | dict = "rmp40", overrides: dict | list[str] | str | None = None) -> dict:
     """Load a scenario by name, path or dict, apply dotted-key overrides, validate, return it.
 
     The result is a nested dict with every key of base.toml, dates as `datetime.date`.
@@ -152,16 +152,18 @@ def as_overrides(overrides: Any) -> dict[str, Any]:
     if isinstance(overrides, str) or (
         isinstance(overrides, (list, tuple)) and all(isinstance(item, str) for item in overrides)
     ):
-        return parse_sets([overrides] if isinstance(overrides, str) else list(overrides))
+        one = isinstance(overrides, str)
+        return parse_sets([overrides] if one else list(overrides), "overrides" if one else "--set")
     if overrides is None or isinstance(overrides, dict):
         return overrides or {}
+    kind = type(overrides).__name__
     raise InputError(
-        f"overrides: {overrides!r} is a {type(overrides).__name__}: expected a dict of dotted keys "
+        f"overrides: {overrides!r} is {'an' if kind[0] in 'aeiou' else 'a'} {kind}: expected a dict of dotted keys "
         "({'rmp.monthly': 30}) or 'KEY=VALUE' strings (['rmp.monthly=30'])"
     )
 
 
-def parse_sets(items: list[str]) -> dict[str, Any]:
+def parse_sets(items: list[str], label: str = "--set") -> dict[str, Any]:
     """Parse `KEY=VALUE` strings; VALUE is read as a TOML value, or else as a plain string. An
     empty VALUE is the empty string: a shell turns `--set start.snapshot=""` into `start.snapshot=`."""
     out: dict[str, Any] = {}
@@ -169,7 +171,7 @@ def parse_sets(items: list[str]) -> dict[str, Any]:
         key, sep, raw = item.partition("=")
         key, raw = key.strip(), raw.strip()
         if not sep or not key or " " in key:
-            raise InputError(f"--set: '{item}' is malformed: expected KEY=VALUE, e.g. rmp.monthly=30")
+            raise InputError(f"{label}: '{item}' is malformed: expected KEY=VALUE, e.g. rmp.monthly=30")
         if not raw:
             out[key] = ""
             continue

@@ -46,6 +46,16 @@ CASES = [
     ("robustness", ["--out", FILE], "--out"),
     ("episode_2025", ["--seeds", "0"], "--seeds"),
     ("forward_2026", ["--workers", "-1"], "--workers"),
+    # counts beyond any use: the memory for them was taken before the first draw (one filled 24 GB)
+    ("episode_2025", ["--seeds", "99999999999"], "--seeds"),
+    ("forward_2026", ["--seeds", "99999999999"], "--seeds"),
+    ("rmp_paths", ["--seeds", "10001"], "--seeds"),
+    ("calendar_stress", ["--seeds", "10001"], "--seeds"),
+    ("validate_history", ["--other-seeds", "10001"], "--other-seeds"),
+    ("robustness", ["--seeds", "0..99999999999"], "--seeds"),
+    ("min_rmp", ["--tol", "300"], "--tol"),  # wider than --bound: no bisection at all
+    ("min_rmp", ["--scan", "500"], "--scan"),
+    ("min_rmp", ["--from", "2025-02"], "--from"),  # before the run's first month
 ]
 
 

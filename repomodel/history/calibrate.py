@@ -35,7 +35,7 @@ from scipy import optimize
 
 import repomodel
 from repomodel import scenario as scenarios
-from repomodel.errors import InputError
+from repomodel.errors import MAX_DRAWS, InputError
 from repomodel.history.objective import (  # noqa: F401  (_inputs, evaluate: for experiments/robustness.py)
     DESCRIPTION,
     PERIOD_END_SCALE_BP,
@@ -278,6 +278,8 @@ def seed_list(text: str) -> tuple[int, ...]:
             raise argparse.ArgumentTypeError(
                 f"expected a range from low to high, got the empty range {item!r}"
             )
+        if len(seeds) + last - first >= MAX_DRAWS:  # more would be taken before the first replay
+            raise argparse.ArgumentTypeError(f"expected at most {MAX_DRAWS:,} seeds, got {text!r}")
         seeds.extend(range(first, last + 1))
     if any(s < 0 for s in seeds):
         raise argparse.ArgumentTypeError(f"expected seeds of at least 0, got {text!r}")

@@ -54,7 +54,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from repomodel.calendar import business_days
+from repomodel.calendar import SRF_START, business_days
 from repomodel.errors import InputError, InputWarning
 
 QUANTITIES = ("reserves", "on_rrp", "tga", "fed_assets", "bank_assets", "bank_deposits")
@@ -311,7 +311,6 @@ def _bound(
     return when
 
 
-SRF_START = pd.Timestamp("2021-07-28")  # the Standing Repo Facility's first operation
 # SRF take-up the New York Fed reported in 2025, $ bn (all collateral; the data folder's README).
 REPORTED_SRF_TAKE_UP = {
     "2025-06-30": 11.1,

@@ -75,7 +75,7 @@ DEALER_FROM_INVENTORY = 0.5  # at most this share of dealers' inventory is sold 
 
 
 def replay_params(
-    inputs: pd.DataFrame, overrides: dict | list[str] | None = None, scenario: str | dict = "rmp40"
+    inputs: pd.DataFrame, overrides: dict | list[str] | str | None = None, scenario: str | dict = "rmp40"
 ) -> dict:
     """Scenario parameters for a replay of `inputs`: calendar, corridor and start state from the
     first day of the data; `overrides` (dotted keys) on top, so --set start.* still wins."""
@@ -463,7 +463,7 @@ class ReplayModel(RepoMarketModel):
     def __init__(
         self,
         inputs: pd.DataFrame,
-        overrides: dict | list[str] | None = None,
+        overrides: dict | list[str] | str | None = None,
         rng: int | np.random.Generator | None = None,
         scenario: str | dict = "rmp40",
         **mesa_kwargs,
@@ -477,14 +477,14 @@ def replay(
     inputs: str | Path | pd.DataFrame | None = None,
     start=None,
     end=None,
-    overrides: dict | list[str] | None = None,
+    overrides: dict | list[str] | str | None = None,
     seed: int | None = None,
     scenario: str | dict = "rmp40",
     progress=None,
     snapshot=None,
 ) -> pd.DataFrame:
     """Replay an inputs file (default: the shipped history) and return the daily series;
-    `snapshot` as for `simulate` (called with the state at the close of the last day)."""
+    `overrides` and `snapshot` as for `simulate` (the state at the close of the last day)."""
     frame = (
         inputs
         if isinstance(inputs, pd.DataFrame)

@@ -59,7 +59,7 @@ REPLAY_SCENARIO = "rmp40"  # the replay's default scenario, whose values of FROM
 
 
 def spread_of_seed(
-    inputs: pd.DataFrame, overrides: dict | list[str] | None, seed: int, scenario: str | dict = "rmp40"
+    inputs: pd.DataFrame, overrides: dict | list[str] | str | None, seed: int, scenario: str | dict = "rmp40"
 ) -> pd.Series:
     """The replayed daily SOFR - IORB spread of one seed (a job for the runner)."""
     return replay(inputs, overrides=overrides, seed=seed, scenario=scenario)["sofr_iorb_bp"]
@@ -68,7 +68,7 @@ def spread_of_seed(
 def replay_seeds(
     inputs: pd.DataFrame,
     seeds: list[int],
-    overrides: dict | list[str] | None = None,
+    overrides: dict | list[str] | str | None = None,
     workers: int = 1,
     scenario: str | dict = "rmp40",
     progress: Callable[[int, Any], None] | None = None,

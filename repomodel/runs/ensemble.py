@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from repomodel import scenario as scenarios
-from repomodel.errors import check_count, check_seed
+from repomodel.errors import MAX_DRAWS, check_count, check_seed
 from repomodel.history.closes import announce, check_vary, from_history, to_replay
 from repomodel.model import simulate
 from repomodel.runs.figures import fan_chart, spread_figure
@@ -76,7 +76,7 @@ def simulate_from_history(params: dict, overrides: None, seed: int) -> pd.DataFr
 
 def ensemble(
     scenario: str | dict = "rmp40",
-    overrides: dict | list[str] | None = None,
+    overrides: dict | list[str] | str | None = None,
     seed: int | None = None,
     draws: int = 20,
     workers: int | None = 1,
@@ -86,7 +86,7 @@ def ensemble(
     """`draws` runs of `scenario` as one tidy frame: `repomodel.simulate`'s columns, indexed by
     date, with the draw (0 .. draws-1) and its seed (`seed + draw`) in front; `vary` what
     the draws vary (see the module)."""
-    check_count(draws, "draws")
+    check_count(draws, "draws", MAX_DRAWS)
     if workers is not None:
         check_count(workers, "workers")
     if seed is not None:

@@ -10,13 +10,13 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from repomodel.calendar import SRF_START
 from repomodel.runs.runner import can_fork, forking
 
 # One colour per series, the same in every figure. The data are orange against the model's
 # blue: black against dark blue could not be told apart where they overlap.
 MODEL, ACTUAL, EFFR, DRAWS = "tab:blue", "tab:orange", "tab:green", "tab:purple"
 QUARTER_END, TAX_DATE = "#f0a8a8", "#b8b860"  # opaque, so the legend shows the lines' colour
-SRF_START = pd.Timestamp("2021-07-28")  # the Standing Repo Facility's first operation
 LEGEND = {"fontsize": 8, "frameon": False, "loc": "lower left", "bbox_to_anchor": (0.0, 1.0)}
 
 
@@ -70,7 +70,15 @@ def spread_figure(
             lw=0,
             label=f"SOFR - IORB, 5th-95th pct of {n} seeds",
         )
-        ax1.plot(ensemble.index, ensemble["mean_bp"], color=DRAWS, lw=1.0, label=f"mean of {n} seeds")
+        ax1.plot(  # dashed, above the model's line: the two often coincide
+            ensemble.index,
+            ensemble["mean_bp"],
+            color=DRAWS,
+            lw=1.0,
+            ls="--",
+            zorder=3,
+            label=f"mean of {n} seeds",
+        )
     ax1.plot(x, df["sofr_iorb_bp"], color=MODEL, lw=1.4, label="SOFR - IORB (model)")
     ax1.plot(x, df["effr_iorb_bp"], color=EFFR, lw=1.0, alpha=0.8, label="EFFR - IORB (model)")
     if actual is not None:
@@ -144,7 +152,8 @@ def _reserves_panel(ax2, df: pd.DataFrame) -> None:
             x,
             srf,
             color="firebrick",
-            label=f"SRF take-up ($ bn; most {srf.max():.0f} on {day:%Y-%m-%d})",
+            label=f"SRF take-up ($ bn; most {srf.max():.0f} on {day:%Y-%m-%d})"
+            + ("; before 2021-07: Fed repo operations" if x[0] < SRF_START else ""),
         )
         ax3.set_ylabel("ON RRP, SRF: $ bn")
     else:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from repomodel.errors import InputError, check_count
+from repomodel.errors import MAX_DRAWS, InputError, check_count
 
 TIMESERIES = {"float_format": "%.6f", "date_format": "%Y-%m-%d"}  # the bytes of timeseries.csv
 STAGING = ".staging."  # a folder being written inside an output folder: .staging.<pid>.<random>
@@ -135,7 +135,7 @@ def experiment_folder(ap, args) -> Path:
     """An experiment script's `--seeds`, `--workers` and `--out` checked (`ap.error`: exit code 2,
     one line with `repomodel.cli.Parser`, nothing written); returns the output folder."""
     try:
-        check_count(args.seeds, "--seeds")
+        check_count(args.seeds, "--seeds", MAX_DRAWS)
         if args.workers is not None:
             check_count(args.workers, "--workers")
         check_out(args.out)

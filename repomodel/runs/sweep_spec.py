@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from repomodel import scenario as scenarios
-from repomodel.errors import InputError
+from repomodel.errors import MAX_DRAWS, InputError
 from repomodel.history.closes import VARY, check_vary
 from repomodel.runs.outputs import jsonable
 
@@ -62,7 +62,6 @@ SPEC_KEYS = {
     "description",
 }
 MAX_SEED = 2**63 - 1  # numpy's generators take any integer >= 0; a seed must fit 64 bits
-MAX_DRAWS = 10_000  # draws per point: as `repomodel run --ensemble`
 
 
 def read_spec(path: str | Path) -> dict:

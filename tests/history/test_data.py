@@ -255,3 +255,12 @@ def test_help_explains_every_option(capsys):
         for option in options:
             line = next(line for line in text.splitlines() if line.strip().startswith(option))
             assert len(line.split()) > 2 or option in ("--from",), line  # option, metavar, help
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "inf", "abc"])
+def test_fetch_refuses_a_timeout_that_is_not_a_positive_number(tmp_path, capsys, value):
+    with pytest.raises(SystemExit) as info:
+        fetch("http://127.0.0.1:9", tmp_path / "fred", "--timeout", value)
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "argument --timeout" in err and "expected seconds above 0" in err, err
+    assert not (tmp_path / "fred").exists()

@@ -399,3 +399,12 @@ def test_a_day_of_fed_lending_between_two_observations_is_no_purchase_of_securit
     assert gap.drop(pd.Timestamp("2024-05-10")).abs().max() < 1.0
     for column in ("fed_bill_purchases", "soma_bills", "dealer_inventory"):
         assert np.allclose(with_[column], without[column], atol=1e-6), column
+
+
+def test_cli_replay_names_a_start_outside_the_file_as_the_option(tmp_path, capsys):
+    path = write(tmp_path, WEEKS)
+    code, _, err = run_cli(
+        ["replay", "--inputs", str(path), "--start", "2030-01-02", "--out", str(tmp_path / "o")], capsys
+    )
+    assert code == 2 and "--start 2030-01-02 is outside" in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "o").exists()
