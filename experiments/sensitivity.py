@@ -34,7 +34,7 @@ from repomodel import scenario as scenarios  # noqa: E402
 from repomodel.cli import Parser, folder  # noqa: E402
 from repomodel.errors import InputError, check_count, check_number, check_seed  # noqa: E402
 from repomodel.runs.outputs import check_out, write_csv  # noqa: E402
-from repomodel.runs.sweep import run_sweep  # noqa: E402
+from repomodel.runs.sweep import check_folder, run_sweep  # noqa: E402
 from repomodel.runs.sweep_report import load_results, sobol_indices  # noqa: E402
 from repomodel.runs.sweep_spec import plan  # noqa: E402
 
@@ -166,16 +166,12 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(args.sweep_dir)
     s = spec(args.n, args.span, args.seed)
     p = plan(s)
-    try:
+    try:  # another --n, --span or --seed, or ranges the calibration has moved since
+        check_folder(
+            args.sweep_dir, s, option="--sweep-dir", remedy="--fresh to start it over, or another --sweep-dir"
+        )
         run_sweep(s, args.sweep_dir, workers=args.workers or 2)
-    except InputError as exc:  # another --n, --span or --seed, or the calibration moved the ranges
-        if "holds the sweep of spec" in str(exc) or "is not a sweep's manifest" in str(exc):
-            differ = str(exc).partition("(they differ in ")[2].partition(")")[0] or "its manifest"
-            ap.error(
-                f"--sweep-dir: '{args.sweep_dir}' holds an earlier sensitivity sweep that differs in "
-                f"{differ} (another --n, --span or --seed, or ranges the calibration has moved since): "
-                "expected --fresh to start it over, or another --sweep-dir"
-            )
+    except InputError as exc:
         ap.error(str(exc))
     table = load_results(args.sweep_dir)
     failed = table[table["status"] != "ok"]

@@ -41,6 +41,7 @@ CASES = [
     ("sensitivity", ["--span", "0"], "--span"),
     ("sensitivity", ["--fresh", "--workers", "0"], "--workers"),  # --fresh removes nothing then
     ("sensitivity", ["--sweep-dir", FILE], "--sweep-dir"),
+    ("sensitivity", ["--span", "0.5"], "--sweep-dir"),  # its folder holds no such sweep: --fresh
     ("robustness", ["--workers", "0"], "--workers"),
     ("robustness", ["--start", "2010-01-01"], "--start"),
     ("robustness", ["--out", FILE], "--out"),
@@ -93,8 +94,8 @@ def test_a_bad_option_is_refused_in_one_line_naming_it_and_nothing_is_written(tm
     assert "Traceback" not in done.stderr and "rmp.monthly" not in done.stderr
     assert f"{option}:" in lines[0] or f"{option} " in lines[0], lines[0]
     # only what is wrong (validate_history named --workers beside a bad --other-seeds); --scan's
-    # lowest value is said in terms of --bound
+    # lowest value is said in terms of --bound, and a sweep folder's remedy is --fresh
     named = {word.rstrip(":,") for word in lines[0].split() if word.startswith("--") and word != "--help)"}
-    assert named <= {option, "--bound"}, lines[0]
+    assert named <= {option, "--bound", "--fresh"}, lines[0]
     assert done.stdout == ""
     assert tree(tmp_path) == before  # nothing written, moved or removed

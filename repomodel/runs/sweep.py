@@ -128,9 +128,15 @@ def record(out: Path, run: dict, scenario: str, result: dict) -> None:
         )
 
 
-def check_folder(out: Path, spec: dict, force: bool = False) -> None:
-    """Refuse a folder whose manifest is another spec's (unless `force`): naming both specs and
-    what differs."""
+def check_folder(
+    out: Path,
+    spec: dict,
+    force: bool = False,
+    option: str = "--out",
+    remedy: str = "a new --out, or --force to replace its manifest (its runs stay in runs/ but are no longer reported)",
+) -> None:
+    """Refuse a folder whose manifest is another spec's (unless `force`): naming `option`, both
+    specs and what differs, and `remedy`."""
     path = out / "manifest.json"
     if force or not path.is_file():
         return
@@ -140,13 +146,17 @@ def check_folder(out: Path, spec: dict, force: bool = False) -> None:
         differ = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         raise InputError(
-            f"--out: '{path}' is not a sweep's manifest: expected a sweep's folder or a new one (or --force)"
+            f"{option}: '{path}' is not a sweep's manifest: expected a sweep's folder or {remedy}"
         ) from None
     if differ:
+        names = (old.get("name"), new.get("name"))
+        which = (
+            f"another sweep of spec '{names[0]}'"
+            if names[0] == names[1]
+            else "the sweep of spec '{}', not of spec '{}'".format(*names)
+        )
         raise InputError(
-            f"--out: '{out}' holds the sweep of spec '{old.get('name')}', not of spec '{new.get('name')}' "
-            f"(they differ in {', '.join(differ)}): expected a new --out, or --force to replace its "
-            "manifest (its runs stay in runs/ but are no longer reported)"
+            f"{option}: '{out}' holds {which} (they differ in {', '.join(differ)}): expected {remedy}"
         )
 
 
