@@ -1,7 +1,8 @@
 """Benchmark: the cost of one bank-day, against Mesa's own floor.
 
 For each number of small banks N (other agent counts at the scenario's defaults) the default
-scenario is built and stepped for `--days` business days. In the same worker process, a
+scenario is built and stepped for `--days` business days (a `core.Market`, what `simulate()`
+steps: the day without the Mesa agents that `RepoMarketModel` adds as views). In the same worker process, a
 reference is built and stepped as many times: an empty Mesa model with the same number of
 agents whose `step` does nothing, stepped with `agents.shuffle_do("step")`. That is the least
 any model written as per-agent Mesa code can cost; our model decides on whole arrays per agent
@@ -80,7 +81,9 @@ def measure(small_banks: int, days: int, repeat: int, scenario: str) -> dict:
     """Time our model and the empty Mesa model at one size (call in a fresh process)."""
     import mesa
 
-    from repomodel.model import RepoMarketModel
+    from repomodel.core import (
+        Market,
+    )  # what simulate() steps (RepoMarketModel: the same day with Mesa agents)
 
     class NothingAgent(mesa.Agent):
         def step(self) -> None:
@@ -97,17 +100,19 @@ def measure(small_banks: int, days: int, repeat: int, scenario: str) -> dict:
     base_mb = _peak_mb()
     # another population needs the synthetic start (a snapshot keeps its own population)
     overrides = {"population.small_banks": small_banks, "start.snapshot": ""}
-    probe = RepoMarketModel(scenario, overrides=overrides, rng=0)
+    probe = Market(scenario, overrides=overrides, rng=0)
     if len(probe.calendar) < days:
         raise SystemExit(
             f"--days: {days} is more than the {len(probe.calendar)} business days of "
             f"scenario {scenario}: expected at most that"
         )
-    n_agents, n_banks = len(probe.agents), probe.net.n_banks
+    # as many agents as the Mesa model has: every bank, fund, FHLB and dealer, the Fed and the Treasury
+    sectors = ("banks", "money_funds", "fhlbs", "dealers", "fed", "treasury")
+    n_agents, n_banks = sum(probe.ledger[s].n for s in sectors), probe.net.n_banks
     del probe
 
     # Memory first, our model alone, so that the reference model is not in its peak.
-    model = RepoMarketModel(scenario, overrides=overrides, rng=0)
+    model = Market(scenario, overrides=overrides, rng=0)
     for _ in range(days):
         model.step()
     peak_mb = _peak_mb()
@@ -124,7 +129,7 @@ def measure(small_banks: int, days: int, repeat: int, scenario: str) -> dict:
     builds, empty_builds = [], []
     for rep in range(repeat):
         t0 = time.perf_counter()
-        model = RepoMarketModel(scenario, overrides=overrides, rng=0)
+        model = Market(scenario, overrides=overrides, rng=0)
         builds.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         empty = EmptyModel(n_agents)

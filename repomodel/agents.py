@@ -6,8 +6,9 @@ numpy): a loop over thousands of banks in Python every day would be the slow way
 same thing. Balance sheets are not here: they live in the ledger, which enforces double entry.
 
 The Mesa agents (`LargeBank`, `MoneyFund`, ...) that Mesa's `AgentSet`, batch runner and browser
-page use are views: each reads its column of its set's arrays and of its sector's balance
-sheet, and holds no copy of either.
+page use are views (`repomodel.mesa_agents`, reached here by the same names): each reads its
+column of its set's arrays and of its sector's balance sheet, and holds no copy of either.
+This module does not import Mesa: a run or replay without the Mesa model never does.
 
 | agent set   | state here                                              | decides                            |
 |-------------|---------------------------------------------------------|------------------------------------|
@@ -22,7 +23,8 @@ sheet, and holds no copy of either.
 
 from __future__ import annotations
 
-import mesa
+import importlib
+
 import numpy as np
 
 from repomodel import behaviours
@@ -135,75 +137,34 @@ class Dealers:
         self.triparty_lines = np.bincount(net.tri_dealer, minlength=ledger["dealers"].n)
 
 
-# --- the Mesa agents: views onto the sets and the ledger -------------------------------------
+class TreasuryAccount:
+    """The Treasury's state outside its balance sheet: taxes paid over Fedwire through the day
+    reach the TGA in the afternoon, after the morning's repo market; `late_receipts` holds them
+    until then ($ bn). (In the Mesa model the `Treasury` agent holds it.)"""
+
+    def __init__(self) -> None:
+        self.late_receipts = 0.0
 
 
-class LedgerAgent(mesa.Agent):
-    """A Mesa agent whose balance sheet is column `index` of its sector in the ledger."""
-
-    sector = ""
-
-    def __init__(self, model: mesa.Model, index: int) -> None:
-        super().__init__(model)
-        self.index = index
-
-    def balance_sheet(self) -> dict[str, float]:
-        """This agent's balance sheet, item by item, $ bn."""
-        sheet = self.model.ledger[self.sector]
-        return {item: float(sheet.data[row, self.index]) for item, row in sheet.rows.items()}
-
-
-class Fed(LedgerAgent):
-    sector = "fed"
+# The Mesa agents, views onto the sets (`repomodel.mesa_agents`), by their old names here:
+# imported when first asked for, so that the core never imports Mesa.
+MESA_VIEWS = (
+    "LedgerAgent",
+    "Fed",
+    "Treasury",
+    "Bank",
+    "LargeBank",
+    "SmallBank",
+    "MoneyFund",
+    "FHLB",
+    "Dealer",
+)
 
 
-class Treasury(LedgerAgent):
-    """The Treasury. Taxes paid over Fedwire through the day reach the TGA in the afternoon,
-    after the morning's repo market: `late_receipts` holds them until then."""
-
-    sector = "treasury"
-
-    def __init__(self, model: mesa.Model, index: int) -> None:
-        super().__init__(model, index)
-        self.late_receipts = 0.0  # $ bn
-
-
-class Bank(LedgerAgent):
-    sector = "banks"
-
-    @property
-    def reserves(self) -> float:
-        return float(self.model.ledger["banks"]["reserves"][self.index])
-
-    @property
-    def lclor(self) -> float:
-        """Lowest comfortable level of reserves, $ bn."""
-        return float(self.model.banks.lclor[self.index])
-
-    @property
-    def lclor_gap(self) -> float:
-        """Reserves over LCLoR minus one: below zero, the bank is short."""
-        return self.reserves / self.lclor - 1.0
-
-
-class LargeBank(Bank):
-    pass
-
-
-class SmallBank(Bank):
-    pass
-
-
-class MoneyFund(LedgerAgent):
-    sector = "money_funds"
-
-
-class FHLB(LedgerAgent):
-    sector = "fhlbs"
-
-
-class Dealer(LedgerAgent):
-    sector = "dealers"
+def __getattr__(name: str) -> object:
+    if name in MESA_VIEWS:
+        return getattr(importlib.import_module("repomodel.mesa_agents"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- an agent set's state, for snapshots ------------------------------------------------------

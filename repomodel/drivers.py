@@ -14,7 +14,7 @@ from typing import Protocol
 import pandas as pd
 
 from repomodel import payments, policy, treasury
-from repomodel.agents import Banks, Dealers, FHLBs, MoneyFunds, Treasury
+from repomodel.agents import Banks, Dealers, FHLBs, MoneyFunds, TreasuryAccount
 from repomodel.calendar import Calendar, Day
 from repomodel.ledger import Ledger
 from repomodel.markets.book import Book
@@ -33,7 +33,7 @@ class Economy:
     funds: MoneyFunds
     fhlbs: FHLBs
     dealers: Dealers
-    treasury: Treasury
+    treasury: TreasuryAccount  # or the Mesa model's Treasury agent, which holds the same
     book: Book
 
 

@@ -1,60 +1,32 @@
-"""RepoMarketModel: one business day of the US repo and reserves market per step.
+"""RepoMarketModel: the day of `repomodel.core.Market` as a Mesa model.
 
-Read `step` top to bottom: it is the day of DESIGN.md, each line a call into the module that
-owns the idea.
-
-    1. calendar flags and corridor   (calendar.Day)
-    2. overnight trades unwind       (markets.unwind)
-    3. Fed operations                (policy, or the data in a replay: drivers)
-    4. Treasury and public flows     (treasury, payments, or the data: drivers)
-    5. payment shocks                (payments)
-    5b. reserves for securities      (agents.Banks.reallocate)
-    6. the morning's markets         (markets.morning: tri-party, ON RRP, fed funds, bilateral)
-    6b. the afternoon's settlement   (treasury.settle_afternoon: taxes paid over Fedwire)
-    7. the afternoon's markets       (markets.afternoon: interbank, SRF)
-    8. rates                         (rates)
-    9. record                        (record)
-
-The opening balance sheets are the close of the business day before `calendar.start`, built
-from the scenario's `[start]` table (`books.open_books`), or, with `start.snapshot`, the state a
-run (the replay of history) reached at the close of that day (`snapshot`).
+The same steps on the same arrays, plus what Mesa's tools read: a Mesa agent for every bank,
+money fund, FHLB and dealer, the Fed and the Treasury (views onto the agent sets and the ledger,
+`repomodel.mesa_agents`), Mesa's clock and a data collector of the day's headline numbers. Mesa's
+batch runner (`runs.sweep.BatchModel`) and the browser page (`viz`) build it; `simulate` and the
+command line step a `Market`, the same run from the same seed without importing Mesa.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import mesa
 import numpy as np
 import pandas as pd
 
-from repomodel import agents, behaviours, markets, network, payments, rates, record, treasury
-from repomodel import scenario as scenarios
-from repomodel import snapshot as snapshots
-from repomodel.books import open_books
-from repomodel.calendar import Calendar
-from repomodel.drivers import Drivers, Economy, Schedules
-from repomodel.errors import check_seed
-from repomodel.record import COLUMNS
+from repomodel import mesa_agents
+from repomodel.core import COLUMNS, SEED_OBJECTS, Market, load, simulate
+from repomodel.drivers import Drivers
 
-__all__ = ["COLUMNS", "RepoMarketModel", "simulate"]
+__all__ = ["COLUMNS", "SEED_OBJECTS", "RepoMarketModel", "simulate"]
 
-# what numpy's generators take besides a whole number (Mesa passes them through)
-SEED_OBJECTS = (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)
+HEADLINES = ("sofr", "sofr_iorb_bp", "reserves", "on_rrp", "srf")  # what the data collector keeps
 
 
-class RepoMarketModel(mesa.Model):
-    """The repo and reserves market, one business day per `step()`.
+class RepoMarketModel(Market, mesa.Model):
+    """The repo and reserves market as a Mesa model, one business day per `step()`.
 
-    Args:
-        scenario: a shipped scenario name ("rmp40", ...), a path to a TOML file, or a dict.
-        overrides: dotted keys to change, e.g. {"population.small_banks": 200}.
-        rng: seed or numpy Generator (Mesa's batch runner and browser page pass it). When
-            None, the scenario's `seed` is used, so a scenario run is reproducible by default.
-        drivers: what drives the day from outside the market: the scenario's schedules by
-            default (`drivers.Schedules`); a table of daily drivers with the same columns as
-            `self.drivers` to replace them; or another `drivers.Drivers` (history replay
-            passes one that follows the data).
+    Takes what `Market` takes (scenario, overrides, rng: Mesa's batch runner and browser page
+    pass it, drivers) and Mesa's own keywords; the same seed gives the same run as `Market`.
     """
 
     def __init__(
@@ -65,182 +37,29 @@ class RepoMarketModel(mesa.Model):
         drivers: pd.DataFrame | Drivers | None = None,
         **mesa_kwargs,
     ) -> None:
-        if rng is not None and not isinstance(rng, SEED_OBJECTS):
-            check_seed(rng, "rng")
-            rng = int(rng)  # numpy's integers too (Mesa's own generator takes only int)
-        params = scenarios.load(scenario, overrides)
-        super().__init__(rng=params["seed"] if rng is None else rng, **mesa_kwargs)
-        self.params = params
-        self.scenario_name = params["name"]
-        self.calendar = Calendar.build(params["calendar"]["start"], params["calendar"]["end"])
-        self.exogenous: Drivers = drivers if _is_drivers(drivers) else Schedules(drivers)
-        self.drivers = self.exogenous.table(params, self.calendar)
-        self._driver_columns = {c: self.drivers[c].to_numpy() for c in self.drivers.columns}
-        snap = snapshots.read(params["start"]["snapshot"]) if params["start"]["snapshot"] else None
-        if snap is None:
-            self._open_books(params)
-        else:
-            self._open_snapshot(params, snap)
-        self._make_agents()
-        if snap is not None:
-            self.treasury.late_receipts = snap.late_receipts
-        self.economy = Economy(
-            params,
-            self.ledger,
-            self.net,
-            self.banks,
-            self.funds,
-            self.fhlbs,
-            self.dealers,
-            self.treasury,
-            self.book,
-        )
-        self.exogenous.open(self.economy)
-        self.today = None  # the Day being stepped (calendar.Day)
-        self.t = 0
-        self.records: list[dict] = []
+        params, seed = load(scenario, overrides, rng)
+        mesa.Model.__init__(self, rng=seed, **mesa_kwargs)
+        self._open(params, drivers)
         self.datacollector = mesa.DataCollector(
-            model_reporters={
-                c: (lambda m, c=c: m.records[-1][c] if m.records else np.nan)
-                for c in ("sofr", "sofr_iorb_bp", "reserves", "on_rrp", "srf")
-            }
+            model_reporters={c: (lambda m, c=c: m.records[-1][c] if m.records else np.nan) for c in HEADLINES}
         )
-
-    # --- the day ------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One business day."""
-        if self.t >= len(self.calendar):
-            self.running = False
-            return
-        ledger, net, eco, p = self.ledger, self.net, self.economy, self.params
-        # 1. calendar flags, the corridor and the day's drivers
-        day = self.today = self.calendar.day(self.t, {c: v[self.t] for c, v in self._driver_columns.items()})
-        # 2. yesterday's overnight trades mature
-        markets.unwind(ledger, net, self.book)
-        # 3. Fed: runoff, MBS paydowns, bill purchases
-        fed = self.exogenous.fed(day, eco)
-        # 4. Treasury: auctions, taxes, spending; currency and money-fund flows
-        tre = self.exogenous.treasury(day, eco)
-        self.exogenous.public(day, eco)
-        # 5. payment shocks between banks; banks trade securities for reserves
-        b = p["banks"]
-        self.banks.payment_state = payments.shock(
-            ledger,
-            self.banks.payment_state,
-            b["payment_shock"] * self.banks.assets,
-            b["payment_persistence"],
-            b["payment_tail"],
-            self.rng,
-        )
-        self.banks.reallocate(ledger, day.iorb, behaviours.banks_penalty(day.srf, day.srf_exists, p["banks"]))
-        # 6. the morning's markets: tri-party, ON RRP, fed funds, bilateral repo
-        am = markets.morning(day, ledger, net, self.banks, self.funds, self.fhlbs, self.dealers, p)
-        # 6b. the afternoon: the public's taxes settle over Fedwire, after the morning's repo
-        treasury.settle_afternoon(ledger, self.treasury)
-        # 7. the afternoon's markets: interbank, then the SRF
-        self.book = eco.book = markets.afternoon(day, ledger, net, self.banks, p, am)
-        self.banks.close(ledger)
-        # 8. rates from executed trades
-        today_rates = rates.reference_rates(
-            self.book, ledger["dealers"]["client_repo"], b["fed_funds_cap_bp"]
-        )
-        # 9. record
-        self.records.append(record.row(day, today_rates, fed | tre, ledger, net, self.book, self.banks))
-        self.datacollector.collect(self)
-        self.t += 1
-        if self.t >= len(self.calendar):
-            self.running = False
-
-    def run(self, progress=None) -> pd.DataFrame:
-        """Step to the end of the calendar and return the time series."""
-        while self.running:
-            self.step()
-            if progress is not None:
-                progress(self.t, len(self.calendar))
-        return self.results()
-
-    def results(self) -> pd.DataFrame:
-        """The recorded days as a DataFrame indexed by date (columns: COLUMNS, and what the
-        drivers add: a replay adds the data beside the model)."""
-        df = pd.DataFrame.from_records(self.records, columns=COLUMNS)
-        return self.exogenous.annotate(df.set_index("date"))
-
-    # --- the opening state --------------------------------------------------------------------
-
-    def _open_books(self, params: dict) -> None:
-        """The network and the opening books built from the scenario's `[start]` table."""
-        net = params["network"]
-        # A network of its own seed leaves the run's generator to the shocks (and other draws).
-        self.net = network.build(
-            params, np.random.default_rng(net["seed"]) if net["fixed_seed"] else self.rng
-        )
-        self.ledger, self.book = open_books(params, self.net)
-        self.banks = agents.Banks(params, self.net)
-        # Reserve demand at the scale of the repo banks settle at the start (a replay rescales
-        # it every day from its inputs).
-        self.banks.resize(1.0, params["start"]["settlement_ratio"])
-        self.funds = agents.MoneyFunds(params, self.ledger, self.rng)
-        self.fhlbs = agents.FHLBs(params, self.ledger)
-        self.dealers = agents.Dealers(self.ledger, self.net)
-
-    def _open_snapshot(self, params: dict, snap: snapshots.Snapshot) -> None:
-        """The network, books and agent sets of a snapshot (`start.snapshot`): the state at the
-        close of the day before `calendar.start`. The run's generator draws nothing here."""
-        self.net, self.ledger, self.book = snap.net, snap.ledger, snap.book
-        sets = snapshots.open_sets(snap, params)
-        self.banks, self.funds = sets["banks"], sets["money_funds"]
-        self.fhlbs, self.dealers = sets["fhlbs"], sets["dealers"]
-
-    def snapshot(self) -> snapshots.Snapshot:
-        """The state at the close of the last day stepped (`repomodel.snapshot`), to start
-        another run from (before the first step: the opening books, dated the weekday before)."""
-        last = self.calendar.days[self.t - 1] if self.t else self.calendar.days[0] - pd.offsets.BDay(1)
-        sets = {"banks": self.banks, "money_funds": self.funds, "fhlbs": self.fhlbs, "dealers": self.dealers}
-        return snapshots.take(
-            last, self.params, self.ledger, self.net, self.book, sets, self.treasury.late_receipts, self.rng
-        )
-
-    # --- agents -------------------------------------------------------------------------------
+        """One business day, then Mesa's data collector."""
+        if self._day():
+            self.datacollector.collect(self)
 
     def _make_agents(self) -> None:
-        """The Mesa agents: views onto the agent sets and the ledger (see `agents`)."""
+        """The Mesa agents: views onto the agent sets and the ledger (see `mesa_agents`)."""
         n_large, n_banks = self.net.n_large, self.net.n_banks
-        self.fed = agents.Fed(self, 0)
-        self.treasury = agents.Treasury(self, 0)
-        agents.LargeBank.create_agents(self, n_large, index=list(range(n_large)))
-        agents.SmallBank.create_agents(self, n_banks - n_large, index=list(range(n_large, n_banks)))
+        self.fed = mesa_agents.Fed(self, 0)
+        self.treasury = mesa_agents.Treasury(self, 0)
+        mesa_agents.LargeBank.create_agents(self, n_large, index=list(range(n_large)))
+        mesa_agents.SmallBank.create_agents(self, n_banks - n_large, index=list(range(n_large, n_banks)))
         for cls, sector in (
-            (agents.MoneyFund, "money_funds"),
-            (agents.FHLB, "fhlbs"),
-            (agents.Dealer, "dealers"),
+            (mesa_agents.MoneyFund, "money_funds"),
+            (mesa_agents.FHLB, "fhlbs"),
+            (mesa_agents.Dealer, "dealers"),
         ):
             n = self.ledger[sector].n
             cls.create_agents(self, n, index=list(range(n)))
-
-
-def simulate(
-    scenario: str | dict = "rmp40",
-    overrides: dict | list[str] | str | None = None,
-    seed: int | None = 0,
-    drivers: pd.DataFrame | Drivers | None = None,
-    progress=None,
-    snapshot: Callable[[snapshots.Snapshot], object] | None = None,
-) -> pd.DataFrame:
-    """Run a scenario to its end; return the daily time series indexed by date (see COLUMNS).
-
-    `overrides` change parameters by dotted key, as `--set` does: a dict ({"rmp.monthly": 60}),
-    or "KEY=VALUE" strings (one, or a list). `seed` None takes the scenario's seed; `drivers` as for `RepoMarketModel`; `progress(day,
-    days)` is called after every business day; `snapshot`, if given, with the state at the
-    close of the last day (to write it: `repomodel replay --snapshot`)."""
-    if seed is not None and not isinstance(seed, SEED_OBJECTS):
-        check_seed(seed)
-    model = RepoMarketModel(scenario=scenario, overrides=overrides, rng=seed, drivers=drivers)
-    df = model.run(progress)
-    if snapshot is not None:
-        snapshot(model.snapshot())
-    return df
-
-
-def _is_drivers(drivers: object) -> bool:
-    return drivers is not None and not isinstance(drivers, pd.DataFrame)

@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass
@@ -209,6 +212,8 @@ def _graph(
     bd_bank,
     bd_dealer,
 ) -> nx.DiGraph:
+    import networkx as nx  # for people and the page only: the day never reads the graph
+
     g = nx.DiGraph()
     n_large = int(is_large.sum())
     for i, a in enumerate(bank_assets):

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from repomodel import payments
-from repomodel.agents import Dealers, MoneyFunds, Treasury
+from repomodel.agents import Dealers, MoneyFunds, TreasuryAccount
 from repomodel.calendar import Calendar, Day
 from repomodel.ledger import Ledger
 from repomodel.network import Network
@@ -64,7 +64,13 @@ def receipts(params: dict, cal: Calendar, size: np.ndarray | float = 1.0) -> tup
 
 
 def flows(
-    day: Day, ledger: Ledger, params: dict, funds: MoneyFunds, dealers: Dealers, net: Network, tsy: Treasury
+    day: Day,
+    ledger: Ledger,
+    params: dict,
+    funds: MoneyFunds,
+    dealers: Dealers,
+    net: Network,
+    tsy: TreasuryAccount,
 ) -> dict[str, float]:
     """Today's auctions, taxes and spending. The part of the taxes paid over Fedwire through
     the day is left for the afternoon (`tsy.late_receipts`, see `settle_afternoon`)."""
@@ -136,13 +142,13 @@ def dealers_buy(ledger: Ledger, net: Network, amount: float, debt_item: str) -> 
     ledger.post("treasury", "tga", debt_item, amount)
 
 
-def receive_late(tsy: Treasury, amount: float) -> None:
+def receive_late(tsy: TreasuryAccount, amount: float) -> None:
     """The public pays `amount` into the TGA this afternoon, after the morning's repo market
     (taxes move over Fedwire through the day; repo settles first thing)."""
     tsy.late_receipts += max(amount, 0.0)
 
 
-def settle_afternoon(ledger: Ledger, tsy: Treasury) -> None:
+def settle_afternoon(ledger: Ledger, tsy: TreasuryAccount) -> None:
     """The afternoon's receipts reach the TGA: deposits and reserves fall."""
     if tsy.late_receipts > 0:
         payments.public_to_fed(ledger, tsy.late_receipts, "tga")

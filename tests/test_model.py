@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import mesa
+import numpy as np
 import pandas as pd
 
 import repomodel
@@ -54,3 +58,43 @@ def test_every_shipped_scenario_loads_and_differs_from_base():
             str(params["calendar"]["start"]) == "2026-01-02"
             and str(params["calendar"]["end"]) == "2026-12-31"
         )
+
+
+SMALL = {"start.snapshot": "", "calendar.end": "2026-03-31", "population.small_banks": 60}
+
+
+def test_the_mesa_model_and_the_market_without_mesa_are_the_same_run():
+    """`simulate` steps a `Market`; the Mesa model steps the same day beside its agents. From a
+    whole-number seed and from a numpy generator (of which Mesa takes one draw to seed Python's
+    `random`, as `Market` does), every number is the same."""
+    for make in (lambda: 4, lambda: np.random.default_rng(9)):
+        mesa_run = repomodel.RepoMarketModel("gs20", overrides=SMALL, rng=make()).run()
+        core_run = repomodel.Market("gs20", overrides=SMALL, rng=make()).run()
+        pd.testing.assert_frame_equal(mesa_run, core_run, check_exact=True)
+    other = repomodel.Market("gs20", overrides=SMALL, rng=5).run()
+    assert not other["sofr_iorb_bp"].equals(core_run["sofr_iorb_bp"])  # the seed matters
+
+
+def test_running_a_scenario_from_the_command_line_never_imports_mesa(tmp_path):
+    """Importing Mesa (and the pandas, scipy and networkx modules it pulls in) took most of a
+    second of `repomodel run`: the command and `simulate` do without it, and the Mesa names are
+    still served when asked for."""
+    code = f"""
+import sys
+import repomodel
+from repomodel import cli
+cli.main(["run", "--quiet", "--set", "calendar.end=2026-01-30", "--out", {str(tmp_path / "run")!r}])
+assert "mesa" not in sys.modules, "mesa imported by a run"
+from repomodel import agents
+assert agents.LargeBank.__module__ == "repomodel.mesa_agents"
+assert issubclass(repomodel.RepoMarketModel, __import__("mesa").Model)
+try:
+    agents.NoSuchAgent
+except AttributeError as e:
+    assert "NoSuchAgent" in str(e)
+else:
+    raise AssertionError("an unknown name was served")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "run" / "timeseries.csv").exists()

@@ -45,10 +45,10 @@ import pandas as pd
 from repomodel import behaviours, payments, treasury
 from repomodel import scenario as scenarios
 from repomodel.calendar import Calendar, Day
+from repomodel.core import Market, simulate
 from repomodel.drivers import Economy
 from repomodel.errors import InputError
 from repomodel.history.inputs import history_path, known_srf_take_up, load_inputs
-from repomodel.model import RepoMarketModel, simulate
 
 # Scenario defaults are a 2025 market; the dealers' book and the SOMA split are scaled to
 # the first day of the replay from these reference sizes.
@@ -456,9 +456,10 @@ class History:
         return df
 
 
-class ReplayModel(RepoMarketModel):
+class ReplayModel(Market):
     """The model of the day whose exogenous side follows an inputs frame (`load_inputs`)
-    through `History`: everything else is the same day as a forward run."""
+    through `History`: everything else is the same day as a forward run (a `Market`: no Mesa
+    agents, the same numbers)."""
 
     def __init__(
         self,
@@ -466,11 +467,10 @@ class ReplayModel(RepoMarketModel):
         overrides: dict | list[str] | str | None = None,
         rng: int | np.random.Generator | None = None,
         scenario: str | dict = "rmp40",
-        **mesa_kwargs,
     ) -> None:
         self.inputs = inputs
         params = replay_params(inputs, overrides, scenario)
-        super().__init__(scenario=params, rng=rng, drivers=History(inputs), **mesa_kwargs)
+        super().__init__(scenario=params, rng=rng, drivers=History(inputs))
 
 
 def replay(

@@ -30,9 +30,9 @@ from typing import Any
 import pandas as pd
 
 from repomodel import scenario as scenarios
+from repomodel.core import simulate
 from repomodel.errors import MAX_DRAWS, check_count, check_seed
 from repomodel.history.closes import announce, check_vary, from_history, to_replay
-from repomodel.model import simulate
 from repomodel.runs.figures import fan_chart, spread_figure
 from repomodel.runs.outputs import write_run
 from repomodel.runs.progress import progress_bar

@@ -37,8 +37,8 @@ from typing import Any
 
 import pandas as pd
 
+from repomodel.core import simulate
 from repomodel.errors import InputError
-from repomodel.model import simulate
 from repomodel.runs.progress import progress_bar
 
 Failed = Callable[[BaseException], Any]

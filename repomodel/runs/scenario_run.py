@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from repomodel import scenario as scenarios
+from repomodel.core import simulate
 from repomodel.history.closes import announce, check_vary, from_history
-from repomodel.model import simulate
 from repomodel.runs.ensemble import write_ensemble
 from repomodel.runs.figures import FigureProcess
 from repomodel.runs.outputs import check_out, write_run
