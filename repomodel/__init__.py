@@ -34,3 +34,7 @@ def __getattr__(name: str) -> object:
     if name == "RepoMarketModel":
         return importlib.import_module("repomodel.model").RepoMarketModel
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(("RepoMarketModel",)))

@@ -196,3 +196,7 @@ def restore(agent_set: object, state: dict[str, np.ndarray]) -> None:
             setattr(agent_set, name, value.item() if value.ndim == 0 else value.copy())
     for name, parts in tuples.items():
         setattr(agent_set, name, tuple(parts[k] for k in sorted(parts)))
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(MESA_VIEWS))

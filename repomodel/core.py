@@ -1,6 +1,6 @@
 """Market: one business day of the US repo and reserves market per step, without Mesa.
 
-Read `step` top to bottom: it is the day of DESIGN.md, each line a call into the module that
+Read `Market._day` top to bottom: it is the day of DESIGN.md, each line a call into the module that
 owns the idea.
 
     1. calendar flags and corridor   (calendar.Day)
@@ -21,8 +21,10 @@ run (the replay of history) reached at the close of that day (`snapshot`).
 
 `RepoMarketModel` (`repomodel.model`) is this day as a Mesa model: the same steps, plus Mesa's
 agents (views onto the agent sets) and data collector for Mesa's batch runner and the browser
-page. `simulate`, `repomodel run` and the replay step a `Market`, which builds no Mesa agents
-and never imports Mesa (a second of start-up); both give the same numbers from the same seed.
+page. `simulate`, `repomodel run` and `repomodel replay` step a `Market`, which builds no Mesa
+agents and never imports Mesa (about half a second of start-up); both give the same numbers
+from the same seed. (`repomodel sweep`, whose module holds Mesa's `BatchModel`, and `repomodel
+viz` import Mesa.)
 """
 
 from __future__ import annotations
@@ -38,19 +40,28 @@ from repomodel import snapshot as snapshots
 from repomodel.books import open_books
 from repomodel.calendar import Calendar
 from repomodel.drivers import Drivers, Economy, Schedules
-from repomodel.errors import check_seed
+from repomodel.errors import InputError, check_seed
 from repomodel.record import COLUMNS
 
 __all__ = ["COLUMNS", "Market", "simulate"]
 
-# what numpy's generators take besides a whole number (Mesa passes them through)
+# what numpy's generators take besides a whole number
 SEED_OBJECTS = (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)
 INT32_MAX = np.iinfo(np.int32).max
+DRIVER_METHODS = ("table", "open", "fed", "treasury", "public", "annotate")  # drivers.Drivers
 
 
-def load(scenario: str | dict, overrides, rng) -> tuple[dict, object]:
+def load(scenario: str | dict, overrides, rng, drivers=None) -> tuple[dict, object]:
     """The scenario's parameters and the seed the run's generator is made from: `rng` if given
-    (a whole number, or one of numpy's generators or seeds), else the scenario's `seed`."""
+    (a whole number, or one of numpy's generators or seeds), else the scenario's `seed`.
+    `drivers` is checked here too, before anything is built."""
+    if drivers is not None and not isinstance(drivers, pd.DataFrame):
+        missing = [m for m in DRIVER_METHODS if not callable(getattr(drivers, m, None))]
+        if missing:
+            raise InputError(
+                f"drivers: {type(drivers).__name__} {drivers!r:.60}: expected None, a table of daily "
+                f"drivers (a pandas DataFrame) or a drivers.Drivers (without {', '.join(missing)})"
+            )
     if rng is not None and not isinstance(rng, SEED_OBJECTS):
         check_seed(rng, "rng")
         rng = int(rng)  # numpy's integers too (Mesa's own generator takes only int)
@@ -74,8 +85,11 @@ class Market:
     Args:
         scenario: a shipped scenario name ("rmp40", ...), a path to a TOML file, or a dict.
         overrides: dotted keys to change, e.g. {"population.small_banks": 200}.
-        rng: seed or numpy Generator. When None, the scenario's `seed` is used, so a scenario
-            run is reproducible by default.
+        rng: a whole-number seed, or numpy's Generator (BitGenerator, SeedSequence). When
+            None, the scenario's `seed` is used, so a scenario run is reproducible by default.
+            A Generator is the run's own: the run advances it, after first taking one integer
+            from it as `mesa.Model` does (so `RepoMarketModel` gives the same run); it is not
+            the run of the whole number it was made from.
         drivers: what drives the day from outside the market: the scenario's schedules by
             default (`drivers.Schedules`); a table of daily drivers with the same columns as
             `self.drivers` to replace them; or another `drivers.Drivers` (history replay
@@ -89,7 +103,7 @@ class Market:
         rng: int | np.random.Generator | None = None,
         drivers: pd.DataFrame | Drivers | None = None,
     ) -> None:
-        params, seed = load(scenario, overrides, rng)
+        params, seed = load(scenario, overrides, rng, drivers)
         self.rng = generator(seed)
         self.running = True
         self._open(params, drivers)

@@ -3,7 +3,7 @@ public's flows (currency, money-fund inflows, dealers' sales to investors).
 
 A forward run follows the scenario's dated schedules (`Schedules`, here). A history replay
 follows the data instead (`repomodel.history.replay.History`), with the same four methods, so
-the day in `model.py` is the same in both and only the drivers differ.
+the day in `core.py` is the same in both and only the drivers differ.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 The same steps on the same arrays, plus what Mesa's tools read: a Mesa agent for every bank,
 money fund, FHLB and dealer, the Fed and the Treasury (views onto the agent sets and the ledger,
 `repomodel.mesa_agents`), Mesa's clock and a data collector of the day's headline numbers. Mesa's
-batch runner (`runs.sweep.BatchModel`) and the browser page (`viz`) build it; `simulate` and the
-command line step a `Market`, the same run from the same seed without importing Mesa.
+batch runner (`runs.sweep.BatchModel`) and the browser page (`viz`) build it; `simulate`,
+`repomodel run` and `repomodel replay` step a `Market`, the same run from the same seed without
+importing Mesa.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 from repomodel import mesa_agents
 from repomodel.core import COLUMNS, SEED_OBJECTS, Market, load, simulate
 from repomodel.drivers import Drivers
+from repomodel.errors import InputError
 
 __all__ = ["COLUMNS", "SEED_OBJECTS", "RepoMarketModel", "simulate"]
 
@@ -37,7 +39,9 @@ class RepoMarketModel(Market, mesa.Model):
         drivers: pd.DataFrame | Drivers | None = None,
         **mesa_kwargs,
     ) -> None:
-        params, seed = load(scenario, overrides, rng)
+        if "seed" in mesa_kwargs:  # Mesa's deprecated keyword: it would say "not both"
+            raise InputError(f"seed: {mesa_kwargs['seed']!r}: expected the seed as rng= (e.g. rng=3)")
+        params, seed = load(scenario, overrides, rng, drivers)
         mesa.Model.__init__(self, rng=seed, **mesa_kwargs)
         self._open(params, drivers)
         self.datacollector = mesa.DataCollector(

@@ -8,6 +8,7 @@ import sys
 import mesa
 import numpy as np
 import pandas as pd
+import pytest
 
 import repomodel
 from repomodel import agents
@@ -98,3 +99,12 @@ else:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "run" / "timeseries.csv").exists()
+
+
+def test_the_api_refuses_drivers_and_seeds_it_cannot_use_naming_them():
+    for cls in (repomodel.Market, repomodel.RepoMarketModel):
+        with pytest.raises(repomodel.InputError, match=r"^drivers: int 42: expected None, a table"):
+            cls("rmp40", drivers=42)
+    with pytest.raises(repomodel.InputError, match=r"^seed: 3: expected the seed as rng="):
+        repomodel.RepoMarketModel("gs20", seed=3)  # Mesa's own keyword said "not both"
+    assert "RepoMarketModel" in dir(repomodel) and "LargeBank" in dir(agents)  # tab completion
