@@ -65,7 +65,7 @@ def load(scenario: str | dict, overrides, rng, drivers=None) -> tuple[dict, obje
     if rng is not None and not isinstance(rng, SEED_OBJECTS):
         check_seed(rng, "rng")
         rng = int(rng)  # numpy's integers too (Mesa's own generator takes only int)
-    params = scenarios.load(scenario, overrides)
+    params = scenarios.load(scenario, overrides, scenarios.API_LABELS)
     return params, params["seed"] if rng is None else rng
 
 

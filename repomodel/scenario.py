@@ -46,6 +46,10 @@ MAX_RESERVES_TO_BANK_ASSETS = 0.5
 NAME = re.compile(r"[^./\\\s-][^/\\\x00-\x1f]{0,99}")
 
 
+CLI_LABELS = ("--scenario", "--set")  # how errors name the scenario and an override: the command line's
+API_LABELS = ("scenario", "overrides")  # ... and the Python API's arguments (`Market`, `simulate`)
+
+
 def scenario_names() -> list[str]:
     """Names of the scenarios shipped with the package."""
     return sorted(
@@ -86,10 +90,16 @@ def defaults() -> dict:
     return params
 
 
-def load(scenario: str | Path | dict = "rmp40", overrides: dict | list[str] | str | None = None) -> dict:
+def load(
+    scenario: str | Path | dict = "rmp40",
+    overrides: dict | list[str] | str | None = None,
+    labels: tuple[str, str] = CLI_LABELS,
+) -> dict:
     """Load a scenario by name, path or dict, apply dotted-key overrides, validate, return it.
 
-    The result is a nested dict with every key of base.toml, dates as `datetime.date`.
+    The result is a nested dict with every key of base.toml, dates as `datetime.date`. An error
+    about the scenario or an override names it by `labels` (the command line's `--scenario` and
+    `--set`; the Python API passes `API_LABELS`, its own argument names).
     """
     params = defaults()
     if isinstance(scenario, dict):
@@ -101,26 +111,26 @@ def load(scenario: str | Path | dict = "rmp40", overrides: dict | list[str] | st
             label = text
             if path.is_dir():
                 raise InputError(
-                    f"--scenario: '{text}' is a folder: expected a scenario name or a .toml file"
+                    f"{labels[0]}: '{text}' is a folder: expected a scenario name or a .toml file"
                 )
             if not path.is_file():
-                raise InputError(f"--scenario: file '{text}' does not exist")
+                raise InputError(f"{labels[0]}: file '{text}' does not exist")
             changes = _read_toml(path, label)
         elif text in scenario_names():
             label = text
             changes = _read_toml(SCENARIO_DIR / f"{text}.toml", f"{text}.toml")
         else:
             raise InputError(
-                f"--scenario: unknown scenario '{text}': expected one of "
+                f"{labels[0]}: unknown scenario '{text}': expected one of "
                 f"{', '.join(scenario_names())} or a path to a .toml file"
             )
     # a file's scenario is named after the file (its stem), a shipped one after itself
     changes.setdefault("name", Path(label).stem if label != "<dict>" and Path(label).is_file() else label)
     from_file = _merge(params, changes, f"scenario {label}", prefix="")
-    overrides = as_overrides(overrides)
+    overrides = as_overrides(overrides, labels[1])
     if overrides:
         for key, value in overrides.items():
-            set_dotted(params, key, value, label="--set")
+            set_dotted(params, key, value, label=labels[1])
     try:
         params = validate(params)
     except InputError as exc:  # a value the file set (and no --set replaced): name the file too
@@ -146,14 +156,14 @@ def _check_start_used(params: dict, keys: set[str]) -> None:
         )
 
 
-def as_overrides(overrides: Any) -> dict[str, Any]:
+def as_overrides(overrides: Any, label: str = CLI_LABELS[1]) -> dict[str, Any]:
     """Overrides as the API takes them: a dict of dotted keys, None, or `KEY=VALUE` strings
-    (one, or a list or tuple of them)."""
+    (one, or a list or tuple of them, a malformed one named by `label`)."""
     if isinstance(overrides, str) or (
         isinstance(overrides, (list, tuple)) and all(isinstance(item, str) for item in overrides)
     ):
         one = isinstance(overrides, str)
-        return parse_sets([overrides] if one else list(overrides), "overrides" if one else "--set")
+        return parse_sets([overrides] if one else list(overrides), "overrides" if one else label)
     if overrides is None or isinstance(overrides, dict):
         return overrides or {}
     kind = type(overrides).__name__

@@ -108,3 +108,27 @@ def test_the_api_refuses_drivers_and_seeds_it_cannot_use_naming_them():
     with pytest.raises(repomodel.InputError, match=r"^seed: 3: expected the seed as rng="):
         repomodel.RepoMarketModel("gs20", seed=3)  # Mesa's own keyword said "not both"
     assert "RepoMarketModel" in dir(repomodel) and "LargeBank" in dir(agents)  # tab completion
+
+
+def test_api_errors_name_the_api_arguments_and_the_command_line_its_options(tmp_path):
+    """`--scenario:` and `--set:` are the command line's words; from Python the same mistakes
+    are named by the arguments the caller wrote."""
+    cases = [
+        (lambda: repomodel.simulate("nope"), r"^scenario: unknown scenario 'nope'"),
+        (lambda: repomodel.Market("rmp40", overrides=["x"]), r"^overrides: 'x' is malformed"),
+        (lambda: repomodel.RepoMarketModel("rmp40", overrides={"banks.nope": 1}), r"^overrides: unknown key"),
+    ]
+    for call, message in cases:
+        with pytest.raises(repomodel.InputError, match=message):
+            call()
+    for argv, start in (
+        (["--scenario", "nope"], "--scenario: unknown"),
+        (["--set", "banks.nope=1"], "--set: unknown"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "repomodel.cli", "run", *argv, "--out", str(tmp_path / "x")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 2 and f"error: {start}" in done.stderr, done.stderr
