@@ -30,11 +30,11 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> object:
     """`RepoMarketModel`, the Mesa model, imported when first asked for: importing Mesa takes
-    most of a second that `simulate` and the command line do not need."""
+    about half a second that `simulate` and the command line do not need."""
     if name == "RepoMarketModel":
         return importlib.import_module("repomodel.model").RepoMarketModel
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(("RepoMarketModel",)))
+    return sorted(set(globals()) | {"RepoMarketModel"})

@@ -48,20 +48,17 @@ __all__ = ["COLUMNS", "Market", "simulate"]
 # what numpy's generators take besides a whole number
 SEED_OBJECTS = (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)
 INT32_MAX = np.iinfo(np.int32).max
-DRIVER_METHODS = ("table", "open", "fed", "treasury", "public", "annotate")  # drivers.Drivers
 
 
 def load(scenario: str | dict, overrides, rng, drivers=None) -> tuple[dict, object]:
     """The scenario's parameters and the seed the run's generator is made from: `rng` if given
     (a whole number, or one of numpy's generators or seeds), else the scenario's `seed`.
     `drivers` is checked here too, before anything is built."""
-    if drivers is not None and not isinstance(drivers, pd.DataFrame):
-        missing = [m for m in DRIVER_METHODS if not callable(getattr(drivers, m, None))]
-        if missing:
-            raise InputError(
-                f"drivers: {type(drivers).__name__} {drivers!r:.60}: expected None, a table of daily "
-                f"drivers (a pandas DataFrame) or a drivers.Drivers (without {', '.join(missing)})"
-            )
+    if drivers is not None and not isinstance(drivers, pd.DataFrame | Drivers):
+        raise InputError(
+            f"drivers: {type(drivers).__name__} {drivers!r:.60}: expected None, a table of daily "
+            "drivers (a pandas DataFrame) or a drivers.Drivers (table, open, fed, treasury, public, annotate)"
+        )
     if rng is not None and not isinstance(rng, SEED_OBJECTS):
         check_seed(rng, "rng")
         rng = int(rng)  # numpy's integers too (Mesa's own generator takes only int)

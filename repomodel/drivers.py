@@ -9,7 +9,7 @@ the day in `core.py` is the same in both and only the drivers differ.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -37,6 +37,7 @@ class Economy:
     book: Book
 
 
+@runtime_checkable
 class Drivers(Protocol):
     """The exogenous side of the day. `table` gives one row of drivers per business day (the
     corridor columns `iorb`, `on_rrp_rate`, `srf_rate`, `srf_exists` at least); the other
