@@ -12,6 +12,8 @@ import pytest
 
 import repomodel
 from repomodel import agents
+from repomodel.history.replay import replay
+from repomodel.runs.ensemble import ensemble
 
 
 def test_simulate_returns_a_dated_frame_with_the_contract_columns():
@@ -117,6 +119,9 @@ def test_api_errors_name_the_api_arguments_and_the_command_line_its_options(tmp_
         (lambda: repomodel.simulate("nope"), r"^scenario: unknown scenario 'nope'"),
         (lambda: repomodel.Market("rmp40", overrides=["x"]), r"^overrides: 'x' is malformed"),
         (lambda: repomodel.RepoMarketModel("rmp40", overrides={"banks.nope": 1}), r"^overrides: unknown key"),
+        (lambda: replay(end="2018-04-10", overrides={"banks.nope": 1}), r"^overrides: unknown key"),
+        (lambda: replay(end="2018-04-10", scenario="nope"), r"^scenario: unknown scenario"),
+        (lambda: ensemble("rmp40", overrides=["x"], draws=2), r"^overrides: 'x' is malformed"),
     ]
     for call, message in cases:
         with pytest.raises(repomodel.InputError, match=message):

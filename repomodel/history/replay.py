@@ -75,13 +75,17 @@ DEALER_FROM_INVENTORY = 0.5  # at most this share of dealers' inventory is sold 
 
 
 def replay_params(
-    inputs: pd.DataFrame, overrides: dict | list[str] | str | None = None, scenario: str | dict = "rmp40"
+    inputs: pd.DataFrame,
+    overrides: dict | list[str] | str | None = None,
+    scenario: str | dict = "rmp40",
+    labels: tuple[str, str] = scenarios.CLI_LABELS,
 ) -> dict:
     """Scenario parameters for a replay of `inputs`: calendar, corridor and start state from the
-    first day of the data; `overrides` (dotted keys) on top, so --set start.* still wins."""
+    first day of the data; `overrides` (dotted keys) on top, so --set start.* still wins. Errors
+    name the scenario and an override by `labels` (`scenario.load`)."""
     # never from a snapshot: a replay opens from the data's first day (and the snapshot may be
     # the one this replay is about to write again, made with other parameters)
-    base = scenarios.load(scenario, {"start.snapshot": ""})
+    base = scenarios.load(scenario, {"start.snapshot": ""}, labels)
     first = inputs.iloc[0]
     day0 = inputs.index[0].date().isoformat()
     s = base["start"]
@@ -119,10 +123,10 @@ def replay_params(
         "start.settlement_ratio": _first_settlement_ratio(inputs, base["banks"]["settlement_reference"]),
     }
     params = scenarios.load(scenario, changes)
-    overrides = scenarios.as_overrides(overrides)
+    overrides = scenarios.as_overrides(overrides, labels[1])
     if overrides:
         for key, value in overrides.items():
-            scenarios.set_dotted(params, key, value, label="--set")
+            scenarios.set_dotted(params, key, value, label=labels[1])
         params = scenarios.validate(params)
     params["name"] = "replay"
     params["description"] = f"History replay {params['calendar']['start']} .. {params['calendar']['end']}"
@@ -469,7 +473,7 @@ class ReplayModel(Market):
         scenario: str | dict = "rmp40",
     ) -> None:
         self.inputs = inputs
-        params = replay_params(inputs, overrides, scenario)
+        params = replay_params(inputs, overrides, scenario, scenarios.API_LABELS)
         super().__init__(scenario=params, rng=rng, drivers=History(inputs))
 
 
@@ -492,5 +496,5 @@ def replay(
     )
     if isinstance(inputs, pd.DataFrame) and (start is not None or end is not None):
         frame = frame.loc[start:end]
-    params = replay_params(frame, overrides, scenario)
+    params = replay_params(frame, overrides, scenario, scenarios.API_LABELS)
     return simulate(params, seed=seed, drivers=History(frame), progress=progress, snapshot=snapshot)

@@ -91,7 +91,7 @@ def ensemble(
         check_count(workers, "workers")
     if seed is not None:
         check_seed(seed)
-    params = scenarios.load(scenario, overrides or [])
+    params = scenarios.load(scenario, overrides or [], scenarios.API_LABELS)
     seeds = draw_seeds(params["seed"] if seed is None else seed, draws)
     check_seed(seeds[-1], f"seed + draws - 1 (the last draw's seed, seed {seeds[0]})")
     return tidy(simulate_draws(params, seeds, workers, runner, vary=vary), seeds)
