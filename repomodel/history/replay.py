@@ -406,7 +406,18 @@ class History:
         would leave more at the ON RRP than the data show (in 2018-19 the facility sat near zero
         while dealers also borrowed from banks). The friction is learnt from yesterday's miss
         (an integral controller).
+
+        Not on quarter-ends: there the data's take-up jumps (by $89-117 bn a quarter-end on
+        average over the day before in 2021-2025, against $34-36 bn at other month-ends, about an
+        ordinary day's change) with cash foreign dealers turn away while they dress their balance
+        sheets, which the model makes itself (`dealers.quarter_end_cut`). Steered to the jump,
+        funds would be handed cash they do not have and price tri-party at the ON RRP floor on
+        the very days the market's rates rise. Funds' cash stays as it stands, the ON RRP is what
+        the model makes of it, and the controller does not learn from the day.
         """
+        if day.quarter_end:
+            self._last = None
+            return
         ledger, book, funds = eco.ledger, eco.book, eco.funds
         mmf, dealers = ledger["money_funds"], ledger["dealers"]
         target = max(target - float(book.on_rrp_fhlbs.sum()), 0.0)  # FHLB cash goes there too
