@@ -260,6 +260,29 @@ def test_repo_rises_off_the_on_rrp_floor_as_funds_spare_cash_drains(tmp_path):
     )
 
 
+def test_a_quarter_end_jump_of_the_on_rrp_is_dealers_turning_cash_away_not_new_fund_cash(tmp_path):
+    # 2025-like: reserves near scarce, little at the ON RRP, and on the quarter-end the data's
+    # take-up jumps by $340 bn (foreign dealers dress their balance sheets and turn the funds'
+    # cash away). The replay does not hand funds that cash to reproduce the jump: their ON RRP
+    # stays what the model's own window dressing makes it, and repo rates rise on the
+    # quarter-end as the market's did (DESIGN.md), where funds steered to the jump had lent at
+    # the ON RRP floor.
+    days = pd.bdate_range("2025-03-03", "2025-04-04")
+    rows = [
+        f"{d.date()},3150,{400 if d == pd.Timestamp('2025-03-31') else 60},800,{7050},23800,18000,"
+        "4.40,4.25,4.50,7000,"
+        for d in days
+    ]
+    df = ReplayModel(load_inputs(write(tmp_path, rows)), rng=0).run()
+    end, before = pd.Timestamp("2025-03-31"), pd.Timestamp("2025-03-28")
+    assert df.loc[end, "actual_on_rrp"] == 400
+    assert df.loc[end, "on_rrp"] < 200, df.loc[before:end, ["on_rrp", "actual_on_rrp"]]
+    # the days around it still follow the data
+    assert (df["on_rrp"] - df["actual_on_rrp"]).abs().loc["2025-03-10":"2025-03-28"].max() < 60
+    rise = df.loc[end, "sofr_iorb_bp"] - df.loc[before, "sofr_iorb_bp"]
+    assert rise > 1.0, df.loc["2025-03-26":"2025-04-02", ["sofr_iorb_bp", "on_rrp", "actual_on_rrp"]]
+
+
 def test_fed_repo_operations_for_dealers_cap_repo_in_a_scarce_market(tmp_path):
     # October 2019-like: reserves scarce, no SRF, the discount window 65 bp over IOER. The
     # same month with the Desk's daily repo operations for dealers at IOER: dealers no longer
