@@ -94,6 +94,7 @@ def ensemble(
     params = scenarios.load(scenario, overrides or [], scenarios.API_LABELS)
     seeds = draw_seeds(params["seed"] if seed is None else seed, draws)
     check_seed(seeds[-1], f"seed + draws - 1 (the last draw's seed, seed {seeds[0]})")
+    check_vary(vary, params, "vary")
     return tidy(simulate_draws(params, seeds, workers, runner, vary=vary), seeds)
 
 

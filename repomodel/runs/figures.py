@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import multiprocessing
+import signal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -305,6 +306,9 @@ def _serve(conn, parents_end) -> None:
     """The figure process: import matplotlib and draw text once (the font cache), then draw
     each figure asked for until the pipe closes; answer None or the error."""
     parents_end.close()  # forked with it open: the pipe would never end
+    # Ctrl-C reaches the whole process group: the parent reports it and closes the pipe, which
+    # ends this process; its own KeyboardInterrupt would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     plt = _mpl().plt
     fig = plt.figure(figsize=(2, 1))
     fig.text(0.5, 0.5, "warm 0123 $ bn")
@@ -318,6 +322,10 @@ def _serve(conn, parents_end) -> None:
         try:
             FIGURES[figure](*args, **kwargs)
         except Exception as exc:  # reported to the parent, which raises it
-            conn.send(f"{type(exc).__name__}: {exc}")
+            answer = f"{type(exc).__name__}: {exc}"
         else:
-            conn.send(None)
+            answer = None
+        try:
+            conn.send(answer)
+        except OSError:  # the parent is gone (interrupted): nothing to answer
+            return

@@ -12,9 +12,10 @@ import pytest
 
 from repomodel import cli
 from repomodel.calendar import Calendar
+from repomodel.errors import InputError
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.replay import ReplayModel, replay, shape_receipts
-from tests.helpers import HEADER, SMALL
+from tests.helpers import HEADER, SMALL, SMALL_SETS
 
 WEEKS = [  # a month of weekly rows in a mid-2024-like market; a TGA build-up drains reserves
     "2024-05-01,3350,450,750,7400,23300,17500,5.40,5.30,5.50,6500,5.31",
@@ -431,3 +432,48 @@ def test_cli_replay_names_a_start_outside_the_file_as_the_option(tmp_path, capsy
     )
     assert code == 2 and "--start 2030-01-02 is outside" in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_window_from_python_is_replayed_warm_as_the_command_line_does(tmp_path):
+    # replay(start=...) starts cold on that day, and warns; warm_up=True replays the days
+    # before it too and returns the same rows as a replay of the whole file, bit for bit.
+    path = write(tmp_path, WEEKS)
+    whole = replay(path, overrides=SMALL_SETS, seed=2)
+    warm = replay(path, start="2024-05-15", overrides=SMALL_SETS, seed=2, warm_up=True)
+    pd.testing.assert_frame_equal(warm, whole.loc["2024-05-15":])
+    with pytest.warns(UserWarning, match="replay starts cold on 2024-05-15; warm_up=True"):
+        cold = replay(path, start="2024-05-15", overrides=SMALL_SETS, seed=2)
+    assert cold.index[0] == warm.index[0] and not cold["reserves_gini"].equals(warm["reserves_gini"])
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            dict(overrides={"rmp.monthly": 500}),
+            r"^overrides rmp.monthly: a replay takes this from the inputs",
+        ),
+        (dict(overrides=["calendar.start=2024-05-08"]), r"^overrides calendar.start: a replay's days are"),
+        (dict(scenario="qt_continues"), r"^scenario qt_continues: changes runoff.end"),
+        (dict(inputs=5), r"^inputs: 5 is an int: expected None"),
+        (dict(inputs="frame without tga"), r"^inputs: no column tga: expected the daily table"),
+        (dict(inputs="frame with a gap"), r"^inputs: reserves on 2024-05-08 is missing: expected"),
+        (dict(inputs="frame", start="2024-13-01"), r"^start: '2024-13-01': expected a date YYYY-MM-DD"),
+        (dict(inputs="frame", start="2019-01-01", end="2019-02-01"), r"^start/end: no day of the inputs"),
+    ],
+)
+def test_replay_from_python_refuses_what_the_command_line_refuses(tmp_path, call, message):
+    # What `repomodel replay` refuses with one line is refused from Python with an InputError
+    # naming the argument, not ignored (the Fed's purchases, a scenario's corridor) or met by
+    # an error from deep inside pandas.
+    frame = load_inputs(write(tmp_path, WEEKS))
+    tables = {
+        "frame": frame,
+        "frame without tga": frame.drop(columns=["tga"]),
+        "frame with a gap": frame.assign(reserves=frame["reserves"].where(frame.index != "2024-05-08")),
+    }
+    call = dict(call)
+    if isinstance(call.get("inputs"), str):
+        call["inputs"] = tables[call["inputs"]]
+    with pytest.raises(InputError, match=message):
+        replay(**{"inputs": frame, **call})
