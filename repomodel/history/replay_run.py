@@ -8,8 +8,8 @@ snapshot of the last day's close that a forward run starts from (`--snapshot FIL
 
 A window (`--start`) is replayed from the file's first row and reported from `--start` on: the
 distribution of reserves across banks is the model's own only after months of history (started
-cold on 2019-06-03 the replay read +50 / +36 bp in June / July 2019 against +2 / +10 warm and
-+4 / +10 in the data, with the calibration of 2026-12-05). The rows of a window are those of the same replay without --start, byte
+cold on 2019-06-03 the replay reads +106 / +67 bp in June / July 2019 against +4.6 / +11.2 warm
+and +4.3 / +10.0 in the data, measured 2026-12-06). The rows of a window are those of the same replay without --start, byte
 for byte.
 
 What a replay takes from its inputs file and not from the scenario (`FROM_DATA`, in
