@@ -203,7 +203,7 @@ def write_ensemble(
     )
 
     def draw(path: Path) -> None:
-        spread_figure(df, f"{title}: SOFR−IORB, reserves and ON RRP (draw 0)", path, ensemble=band)
+        spread_figure(df, f"{title}: SOFR−IORB, reserves, ON RRP and SRF (draw 0)", path, ensemble=band)
         fan_chart(band, df, f"{title}: SOFR−IORB", path.with_name("fan.png"), varies)
 
     write_run(out, df, summary, draw, extra={"ensemble.csv": band})

@@ -103,7 +103,8 @@ def _corridor(ax, df: pd.DataFrame) -> None:
         df.index, (df["on_rrp_rate"] - df["iorb"]) * 100, color="grey", lw=1, ls="--", label="ON RRP rate"
     )
     # before the SRF (2021-07-28) the facility rate of a replay is the discount window's
-    label = "SRF rate" if df.index[0] >= SRF_START else "SRF or discount window rate"
+    # a soft ceiling: dealers pay up to their stigma of the facility above it before they use it
+    label = "SRF rate (soft ceiling)" if df.index[0] >= SRF_START else "SRF or discount window rate"
     ax.plot(df.index, (df["srf_rate"] - df["iorb"]) * 100, color="firebrick", lw=1, ls="--", label=label)
     ax.axhline(0, color="black", lw=0.6)
 

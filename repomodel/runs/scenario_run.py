@@ -50,7 +50,7 @@ def run_scenario(
             summary["opened_on"] = (
                 f"the close of the shipped history replayed at seed {seed} (--vary history)"
             )
-        title = f"repomodel · {params['name']}: SOFR−IORB, reserves and ON RRP"
+        title = f"repomodel · {params['name']}: SOFR−IORB, reserves, ON RRP and SRF"
         write_run(out, df, summary, lambda path: figures.draw("spread_figure", df, title, path))
     return summary, out
 
