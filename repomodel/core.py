@@ -258,6 +258,9 @@ def simulate(
     --snapshot`). The run is a `Market`: the same numbers as `RepoMarketModel`'s, without Mesa."""
     if seed is not None and not isinstance(seed, SEED_OBJECTS):
         check_seed(seed)
+    for name, fn in (("progress", progress), ("snapshot", snapshot)):
+        if fn is not None and not callable(fn):
+            raise InputError(f"{name}: {fn!r:.40} is not callable: expected None or a function")
     model = Market(scenario=scenario, overrides=overrides, rng=seed, drivers=drivers)
     df = model.run(progress)
     if snapshot is not None:

@@ -134,12 +134,23 @@ def load(
     try:
         params = validate(params)
     except InputError as exc:  # a value the file set (and no --set replaced): name the file too
-        key = str(exc).split(":", 1)[0]
-        if label != "<dict>" and key in from_file and key not in (overrides or {}):
-            raise InputError(f"scenario {label}: {exc}") from None
+        _name_the_file(exc, label, from_file, overrides)
         raise
-    _check_start_used(params, set(overrides or {}) | (set(from_file) if label != "<dict>" else set()))
+    try:
+        _check_start_used(params, set(overrides or {}) | (set(from_file) if label != "<dict>" else set()))
+    except InputError as exc:
+        _name_the_file(exc, label, from_file, overrides)
+        raise
     return params
+
+
+def _name_the_file(exc: InputError, label: str, from_file, overrides) -> None:
+    """Raise `exc` with the scenario file named in front when the value it is about came from
+    that file (and no override replaced it): `policy.target_range[0]: ...` is the file's key
+    `policy.target_range`."""
+    key = str(exc).split(":", 1)[0].split("[", 1)[0]
+    if label != "<dict>" and key in from_file and key not in (overrides or {}):
+        raise InputError(f"scenario {label}: {exc}") from None
 
 
 def _check_start_used(params: dict, keys: set[str]) -> None:
@@ -187,7 +198,12 @@ def parse_sets(items: list[str], label: str = "--set") -> dict[str, Any]:
             continue
         try:
             value = tomllib.loads(f"v = {raw}")["v"]
-        except (tomllib.TOMLDecodeError, ValueError):  # ValueError: an integer of 4,300+ digits
+        except (tomllib.TOMLDecodeError, ValueError) as exc:  # ValueError: an integer of 4,300+ digits
+            if raw[0] in "[{\"'":  # meant as a list, a table or a quoted string: not a plain word
+                raise InputError(
+                    f"{label}: '{item}': the value is not valid TOML ({str(exc).split(' (at ')[0]}): expected "
+                    "a TOML value, e.g. 'policy.target_range=[{date=\"2026-03-18\", bottom=3.25, top=3.5}]'"
+                ) from None
             value = raw
         out[key] = value
     return out

@@ -39,23 +39,24 @@ SOURCES = ("*.py", "*.toml", "*.csv", "*.npz")  # what decides a replay's close
 KEEP = 3  # model versions whose closes stay in the cache
 
 
-def check_vary(vary: str, params: dict) -> None:
+def check_vary(vary: str, params: dict, label: str = "--vary") -> None:
     """Refuse `vary` unless it is one of VARY and, for "history", `params` (a loaded scenario)
-    open on the shipped end of history: the other closes are replays of the shipped history."""
+    open on the shipped end of history: the other closes are replays of the shipped history.
+    Errors name it by `label` (the command line's option; `vary` from Python)."""
     if vary not in VARY:
-        raise InputError(f"--vary: {vary!r}: expected one of {', '.join(VARY)}")
+        raise InputError(f"{label}: {vary!r}: expected one of {', '.join(VARY)}")
     if vary != "history":
         return
     snap = params["start"]["snapshot"]
     if not snap:
         raise InputError(
-            "--vary history: the scenario opens on [start] (start.snapshot is empty), where each "
+            f"{label} history: the scenario opens on [start] (start.snapshot is empty), where each "
             "draw already has its own network: expected draws of the shocks (the default), or "
             f"start.snapshot = {snapshots.SHIPPED!r}"
         )
     if snap != snapshots.SHIPPED:
         raise InputError(
-            f"--vary history: the scenario opens on start.snapshot = {snap!r}: expected "
+            f"{label} history: the scenario opens on start.snapshot = {snap!r}: expected "
             f"{snapshots.SHIPPED!r} (the closes of other seeds are replays of the shipped history)"
         )
 

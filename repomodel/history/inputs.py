@@ -232,11 +232,22 @@ def _cell(here: str, column: str, cell: str) -> float:
         return np.nan
     value = _parse_number(cell)
     if value is None:
-        raise InputError(f"{here} '{column}': {cell!r} is not a number")
+        kind = (
+            "0 or 1 (whether the SRF existed)"
+            if column == "srf_exists"
+            else "a rate in percent"
+            if column in _PERCENT
+            else "a quantity in $ billions"
+            if column in _NON_NEGATIVE
+            else "a number"
+        )
+        raise InputError(f"{here} '{column}': {cell!r} is not a number: expected {kind}")
     if column in _NON_NEGATIVE and value < 0:
         raise InputError(f"{here} '{column}': {cell} is negative: expected a quantity >= 0 ($ billions)")
     if column == "srf_exists" and value not in (0.0, 1.0):
-        raise InputError(f"{here} '{column}': {cell} is not 0 or 1")
+        raise InputError(
+            f"{here} '{column}': {cell} is not 0 or 1: expected 0 or 1 (whether the SRF existed)"
+        )
     if column in _PERCENT and not RATE_RANGE[0] <= value <= RATE_RANGE[1]:
         raise InputError(
             f"{here} '{column}': {cell} is out of range: expected a rate in percent from "

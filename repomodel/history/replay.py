@@ -37,6 +37,7 @@ special: only the file's numbers and the calendar's flags drive the replay.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,12 @@ from repomodel.core import Market, simulate
 from repomodel.drivers import Economy
 from repomodel.errors import InputError
 from repomodel.history.inputs import history_path, known_srf_take_up, load_inputs
+from repomodel.history.replay_options import (  # noqa: F401 (replay_params: served here before)
+    check_day,
+    check_frame,
+    check_replay_options,
+    replay_params,
+)
 
 # Scenario defaults are a 2025 market; the dealers' book and the SOMA split are scaled to
 # the first day of the replay from these reference sizes.
@@ -72,73 +79,6 @@ STEER_GAIN = 0.6  # share of yesterday's ON RRP miss corrected today
 TAX_DRAIN_PERSISTENCE = 0.7  # daily share of tax-date fund outflows not yet back
 SETTLEMENT_WINDOW = 21  # business days of repo settlements banks size their liquidity to (a month)
 DEALER_FROM_INVENTORY = 0.5  # at most this share of dealers' inventory is sold to the Fed in a day
-
-
-def replay_params(
-    inputs: pd.DataFrame,
-    overrides: dict | list[str] | str | None = None,
-    scenario: str | dict = "rmp40",
-    labels: tuple[str, str] = scenarios.CLI_LABELS,
-) -> dict:
-    """Scenario parameters for a replay of `inputs`: calendar, corridor and start state from the
-    first day of the data; `overrides` (dotted keys) on top, so --set start.* still wins. Errors
-    name the scenario and an override by `labels` (`scenario.load`)."""
-    # never from a snapshot: a replay opens from the data's first day (and the snapshot may be
-    # the one this replay is about to write again, made with other parameters)
-    base = scenarios.load(scenario, {"start.snapshot": ""}, labels)
-    first = inputs.iloc[0]
-    day0 = inputs.index[0].date().isoformat()
-    s = base["start"]
-    soma = s["soma_bills"] + s["soma_coupons"] + s["soma_mbs"]
-    fed_scale = float(first["fed_assets"]) / s["fed_assets"]
-    mmf = float(first["mmf_assets"]) if "mmf_assets" in inputs else s["mmf_assets"]
-    market = mmf / s["mmf_assets"]
-    bottom = float(min(first["on_rrp_rate"], first["iorb"]))
-    top = float(max(first["srf_rate"], first["iorb"], bottom))
-    changes = {
-        "calendar.start": day0,
-        "calendar.end": inputs.index[-1].date().isoformat(),
-        "start.snapshot": "",  # a replay opens from the data's first day, never from a snapshot
-        "policy.target_range": [{"date": day0, "bottom": bottom, "top": top}],
-        "policy.srf": bool(first.get("srf_exists", 1)),
-        "runoff.end": day0,
-        "rmp.start": day0,
-        "rmp.until": day0,
-        "start.fed_assets": float(first["fed_assets"]),
-        "start.reserves": float(first["reserves"]),
-        "start.on_rrp": float(first["on_rrp"]),
-        "start.tga": float(first["tga"]),
-        "start.bank_assets": float(first["bank_assets"]),
-        "start.mmf_assets": mmf,
-        # SOMA composition is not in the file: the default split, scaled, below Fed assets.
-        "start.soma_bills": s["soma_bills"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
-        "start.soma_coupons": s["soma_coupons"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
-        "start.soma_mbs": s["soma_mbs"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
-        "start.bank_repo_to_dealers": s["bank_repo_to_dealers"] * market,
-        "start.dealer_client_repo": s["dealer_client_repo"] * market,
-        "start.dealer_equity": s["dealer_equity"] * market,
-        "start.fhlb_cash": s["fhlb_cash"] * market,
-        # Reserve demand at the scale of the repo settled in the file's first weeks; without
-        # the optional column `repo_volume`, at the reference (the LCLoR a fixed share of size).
-        "start.settlement_ratio": _first_settlement_ratio(inputs, base["banks"]["settlement_reference"]),
-    }
-    params = scenarios.load(scenario, changes)
-    overrides = scenarios.as_overrides(overrides, labels[1])
-    if overrides:
-        for key, value in overrides.items():
-            scenarios.set_dotted(params, key, value, label=labels[1])
-        params = scenarios.validate(params)
-    params["name"] = "replay"
-    params["description"] = f"History replay {params['calendar']['start']} .. {params['calendar']['end']}"
-    return params
-
-
-def _first_settlement_ratio(inputs: pd.DataFrame, reference: float) -> float:
-    """Repo settled over bank assets on the file's first day with both, or `reference`."""
-    if "repo_volume" not in inputs:
-        return float(reference)
-    ratio = (inputs["repo_volume"] / inputs["bank_assets"]).dropna()
-    return float(ratio.iloc[0]) if len(ratio) else float(reference)
 
 
 def held_up(ratio: pd.Series, fall_share: float) -> pd.Series:
@@ -474,7 +414,7 @@ class History:
 class ReplayModel(Market):
     """The model of the day whose exogenous side follows an inputs frame (`load_inputs`)
     through `History`: everything else is the same day as a forward run (a `Market`: no Mesa
-    agents, the same numbers)."""
+    agents, the same numbers). Overrides and scenario are checked as `replay` checks them."""
 
     def __init__(
         self,
@@ -483,6 +423,8 @@ class ReplayModel(Market):
         rng: int | np.random.Generator | None = None,
         scenario: str | dict = "rmp40",
     ) -> None:
+        check_frame(inputs)
+        check_replay_options(scenario, overrides, scenarios.API_LABELS)
         self.inputs = inputs
         params = replay_params(inputs, overrides, scenario, scenarios.API_LABELS)
         super().__init__(scenario=params, rng=rng, drivers=History(inputs))
@@ -497,15 +439,54 @@ def replay(
     scenario: str | dict = "rmp40",
     progress=None,
     snapshot=None,
+    warm_up: bool = False,
 ) -> pd.DataFrame:
-    """Replay an inputs file (default: the shipped history) and return the daily series;
-    `overrides` and `snapshot` as for `simulate` (the state at the close of the last day)."""
-    frame = (
-        inputs
-        if isinstance(inputs, pd.DataFrame)
-        else load_inputs(history_path() if inputs is None else inputs, start, end)
-    )
-    if isinstance(inputs, pd.DataFrame) and (start is not None or end is not None):
-        frame = frame.loc[start:end]
+    """Replay an inputs file and return the daily series; `overrides` and `snapshot` as for
+    `simulate` (the state at the close of the last day).
+
+    `inputs`: None (the shipped history), the path of an inputs CSV, or the daily table
+    `load_inputs` returns. `start`, `end` (YYYY-MM-DD): the window. From `start` the replay
+    starts cold, from that day's data and the scenario's opening rules; the distribution of
+    reserves across banks becomes the model's own only over months of history (cold on
+    2019-06-03 the replay reads +106 / +67 bp in June / July 2019, warm +4.6 / +11.2, the
+    data +4.3 / +10.0), so a later `start` warns. With `warm_up=True` the days before `start` are replayed
+    too and the frame returned from `start` on, as `repomodel replay --start` does. Keys a
+    replay takes from the data (`replay_options.FROM_DATA`) are refused in `overrides`, and a
+    `scenario` that changes one.
+    """
+    check_replay_options(scenario, overrides, scenarios.API_LABELS)
+    frame, window = _window(inputs, start, end, warm_up)
     params = replay_params(frame, overrides, scenario, scenarios.API_LABELS)
-    return simulate(params, seed=seed, drivers=History(frame), progress=progress, snapshot=snapshot)
+    df = simulate(params, seed=seed, drivers=History(frame), progress=progress, snapshot=snapshot)
+    return df if window is None else df.loc[window:]
+
+
+def _window(inputs, start, end, warm_up: bool) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+    """The inputs a replay steps through, and the first day it returns when that is later."""
+    if inputs is None or isinstance(inputs, str | Path):
+        path = history_path() if inputs is None else inputs
+        window = load_inputs(path, start, end)  # checks both dates against the file
+        whole = load_inputs(path, None, end) if start is not None else window
+    else:
+        check_frame(inputs)
+        lo = None if start is None else check_day(start, "start")
+        hi = None if end is None else check_day(end, "end")
+        if lo is not None and hi is not None and lo > hi:
+            raise InputError(f"start {lo.date()} is after end {hi.date()}: expected start <= end")
+        window, whole = inputs.loc[lo:hi], inputs.loc[:hi]
+        if window.empty:
+            span = f"{inputs.index[0].date()} .. {inputs.index[-1].date()}"
+            raise InputError(
+                f"start/end: no day of the inputs ({span}) in the window: expected dates within it"
+            )
+    if start is None or whole.index[0] == window.index[0]:
+        return window, None
+    if warm_up:
+        return whole, window.index[0]
+    warnings.warn(
+        f"replay starts cold on {window.index[0].date()}; warm_up=True replays from "
+        f"{whole.index[0].date()} and returns the same days, as `repomodel replay --start` does",
+        UserWarning,
+        stacklevel=3,
+    )
+    return window, None

@@ -8,20 +8,18 @@ snapshot of the last day's close that a forward run starts from (`--snapshot FIL
 
 A window (`--start`) is replayed from the file's first row and reported from `--start` on: the
 distribution of reserves across banks is the model's own only after months of history (started
-cold on 2019-06-03 the replay read +50 / +36 bp in June / July 2019 against +2 / +10 warm and
-+4 / +10 in the data, with the calibration of 2026-12-05). The rows of a window are those of the same replay without --start, byte
+cold on 2019-06-03 the replay reads +106 / +67 bp in June / July 2019 against +4.6 / +11.2 warm
+and +4.3 / +10.0 in the data, measured 2026-12-06). The rows of a window are those of the same replay without --start, byte
 for byte.
 
-What a replay takes from its inputs file and not from the scenario (`FROM_DATA`): the days
-(calendar), the corridor (policy), the Fed's balance sheet (runoff, rmp), the TGA and currency
-(treasury's schedules), money-fund assets (their growth), and its own start state. Changing any
-of them in a replay changed no output by a bit (or, for calendar.end, silently moved --end), so
-`--set` of such a key, or a `--scenario` that changes one, is refused.
+What a replay takes from its inputs file and not from the scenario (`FROM_DATA`, in
+`replay_options`) is refused in `--set` and in a `--scenario`.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,14 @@ from repomodel import snapshot as snapshots
 from repomodel.errors import InputError
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.metrics import ensemble_frame, ensemble_summary, fit_summary, tracking
-from repomodel.history.replay import replay, replay_params
+from repomodel.history.replay import replay
+from repomodel.history.replay_options import (  # noqa: F401 (the names served here before)
+    FROM_DATA,
+    REPLAY_SCENARIO,
+    check_replay_options,
+    from_data,
+    replay_params,
+)
 from repomodel.runs.figures import spread_figure
 from repomodel.runs.outputs import atomic_write, check_out, write_run
 from repomodel.runs.progress import days, progress_bar
@@ -42,20 +47,6 @@ from repomodel.runs.runner import Runner, run_jobs
 from repomodel.runs.summary import summarise
 
 SOMA = ("soma_bills", "soma_coupons", "soma_mbs")  # the Fed's securities; the rest of its assets stays
-FROM_DATA = (
-    "calendar",
-    "policy",
-    "runoff",
-    "rmp",
-    "start.snapshot",
-    "treasury.tga_target",
-    "treasury.net_bill_issuance",
-    "treasury.tga_reversion",
-    "treasury.currency_growth",
-    "money_funds.aum_growth",
-    "money_funds.flow_reversion",
-)
-REPLAY_SCENARIO = "rmp40"  # the replay's default scenario, whose values of FROM_DATA any scenario may keep
 
 
 def spread_of_seed(
@@ -77,47 +68,6 @@ def replay_seeds(
     one); `progress(index, spread)` is called as seeds finish."""
     jobs = [(inputs, overrides, s, scenario) for s in seeds]
     return dict(zip(seeds, run_jobs(spread_of_seed, jobs, workers, progress), strict=True))
-
-
-def from_data(key: str) -> bool:
-    """Whether a replay takes dotted `key` from its inputs file (so the scenario's value is unused)."""
-    return any(key == k or key.startswith(f"{k}.") for k in FROM_DATA)
-
-
-def _dotted(table: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in table.items():
-        if isinstance(value, dict):
-            out.update(_dotted(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
-def check_replay_options(scenario: str, sets: list[str] | None) -> None:
-    """Refuse what a replay would silently ignore: a `--set` of a key it takes from the data
-    (`FROM_DATA`; calendar.* contradicts --start/--end) and a scenario that changes one."""
-    for key in _dotted(scenarios.parse_sets(sets or [])):
-        if key.startswith("calendar"):
-            raise InputError(
-                f"--set {key}: a replay's days are those of the inputs file: expected --start/--end YYYY-MM-DD"
-            )
-        if from_data(key):
-            raise InputError(
-                f"--set {key}: a replay takes this from the inputs file (Fed balance sheet, corridor, "
-                f"TGA, fund assets): expected a key outside {', '.join(FROM_DATA)}"
-            )
-    if scenario == REPLAY_SCENARIO:
-        return
-    # as a replay loads them: never from a snapshot (`replay_params`)
-    mine = _dotted(scenarios.load(scenario, {"start.snapshot": ""}))
-    default = _dotted(scenarios.load(REPLAY_SCENARIO, {"start.snapshot": ""}))
-    changed = [k for k in mine if from_data(k) and mine[k] != default[k]]
-    if changed:
-        raise InputError(
-            f"--scenario {scenario}: changes {', '.join(changed)}, which a replay takes from the inputs "
-            f"file: expected a scenario that changes behaviour only (default {REPLAY_SCENARIO})"
-        )
 
 
 def replay_to(
@@ -225,8 +175,14 @@ def check_snapshot_path(path: Path) -> None:
         raise InputError(f"--snapshot: '{path}' is a folder: expected a file name (e.g. close.npz)")
     if not folder.is_dir():
         raise InputError(f"--snapshot: '{folder}' is not an existing folder: expected a file in one")
-    if not os.access(folder, os.W_OK):
-        raise InputError(f"--snapshot: '{folder}' is not writable: expected a folder you can write to")
+    try:  # a probe file, as the snapshot will be written (a folder may allow it and still refuse)
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(
+            f"--snapshot: cannot write to '{folder}' ({exc.strerror}): expected a folder you can write to"
+        ) from None
 
 
 def write_snapshot(path: Path, snap: snapshots.Snapshot) -> None:

@@ -94,6 +94,7 @@ def ensemble(
     params = scenarios.load(scenario, overrides or [], scenarios.API_LABELS)
     seeds = draw_seeds(params["seed"] if seed is None else seed, draws)
     check_seed(seeds[-1], f"seed + draws - 1 (the last draw's seed, seed {seeds[0]})")
+    check_vary(vary, params, "vary")
     return tidy(simulate_draws(params, seeds, workers, runner, vary=vary), seeds)
 
 
@@ -202,7 +203,7 @@ def write_ensemble(
     )
 
     def draw(path: Path) -> None:
-        spread_figure(df, f"{title}: SOFR−IORB, reserves and ON RRP (draw 0)", path, ensemble=band)
+        spread_figure(df, f"{title}: SOFR−IORB, reserves, ON RRP and SRF (draw 0)", path, ensemble=band)
         fan_chart(band, df, f"{title}: SOFR−IORB", path.with_name("fan.png"), varies)
 
     write_run(out, df, summary, draw, extra={"ensemble.csv": band})

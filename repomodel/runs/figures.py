@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import multiprocessing
+import signal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -102,7 +103,8 @@ def _corridor(ax, df: pd.DataFrame) -> None:
         df.index, (df["on_rrp_rate"] - df["iorb"]) * 100, color="grey", lw=1, ls="--", label="ON RRP rate"
     )
     # before the SRF (2021-07-28) the facility rate of a replay is the discount window's
-    label = "SRF rate" if df.index[0] >= SRF_START else "SRF or discount window rate"
+    # a soft ceiling: dealers pay up to their stigma of the facility above it before they use it
+    label = "SRF rate (soft ceiling)" if df.index[0] >= SRF_START else "SRF or discount window rate"
     ax.plot(df.index, (df["srf_rate"] - df["iorb"]) * 100, color="firebrick", lw=1, ls="--", label=label)
     ax.axhline(0, color="black", lw=0.6)
 
@@ -305,6 +307,9 @@ def _serve(conn, parents_end) -> None:
     """The figure process: import matplotlib and draw text once (the font cache), then draw
     each figure asked for until the pipe closes; answer None or the error."""
     parents_end.close()  # forked with it open: the pipe would never end
+    # Ctrl-C reaches the whole process group: the parent reports it and closes the pipe, which
+    # ends this process; its own KeyboardInterrupt would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     plt = _mpl().plt
     fig = plt.figure(figsize=(2, 1))
     fig.text(0.5, 0.5, "warm 0123 $ bn")
@@ -318,6 +323,10 @@ def _serve(conn, parents_end) -> None:
         try:
             FIGURES[figure](*args, **kwargs)
         except Exception as exc:  # reported to the parent, which raises it
-            conn.send(f"{type(exc).__name__}: {exc}")
+            answer = f"{type(exc).__name__}: {exc}"
         else:
-            conn.send(None)
+            answer = None
+        try:
+            conn.send(answer)
+        except OSError:  # the parent is gone (interrupted): nothing to answer
+            return

@@ -96,13 +96,41 @@ def staged(out: str | Path) -> Iterator[Path]:
         ) from None
     try:
         yield tmp
-        for f in sorted(tmp.iterdir(), key=lambda f: (f.suffix in (".json", ".md"), f.name)):
-            os.replace(f, out / f.name)
+        _move_in(tmp, out)
         done = True
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if not done:
             _undo(made)
+
+
+def _move_in(tmp: Path, out: Path) -> None:
+    """Move the files staged in `tmp` into `out` (summary.json and other small files last), all
+    or none: a file of `out` they replace is kept aside until every one is in, and put back if a
+    move fails."""
+    files = sorted(
+        (f for f in tmp.iterdir() if f.is_file()), key=lambda f: (f.suffix in (".json", ".md"), f.name)
+    )
+    for f in files:
+        if (out / f.name).is_dir() or ((out / f.name).exists() and not (out / f.name).is_file()):
+            raise InputError(f"--out: '{out / f.name}' is not a file: expected {f.name} free for the results")
+    # beside the staging folder, not in it: should putting them back fail too, they stay
+    aside = Path(tempfile.mkdtemp(prefix=f".replaced.{os.getpid()}.", dir=out))
+    moved = []
+    try:
+        for f in files:
+            if (out / f.name).exists():
+                os.replace(out / f.name, aside / f.name)
+            os.replace(f, out / f.name)
+            moved.append(f.name)
+    except BaseException:
+        for name in moved:
+            (out / name).unlink(missing_ok=True)
+        for old in aside.iterdir():
+            os.replace(old, out / old.name)
+        aside.rmdir()
+        raise
+    shutil.rmtree(aside, ignore_errors=True)  # the files the results replaced
 
 
 def writable(out: str | Path, option: str = "--out") -> list[Path]:

@@ -31,7 +31,7 @@ def run_scenario(
     replayed at its seed (draw k of such an ensemble is this run at seed + k). Returns the
     summary and the folder."""
     params = scenarios.load(scenario, sets or [])
-    out = Path(out) if out is not None else Path("results") / params["name"]
+    out = Path(out) if out is not None else Path("results") / default_folder(scenario, params)
     check_out(out)
     if ensemble > 1:
         return write_ensemble(params, seed, out, ensemble, workers, quiet, vary), out
@@ -50,6 +50,14 @@ def run_scenario(
             summary["opened_on"] = (
                 f"the close of the shipped history replayed at seed {seed} (--vary history)"
             )
-        title = f"repomodel · {params['name']}: SOFR−IORB, reserves and ON RRP"
+        title = f"repomodel · {params['name']}: SOFR−IORB, reserves, ON RRP and SRF"
         write_run(out, df, summary, lambda path: figures.draw("spread_figure", df, title, path))
     return summary, out
+
+
+def default_folder(scenario: str, params: dict) -> str:
+    """Where a run writes without `--out`, under results/: a shipped scenario's name, or a
+    scenario file's name without `.toml` (a copy of rmp40.toml keeps `name = "rmp40"`, and
+    would otherwise overwrite the shipped run's results/rmp40/)."""
+    path = Path(str(scenario))
+    return path.stem if str(scenario) not in scenarios.scenario_names() and path.is_file() else params["name"]

@@ -12,9 +12,10 @@ import pytest
 
 from repomodel import cli
 from repomodel.calendar import Calendar
+from repomodel.errors import InputError
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.replay import ReplayModel, replay, shape_receipts
-from tests.helpers import HEADER, SMALL
+from tests.helpers import HEADER, SMALL, SMALL_SETS
 
 WEEKS = [  # a month of weekly rows in a mid-2024-like market; a TGA build-up drains reserves
     "2024-05-01,3350,450,750,7400,23300,17500,5.40,5.30,5.50,6500,5.31",
@@ -260,6 +261,29 @@ def test_repo_rises_off_the_on_rrp_floor_as_funds_spare_cash_drains(tmp_path):
     )
 
 
+def test_a_quarter_end_jump_of_the_on_rrp_is_dealers_turning_cash_away_not_new_fund_cash(tmp_path):
+    # 2025-like: reserves near scarce, little at the ON RRP, and on the quarter-end the data's
+    # take-up jumps by $340 bn (foreign dealers dress their balance sheets and turn the funds'
+    # cash away). The replay does not hand funds that cash to reproduce the jump: their ON RRP
+    # stays what the model's own window dressing makes it, and repo rates rise on the
+    # quarter-end as the market's did (DESIGN.md), where funds steered to the jump had lent at
+    # the ON RRP floor.
+    days = pd.bdate_range("2025-03-03", "2025-04-04")
+    rows = [
+        f"{d.date()},3150,{400 if d == pd.Timestamp('2025-03-31') else 60},800,{7050},23800,18000,"
+        "4.40,4.25,4.50,7000,"
+        for d in days
+    ]
+    df = ReplayModel(load_inputs(write(tmp_path, rows)), rng=0).run()
+    end, before = pd.Timestamp("2025-03-31"), pd.Timestamp("2025-03-28")
+    assert df.loc[end, "actual_on_rrp"] == 400
+    assert df.loc[end, "on_rrp"] < 200, df.loc[before:end, ["on_rrp", "actual_on_rrp"]]
+    # the days around it still follow the data
+    assert (df["on_rrp"] - df["actual_on_rrp"]).abs().loc["2025-03-10":"2025-03-28"].max() < 60
+    rise = df.loc[end, "sofr_iorb_bp"] - df.loc[before, "sofr_iorb_bp"]
+    assert rise > 1.0, df.loc["2025-03-26":"2025-04-02", ["sofr_iorb_bp", "on_rrp", "actual_on_rrp"]]
+
+
 def test_fed_repo_operations_for_dealers_cap_repo_in_a_scarce_market(tmp_path):
     # October 2019-like: reserves scarce, no SRF, the discount window 65 bp over IOER. The
     # same month with the Desk's daily repo operations for dealers at IOER: dealers no longer
@@ -408,3 +432,48 @@ def test_cli_replay_names_a_start_outside_the_file_as_the_option(tmp_path, capsy
     )
     assert code == 2 and "--start 2030-01-02 is outside" in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_window_from_python_is_replayed_warm_as_the_command_line_does(tmp_path):
+    # replay(start=...) starts cold on that day, and warns; warm_up=True replays the days
+    # before it too and returns the same rows as a replay of the whole file, bit for bit.
+    path = write(tmp_path, WEEKS)
+    whole = replay(path, overrides=SMALL_SETS, seed=2)
+    warm = replay(path, start="2024-05-15", overrides=SMALL_SETS, seed=2, warm_up=True)
+    pd.testing.assert_frame_equal(warm, whole.loc["2024-05-15":])
+    with pytest.warns(UserWarning, match="replay starts cold on 2024-05-15; warm_up=True"):
+        cold = replay(path, start="2024-05-15", overrides=SMALL_SETS, seed=2)
+    assert cold.index[0] == warm.index[0] and not cold["reserves_gini"].equals(warm["reserves_gini"])
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            dict(overrides={"rmp.monthly": 500}),
+            r"^overrides rmp.monthly: a replay takes this from the inputs",
+        ),
+        (dict(overrides=["calendar.start=2024-05-08"]), r"^overrides calendar.start: a replay's days are"),
+        (dict(scenario="qt_continues"), r"^scenario qt_continues: changes runoff.end"),
+        (dict(inputs=5), r"^inputs: 5 is an int: expected None"),
+        (dict(inputs="frame without tga"), r"^inputs: no column tga: expected the daily table"),
+        (dict(inputs="frame with a gap"), r"^inputs: reserves on 2024-05-08 is missing: expected"),
+        (dict(inputs="frame", start="2024-13-01"), r"^start: '2024-13-01': expected a date YYYY-MM-DD"),
+        (dict(inputs="frame", start="2019-01-01", end="2019-02-01"), r"^start/end: no day of the inputs"),
+    ],
+)
+def test_replay_from_python_refuses_what_the_command_line_refuses(tmp_path, call, message):
+    # What `repomodel replay` refuses with one line is refused from Python with an InputError
+    # naming the argument, not ignored (the Fed's purchases, a scenario's corridor) or met by
+    # an error from deep inside pandas.
+    frame = load_inputs(write(tmp_path, WEEKS))
+    tables = {
+        "frame": frame,
+        "frame without tga": frame.drop(columns=["tga"]),
+        "frame with a gap": frame.assign(reserves=frame["reserves"].where(frame.index != "2024-05-08")),
+    }
+    call = dict(call)
+    if isinstance(call.get("inputs"), str):
+        call["inputs"] = tables[call["inputs"]]
+    with pytest.raises(InputError, match=message):
+        replay(**{"inputs": frame, **call})

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -105,6 +106,12 @@ def test_the_shipped_snapshot_is_what_the_documented_command_writes(tmp_path):
         (["--start", "19-06-01"], "argument --start: '19-06-01' is not a date: expected YYYY-MM-DD"),
         (["--end", "2019-6-1"], "argument --end"),
         (["--seed", "-1"], "argument --seed"),
+        # a folder that exists and says it is writable, where no file can be made
+        (["--end", "2018-04-10", "--snapshot", "/proc/close.npz"], "--snapshot: cannot write to '/proc'"),
+        (
+            ["--end", "2018-04-10", "--snapshot", str(Path(__file__).parent)],
+            "is a folder: expected a file name",
+        ),
     ],
 )
 def test_a_replay_refuses_what_it_would_ignore_or_misread(tmp_path, option, words):

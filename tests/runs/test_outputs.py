@@ -47,6 +47,47 @@ def test_a_failed_folder_leaves_the_old_folder_and_no_temporary(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
+def test_moving_a_folder_in_is_all_or_nothing(tmp_path, monkeypatch):
+    # A results file whose name is taken by a folder is refused before anything moves; a move
+    # that fails half way puts back the files it had replaced and takes out those it had added.
+    out = tmp_path / "out"
+    with staged(out) as tmp:
+        for name in ("a.csv", "b.png", "summary.json"):
+            (tmp / name).write_text(f"old {name}")
+    (out / "b.png").unlink()
+    (out / "b.png").mkdir()
+    with (
+        pytest.raises(InputError, match=r"^--out: '.*b.png' is not a file: expected b.png free"),
+        staged(out) as tmp,
+    ):
+        for name in ("a.csv", "b.png", "summary.json"):
+            (tmp / name).write_text(f"new {name}")
+    assert (out / "a.csv").read_text() == "old a.csv" and (
+        out / "summary.json"
+    ).read_text() == "old summary.json"
+    (out / "b.png").rmdir()
+    real = os.replace
+
+    def fail_on_the_summary(src, dst):
+        if Path(src).name == "summary.json" and Path(src).parent.name.startswith(".staging."):
+            raise OSError(errno.EIO, "I/O error")
+        return real(src, dst)
+
+    monkeypatch.setattr(outputs.os, "replace", fail_on_the_summary)
+    with pytest.raises(OSError), staged(out) as tmp:
+        for name in ("a.csv", "b.png", "summary.json"):
+            (tmp / name).write_text(f"new {name}")
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", "summary.json"]
+    assert (out / "a.csv").read_text() == "old a.csv" and (
+        out / "summary.json"
+    ).read_text() == "old summary.json"
+    monkeypatch.setattr(outputs.os, "replace", real)
+    with staged(out) as tmp:
+        (tmp / "a.csv").write_text("new a.csv")
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", "summary.json"]  # nothing kept aside
+    assert (out / "a.csv").read_text() == "new a.csv"
+
+
 def test_json_gets_plain_numbers_dates_and_null_for_nan(tmp_path):
     obj = {
         "n": np.int64(3),

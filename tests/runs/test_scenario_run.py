@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from repomodel.runs.scenario_run import run_scenario
+from repomodel import scenario as scenarios
+from repomodel.runs.scenario_run import default_folder, run_scenario
 
 SHORT = ["calendar.end=2026-02-27"]
 
@@ -17,3 +18,13 @@ def test_same_seed_identical_files_other_seed_different(tmp_path):
     assert set(a) == {"timeseries.csv", "summary.json"}
     assert a == b  # summary.json too: no clock in it
     assert a["timeseries.csv"] != c["timeseries.csv"]
+
+
+def test_a_copy_of_a_shipped_scenario_writes_to_a_folder_of_its_own_file_name(tmp_path):
+    # A scenario file copied from rmp40.toml keeps `name = "rmp40"`: without --out, its run
+    # goes to results/<file name>/, not over the shipped results/rmp40/ the README shows.
+    mine = tmp_path / "my_path.toml"
+    mine.write_text((scenarios.SCENARIO_DIR / "rmp40.toml").read_text() + "\n[rmp]\nmonthly = 0.0\n")
+    assert scenarios.load(str(mine))["name"] == "rmp40"
+    assert default_folder(str(mine), scenarios.load(str(mine))) == "my_path"
+    assert default_folder("rmp40", scenarios.load("rmp40")) == "rmp40"

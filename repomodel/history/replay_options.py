@@ -1,0 +1,189 @@
+"""What a replay takes from its inputs and what it refuses: the scenario parameters of a replay
+(`replay_params`), the keys it takes from the data (`FROM_DATA`), and the checks of what a
+caller asks for, from the command line or from Python.
+
+What a replay takes from its inputs file and not from the scenario (`FROM_DATA`): the days
+(calendar), the corridor (policy), the Fed's balance sheet (runoff, rmp), the TGA and currency
+(treasury's schedules), money-fund assets (their growth), and its own start state. Changing any
+of them in a replay changed no output by a bit (or, for calendar.end, silently moved the end),
+so an override of such a key, or a scenario that changes one, is refused (`--set`/`--scenario`
+on the command line, `overrides`/`scenario` from Python).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from repomodel import scenario as scenarios
+from repomodel.errors import InputError
+from repomodel.history.inputs import QUANTITIES, RATES
+
+FROM_DATA = (
+    "calendar",
+    "policy",
+    "runoff",
+    "rmp",
+    "start.snapshot",
+    "treasury.tga_target",
+    "treasury.net_bill_issuance",
+    "treasury.tga_reversion",
+    "treasury.currency_growth",
+    "money_funds.aum_growth",
+    "money_funds.flow_reversion",
+)
+REPLAY_SCENARIO = "rmp40"  # the replay's default scenario, whose values of FROM_DATA any scenario may keep
+
+
+def from_data(key: str) -> bool:
+    """Whether a replay takes dotted `key` from its inputs file (so the scenario's value is unused)."""
+    return any(key == k or key.startswith(f"{k}.") for k in FROM_DATA)
+
+
+def _dotted(table: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(_dotted(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def check_replay_options(
+    scenario: str | dict,
+    overrides: dict | list[str] | str | None,
+    labels: tuple[str, str] = scenarios.CLI_LABELS,
+) -> None:
+    """Refuse what a replay would silently ignore: an override of a key it takes from the data
+    (`FROM_DATA`; calendar.* contradicts the window asked for) and a scenario that changes one,
+    named by `labels` (the command line's `--scenario` and `--set`, or the API's arguments)."""
+    window = "--start/--end YYYY-MM-DD" if labels == scenarios.CLI_LABELS else "start= and end= (YYYY-MM-DD)"
+    for key in _dotted(scenarios.as_overrides(overrides, labels[1])):
+        if key.startswith("calendar"):
+            raise InputError(
+                f"{labels[1]} {key}: a replay's days are those of the inputs file: expected {window}"
+            )
+        if from_data(key):
+            raise InputError(
+                f"{labels[1]} {key}: a replay takes this from the inputs file (Fed balance sheet, corridor, "
+                f"TGA, fund assets): expected a key outside {', '.join(FROM_DATA)}"
+            )
+    if scenario == REPLAY_SCENARIO:
+        return
+    # as a replay loads them: never from a snapshot (`replay_params`)
+    mine = _dotted(scenarios.load(scenario, {"start.snapshot": ""}, labels))
+    default = _dotted(scenarios.load(REPLAY_SCENARIO, {"start.snapshot": ""}))
+    changed = [k for k in mine if from_data(k) and mine[k] != default[k]]
+    if changed:
+        name = scenario if isinstance(scenario, str) else mine.get("name", "the scenario given")
+        raise InputError(
+            f"{labels[0]} {name}: changes {', '.join(changed)}, which a replay takes from the inputs "
+            f"file: expected a scenario that changes behaviour only (default {REPLAY_SCENARIO})"
+        )
+
+
+def check_frame(frame: object) -> None:
+    """Refuse a table of inputs a replay cannot read, naming what is wrong: it must be the daily
+    table `load_inputs` returns (business days in order, the required columns, a number on
+    every day: the function fills the days between a file's rows)."""
+    expected = "expected the daily table of repomodel.history.inputs.load_inputs (or the CSV's path)"
+    if not isinstance(frame, pd.DataFrame):
+        kind = type(frame).__name__
+        raise InputError(
+            f"inputs: {frame!r:.60} is {'an' if kind[0] in 'aeiou' else 'a'} {kind}: expected None (the "
+            "shipped history), the path of an inputs CSV, or the daily table of load_inputs"
+        )
+    if not isinstance(frame.index, pd.DatetimeIndex):
+        raise InputError(f"inputs: the table's index is {type(frame.index).__name__}, not dates: {expected}")
+    if frame.empty:
+        raise InputError(f"inputs: the table has no rows: {expected}")
+    if not frame.index.is_monotonic_increasing or frame.index.has_duplicates:
+        raise InputError(f"inputs: the table's dates are not in order, each once: {expected}")
+    missing = [c for c in (*QUANTITIES, *RATES) if c not in frame]
+    if missing:
+        raise InputError(f"inputs: no column {', '.join(missing)}: {expected}")
+    for column in (*QUANTITIES, *RATES):
+        values = pd.to_numeric(frame[column], errors="coerce")
+        if values.isna().any():
+            day = frame.index[values.isna().to_numpy()][0]
+            value = frame.loc[day, column]
+            cell = "missing" if pd.isna(value) else f"'{value}'"
+            raise InputError(f"inputs: {column} on {day.date()} is {cell}: {expected}, a number every day")
+
+
+def check_day(value: object, name: str) -> pd.Timestamp:
+    """A window's bound given from Python, as a date; refused with its name if it is none."""
+    try:
+        day = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        day = pd.NaT
+    if pd.isna(day):
+        raise InputError(f"{name}: {value!r}: expected a date YYYY-MM-DD")
+    return day
+
+
+def replay_params(
+    inputs: pd.DataFrame,
+    overrides: dict | list[str] | str | None = None,
+    scenario: str | dict = "rmp40",
+    labels: tuple[str, str] = scenarios.CLI_LABELS,
+) -> dict:
+    """Scenario parameters for a replay of `inputs`: calendar, corridor and start state from the
+    first day of the data; `overrides` (dotted keys) on top, so --set start.* still wins. Errors
+    name the scenario and an override by `labels` (`scenario.load`)."""
+    # never from a snapshot: a replay opens from the data's first day (and the snapshot may be
+    # the one this replay is about to write again, made with other parameters)
+    base = scenarios.load(scenario, {"start.snapshot": ""}, labels)
+    first = inputs.iloc[0]
+    day0 = inputs.index[0].date().isoformat()
+    s = base["start"]
+    soma = s["soma_bills"] + s["soma_coupons"] + s["soma_mbs"]
+    fed_scale = float(first["fed_assets"]) / s["fed_assets"]
+    mmf = float(first["mmf_assets"]) if "mmf_assets" in inputs else s["mmf_assets"]
+    market = mmf / s["mmf_assets"]
+    bottom = float(min(first["on_rrp_rate"], first["iorb"]))
+    top = float(max(first["srf_rate"], first["iorb"], bottom))
+    changes = {
+        "calendar.start": day0,
+        "calendar.end": inputs.index[-1].date().isoformat(),
+        "start.snapshot": "",  # a replay opens from the data's first day, never from a snapshot
+        "policy.target_range": [{"date": day0, "bottom": bottom, "top": top}],
+        "policy.srf": bool(first.get("srf_exists", 1)),
+        "runoff.end": day0,
+        "rmp.start": day0,
+        "rmp.until": day0,
+        "start.fed_assets": float(first["fed_assets"]),
+        "start.reserves": float(first["reserves"]),
+        "start.on_rrp": float(first["on_rrp"]),
+        "start.tga": float(first["tga"]),
+        "start.bank_assets": float(first["bank_assets"]),
+        "start.mmf_assets": mmf,
+        # SOMA composition is not in the file: the default split, scaled, below Fed assets.
+        "start.soma_bills": s["soma_bills"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
+        "start.soma_coupons": s["soma_coupons"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
+        "start.soma_mbs": s["soma_mbs"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
+        "start.bank_repo_to_dealers": s["bank_repo_to_dealers"] * market,
+        "start.dealer_client_repo": s["dealer_client_repo"] * market,
+        "start.dealer_equity": s["dealer_equity"] * market,
+        "start.fhlb_cash": s["fhlb_cash"] * market,
+        # Reserve demand at the scale of the repo settled in the file's first weeks; without
+        # the optional column `repo_volume`, at the reference (the LCLoR a fixed share of size).
+        "start.settlement_ratio": _first_settlement_ratio(inputs, base["banks"]["settlement_reference"]),
+    }
+    params = scenarios.load(scenario, changes)
+    overrides = scenarios.as_overrides(overrides, labels[1])
+    if overrides:
+        for key, value in overrides.items():
+            scenarios.set_dotted(params, key, value, label=labels[1])
+        params = scenarios.validate(params)
+    params["name"] = "replay"
+    params["description"] = f"History replay {params['calendar']['start']} .. {params['calendar']['end']}"
+    return params
+
+
+def _first_settlement_ratio(inputs: pd.DataFrame, reference: float) -> float:
+    """Repo settled over bank assets on the file's first day with both, or `reference`."""
+    if "repo_volume" not in inputs:
+        return float(reference)
+    ratio = (inputs["repo_volume"] / inputs["bank_assets"]).dropna()
+    return float(ratio.iloc[0]) if len(ratio) else float(reference)
