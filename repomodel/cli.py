@@ -84,6 +84,16 @@ def seed_value(text: str) -> int:
     return value
 
 
+def whole_number(text: str) -> int:
+    """--ensemble, --workers, ...: a whole number (its range is checked where it is used)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number: expected a count, e.g. 20"
+        ) from None
+
+
 def folder(text: str) -> Path:
     """--out: a folder name ('' would be the current folder)."""
     if not text.strip():
@@ -182,7 +192,7 @@ def add_ensemble_options(p: argparse.ArgumentParser) -> None:
     """`run --ensemble N [--workers W]` (repomodel.runs.ensemble)."""
     p.add_argument(
         "--ensemble",
-        type=int,
+        type=whole_number,
         default=1,
         metavar="N",
         help="run N draws (network and shocks; from a snapshot, shocks only unless --vary "
@@ -202,7 +212,7 @@ def add_ensemble_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--workers",
-        type=int,
+        type=whole_number,
         default=os.cpu_count() or 1,
         metavar="W",
         help="processes (default: one per core)",
@@ -239,7 +249,7 @@ def configure_replay(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--ensemble",
-        type=int,
+        type=whole_number,
         default=1,
         metavar="N",
         help="replay N seeds (the --seed and the N-1 after it: other network draws "
@@ -248,7 +258,7 @@ def configure_replay(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=whole_number,
         default=os.cpu_count() or 1,
         metavar="N",
         help="processes for the ensemble's other seeds (default: one per core)",
@@ -286,7 +296,7 @@ def configure_sweep(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=whole_number,
         default=None,
         metavar="N",
         help="local worker processes (default: the number of CPUs)",

@@ -34,7 +34,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host", default="127.0.0.1", help="interface to listen on; default 127.0.0.1 (this machine only)"
     )
-    parser.add_argument("--port", type=int, default=8765, help="port; default 8765")
+    parser.add_argument("--port", type=port_number, default=8765, help="port; default 8765")
+
+
+def port_number(text: str) -> int:
+    """--port: a whole number (whether it is free is checked before the page starts)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number: expected a port, e.g. 8765"
+        ) from None
 
 
 def main(args: argparse.Namespace) -> int:

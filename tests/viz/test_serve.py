@@ -105,3 +105,12 @@ def test_prepare_assets_script_is_executable():
     script = ROOT / "scripts" / "prepare_viz_assets.sh"
     assert os.access(script, os.X_OK)
     subprocess.run(["bash", "-n", str(script)], check=True)
+
+
+def test_a_port_that_is_not_a_number_exits_2_with_one_line(run_viz):
+    result = run_viz("--port", "abc")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "argument --port: 'abc' is not a whole number: expected a port" in lines[0], (
+        result.stderr
+    )
