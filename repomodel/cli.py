@@ -28,7 +28,15 @@ from types import ModuleType
 
 from repomodel import __version__
 from repomodel.console import print_ensemble, print_replay, print_summary, print_table
-from repomodel.errors import MAX_DRAWS, MAX_SEED, InputError, InputWarning, as_options, check_count
+from repomodel.errors import (
+    MAX_DRAWS,
+    MAX_SEED,
+    InputError,
+    InputWarning,
+    as_options,
+    check_count,
+    whole_number,
+)
 from repomodel.scenario import scenario_names
 
 IMPORTED = time.perf_counter()  # where /proc is missing, the command's time counts from here
@@ -72,6 +80,9 @@ def lazy(name: str) -> ModuleType:
     return importlib.import_module(LAZY[name])
 
 
+COUNT = whole_number("a count, e.g. 20")  # --ensemble, --workers, ...
+
+
 def seed_value(text: str) -> int:
     """--seed: a whole number from 0 to MAX_SEED."""
     expected = f"expected a whole number from 0 to {MAX_SEED}"
@@ -82,16 +93,6 @@ def seed_value(text: str) -> int:
     if not 0 <= value <= MAX_SEED:
         raise argparse.ArgumentTypeError(f"{text} is out of range: {expected}")
     return value
-
-
-def whole_number(text: str) -> int:
-    """--ensemble, --workers, ...: a whole number (its range is checked where it is used)."""
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a whole number: expected a count, e.g. 20"
-        ) from None
 
 
 def folder(text: str) -> Path:
@@ -192,7 +193,7 @@ def add_ensemble_options(p: argparse.ArgumentParser) -> None:
     """`run --ensemble N [--workers W]` (repomodel.runs.ensemble)."""
     p.add_argument(
         "--ensemble",
-        type=whole_number,
+        type=COUNT,
         default=1,
         metavar="N",
         help="run N draws (network and shocks; from a snapshot, shocks only unless --vary "
@@ -212,7 +213,7 @@ def add_ensemble_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--workers",
-        type=whole_number,
+        type=COUNT,
         default=os.cpu_count() or 1,
         metavar="W",
         help="processes (default: one per core)",
@@ -249,7 +250,7 @@ def configure_replay(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--ensemble",
-        type=whole_number,
+        type=COUNT,
         default=1,
         metavar="N",
         help="replay N seeds (the --seed and the N-1 after it: other network draws "
@@ -258,7 +259,7 @@ def configure_replay(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=whole_number,
+        type=COUNT,
         default=os.cpu_count() or 1,
         metavar="N",
         help="processes for the ensemble's other seeds (default: one per core)",
@@ -296,7 +297,7 @@ def configure_sweep(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=whole_number,
+        type=COUNT,
         default=None,
         metavar="N",
         help="local worker processes (default: the number of CPUs)",

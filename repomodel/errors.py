@@ -7,9 +7,11 @@ turns it into a one-line message and exit code 2; nothing else is caught.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import math
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 MAX_SEED = 2**63 - 1  # numpy's generators take any integer >= 0; a seed must fit 64 bits
@@ -91,3 +93,16 @@ def toml_type(value: Any) -> str:
         if isinstance(value, kind):
             return name
     return f"a {type(value).__name__}"
+
+
+def whole_number(expected: str) -> Callable[[str], int]:
+    """An argparse `type` for a whole-number option (a count, a port): its range is checked
+    where it is used; text that is no whole number is refused saying `expected`."""
+
+    def parse(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number: expected {expected}") from None
+
+    return parse

@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 from repomodel import scenario as scenarios
-from repomodel.errors import InputError
+from repomodel.errors import InputError, whole_number
 
 PAGE_MODULE = "repomodel.viz.page"
 SCENARIO_ENV = "REPOMODEL_VIZ_SCENARIO"  # the scenario the page opens with (read by page.py)
@@ -34,17 +34,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host", default="127.0.0.1", help="interface to listen on; default 127.0.0.1 (this machine only)"
     )
-    parser.add_argument("--port", type=port_number, default=8765, help="port; default 8765")
-
-
-def port_number(text: str) -> int:
-    """--port: a whole number (whether it is free is checked before the page starts)."""
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a whole number: expected a port, e.g. 8765"
-        ) from None
+    parser.add_argument(
+        "--port", type=whole_number("a port, e.g. 8765"), default=8765, help="port; default 8765"
+    )
 
 
 def main(args: argparse.Namespace) -> int:
