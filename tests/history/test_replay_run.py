@@ -33,7 +33,10 @@ def cli(*args):
 @pytest.fixture(scope="module")
 def last_close():
     closes = []
-    df = replay(load_inputs(history_path(), "2025-04-01"), overrides=SMALL_SETS, snapshot=closes.append)
+    # to an ordinary month-end, where the replay's steering of the ON RRP moves funds' bills for
+    # the day (on a quarter-end it does not steer: `History.steer_on_rrp`)
+    window = load_inputs(history_path(), "2025-04-01", "2025-11-28")
+    df = replay(window, overrides=SMALL_SETS, snapshot=closes.append)
     return df, closes[0]
 
 
@@ -52,7 +55,7 @@ def test_the_hand_over_moves_no_money_and_keeps_the_feds_securities(last_close):
     assert np.array_equal(snap.ledger["banks"]["reserves"], before[1]) and fed.total("reserves") == before[2]
     funds = snap.sets["money_funds"]
     assert np.array_equal(funds["trend"], snap.ledger["money_funds"]["shares"])
-    # funds keep to the bills they held on the last ordinary day, not the year-end's
+    # funds keep to the bills they held on the last ordinary day, not the month-end's
     ordinary = df.loc[df["month_end"] == 0, "mmf_bills"].iloc[-1]
     assert 0 < funds["bill_share"] < 1
     assert funds["bill_share"] * snap.ledger.bill_float() == pytest.approx(ordinary, rel=1e-9)
