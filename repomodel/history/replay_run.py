@@ -173,6 +173,10 @@ def check_snapshot_path(path: Path) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise InputError(f"--snapshot: '{path}' is a folder: expected a file name (e.g. close.npz)")
+    if path.exists() and not path.is_file():  # a device (/dev/null) would be replaced by the file
+        raise InputError(
+            f"--snapshot: '{path}' exists and is not a file: expected a file name (e.g. close.npz)"
+        )
     if not folder.is_dir():
         raise InputError(f"--snapshot: '{folder}' is not an existing folder: expected a file in one")
     try:  # a probe file, as the snapshot will be written (a folder may allow it and still refuse)

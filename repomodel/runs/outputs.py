@@ -50,6 +50,8 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> None:
     """Call `write(temporary path)`, then move the file to `path`; on any error the temporary
     file is removed and whatever was at `path` before is left as it was."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # a folder, or a device (/dev/null) a rename would replace
+        raise InputError(f"'{path}' exists and is not a file: expected a file name to write")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(tmp)

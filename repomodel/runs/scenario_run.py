@@ -6,6 +6,7 @@ from pathlib import Path
 
 from repomodel import scenario as scenarios
 from repomodel.core import simulate
+from repomodel.errors import InputError
 from repomodel.history.closes import announce, check_vary, from_history
 from repomodel.runs.ensemble import write_ensemble
 from repomodel.runs.figures import FigureProcess
@@ -58,6 +59,16 @@ def run_scenario(
 def default_folder(scenario: str, params: dict) -> str:
     """Where a run writes without `--out`, under results/: a shipped scenario's name, or a
     scenario file's name without `.toml` (a copy of rmp40.toml keeps `name = "rmp40"`, and
-    would otherwise overwrite the shipped run's results/rmp40/)."""
+    would otherwise overwrite the shipped run's results/rmp40/). A file of one's own named like
+    a shipped scenario (or `replay`) is refused: its run would write over that folder."""
     path = Path(str(scenario))
-    return path.stem if str(scenario) not in scenarios.scenario_names() and path.is_file() else params["name"]
+    if str(scenario) in scenarios.scenario_names() or not path.is_file():
+        return params["name"]
+    shipped = Path(str(scenarios.SCENARIO_DIR)).resolve()
+    taken = (*scenarios.scenario_names(), "replay")
+    if path.resolve().parent != shipped and path.stem in taken:
+        raise InputError(
+            f"--scenario: '{scenario}' is named like the shipped results/{path.stem}/, which its run "
+            f"would write over: expected --out DIR (or another file name)"
+        )
+    return path.stem

@@ -111,6 +111,7 @@ def test_the_shipped_snapshot_is_what_the_documented_command_writes(tmp_path):
         (["--seed", "-1"], "argument --seed"),
         # a folder that exists and says it is writable, where no file can be made
         (["--end", "2018-04-10", "--snapshot", "/proc/close.npz"], "--snapshot: cannot write to '/proc'"),
+        (["--end", "2018-04-10", "--snapshot", "/dev/null"], "'/dev/null' exists and is not a file"),
         (
             ["--end", "2018-04-10", "--snapshot", str(Path(__file__).parent)],
             "is a folder: expected a file name",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from repomodel import scenario as scenarios
+from repomodel.errors import InputError
 from repomodel.runs.scenario_run import default_folder, run_scenario
 
 SHORT = ["calendar.end=2026-02-27"]
@@ -28,3 +31,12 @@ def test_a_copy_of_a_shipped_scenario_writes_to_a_folder_of_its_own_file_name(tm
     assert scenarios.load(str(mine))["name"] == "rmp40"
     assert default_folder(str(mine), scenarios.load(str(mine))) == "my_path"
     assert default_folder("rmp40", scenarios.load("rmp40")) == "rmp40"
+    shipped = str(scenarios.SCENARIO_DIR / "no_rmp.toml")
+    assert default_folder(shipped, scenarios.load(shipped)) == "no_rmp"  # the shipped file itself
+    for name in ("rmp40", "replay"):  # a copy that keeps the shipped file's name
+        copy = tmp_path / f"{name}.toml"
+        copy.write_text(mine.read_text())
+        with pytest.raises(
+            InputError, match=f"^--scenario: '.*{name}.toml' is named like the shipped results/{name}/"
+        ):
+            default_folder(str(copy), scenarios.load(str(copy)))
