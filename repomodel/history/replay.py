@@ -455,6 +455,8 @@ def replay(
     `scenario` that changes one.
     """
     check_replay_options(scenario, overrides, scenarios.API_LABELS)
+    if not isinstance(warm_up, bool):
+        raise InputError(f"warm_up: {warm_up!r}: expected True or False")
     frame, window = _window(inputs, start, end, warm_up)
     params = replay_params(frame, overrides, scenario, scenarios.API_LABELS)
     df = simulate(params, seed=seed, drivers=History(frame), progress=progress, snapshot=snapshot)

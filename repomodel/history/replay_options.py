@@ -15,6 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from repomodel import scenario as scenarios
+from repomodel.calendar import business_days
 from repomodel.errors import InputError
 from repomodel.history.inputs import QUANTITIES, RATES
 
@@ -97,13 +98,26 @@ def check_frame(frame: object) -> None:
         raise InputError(f"inputs: the table's index is {type(frame.index).__name__}, not dates: {expected}")
     if frame.empty:
         raise InputError(f"inputs: the table has no rows: {expected}")
-    if not frame.index.is_monotonic_increasing or frame.index.has_duplicates:
-        raise InputError(f"inputs: the table's dates are not in order, each once: {expected}")
+    if frame.index.tz is not None or not (frame.index == frame.index.normalize()).all():
+        raise InputError(f"inputs: the table's dates carry a time or a time zone: {expected}, days only")
+    days = business_days(frame.index[0], frame.index[-1])
+    if not frame.index.equals(days):
+        gap = days.difference(frame.index)
+        where = (
+            f"no row for {gap[0].date()}"
+            if len(gap)
+            else f"a row for {frame.index.difference(days)[0].date()}"
+        )
+        raise InputError(f"inputs: the table is not one row a business day ({where}): {expected}")
     missing = [c for c in (*QUANTITIES, *RATES) if c not in frame]
     if missing:
         raise InputError(f"inputs: no column {', '.join(missing)}: {expected}")
     for column in (*QUANTITIES, *RATES):
-        values = pd.to_numeric(frame[column], errors="coerce")
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            raise InputError(
+                f"inputs: column {column} holds {frame[column].dtype} values: {expected}, numbers"
+            )
+        values = frame[column]
         if values.isna().any():
             day = frame.index[values.isna().to_numpy()][0]
             value = frame.loc[day, column]
@@ -112,9 +126,10 @@ def check_frame(frame: object) -> None:
 
 
 def check_day(value: object, name: str) -> pd.Timestamp:
-    """A window's bound given from Python, as a date; refused with its name if it is none."""
+    """A window's bound given from Python, as a date; refused with its name if it is none (a
+    number is not a date: pandas would read 20251105 as nanoseconds after 1970)."""
     try:
-        day = pd.Timestamp(value)
+        day = pd.NaT if isinstance(value, int | float) else pd.Timestamp(value)
     except (TypeError, ValueError):
         day = pd.NaT
     if pd.isna(day):

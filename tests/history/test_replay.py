@@ -460,6 +460,14 @@ def test_a_window_from_python_is_replayed_warm_as_the_command_line_does(tmp_path
         (dict(inputs="frame with a gap"), r"^inputs: reserves on 2024-05-08 is missing: expected"),
         (dict(inputs="frame", start="2024-13-01"), r"^start: '2024-13-01': expected a date YYYY-MM-DD"),
         (dict(inputs="frame", start="2019-01-01", end="2019-02-01"), r"^start/end: no day of the inputs"),
+        (dict(inputs="frame", start=20240515), r"^start: 20240515: expected a date"),  # not 1970
+        (
+            dict(inputs="weekly rows"),
+            r"^inputs: the table is not one row a business day \(no row for 2024-05-02\)",
+        ),
+        (dict(inputs="dates in UTC"), r"^inputs: the table's dates carry a time or a time zone"),
+        (dict(inputs="reserves as text"), r"^inputs: column reserves holds .* values: expected"),
+        (dict(inputs="frame", warm_up="no"), r"^warm_up: 'no': expected True or False"),
     ],
 )
 def test_replay_from_python_refuses_what_the_command_line_refuses(tmp_path, call, message):
@@ -471,6 +479,9 @@ def test_replay_from_python_refuses_what_the_command_line_refuses(tmp_path, call
         "frame": frame,
         "frame without tga": frame.drop(columns=["tga"]),
         "frame with a gap": frame.assign(reserves=frame["reserves"].where(frame.index != "2024-05-08")),
+        "weekly rows": frame.iloc[::5],
+        "dates in UTC": frame.tz_localize("UTC"),
+        "reserves as text": frame.assign(reserves=frame["reserves"].astype(str)),
     }
     call = dict(call)
     if isinstance(call.get("inputs"), str):
