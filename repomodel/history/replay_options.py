@@ -32,6 +32,12 @@ FROM_DATA = (
     "money_funds.aum_growth",
     "money_funds.flow_reversion",
 )
+# The opening state a replay takes from the first row of its inputs (`replay_params`): a
+# scenario's values of these are unused (an override of one still wins, as a test may want).
+FIRST_ROW = tuple(
+    f"start.{k}"
+    for k in ("fed_assets", "reserves", "on_rrp", "tga", "bank_assets", "mmf_assets", "settlement_ratio")
+)
 REPLAY_SCENARIO = "rmp40"  # the replay's default scenario, whose values of FROM_DATA any scenario may keep
 
 
@@ -74,7 +80,7 @@ def check_replay_options(
     # as a replay loads them: never from a snapshot (`replay_params`)
     mine = _dotted(scenarios.load(scenario, {"start.snapshot": ""}, labels))
     default = _dotted(scenarios.load(REPLAY_SCENARIO, {"start.snapshot": ""}))
-    changed = [k for k in mine if from_data(k) and mine[k] != default[k]]
+    changed = [k for k in mine if (from_data(k) or k in FIRST_ROW) and mine[k] != default[k]]
     if changed:
         name = scenario if isinstance(scenario, str) else mine.get("name", "the scenario given")
         raise InputError(

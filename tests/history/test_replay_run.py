@@ -17,6 +17,7 @@ import pytest
 from repomodel import scenario as scenarios
 from repomodel import snapshot as snapshots
 from repomodel.calendar import business_days
+from repomodel.errors import InputError
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.replay import replay
 from repomodel.history.replay_run import SOMA, hand_over
@@ -139,3 +140,17 @@ def test_a_window_is_replayed_warm_from_the_files_first_row(tmp_path):
     assert window == [whole[0], *whole[first:]]
     summary = json.loads((tmp_path / "win" / "summary.json").read_text())
     assert summary["replayed_from"] == "2018-04-02" and summary["metrics"]["start"] == "2018-05-01"
+
+
+def test_a_scenario_whose_opening_state_a_replay_would_ignore_is_refused(tmp_path):
+    # A replay opens on its inputs' first row: a scenario file's [start] reserves would be
+    # unused without a word (an override of one still applies, after the data's).
+    mine = tmp_path / "mine.toml"
+    mine.write_text('name = "mine"\n[start]\nreserves = 3000.0\n')
+    r = cli(
+        "replay", "--scenario", str(mine), "--end", "2018-04-10", "--out", str(tmp_path / "out"), "--quiet"
+    )
+    assert r.returncode == 2 and "changes start.reserves, which a replay takes from the inputs" in r.stderr
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(InputError, match=r"^scenario .*mine.toml: changes start.reserves"):
+        replay(scenario=str(mine), end="2018-04-10")
