@@ -449,10 +449,10 @@ def replay(
     starts cold, from that day's data and the scenario's opening rules; the distribution of
     reserves across banks becomes the model's own only over months of history (cold on
     2019-06-03 the replay reads +106 / +67 bp in June / July 2019, warm +4.6 / +11.2, the
-    data +4.3 / +10.0), so a later `start` warns. With `warm_up=True` the days before `start` are replayed
-    too and the frame returned from `start` on, as `repomodel replay --start` does. Keys a
-    replay takes from the data (`replay_options.FROM_DATA`) are refused in `overrides`, and a
-    `scenario` that changes one.
+    data +4.3 / +10.0), so a later `start` warns. With `warm_up=True` the days before
+    `start` are replayed too and the frame returned from `start` on, as `repomodel replay
+    --start` does. Keys a replay takes from the data (`replay_options.FROM_DATA`) are
+    refused in `overrides`, and a `scenario` that changes one or its opening state.
     """
     check_replay_options(scenario, overrides, scenarios.API_LABELS)
     if not isinstance(warm_up, bool):
