@@ -114,8 +114,9 @@ def _move_in(tmp: Path, out: Path) -> None:
         (f for f in tmp.iterdir() if f.is_file()), key=lambda f: (f.suffix in (".json", ".md"), f.name)
     )
     for f in files:
-        if (out / f.name).is_dir() or ((out / f.name).exists() and not (out / f.name).is_file()):
-            raise InputError(f"--out: '{out / f.name}' is not a file: expected {f.name} free for the results")
+        target = out / f.name
+        if target.exists() and not target.is_file():  # a folder, a device
+            raise InputError(f"--out: '{target}' is not a file: expected {f.name} free for the results")
     # beside the staging folder, not in it: should putting them back fail too, they stay
     aside = Path(tempfile.mkdtemp(prefix=f".replaced.{os.getpid()}.", dir=out))
     moved = []
