@@ -23,6 +23,7 @@ from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.metrics import event_excess, fit_summary, tracking
 from repomodel.history.objective import QUIET_BAND_BP, SPIKE_TARGET_BP
 from repomodel.history.replay import replay, replay_params
+from repomodel.history.replay_options import REPLAY_SCENARIO, check_replay_options
 from repomodel.history.replay_run import replay_seeds
 from repomodel.history.stages import load_stages
 
@@ -326,7 +327,9 @@ def validate(
     when the inputs reach past it (later months out of sample for model and peer alike), else
     on the report's own window."""
     window = (str(inputs.index[0].date()), str(inputs.index[-1].date()))
-    replay_params(inputs, sets)  # a bad --set is refused as the command line's, before any replay
+    # a bad --set is refused in the command line's words, before any replay
+    check_replay_options(REPLAY_SCENARIO, sets)
+    replay_params(inputs, sets)
     df = replay(inputs, overrides=sets or None, seed=seed)
     if peer_fit == "auto":
         peer_fit = "calibration" if window[1] > CALIBRATION_WINDOW[1] else "window"
