@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 
-from repomodel.core import COLUMNS, Market, simulate
 from repomodel.errors import InputError
 from repomodel.scenario import load as load_scenario
 from repomodel.scenario import scenario_names
@@ -28,13 +27,22 @@ __all__ = [
 __version__ = "0.1.0"
 
 
+# Imported when first asked for (PEP 562): the model pulls in numpy and pandas, Mesa another
+# half second, which `repomodel --help` and `--version` do not need; and the command line
+# imports them inside its Ctrl-C handling, so an interrupt then is one line, not a traceback.
+LAZY = {
+    "COLUMNS": "repomodel.core",
+    "Market": "repomodel.core",
+    "simulate": "repomodel.core",
+    "RepoMarketModel": "repomodel.model",
+}
+
+
 def __getattr__(name: str) -> object:
-    """`RepoMarketModel`, the Mesa model, imported when first asked for: importing Mesa takes
-    about half a second that `simulate` and the command line do not need."""
-    if name == "RepoMarketModel":
-        return importlib.import_module("repomodel.model").RepoMarketModel
+    if name in LAZY:
+        return getattr(importlib.import_module(LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"RepoMarketModel"})
+    return sorted(set(globals()) | set(LAZY))

@@ -27,7 +27,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from repomodel import snapshot as snapshots
 from repomodel.bounds import INTEGER_KEYS, RATE, Bound, bound_of
 from repomodel.errors import InputError, show, toml_type
 
@@ -256,7 +255,9 @@ def validate(params: dict) -> dict:
             "without '/' or '\\', not starting with '.', '-' or a space (a run is written to results/<name>/)"
         )
     params["policy"]["target_range"] = _check_target_range(params["policy"]["target_range"])
-    snapshots.align(params)  # with start.snapshot, the calendar starts after the snapshot's date
+    from repomodel import snapshot  # numpy and the model's modules: not for `repomodel --help`
+
+    snapshot.align(params)  # with start.snapshot, the calendar starts after the snapshot's date
     for ok, message in _relations(params):
         if not ok:
             raise InputError(message)

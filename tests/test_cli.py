@@ -225,3 +225,34 @@ def test_every_option_of_the_experiments_and_calibrate_says_its_default():
         )
         assert r.returncode == 0, r.stderr
         assert options_without_default(r.stdout) == [], command[-2]
+
+
+def test_the_command_line_imports_the_model_inside_its_ctrl_c_handling(monkeypatch, capsys):
+    """`import repomodel.cli` (what the `repomodel` script does before anything else) pulls in
+    neither numpy, pandas nor Mesa: the model is imported by the command, where Ctrl-C is one
+    line and exit 130. Before, an interrupt in the first half second printed a traceback."""
+    probe = "import sys, repomodel.cli; print(sorted({'numpy', 'pandas', 'mesa'} & set(sys.modules)))"
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert r.stdout.strip() == "[]", r.stderr
+
+    from repomodel import cli
+
+    def interrupted(name):
+        raise KeyboardInterrupt  # as if Ctrl-C came while importing the command's modules
+
+    monkeypatch.setattr(cli, "lazy", interrupted)
+    assert cli.main(["run", "--quiet", "--out", "unused"]) == 130
+    err = capsys.readouterr().err
+    assert err == "repomodel: interrupted (output is written only when complete)\n"
+
+
+def test_the_package_api_is_there_when_asked_for():
+    """The names `import repomodel` promises, imported lazily, are the model's own."""
+    import repomodel
+    from repomodel import core, model
+
+    assert repomodel.simulate is core.simulate and repomodel.Market is core.Market
+    assert repomodel.COLUMNS is core.COLUMNS and repomodel.RepoMarketModel is model.RepoMarketModel
+    assert set(repomodel.__all__) <= set(dir(repomodel))
+    with pytest.raises(AttributeError, match="no attribute 'simulat'"):
+        repomodel.simulat  # noqa: B018
