@@ -10,6 +10,7 @@ market = repomodel.Market("no_rmp", rng=1)       # ... and without Mesa (what si
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from repomodel.errors import InputError
 from repomodel.scenario import load as load_scenario
@@ -26,11 +27,11 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:  # what `__getattr__` serves, for type checkers and editors
+    from repomodel.core import COLUMNS, Market, simulate
+    from repomodel.model import RepoMarketModel
 
-# Imported when first asked for (PEP 562): the model pulls in numpy and pandas, Mesa another
-# half second, which `repomodel --help` and `--version` do not need; and the command line
-# imports them inside its Ctrl-C handling, so an interrupt then is one line, not a traceback.
-LAZY = {
+_LAZY = {
     "COLUMNS": "repomodel.core",
     "Market": "repomodel.core",
     "simulate": "repomodel.core",
@@ -39,10 +40,14 @@ LAZY = {
 
 
 def __getattr__(name: str) -> object:
-    if name in LAZY:
-        return getattr(importlib.import_module(LAZY[name]), name)
+    """The model's names, imported when first asked for (PEP 562): the model pulls in numpy and
+    pandas, `RepoMarketModel` Mesa too, which `repomodel --help` and `--version` do not need;
+    and the command line imports them inside its Ctrl-C handling, so an interrupt after its
+    first tenth of a second (Python's start and the command line's own modules) is one line."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(LAZY))
+    return sorted(set(globals()) | set(_LAZY))

@@ -75,8 +75,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def lazy(name: str) -> ModuleType:
-    """The module `LAZY[name]` (a command's work), imported now (the package's one lazy
-    import: start-up time of the other commands)."""
+    """The module `LAZY[name]` (a command's work), imported now, inside `main`'s Ctrl-C
+    handling: the other commands do not pay for it."""
     return importlib.import_module(LAZY[name])
 
 

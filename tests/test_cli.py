@@ -247,12 +247,20 @@ def test_the_command_line_imports_the_model_inside_its_ctrl_c_handling(monkeypat
 
 
 def test_the_package_api_is_there_when_asked_for():
-    """The names `import repomodel` promises, imported lazily, are the model's own."""
-    import repomodel
-    from repomodel import core, model
-
-    assert repomodel.simulate is core.simulate and repomodel.Market is core.Market
-    assert repomodel.COLUMNS is core.COLUMNS and repomodel.RepoMarketModel is model.RepoMarketModel
-    assert set(repomodel.__all__) <= set(dir(repomodel))
-    with pytest.raises(AttributeError, match="no attribute 'simulat'"):
-        repomodel.simulat  # noqa: B018
+    """The names `import repomodel` promises, first asked for in a fresh process, are the
+    model's own; a misspelt one is an AttributeError."""
+    probe = (
+        "import repomodel\n"
+        "served = (repomodel.simulate, repomodel.Market, repomodel.COLUMNS, repomodel.RepoMarketModel)\n"
+        "from repomodel import core, model\n"
+        "assert served == (core.simulate, core.Market, core.COLUMNS, model.RepoMarketModel)\n"
+        "assert set(repomodel.__all__) <= set(dir(repomodel))\n"
+        "from repomodel import *  # noqa\n"
+        "assert simulate is core.simulate\n"
+        "repomodel.simulat\n"
+    )
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    last = r.stderr.strip().splitlines()[-1]
+    assert r.returncode == 1 and last.startswith(
+        "AttributeError: module 'repomodel' has no attribute 'simulat'"
+    ), r.stderr

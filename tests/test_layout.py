@@ -9,7 +9,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "repomodel"
 WINGS = ("history", "runs", "viz", "cli")
-MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_LAZY_IMPORTS = 500, 100, 2
+MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_LAZY_IMPORTS = 500, 100, 3
 
 
 def modules() -> list[Path]:
@@ -67,7 +67,11 @@ def _module_getattr(tree: ast.Module) -> ast.FunctionDef | None:
     return next((f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name == "__getattr__"), None)
 
 
-def test_at_most_two_imports_of_the_package_inside_functions():
+def test_at_most_three_imports_of_the_package_inside_functions():
+    """Imports belong at the top of a module; the exceptions are start-up time, named: the
+    command line's commands (`cli.lazy`), a replay only when a history close is missing
+    (`history/closes.py`), and the snapshot check of `scenario.validate`, which needs numpy and
+    pandas that `repomodel --help` and `import repomodel` do without."""
     inside = []
     for path in modules():
         tree = ast.parse(path.read_text())
