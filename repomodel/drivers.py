@@ -96,9 +96,9 @@ class Schedules:
         flow = g * shares + p["money_funds"]["flow_reversion"] * (funds.trend - shares)
         payments.public_to_agents(ledger, "money_funds", "shares", flow)
         funds.assets = ledger["money_funds"]["shares"].copy()
-        # The Treasury market grows with the fund market (as in the replay, `History.public`):
-        # dealers' usual inventory grows on the funds' trend; inventory away from it is sold to
-        # investors or rebuilt from them.
+        # The Treasury market grows with the fund market (in the replay, `History.public`, with
+        # the cash funds invest, their assets less their ON RRP): dealers' usual inventory grows
+        # on the funds' trend; inventory away from it is sold to investors or rebuilt from them.
         eco.dealers.inventory_base = eco.dealers.inventory_base * (1 + g)
         gap = eco.dealers.inventory_base - ledger["dealers"]["inventory"]
         payments.public_to_agents(ledger, "dealers", "inventory", -p["dealers"]["inventory_reversion"] * gap)

@@ -150,6 +150,7 @@ class History:
         s = eco.params["start"]
         self.bank_assets_0 = float(self.inputs["bank_assets"].iloc[0])
         self.mmf_0 = float(s["mmf_assets"])
+        self.invested_0 = max(self.mmf_0 - float(s["on_rrp"]), 1e-9)  # fund cash not at the Fed
         self.fund_repo_share = 1.0 - s["mmf_bills_share"] - s["mmf_other_share"]
         self.dealer_base_0 = eco.dealers.inventory_base.copy()
 
@@ -322,9 +323,11 @@ class History:
         if flow != 0:
             payments.public_to_agents(ledger, "money_funds", "shares", flow * weights)
         funds.assets = np.maximum(np.array(mmf["shares"]), 1e-9)
-        # Dealers: the Treasury market grows with the fund market; inventory above its usual
-        # level is sold to investors, below it is rebuilt from them.
-        eco.dealers.inventory_base = self.dealer_base_0 * (float(today["target_mmf_assets"]) / self.mmf_0)
+        # Dealers: the Treasury market they carry grows with the cash funds invest in it, their
+        # assets less what they park at the ON RRP; inventory above its usual level is sold to
+        # investors, below it is rebuilt from them.
+        invested = max(float(today["target_mmf_assets"]) - float(today["target_on_rrp"]), 0.0)
+        eco.dealers.inventory_base = self.dealer_base_0 * (invested / self.invested_0)
         gap = eco.dealers.inventory_base - ledger["dealers"]["inventory"]
         payments.public_to_agents(
             ledger, "dealers", "inventory", -eco.params["dealers"]["inventory_reversion"] * gap
