@@ -284,6 +284,35 @@ def test_a_quarter_end_jump_of_the_on_rrp_is_dealers_turning_cash_away_not_new_f
     assert rise > 1.0, df.loc["2025-03-26":"2025-04-02", ["sofr_iorb_bp", "on_rrp", "actual_on_rrp"]]
 
 
+def test_cash_funds_park_at_the_on_rrp_is_not_treasuries_dealers_carry(tmp_path):
+    # The same money funds ($6.8 tn all along) put $800 bn more at the ON RRP over April, as
+    # funds with nothing to buy did in 2021-23: dealers' usual inventory follows the cash the
+    # funds invest, their assets less their ON RRP (about 12 % less here), not their assets;
+    # before, it followed the $5 tn of 2022 as if all of it were invested, and repo volumes
+    # came out near three times SOFR's.
+    def rows(on_rrp_end: float) -> list[str]:
+        flat = "3300,100,750,4150,23300,17500,4.40,4.25,4.50,6800,"
+        return [
+            f"2025-03-03,{flat}",
+            f"2025-03-31,{flat}",
+            f"2025-04-30,3300,{on_rrp_end},750,{4050 + on_rrp_end},23300,17500,4.40,4.25,4.50,6800,",
+        ]
+
+    flat = ReplayModel(load_inputs(write(tmp_path, rows(100))), rng=0).run()
+    parked = ReplayModel(load_inputs(write(tmp_path, rows(900))), rng=0).run()
+    assert parked.loc["2025-04-30", "on_rrp"] == pytest.approx(900, abs=1)
+    pd.testing.assert_series_equal(
+        flat.loc[:"2025-03-31", "dealer_inventory"], parked.loc[:"2025-03-31", "dealer_inventory"]
+    )
+    fell = 1 - parked.loc["2025-04-30", "dealer_inventory"] / flat.loc["2025-04-30", "dealer_inventory"]
+    share = 800 / (6800 - 100)  # of the cash funds invested at the start
+    assert 0.5 * share < fell < 1.5 * share, fell
+    # and the repo that finances it with them
+    cols = ["dealer_inventory", "sofr_volume"]
+    less = flat.loc["2025-04-30", cols] - parked.loc["2025-04-30", cols]
+    assert less["sofr_volume"] > 0.5 * less["dealer_inventory"] > 0, less
+
+
 def test_fed_repo_operations_for_dealers_cap_repo_in_a_scarce_market(tmp_path):
     # October 2019-like: reserves scarce, no SRF, the discount window 65 bp over IOER. The
     # same month with the Desk's daily repo operations for dealers at IOER: dealers no longer
