@@ -208,6 +208,18 @@ def parse_sets(items: list[str], label: str = "--set") -> dict[str, Any]:
     return out
 
 
+def flatten(table: dict, prefix: str = "") -> dict[str, Any]:
+    """`{"banks": {"lclor_large": x}}` and `{"banks.lclor_large": x}` alike -> dotted keys."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{dotted}."))
+        else:
+            out[dotted] = value
+    return out
+
+
 def set_dotted(params: dict, key: str, value: Any, label: str) -> None:
     """Set `a.b.c` in a nested dict; the key must exist in base.toml.
 

@@ -46,16 +46,6 @@ def from_data(key: str) -> bool:
     return any(key == k or key.startswith(f"{k}.") for k in FROM_DATA)
 
 
-def _dotted(table: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in table.items():
-        if isinstance(value, dict):
-            out.update(_dotted(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
 def check_replay_options(
     scenario: str | dict,
     overrides: dict | list[str] | str | None,
@@ -65,7 +55,7 @@ def check_replay_options(
     (`FROM_DATA`; calendar.* contradicts the window asked for) and a scenario that changes one,
     named by `labels` (the command line's `--scenario` and `--set`, or the API's arguments)."""
     window = "--start/--end YYYY-MM-DD" if labels == scenarios.CLI_LABELS else "start= and end= (YYYY-MM-DD)"
-    for key in _dotted(scenarios.as_overrides(overrides, labels[1])):
+    for key in scenarios.flatten(scenarios.as_overrides(overrides, labels[1])):
         if key.startswith("calendar"):
             raise InputError(
                 f"{labels[1]} {key}: a replay's days are those of the inputs file: expected {window}"
@@ -78,8 +68,8 @@ def check_replay_options(
     if scenario == REPLAY_SCENARIO:
         return
     # as a replay loads them: never from a snapshot (`replay_params`)
-    mine = _dotted(scenarios.load(scenario, {"start.snapshot": ""}, labels))
-    default = _dotted(scenarios.load(REPLAY_SCENARIO, {"start.snapshot": ""}))
+    mine = scenarios.flatten(scenarios.load(scenario, {"start.snapshot": ""}, labels))
+    default = scenarios.flatten(scenarios.load(REPLAY_SCENARIO, {"start.snapshot": ""}))
     changed = [k for k in mine if (from_data(k) or k in FIRST_ROW) and mine[k] != default[k]]
     if changed:
         name = scenario if isinstance(scenario, str) else mine.get("name", "the scenario given")

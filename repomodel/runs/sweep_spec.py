@@ -77,18 +77,6 @@ def read_spec(path: str | Path) -> dict:
     return spec
 
 
-def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:
-    """`{"banks": {"lclor_large": [..]}}` and `{"banks.lclor_large": [..]}` alike -> dotted keys."""
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{dotted}."))
-        else:
-            out[dotted] = value
-    return out
-
-
 def _default_of(key: str) -> Any:
     node: Any = scenarios.base()
     for part in key.split("."):
@@ -134,7 +122,7 @@ def plan(spec: dict) -> dict:
     fixed = spec.get("set", {})
     if not isinstance(fixed, dict):
         raise InputError(f"sweep spec: set = {fixed!r}: expected a table of dotted keys and values")
-    fixed = _flatten(fixed)
+    fixed = scenarios.flatten(fixed)
     for key in fixed:
         _check_key(key, "sweep spec [set]")
     has_grid, has_sample = "grid" in spec, "sample" in spec
@@ -280,7 +268,7 @@ def _check_runs(scenario: str, runs: list[dict]) -> None:
 def _grid(table: Any, fixed: dict) -> tuple[list[dict], str, list[str]]:
     if not isinstance(table, dict):
         raise InputError(f"sweep spec: grid = {table!r}: expected a table of dotted keys and lists of values")
-    grid = _flatten(table)
+    grid = scenarios.flatten(table)
     if not grid:
         raise InputError(
             "sweep spec: [grid] is empty: expected at least one dotted key with a list of values, "
@@ -320,7 +308,7 @@ def _sample(table: Any, fixed: dict) -> tuple[list[dict], str, list[str]]:
         )
     if not isinstance(sample_seed, int) or isinstance(sample_seed, bool):
         raise InputError(f"sweep spec [sample]: seed = {sample_seed!r}: expected an integer")
-    ranges = _flatten(table)
+    ranges = scenarios.flatten(table)
     if not ranges:
         raise InputError(
             "sweep spec: [sample] has no ranges: expected at least one dotted key = [low, high], "
