@@ -73,6 +73,9 @@ _NON_NEGATIVE = (*_ALL_QUANTITIES, "dealer_repo_limit", "fed_lending")  # $ bill
 _PERCENT = (*RATES, *ACTUALS, "dealer_repo_rate")
 RATE_RANGE = (-1.0, 25.0)  # percent: policy and market rates of the US since 2008 sit well inside
 MAX_QUANTITY = 100_000.0  # $ bn: four times the assets of all US commercial banks
+# $ bn: sizes that have not been below this since 2008 (banks' assets and deposits, the Fed's
+# assets, money funds' assets): below it a file is in $ trillions
+SIZES, MIN_SIZE = ("bank_assets", "bank_deposits", "fed_assets", "mmf_assets"), 100.0
 _KNOWN = frozenset((*REQUIRED, *OPTIONAL_QUANTITIES, *OPTIONAL_RATES, *ACTUALS, *OPERATIONS))
 
 
@@ -257,6 +260,11 @@ def _cell(here: str, column: str, cell: str) -> float:
         raise InputError(
             f"{here} '{column}': {cell} is more than {MAX_QUANTITY:,.0f}: expected $ billions "
             "(all US banks hold about $25,000 bn of assets; a file in $ millions is 1,000 times too large)"
+        )
+    if column in SIZES and value < MIN_SIZE:
+        raise InputError(
+            f"{here} '{column}': {cell} is less than {MIN_SIZE:,.0f}: expected $ billions "
+            "(all US banks hold about $25,000 bn of assets; a file in $ trillions is 1,000 times too small)"
         )
     return value
 

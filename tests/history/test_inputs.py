@@ -343,6 +343,10 @@ def test_history_dealer_repo_operations_start_after_the_spike_and_stop_before_th
             ["2024-01-03,3000000,500,700,7700,23000,17500,5.40,5.30,5.50"],
             r"column 'reserves': 3000000 is more than 100,000: expected \$ billions",
         ),
+        (  # banks' assets in $ trillions
+            ["2024-01-03,3000,500,700,7700,23.0,17500,5.40,5.30,5.50"],
+            r"column 'bank_assets': 23.0 is less than 100: expected \$ billions .*\$ trillions",
+        ),
         (  # IORB below the ON RRP rate, from the second week
             [
                 "2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50",
