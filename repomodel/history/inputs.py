@@ -33,7 +33,9 @@ The inputs file is a CSV anyone can write by hand:
     policy rate is a step function set by announcements), so the first row must give
     every rate that is present;
   - actuals are kept only on the business days they are observed (NaN elsewhere).
-- Numbers are plain decimals; quantities must not be negative; `srf_exists` is 0 or 1.
+- Numbers are plain decimals; quantities must not be negative, nor above $100,000 bn (a file in
+  $ millions), nor a size (`bank_assets`, `bank_deposits`, `fed_assets`, `mmf_assets`) under $100 bn
+  (a file in $ trillions); `srf_exists` is 0 or 1.
   An optional column left blank in every row is treated as absent.
 
 `load_inputs` returns one row per US business day (federal holidays off, pandas'
