@@ -51,9 +51,11 @@ from repomodel.drivers import Economy
 from repomodel.errors import InputError
 from repomodel.history.inputs import history_path, known_srf_take_up, load_inputs
 from repomodel.history.replay_options import (  # noqa: F401 (replay_params: served here before)
+    ON_RRP_STEER_FROM,
     check_day,
     check_frame,
     check_replay_options,
+    invested_share,
     replay_params,
 )
 
@@ -71,10 +73,6 @@ DRIVER_COLUMNS = (
     "base_spending",
     "tga_target",
 )
-# ON RRP steering: below this take-up ($ bn) funds are not pushed to place cash at the Fed
-# (in 2018-19 the facility sat near zero while dealers also borrowed from banks); above it
-# the funds' cash is set so that their leftover after tri-party lending matches the data.
-ON_RRP_STEER_FROM = 25.0
 STEER_GAIN = 0.6  # share of yesterday's ON RRP miss corrected today
 TAX_DRAIN_PERSISTENCE = 0.7  # daily share of tax-date fund outflows not yet back
 SETTLEMENT_WINDOW = 21  # business days of repo settlements banks size their liquidity to (a month)
@@ -151,7 +149,9 @@ class History:
         self.bank_assets_0 = float(self.inputs["bank_assets"].iloc[0])
         self.mmf_0 = float(s["mmf_assets"])
         self.invested_0 = max(self.mmf_0 - float(s["on_rrp"]), 1e-9)  # fund cash not at the Fed
-        self.fund_repo_share = 1.0 - s["mmf_bills_share"] - s["mmf_other_share"]
+        # the repo share of the cash funds invest (`invested_share`: the opening's ON RRP on top)
+        held = max(invested_share(self.mmf_0, float(s["on_rrp"])), 1e-9)
+        self.fund_repo_share = 1.0 - s["mmf_bills_share"] / held - s["mmf_other_share"] / held
         self.dealer_base_0 = eco.dealers.inventory_base.copy()
 
     def table(self, params: dict, cal: Calendar) -> pd.DataFrame:

@@ -32,6 +32,10 @@ FROM_DATA = (
     "money_funds.aum_growth",
     "money_funds.flow_reversion",
 )
+# ON RRP steering: below this take-up ($ bn) funds are not pushed to place cash at the Fed
+# (in 2018-19 the facility sat near zero while dealers also borrowed from banks); above it
+# the funds' cash is set so that their leftover after tri-party lending matches the data.
+ON_RRP_STEER_FROM = 25.0
 # The opening state a replay takes from the first row of its inputs (`replay_params`): a
 # scenario's values of these are unused (an override of one still wins, as a test may want).
 FIRST_ROW = tuple(
@@ -152,6 +156,8 @@ def replay_params(
     fed_scale = float(first["fed_assets"]) / s["fed_assets"]
     mmf = float(first["mmf_assets"]) if "mmf_assets" in inputs else s["mmf_assets"]
     market = mmf / s["mmf_assets"]
+    invested = invested_share(mmf, float(first["on_rrp"]))
+    book = market * invested  # dealers' book: the Treasuries funds' invested cash finances
     bottom = float(min(first["on_rrp_rate"], first["iorb"]))
     top = float(max(first["srf_rate"], first["iorb"], bottom))
     changes = {
@@ -169,13 +175,17 @@ def replay_params(
         "start.tga": float(first["tga"]),
         "start.bank_assets": float(first["bank_assets"]),
         "start.mmf_assets": mmf,
+        # Funds hold bills and other assets in the scenario's shares of the cash they invest;
+        # what they have at the ON RRP sits on top (`invested_share`).
+        "start.mmf_bills_share": s["mmf_bills_share"] * invested,
+        "start.mmf_other_share": s["mmf_other_share"] * invested,
         # SOMA composition is not in the file: the default split, scaled, below Fed assets.
         "start.soma_bills": s["soma_bills"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
         "start.soma_coupons": s["soma_coupons"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
         "start.soma_mbs": s["soma_mbs"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
-        "start.bank_repo_to_dealers": s["bank_repo_to_dealers"] * market,
-        "start.dealer_client_repo": s["dealer_client_repo"] * market,
-        "start.dealer_equity": s["dealer_equity"] * market,
+        "start.bank_repo_to_dealers": s["bank_repo_to_dealers"] * book,
+        "start.dealer_client_repo": s["dealer_client_repo"] * book,
+        "start.dealer_equity": s["dealer_equity"] * book,
         "start.fhlb_cash": s["fhlb_cash"] * market,
         # Reserve demand at the scale of the repo settled in the file's first weeks; without
         # the optional column `repo_volume`, at the reference (the LCLoR a fixed share of size).
@@ -190,6 +200,21 @@ def replay_params(
     params["name"] = "replay"
     params["description"] = f"History replay {params['calendar']['start']} .. {params['calendar']['end']}"
     return params
+
+
+def invested_share(mmf_assets: float, on_rrp: float) -> float:
+    """The share of money funds' assets they invest rather than park at the ON RRP on a replay's
+    first day, which their bills and other assets are scenario shares of. In the data the ON
+    RRP came on top of funds' usual portfolio (2021-23: up to $2.3 tn of about $5 tn, while
+    funds' bills fell), so an opening with the facility in use keeps the scenario's portfolio
+    for the cash funds invest, and dealers open with the book that cash finances (their client
+    repo, equity and bank repo scaled to it too), as they carry it over the replay
+    (`History.public`). Before, a replay cold on 2022-03-01 opened dealers with $0.25 tn of
+    inventory where one from 2018 carries $1.2 tn that day.
+    Below ON_RRP_STEER_FROM (2018-19: the facility near zero) the shares are of all assets."""
+    if on_rrp <= ON_RRP_STEER_FROM:
+        return 1.0
+    return max(mmf_assets - on_rrp, 0.0) / mmf_assets
 
 
 def _first_settlement_ratio(inputs: pd.DataFrame, reference: float) -> float:

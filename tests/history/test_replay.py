@@ -313,6 +313,25 @@ def test_cash_funds_park_at_the_on_rrp_is_not_treasuries_dealers_carry(tmp_path)
     assert less["sofr_volume"] > 0.5 * less["dealer_inventory"] > 0, less
 
 
+def test_a_replay_opening_with_fund_cash_parked_at_the_on_rrp_opens_dealers_book_in_full(tmp_path):
+    # In 2021-23 the ON RRP came on top of funds' usual portfolio: $1.5 tn more fund cash
+    # parked at the Fed leaves the cash funds invest, and the dealers' book it finances, as they
+    # are. A replay opening there (a window from 2022, or a file of one's own) now opens dealers
+    # with the same inventory and tri-party book as one with that cash neither in the funds nor
+    # at the Fed; before, the parked cash was carved out of funds' repo lending, and a replay
+    # cold on 2022-03-01 opened dealers with a fifth of the inventory the replay from 2018
+    # carries that day.
+    def rows(on_rrp: float) -> list[str]:
+        line = f"3300,{on_rrp},750,{4050 + on_rrp},23300,17500,4.40,4.25,4.50,{5300 + on_rrp},"
+        return [f"2025-03-03,{line}", f"2025-03-31,{line}"]
+
+    lean = ReplayModel(load_inputs(write(tmp_path, rows(100))), rng=0).run()
+    parked = ReplayModel(load_inputs(write(tmp_path, rows(1600))), rng=0).run()
+    assert parked["on_rrp"].to_numpy() == pytest.approx(1600, rel=0.02)
+    for column in ("dealer_inventory", "mmf_repo"):
+        assert parked[column].to_numpy() == pytest.approx(lean[column].to_numpy(), rel=0.02), column
+
+
 def test_fed_repo_operations_for_dealers_cap_repo_in_a_scarce_market(tmp_path):
     # October 2019-like: reserves scarce, no SRF, the discount window 65 bp over IOER. The
     # same month with the Desk's daily repo operations for dealers at IOER: dealers no longer
