@@ -35,7 +35,8 @@ The inputs file is a CSV anyone can write by hand:
   - actuals are kept only on the business days they are observed (NaN elsewhere).
 - Numbers are plain decimals; quantities must not be negative, nor above $100,000 bn (a file in
   $ millions), nor a size (`bank_assets`, `bank_deposits`, `fed_assets`, `mmf_assets`) under $100 bn
-  (a file in $ trillions); `srf_exists` is 0 or 1.
+  (a file in $ trillions); `on_rrp` is below `mmf_assets` on every day (funds place at the
+  ON RRP what they do not invest); `srf_exists` is 0 or 1.
   An optional column left blank in every row is treated as absent.
 
 `load_inputs` returns one row per US business day (federal holidays off, pandas'
@@ -132,6 +133,7 @@ def load_inputs(
     if "srf_exists" in out:
         out["srf_exists"] = out["srf_exists"].astype(int)
     _check_corridor(path.name, out)
+    check_on_rrp_within_funds(path.name, out)
     for name in (*ACTUALS, *OPERATIONS):
         if name in columns:
             actual = pd.Series(columns[name], index=dates)
@@ -153,6 +155,22 @@ def _check_corridor(name: str, days: pd.DataFrame) -> None:
                 f"{name}: on {day.date()} {high} {days[high].iloc[wrong[0]]:g} is below {low} "
                 f"{days[low].iloc[wrong[0]]:g}: expected {what}"
             )
+
+
+def check_on_rrp_within_funds(name: str, days: pd.DataFrame) -> None:
+    """Money funds place at the ON RRP the cash they do not invest, so its take-up is below their
+    assets on every business day where the table has them (in the data at most about half:
+    $2.55 tn of $4.7 tn at the end of 2022); the first day at or above is named."""
+    if "mmf_assets" not in days:
+        return
+    over = np.flatnonzero(days["on_rrp"].to_numpy() >= days["mmf_assets"].to_numpy())
+    if len(over):
+        day = days.index[over[0]]
+        raise InputError(
+            f"{name}: on {day.date()} on_rrp {days['on_rrp'].iloc[over[0]]:,.0f} is at or above "
+            f"mmf_assets {days['mmf_assets'].iloc[over[0]]:,.0f}: expected the ON RRP below money "
+            "funds' assets ($ bn; funds place there what they do not invest)"
+        )
 
 
 def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:

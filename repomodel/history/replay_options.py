@@ -17,7 +17,7 @@ import pandas as pd
 from repomodel import scenario as scenarios
 from repomodel.calendar import business_days
 from repomodel.errors import InputError
-from repomodel.history.inputs import QUANTITIES, RATES
+from repomodel.history.inputs import QUANTITIES, RATES, check_on_rrp_within_funds
 
 FROM_DATA = (
     "calendar",
@@ -123,6 +123,7 @@ def check_frame(frame: object) -> None:
             value = frame.loc[day, column]
             cell = "missing" if pd.isna(value) else f"'{value}'"
             raise InputError(f"inputs: {column} on {day.date()} is {cell}: {expected}, a number every day")
+    check_on_rrp_within_funds("inputs", frame)
 
 
 def check_day(value: object, name: str) -> pd.Timestamp:
@@ -157,6 +158,12 @@ def replay_params(
     mmf = float(first["mmf_assets"]) if "mmf_assets" in inputs else s["mmf_assets"]
     market = mmf / s["mmf_assets"]
     invested = invested_share(mmf, float(first["on_rrp"]))
+    if invested <= 0:  # with mmf_assets in the file, `load_inputs` refused it already
+        raise InputError(
+            f"inputs: on_rrp on {day0} ({float(first['on_rrp']):,.0f}) is at or above money funds' "
+            f"assets ({mmf:,.0f}, start.mmf_assets: the inputs have no mmf_assets): expected the ON "
+            "RRP below them, or a column mmf_assets"
+        )
     book = market * invested  # dealers' book: the Treasuries funds' invested cash finances
     bottom = float(min(first["on_rrp_rate"], first["iorb"]))
     top = float(max(first["srf_rate"], first["iorb"], bottom))

@@ -11,6 +11,7 @@ import pytest
 
 from repomodel.errors import InputError, InputWarning
 from repomodel.history.inputs import REQUIRED, history_path, load_inputs
+from repomodel.history.replay import replay
 from repomodel.history.stages import load_stages
 
 CALIBRATION_WINDOW = load_stages().windows["whole"]
@@ -366,6 +367,25 @@ def test_rates_outside_percent_quantities_in_millions_and_a_corridor_out_of_orde
     with pytest.raises(InputError, match=expected) as info:
         load_inputs(write(tmp_path, *rows))
     assert "\n" not in str(info.value)
+
+
+def test_an_on_rrp_at_or_above_money_funds_assets_is_refused(tmp_path):
+    # Funds place at the ON RRP the cash they do not invest (in the data at most about half of
+    # their assets): a take-up at or above their assets is a wrong column or unit. A replay
+    # opening there had no dealers' book to price (SOFR blank every day, and a traceback).
+    rows = [
+        "2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50,6000",
+        "2024-02-01,3000,6000,700,13200,23000,17500,5.40,5.30,5.50,6000",
+    ]
+    with pytest.raises(
+        InputError, match=r"on 2024-02-01 on_rrp 6,000 is at or above mmf_assets 6,000"
+    ) as info:
+        load_inputs(write(tmp_path, *rows, header=HEADER + ",mmf_assets"))
+    assert "\n" not in str(info.value)
+    # without the column, the replay opens funds at the scenario's size, and says so
+    frame = load_inputs(write(tmp_path, "2024-01-03,3000,9000,700,16200,23000,17500,5.40,5.30,5.50"))
+    with pytest.raises(InputError, match=r"on_rrp on 2024-01-03 \(9,000\) .*the inputs have no mmf_assets"):
+        replay(frame)
 
 
 @pytest.mark.parametrize(
