@@ -133,7 +133,6 @@ def load_inputs(
     if "srf_exists" in out:
         out["srf_exists"] = out["srf_exists"].astype(int)
     _check_corridor(path.name, out)
-    check_on_rrp_within_funds(path.name, out)
     for name in (*ACTUALS, *OPERATIONS):
         if name in columns:
             actual = pd.Series(columns[name], index=dates)
@@ -159,16 +158,17 @@ def _check_corridor(name: str, days: pd.DataFrame) -> None:
 
 def check_on_rrp_within_funds(name: str, days: pd.DataFrame) -> None:
     """Money funds place at the ON RRP the cash they do not invest, so its take-up is below their
-    assets on every business day where the table has them (in the data at most about half:
-    $2.55 tn of $4.7 tn at the end of 2022); the first day at or above is named."""
+    assets on every business day where the daily table has them (in the data at most about
+    half: $2.55 tn of $4.7 tn at the end of 2022); the first day at or above is named. A file's
+    rows are checked as they are read (`_check_on_rrp_below_funds`)."""
     if "mmf_assets" not in days:
         return
     over = np.flatnonzero(days["on_rrp"].to_numpy() >= days["mmf_assets"].to_numpy())
     if len(over):
         day = days.index[over[0]]
         raise InputError(
-            f"{name}: on {day.date()} on_rrp {days['on_rrp'].iloc[over[0]]:,.0f} is at or above "
-            f"mmf_assets {days['mmf_assets'].iloc[over[0]]:,.0f}: expected the ON RRP below money "
+            f"{name}: on {day.date()} on_rrp {days['on_rrp'].iloc[over[0]]:,.10g} is at or above "
+            f"mmf_assets {days['mmf_assets'].iloc[over[0]]:,.10g}: expected the ON RRP below money "
             "funds' assets ($ bn; funds place there what they do not invest)"
         )
 
@@ -193,7 +193,39 @@ def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
         for column in columns:
             columns[column][i] = _cell(here, column, row[where[column]].strip())
     _check_columns(f"{name} row {rows[0][0]} ({dates[0].date()}), column", name, columns)
+    _check_on_rrp_below_funds(name, [number for number, _ in rows], dates, columns)
     return pd.DatetimeIndex(dates), columns
+
+
+def _check_on_rrp_below_funds(
+    name: str, numbers: list[int], dates: list[pd.Timestamp], columns: dict[str, np.ndarray]
+) -> None:
+    """`on_rrp` below `mmf_assets` (when the file has it) on every day: both are laid on the
+    calendar linearly between their rows and flat outside them, so their gap is checked on every
+    row, a value a row leaves blank taken as the calendar gives it; the first row at fault is
+    named."""
+    if "mmf_assets" not in columns:
+        return
+    days = np.array(dates, dtype="datetime64[D]").astype(np.int64)
+
+    def laid(column: str) -> np.ndarray:
+        seen = ~np.isnan(columns[column])
+        return np.interp(days, days[seen], columns[column][seen])
+
+    on_rrp, funds = laid("on_rrp"), laid("mmf_assets")
+    over = np.flatnonzero(on_rrp >= funds)
+    if len(over):
+        i = over[0]
+
+        def shown(column: str, value: float) -> str:
+            blank = np.isnan(columns[column][i])
+            return f"{column} {value:,.10g}" + (" (blank: between its rows)" if blank else "")
+
+        raise InputError(
+            f"{name} row {numbers[i]} ({dates[i].date()}): {shown('on_rrp', on_rrp[i])} is at or above "
+            f"{shown('mmf_assets', funds[i])}: expected the ON RRP below money funds' assets ($ bn; "
+            "funds place there what they do not invest)"
+        )
 
 
 def _rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:

@@ -17,7 +17,7 @@ import pandas as pd
 from repomodel import scenario as scenarios
 from repomodel.calendar import business_days
 from repomodel.errors import InputError
-from repomodel.history.inputs import QUANTITIES, RATES, check_on_rrp_within_funds
+from repomodel.history.inputs import OPTIONAL_QUANTITIES, QUANTITIES, RATES, check_on_rrp_within_funds
 
 FROM_DATA = (
     "calendar",
@@ -112,7 +112,7 @@ def check_frame(frame: object) -> None:
     missing = [c for c in (*QUANTITIES, *RATES) if c not in frame]
     if missing:
         raise InputError(f"inputs: no column {', '.join(missing)}: {expected}")
-    for column in (*QUANTITIES, *RATES):
+    for column in (*QUANTITIES, *RATES, *(c for c in OPTIONAL_QUANTITIES if c in frame)):
         if not pd.api.types.is_numeric_dtype(frame[column]):
             raise InputError(
                 f"inputs: column {column} holds {frame[column].dtype} values: {expected}, numbers"
@@ -157,14 +157,6 @@ def replay_params(
     fed_scale = float(first["fed_assets"]) / s["fed_assets"]
     mmf = float(first["mmf_assets"]) if "mmf_assets" in inputs else s["mmf_assets"]
     market = mmf / s["mmf_assets"]
-    invested = invested_share(mmf, float(first["on_rrp"]))
-    if invested <= 0:  # with mmf_assets in the file, `load_inputs` refused it already
-        raise InputError(
-            f"inputs: on_rrp on {day0} ({float(first['on_rrp']):,.0f}) is at or above money funds' "
-            f"assets ({mmf:,.0f}, start.mmf_assets: the inputs have no mmf_assets): expected the ON "
-            "RRP below them, or a column mmf_assets"
-        )
-    book = market * invested  # dealers' book: the Treasuries funds' invested cash finances
     bottom = float(min(first["on_rrp_rate"], first["iorb"]))
     top = float(max(first["srf_rate"], first["iorb"], bottom))
     changes = {
@@ -182,17 +174,13 @@ def replay_params(
         "start.tga": float(first["tga"]),
         "start.bank_assets": float(first["bank_assets"]),
         "start.mmf_assets": mmf,
-        # Funds hold bills and other assets in the scenario's shares of the cash they invest;
-        # what they have at the ON RRP sits on top (`invested_share`).
-        "start.mmf_bills_share": s["mmf_bills_share"] * invested,
-        "start.mmf_other_share": s["mmf_other_share"] * invested,
         # SOMA composition is not in the file: the default split, scaled, below Fed assets.
         "start.soma_bills": s["soma_bills"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
         "start.soma_coupons": s["soma_coupons"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
         "start.soma_mbs": s["soma_mbs"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
-        "start.bank_repo_to_dealers": s["bank_repo_to_dealers"] * book,
-        "start.dealer_client_repo": s["dealer_client_repo"] * book,
-        "start.dealer_equity": s["dealer_equity"] * book,
+        "start.bank_repo_to_dealers": s["bank_repo_to_dealers"] * market,
+        "start.dealer_client_repo": s["dealer_client_repo"] * market,
+        "start.dealer_equity": s["dealer_equity"] * market,
         "start.fhlb_cash": s["fhlb_cash"] * market,
         # Reserve demand at the scale of the repo settled in the file's first weeks; without
         # the optional column `repo_volume`, at the reference (the LCLoR a fixed share of size).
@@ -204,6 +192,7 @@ def replay_params(
         for key, value in overrides.items():
             scenarios.set_dotted(params, key, value, label=labels[1])
         params = scenarios.validate(params)
+    _open_funds_invested(params, inputs, overrides)
     params["name"] = "replay"
     params["description"] = f"History replay {params['calendar']['start']} .. {params['calendar']['end']}"
     return params
@@ -222,6 +211,43 @@ def invested_share(mmf_assets: float, on_rrp: float) -> float:
     if on_rrp <= ON_RRP_STEER_FROM:
         return 1.0
     return max(mmf_assets - on_rrp, 0.0) / mmf_assets
+
+
+def _open_funds_invested(params: dict, inputs: pd.DataFrame, overrides: dict) -> None:
+    """Funds open with bills and other assets in the scenario's shares of the cash they invest,
+    the ON RRP on top, and dealers with the book that cash finances (`invested_share`), from the
+    opening's sizes as the replay takes them (the first row's, or a `start.*` override). Refused
+    where the ON RRP is at or above funds' assets: on the opening, and without a column
+    mmf_assets (funds held at the opening's size) on every day; with the column, `load_inputs`
+    checked every row of the file."""
+    start = params["start"]
+    size = start["mmf_assets"]
+    days = pd.Series(start["on_rrp"], index=inputs.index[:1])  # the opening as taken
+    if "mmf_assets" not in inputs:
+        days = pd.concat([days, inputs["on_rrp"].iloc[1:]])
+    over = days[days >= size]
+    if len(over):
+        source = (
+            "set by an override"
+            if "start.mmf_assets" in overrides
+            else "the first row's"
+            if "mmf_assets" in inputs
+            else "the scenario's: the inputs have no mmf_assets"
+        )
+        raise InputError(
+            f"inputs: on_rrp on {over.index[0].date()} ({over.iloc[0]:,.10g}) is at or above money "
+            f"funds' assets (start.mmf_assets {size:,.10g}, {source}): expected the ON RRP below them"
+        )
+    invested = invested_share(size, start["on_rrp"])
+    for key in (
+        "mmf_bills_share",
+        "mmf_other_share",
+        "bank_repo_to_dealers",
+        "dealer_client_repo",
+        "dealer_equity",
+    ):
+        if f"start.{key}" not in overrides:
+            start[key] = start[key] * invested
 
 
 def _first_settlement_ratio(inputs: pd.DataFrame, reference: float) -> float:

@@ -373,19 +373,32 @@ def test_an_on_rrp_at_or_above_money_funds_assets_is_refused(tmp_path):
     # Funds place at the ON RRP the cash they do not invest (in the data at most about half of
     # their assets): a take-up at or above their assets is a wrong column or unit. A replay
     # opening there had no dealers' book to price (SOFR blank every day, and a traceback).
-    rows = [
-        "2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50,6000",
-        "2024-02-01,3000,6000,700,13200,23000,17500,5.40,5.30,5.50,6000",
-    ]
+    header = HEADER + ",mmf_assets"
+    row = "2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50,6000"
+    rows = [row, "2024-02-01,3000,6000,700,13200,23000,17500,5.40,5.30,5.50,6000"]
     with pytest.raises(
-        InputError, match=r"on 2024-02-01 on_rrp 6,000 is at or above mmf_assets 6,000"
+        InputError, match=r"row 2 \(2024-02-01\): on_rrp 6,000 is at or above mmf_assets 6,000"
+    ):
+        load_inputs(write(tmp_path, *rows, header=header))
+    # a blank between rows is taken as the calendar lays it: the row where fund assets dip
+    dip = [row, "2024-01-17,3000,,700,7700,23000,17500,5.40,5.30,5.50,400", row.replace("01-03", "02-01")]
+    with pytest.raises(
+        InputError, match=r"row 2 \(2024-01-17\): on_rrp 500 \(blank: between its rows\)"
     ) as info:
-        load_inputs(write(tmp_path, *rows, header=HEADER + ",mmf_assets"))
+        load_inputs(write(tmp_path, *dip, header=header))
     assert "\n" not in str(info.value)
-    # without the column, the replay opens funds at the scenario's size, and says so
-    frame = load_inputs(write(tmp_path, "2024-01-03,3000,9000,700,16200,23000,17500,5.40,5.30,5.50"))
+    # Without the column funds keep the opening's size (start.mmf_assets) all along: every day
+    # is compared with it, and an override of it is what the replay compares with.
+    flat = "2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50"
+    later = [flat, "2024-02-01,3000,9000,700,16200,23000,17500,5.40,5.30,5.50"]
+    with pytest.raises(InputError, match=r"on_rrp on 2024-01-2\d \([0-9,.]+\) .*start.mmf_assets 7,400, the scenario.s: the inputs have no mmf_assets"):
+        replay(load_inputs(write(tmp_path, *later)))
+    first = load_inputs(write(tmp_path, later[1].replace("02-01", "01-03")))
     with pytest.raises(InputError, match=r"on_rrp on 2024-01-03 \(9,000\) .*the inputs have no mmf_assets"):
-        replay(frame)
+        replay(first)
+    assert replay(first, overrides={"start.mmf_assets": 12000})["on_rrp"].iloc[0] == pytest.approx(
+        9000, rel=0.02
+    )
 
 
 @pytest.mark.parametrize(

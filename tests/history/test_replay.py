@@ -515,6 +515,12 @@ def test_a_window_from_python_is_replayed_warm_as_the_command_line_does(tmp_path
         ),
         (dict(inputs="dates in UTC"), r"^inputs: the table's dates carry a time or a time zone"),
         (dict(inputs="reserves as text"), r"^inputs: column reserves holds .* values: expected"),
+        (dict(inputs="fund assets as text"), r"^inputs: column mmf_assets holds .* values: expected"),
+        (dict(inputs="fund assets with a gap"), r"^inputs: mmf_assets on 2024-05-08 is missing: expected"),
+        (
+            dict(inputs="ON RRP at fund assets"),
+            r"^inputs: on 2024-05-0\d on_rrp .* is at or above mmf_assets",
+        ),
         (dict(inputs="frame", warm_up="no"), r"^warm_up: 'no': expected True or False"),
     ],
 )
@@ -530,6 +536,11 @@ def test_replay_from_python_refuses_what_the_command_line_refuses(tmp_path, call
         "weekly rows": frame.iloc[::5],
         "dates in UTC": frame.tz_localize("UTC"),
         "reserves as text": frame.assign(reserves=frame["reserves"].astype(str)),
+        "fund assets as text": frame.assign(mmf_assets="6000"),
+        "fund assets with a gap": frame.assign(
+            mmf_assets=frame["reserves"].where(frame.index != "2024-05-08") + 4000
+        ),
+        "ON RRP at fund assets": frame.assign(mmf_assets=frame["on_rrp"]),
     }
     call = dict(call)
     if isinstance(call.get("inputs"), str):
