@@ -218,8 +218,17 @@ def _check_on_rrp_below_funds(
         i = over[0]
 
         def shown(column: str, value: float) -> str:
-            blank = np.isnan(columns[column][i])
-            return f"{column} {value:,.10g}" + (" (blank: between its rows)" if blank else "")
+            seen = np.flatnonzero(~np.isnan(columns[column]))
+            where = (
+                ""
+                if i in seen
+                else " (blank: held from its first value)"
+                if i < seen[0]
+                else " (blank: held from its last value)"
+                if i > seen[-1]
+                else " (blank: between its rows)"
+            )
+            return f"{column} {value:,.10g}{where}"
 
         raise InputError(
             f"{name} row {numbers[i]} ({dates[i].date()}): {shown('on_rrp', on_rrp[i])} is at or above "

@@ -451,7 +451,7 @@ def replay(
     `load_inputs` returns. `start`, `end` (YYYY-MM-DD): the window. From `start` the replay
     starts cold, from that day's data and the scenario's opening rules; the distribution of
     reserves across banks becomes the model's own only over months of history (cold on
-    2019-06-03 the replay reads +106 / +67 bp in June / July 2019, warm +4.6 / +11.2, the
+    2019-06-03 the replay reads +105 / +66 bp in June / July 2019, warm +4.6 / +11.0, the
     data +4.3 / +10.0), so a later `start` warns. With `warm_up=True` the days before
     `start` are replayed too and the frame returned from `start` on, as `repomodel replay
     --start` does. Keys a replay takes from the data (`replay_options.FROM_DATA`) are

@@ -12,6 +12,7 @@ on the command line, `overrides`/`scenario` from Python).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from repomodel import scenario as scenarios
@@ -112,8 +113,10 @@ def check_frame(frame: object) -> None:
     missing = [c for c in (*QUANTITIES, *RATES) if c not in frame]
     if missing:
         raise InputError(f"inputs: no column {', '.join(missing)}: {expected}")
-    for column in (*QUANTITIES, *RATES, *(c for c in OPTIONAL_QUANTITIES if c in frame)):
-        if not pd.api.types.is_numeric_dtype(frame[column]):
+    quantities = (*QUANTITIES, *(c for c in OPTIONAL_QUANTITIES if c in frame))
+    for column in (*quantities, *RATES):
+        kind = frame[column].dtype
+        if not pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_complex_dtype(kind):
             raise InputError(
                 f"inputs: column {column} holds {frame[column].dtype} values: {expected}, numbers"
             )
@@ -123,6 +126,13 @@ def check_frame(frame: object) -> None:
             value = frame.loc[day, column]
             cell = "missing" if pd.isna(value) else f"'{value}'"
             raise InputError(f"inputs: {column} on {day.date()} is {cell}: {expected}, a number every day")
+        wrong = ~np.isfinite(values.to_numpy(float)) | (values.to_numpy(float) < 0)
+        if column in quantities and wrong.any():
+            day = frame.index[wrong][0]
+            raise InputError(
+                f"inputs: {column} on {day.date()} is {frame.loc[day, column]}: {expected}, a finite "
+                "amount >= 0 ($ bn)"
+            )
     check_on_rrp_within_funds("inputs", frame)
 
 
@@ -156,7 +166,16 @@ def replay_params(
     soma = s["soma_bills"] + s["soma_coupons"] + s["soma_mbs"]
     fed_scale = float(first["fed_assets"]) / s["fed_assets"]
     mmf = float(first["mmf_assets"]) if "mmf_assets" in inputs else s["mmf_assets"]
-    market = mmf / s["mmf_assets"]
+    overrides = scenarios.as_overrides(overrides, labels[1])
+    # The opening's sizes as the replay takes them: the first row's, or an override's.
+    given = scenarios.flatten(overrides)
+    size = _amount(given.get("start.mmf_assets"), mmf, above=0.0)
+    parked = _amount(given.get("start.on_rrp"), float(first["on_rrp"]), above=-1.0)
+    _check_funds_cover_on_rrp(inputs, size, parked, given)
+    market = size / s["mmf_assets"]
+    # Funds hold bills and other assets in the scenario's shares of the cash they invest, the
+    # ON RRP on top; dealers' book is what that cash finances (`invested_share`).
+    invested = invested_share(size, parked)
     bottom = float(min(first["on_rrp_rate"], first["iorb"]))
     top = float(max(first["srf_rate"], first["iorb"], bottom))
     changes = {
@@ -174,25 +193,25 @@ def replay_params(
         "start.tga": float(first["tga"]),
         "start.bank_assets": float(first["bank_assets"]),
         "start.mmf_assets": mmf,
+        "start.mmf_bills_share": s["mmf_bills_share"] * invested,
+        "start.mmf_other_share": s["mmf_other_share"] * invested,
         # SOMA composition is not in the file: the default split, scaled, below Fed assets.
         "start.soma_bills": s["soma_bills"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
         "start.soma_coupons": s["soma_coupons"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
         "start.soma_mbs": s["soma_mbs"] * fed_scale * min(1.0, s["fed_assets"] * 0.96 / soma),
-        "start.bank_repo_to_dealers": s["bank_repo_to_dealers"] * market,
-        "start.dealer_client_repo": s["dealer_client_repo"] * market,
-        "start.dealer_equity": s["dealer_equity"] * market,
+        "start.bank_repo_to_dealers": s["bank_repo_to_dealers"] * market * invested,
+        "start.dealer_client_repo": s["dealer_client_repo"] * market * invested,
+        "start.dealer_equity": s["dealer_equity"] * market * invested,
         "start.fhlb_cash": s["fhlb_cash"] * market,
         # Reserve demand at the scale of the repo settled in the file's first weeks; without
         # the optional column `repo_volume`, at the reference (the LCLoR a fixed share of size).
         "start.settlement_ratio": _first_settlement_ratio(inputs, base["banks"]["settlement_reference"]),
     }
     params = scenarios.load(scenario, changes)
-    overrides = scenarios.as_overrides(overrides, labels[1])
     if overrides:
         for key, value in overrides.items():
             scenarios.set_dotted(params, key, value, label=labels[1])
         params = scenarios.validate(params)
-    _open_funds_invested(params, inputs, overrides)
     params["name"] = "replay"
     params["description"] = f"History replay {params['calendar']['start']} .. {params['calendar']['end']}"
     return params
@@ -213,41 +232,36 @@ def invested_share(mmf_assets: float, on_rrp: float) -> float:
     return max(mmf_assets - on_rrp, 0.0) / mmf_assets
 
 
-def _open_funds_invested(params: dict, inputs: pd.DataFrame, overrides: dict) -> None:
-    """Funds open with bills and other assets in the scenario's shares of the cash they invest,
-    the ON RRP on top, and dealers with the book that cash finances (`invested_share`), from the
-    opening's sizes as the replay takes them (the first row's, or a `start.*` override). Refused
-    where the ON RRP is at or above funds' assets: on the opening, and without a column
-    mmf_assets (funds held at the opening's size) on every day; with the column, `load_inputs`
-    checked every row of the file."""
-    start = params["start"]
-    size = start["mmf_assets"]
-    days = pd.Series(start["on_rrp"], index=inputs.index[:1])  # the opening as taken
+def _amount(value: object, default: float, above: float) -> float:
+    """An override's amount where it is a finite number above `above`, else `default` (a bad
+    override is refused by the scenario's checks, which name it)."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return float(value) if number and np.isfinite(value) and value > above else default
+
+
+def _check_funds_cover_on_rrp(inputs: pd.DataFrame, size: float, parked: float, given: dict) -> None:
+    """The ON RRP below money funds' assets: on the opening (an override of either size
+    included), and without a column mmf_assets, where funds keep the opening's size, on every
+    business day of the table; with the column, `load_inputs` checked every row of the file."""
+    days = pd.Series(parked, index=inputs.index[:1])
     if "mmf_assets" not in inputs:
         days = pd.concat([days, inputs["on_rrp"].iloc[1:]])
     over = days[days >= size]
-    if len(over):
-        source = (
-            "set by an override"
-            if "start.mmf_assets" in overrides
-            else "the first row's"
-            if "mmf_assets" in inputs
-            else "the scenario's: the inputs have no mmf_assets"
-        )
-        raise InputError(
-            f"inputs: on_rrp on {over.index[0].date()} ({over.iloc[0]:,.10g}) is at or above money "
-            f"funds' assets (start.mmf_assets {size:,.10g}, {source}): expected the ON RRP below them"
-        )
-    invested = invested_share(size, start["on_rrp"])
-    for key in (
-        "mmf_bills_share",
-        "mmf_other_share",
-        "bank_repo_to_dealers",
-        "dealer_client_repo",
-        "dealer_equity",
-    ):
-        if f"start.{key}" not in overrides:
-            start[key] = start[key] * invested
+    if not len(over):
+        return
+    day = over.index[0]
+    source = (
+        "set by an override"
+        if "start.mmf_assets" in given
+        else "the first row's"
+        if "mmf_assets" in inputs
+        else "the scenario's: the inputs have no mmf_assets"
+    )
+    overridden = ", set by an override" if day == days.index[0] and "start.on_rrp" in given else ""
+    raise InputError(
+        f"inputs: on_rrp on {day.date()} ({over.iloc[0]:,.10g}{overridden}) is at or above money funds' "
+        f"assets (start.mmf_assets {size:,.10g}, {source}): expected the ON RRP below them"
+    )
 
 
 def _first_settlement_ratio(inputs: pd.DataFrame, reference: float) -> float:

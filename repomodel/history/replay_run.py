@@ -8,7 +8,7 @@ snapshot of the last day's close that a forward run starts from (`--snapshot FIL
 
 A window (`--start`) is replayed from the file's first row and reported from `--start` on: the
 distribution of reserves across banks is the model's own only after months of history (started
-cold on 2019-06-03 the replay reads +106 / +67 bp in June / July 2019 against +4.6 / +11.2 warm
+cold on 2019-06-03 the replay reads +105 / +66 bp in June / July 2019 against +4.6 / +11.0 warm
 and +4.3 / +10.0 in the data, measured 2026-12-06). The rows of a window are those of the same replay without --start, byte
 for byte.
 

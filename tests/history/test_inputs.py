@@ -391,7 +391,10 @@ def test_an_on_rrp_at_or_above_money_funds_assets_is_refused(tmp_path):
     # is compared with it, and an override of it is what the replay compares with.
     flat = "2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50"
     later = [flat, "2024-02-01,3000,9000,700,16200,23000,17500,5.40,5.30,5.50"]
-    with pytest.raises(InputError, match=r"on_rrp on 2024-01-2\d \([0-9,.]+\) .*start.mmf_assets 7,400, the scenario.s: the inputs have no mmf_assets"):
+    with pytest.raises(
+        InputError,
+        match=r"on_rrp on 2024-01-2\d \([0-9,.]+\) .*start.mmf_assets 7,400, the scenario.s: the inputs have no mmf_assets",
+    ):
         replay(load_inputs(write(tmp_path, *later)))
     first = load_inputs(write(tmp_path, later[1].replace("02-01", "01-03")))
     with pytest.raises(InputError, match=r"on_rrp on 2024-01-03 \(9,000\) .*the inputs have no mmf_assets"):

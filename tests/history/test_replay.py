@@ -14,7 +14,7 @@ from repomodel import cli
 from repomodel.calendar import Calendar
 from repomodel.errors import InputError
 from repomodel.history.inputs import history_path, load_inputs
-from repomodel.history.replay import ReplayModel, replay, shape_receipts
+from repomodel.history.replay import ReplayModel, replay, replay_params, shape_receipts
 from tests.helpers import HEADER, SMALL, SMALL_SETS
 
 WEEKS = [  # a month of weekly rows in a mid-2024-like market; a TGA build-up drains reserves
@@ -332,6 +332,44 @@ def test_a_replay_opening_with_fund_cash_parked_at_the_on_rrp_opens_dealers_book
         assert parked[column].to_numpy() == pytest.approx(lean[column].to_numpy(), rel=0.02), column
 
 
+def test_the_opening_is_the_same_whether_its_sizes_come_from_the_file_or_an_override(tmp_path):
+    # Funds of $3 tn with $2 tn at the ON RRP open the same books from a file that says so, from
+    # a file of $6 tn with start.mmf_assets set to 3000 (dotted or as a table), and from a file
+    # without the column; the scenario's checks judge the books as they open ($17 tn of funds
+    # holding $9 tn of invested cash hold $3.4 tn of bills, not the $6.5 tn of all their assets).
+    def frame(funds: float | None, on_rrp: float = 2000) -> pd.DataFrame:
+        line = f"3300,{on_rrp},750,{4050 + on_rrp},23300,17500,4.40,4.25,4.50" + (
+            "" if funds is None else f",{funds},"
+        )
+        header = HEADER.removesuffix(",mmf_assets,sofr") if funds is None else HEADER
+        return load_inputs(write(tmp_path, [f"2025-03-03,{line}", f"2025-03-31,{line}"], header=header))
+
+    keys = [
+        "mmf_bills_share",
+        "mmf_other_share",
+        "bank_repo_to_dealers",
+        "dealer_client_repo",
+        "dealer_equity",
+        "fhlb_cash",
+    ]
+    books = [
+        replay_params(frame(3000))["start"],
+        replay_params(frame(6000), {"start.mmf_assets": 3000})["start"],
+        replay_params(frame(6000), {"start": {"mmf_assets": 3000}})["start"],
+        replay_params(frame(None), ["start.mmf_assets=3000"])["start"],
+    ]
+    for book in books[1:]:
+        assert [book[k] for k in keys] == pytest.approx([books[0][k] for k in keys], rel=1e-12)
+    assert books[0]["mmf_bills_share"] == pytest.approx(0.38 / 3, rel=1e-9)  # a third invested
+    # an explicit share is the user's, in either form
+    for given in ({"start.mmf_bills_share": 0.3}, {"start": {"mmf_bills_share": 0.3}}):
+        assert replay_params(frame(3000), given)["start"]["mmf_bills_share"] == 0.3
+    assert replay_params(frame(17000, on_rrp=8000))["start"]["mmf_bills_share"] == pytest.approx(
+        0.38 * 9 / 17
+    )
+    assert ReplayModel(frame(17000, on_rrp=8000), rng=0).run()["sofr_iorb_bp"].notna().all()
+
+
 def test_fed_repo_operations_for_dealers_cap_repo_in_a_scarce_market(tmp_path):
     # October 2019-like: reserves scarce, no SRF, the discount window 65 bp over IOER. The
     # same month with the Desk's daily repo operations for dealers at IOER: dealers no longer
@@ -516,6 +554,10 @@ def test_a_window_from_python_is_replayed_warm_as_the_command_line_does(tmp_path
         (dict(inputs="dates in UTC"), r"^inputs: the table's dates carry a time or a time zone"),
         (dict(inputs="reserves as text"), r"^inputs: column reserves holds .* values: expected"),
         (dict(inputs="fund assets as text"), r"^inputs: column mmf_assets holds .* values: expected"),
+        (
+            dict(inputs="fund assets infinite"),
+            r"^inputs: mmf_assets on 2024-05-0\d is inf: .* a finite amount >= 0",
+        ),
         (dict(inputs="fund assets with a gap"), r"^inputs: mmf_assets on 2024-05-08 is missing: expected"),
         (
             dict(inputs="ON RRP at fund assets"),
@@ -537,6 +579,7 @@ def test_replay_from_python_refuses_what_the_command_line_refuses(tmp_path, call
         "dates in UTC": frame.tz_localize("UTC"),
         "reserves as text": frame.assign(reserves=frame["reserves"].astype(str)),
         "fund assets as text": frame.assign(mmf_assets="6000"),
+        "fund assets infinite": frame.assign(mmf_assets=float("inf")),
         "fund assets with a gap": frame.assign(
             mmf_assets=frame["reserves"].where(frame.index != "2024-05-08") + 4000
         ),
