@@ -126,7 +126,8 @@ def check_frame(frame: object) -> None:
             value = frame.loc[day, column]
             cell = "missing" if pd.isna(value) else f"'{value}'"
             raise InputError(f"inputs: {column} on {day.date()} is {cell}: {expected}, a number every day")
-        wrong = ~np.isfinite(values.to_numpy(float)) | (values.to_numpy(float) < 0)
+        amounts = values.to_numpy(float)
+        wrong = ~np.isfinite(amounts) | (amounts < 0)
         if column in quantities and wrong.any():
             day = frame.index[wrong][0]
             raise InputError(
