@@ -1,4 +1,5 @@
-"""The benchmark script runs at tiny sizes and writes its table, so it cannot rot.
+"""The benchmark script runs at tiny sizes and writes its table, so it cannot rot; the compiled
+benchmark (numba, not a dependency) refuses in one line where numba is missing.
 
 No timing is asserted here: timings come from the benchmark itself, on a quiet machine.
 """
@@ -72,3 +73,27 @@ def test_benchmark_runs_at_tiny_sizes_and_writes_its_table(tmp_path):
     assert (timed > 0).all().all()
     assert (df["load_1min"] >= 0).all()
     assert (tmp_path / "scaling.png").stat().st_size > 0
+
+
+def run_without_numba(*args: str) -> subprocess.CompletedProcess:
+    """benchmarks/bench_compiled.py as if numba were not installed (it is not a dependency)."""
+    code = (
+        "import runpy, sys; sys.modules['numba'] = None; "
+        f"sys.argv = ['bench_compiled.py', *{list(args)!r}]; "
+        "runpy.run_path('benchmarks/bench_compiled.py', run_name='__main__')"
+    )
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_the_compiled_benchmark_says_numba_is_missing_without_a_traceback():
+    done = run_without_numba()
+    assert done.returncode == 2
+    assert "numba is not installed" in done.stderr and "pip install numba" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_the_compiled_benchmark_refuses_bad_sizes_before_anything_else():
+    done = run_without_numba("--sizes", "2000,many")
+    assert done.returncode == 2
+    assert "--sizes: '2000,many': expected whole numbers" in done.stderr
+    assert "Traceback" not in done.stderr
