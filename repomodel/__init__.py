@@ -10,11 +10,14 @@ market = repomodel.Market("no_rmp", rng=1)       # ... and without Mesa (what si
 from __future__ import annotations
 
 import importlib
+import time
 from typing import TYPE_CHECKING
 
 from repomodel.errors import InputError
 from repomodel.scenario import load as load_scenario
 from repomodel.scenario import scenario_names
+
+IMPORTED = time.perf_counter()  # when the package was imported: a command's clock (`cli`)
 
 __all__ = [
     "COLUMNS",

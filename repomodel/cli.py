@@ -26,8 +26,8 @@ import warnings
 from pathlib import Path
 from types import ModuleType
 
-from repomodel import __version__
-from repomodel.console import print_ensemble, print_replay, print_summary, print_table
+from repomodel import IMPORTED, __version__
+from repomodel.console import plain_streams, print_ensemble, print_replay, print_summary, print_table
 from repomodel.errors import (
     MAX_DRAWS,
     MAX_SEED,
@@ -38,8 +38,6 @@ from repomodel.errors import (
     whole_number,
 )
 from repomodel.scenario import scenario_names
-
-IMPORTED = time.perf_counter()  # where /proc is missing, the command's time counts from here
 
 # Modules imported only when their command runs (`lazy`): `repomodel run` must not pay for the
 # replay's data and econometric peer, nor for solara, nor for a sweep's machinery; --help and
@@ -320,6 +318,7 @@ def configure_sweep(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    plain_streams()  # a terminal that cannot show "−" gets "-", not a traceback after the work
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
@@ -374,13 +373,18 @@ def _interrupt(signum, frame):
 
 def process_seconds() -> float:
     """Seconds since this process started: the command's own time, interpreter and imports
-    included (Linux's /proc; elsewhere since this module was imported)."""
+    included (Linux's /proc; elsewhere since the package was imported). A process that ran
+    something else before it became Python (a shell that ends by exec'ing the command: `bash -c
+    'setup && repomodel run'`) is timed from the package's import instead: Python's own start
+    before it takes tens of ms, never a second."""
+    since_import = time.perf_counter() - IMPORTED
     try:
         fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
         uptime = float(Path("/proc/uptime").read_text().split()[0])
-        return uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")
+        since_start = uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
-        return time.perf_counter() - IMPORTED
+        return since_import
+    return since_start if since_start - since_import < 1.0 else since_import
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -3,7 +3,9 @@ ensemble's quantiles, a replay's fit and a sweep's table (`repomodel.cli`)."""
 
 from __future__ import annotations
 
+import codecs
 import math
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,22 +13,58 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+# What a terminal that cannot show them (latin-1, ASCII) gets for the typography of the tables
+# and messages, instead of a UnicodeEncodeError after the work is done.
+PLAIN = {"−": "-", "→": "->", "·": "-", "×": "x", "≤": "<=", "≥": ">=", "µ": "u", "²": "^2", "…": "..."}
+
+
+def _plain(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    return "".join(PLAIN.get(c, "?") for c in text), error.end
+
+
+codecs.register_error("repomodel.plain", _plain)
+
+
+def plain_streams() -> None:
+    """Standard output and error in their own encoding, what it cannot show replaced (`PLAIN`)."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            "".join(PLAIN).encode(encoding)
+        except UnicodeEncodeError:
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="repomodel.plain")
+        except LookupError:
+            pass
+
+
 def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
     # a figure JSON could not hold (NaN: nothing traded) is null there; printed as nan
     m = {k: math.nan if v is None else v for k, v in summary["metrics"].items()}
     rows = [
-        ("scenario", summary["scenario"]),
-        ("period", f"{m['start']} .. {m['end']} ({m['days']} business days)"),
+        (
+            "scenario",
+            summary["scenario"]
+            + (f" (file {summary['scenario_file']})" if "scenario_file" in summary else ""),
+        ),
+        ("period", f"{m['start']} .. {m['end']} ({m['days']} business day{'' if m['days'] == 1 else 's'})"),
         (f"mean SOFR−IORB {m['final_year']}", f"{m['mean_spread_final_year_bp']:+.1f} bp"),
-        ("max SOFR−IORB", f"{m['max_spread_bp']:+.1f} bp on {m['max_spread_date']}"),
-        ("days above 0 / 10 bp", f"{m['days_spread_above_0']} / {m['days_spread_above_10bp']}"),
+        # the rows below the mean are over the whole period (a synthetic start's December too)
+        ("max SOFR−IORB, whole period", f"{m['max_spread_bp']:+.1f} bp on {m['max_spread_date']}"),
+        ("days above 0 / 10 bp, whole period", f"{m['days_spread_above_0']} / {m['days_spread_above_10bp']}"),
         (
             "first month at or below 0 bp",
             str(summary["metrics"]["first_month_mean_spread_at_or_below_0"] or "none"),
         ),
-        ("reserves start → end", f"${m['reserves_start']:,.0f} bn → ${m['reserves_end']:,.0f} bn"),
+        ("reserves, start to end", f"${m['reserves_start']:,.0f} bn → ${m['reserves_end']:,.0f} bn"),
         ("ON RRP at end", f"${max(0.0, m['on_rrp_end']):,.0f} bn"),
-        ("SRF take-up, total / max day", f"${m['srf_total']:,.0f} bn / ${m['srf_max']:,.0f} bn"),
+        (
+            "SRF take-up, whole period: total / max day",
+            f"${m['srf_total']:,.0f} bn / ${m['srf_max']:,.0f} bn",
+        ),
         *_purchases(m),
         ("time (whole command)", f"{wall_seconds:.2f} s"),
         ("written to", f"{out}/{{timeseries.csv, summary.json, spread.png}}"),

@@ -115,6 +115,7 @@ def load(
             if not path.is_file():
                 raise InputError(f"{labels[0]}: file '{text}' does not exist")
             changes = _read_toml(path, label)
+            _snapshot_beside(changes, path)
         elif text in scenario_names():
             label = text
             changes = _read_toml(SCENARIO_DIR / f"{text}.toml", f"{text}.toml")
@@ -143,6 +144,18 @@ def load(
     return params
 
 
+def _snapshot_beside(changes: dict, path: Path) -> None:
+    """A scenario file's relative `start.snapshot` that names a file beside it (and none in the
+    current folder) is that file: a scenario and its snapshot kept together work from anywhere."""
+    start = changes.get("start")
+    value = start.get("snapshot") if isinstance(start, dict) else None
+    if not isinstance(value, str) or not value or value == "end_of_history" or Path(value).is_absolute():
+        return
+    beside = path.parent / value
+    if beside.is_file() and not Path(value).is_file():
+        start["snapshot"] = str(beside)
+
+
 def _name_the_file(exc: InputError, label: str, from_file, overrides) -> None:
     """Raise `exc` with the scenario file named in front when the value it is about came from
     that file (and no override replaced it): `policy.target_range[0]: ...` is the file's key
@@ -153,10 +166,17 @@ def _name_the_file(exc: InputError, label: str, from_file, overrides) -> None:
 
 
 def _check_start_used(params: dict, keys: set[str]) -> None:
-    """[start] builds the opening state only on the synthetic start: a run from a snapshot
-    opens on the snapshot's state, so a [start] key set by a file or --set would be ignored
-    without a word. Refused instead, naming the key."""
+    """[start] builds the opening state, and `calendar.start` is the first day, only on the
+    synthetic start: a run from a snapshot opens on the snapshot's state the business day after
+    its date, so either set by a file or --set would be ignored without a word. Refused
+    instead, naming the key."""
     snap = params["start"]["snapshot"]
+    if snap and "calendar.start" in keys:
+        raise InputError(
+            f"calendar.start: not used by a run that opens on start.snapshot = {snap!r} (it starts "
+            'on the business day after the snapshot\'s date): expected start.snapshot = "" '
+            "(--set start.snapshot=, the synthetic start) to start on another day"
+        )
     unused = sorted(k for k in keys if k.startswith("start.") and k != "start.snapshot")
     if snap and unused:
         raise InputError(

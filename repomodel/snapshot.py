@@ -161,6 +161,17 @@ def read_meta(value: str | Path) -> dict:
         return _meta(zf, value)
 
 
+def is_snapshot(path: str | Path) -> bool:
+    """Whether `path` is a file written as a snapshot (a `.npz` archive whose meta.json names
+    the format), of any version and whether or not it still reads: what may be replaced."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            meta = json.loads(zf.read("meta.json"))
+    except (KeyError, zipfile.BadZipFile, zlib.error, ValueError, OSError):
+        return False
+    return isinstance(meta, dict) and meta.get("format") == FORMAT
+
+
 def read(value: str | Path) -> Snapshot:
     """Read and check a snapshot (`path_of(value)`): a missing, corrupt or foreign file is an
     InputError naming the file and what is wrong."""
@@ -193,7 +204,11 @@ def _open(value: str | Path) -> zipfile.ZipFile:
     if path.is_dir():
         raise _bad(value, f"is a folder: expected '{SHIPPED}' or the path of a snapshot file")
     if not path.is_file():
-        raise _bad(value, f"does not exist: expected '{SHIPPED}' or the path of a snapshot file")
+        raise _bad(
+            value,
+            f"does not exist ({path.absolute()}): expected '{SHIPPED}' or the path of a snapshot file "
+            "(relative to the current folder, or to the scenario file that names it)",
+        )
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -307,8 +322,9 @@ def _check_network(net: network.Network, counts: dict[str, int]) -> None:
 
 def align(params: dict) -> None:
     """For a scenario with `start.snapshot`: the calendar starts on the business day after the
-    snapshot's date (`calendar.start` is not used), and what shaped the snapshot's network and
-    population must be as in the snapshot. Called by `scenario.validate`."""
+    snapshot's date (`calendar.start` is not used: `scenario.load` refuses it set), and what
+    shaped the snapshot's network and population must be as in the snapshot. Called by
+    `scenario.validate`."""
     value = params["start"]["snapshot"]
     if not value:
         return

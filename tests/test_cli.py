@@ -84,6 +84,11 @@ def test_help_explains_every_option():
         (["--set", "population.dealers=-1"], "population.dealers"),
         (["--set", "calendar.end=2025-06-01"], "calendar.end"),
         (["--set", "calendar.start=yesterday"], "calendar.start"),
+        # from the end of history the run starts the business day after it, not on calendar.start
+        (
+            ["--set", "calendar.start=2026-03-01"],
+            "calendar.start: not used by a run that opens on start.snapshot",
+        ),
         (["--set", "rmp.monthly"], "--set"),
         (["--set", "=3"], "--set"),
         (["--scenario", "missing.toml"], "--scenario"),
@@ -196,6 +201,20 @@ def test_the_readme_set_examples_are_accepted():
         seen += examples
     assert any(e.startswith("policy.target_range=") for e in seen)
     assert any(e.startswith("population.") for e in seen)
+
+
+def test_a_terminal_that_cannot_show_the_minus_sign_gets_the_summary_and_errors_plain(tmp_path):
+    # latin-1 or ASCII terminals: "−" and "→" printed as "-" and "->", not a UnicodeEncodeError
+    # after the files are written
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    run = [sys.executable, "-m", "repomodel.cli", "run", "--out", str(tmp_path / "o"), *SHORT]
+    r = subprocess.run(run, capture_output=True, text=True, env=env, encoding="ascii")
+    assert r.returncode == 0, r.stderr
+    assert "mean SOFR-IORB 2026" in r.stdout and " -> $" in r.stdout
+    r = subprocess.run(
+        [*run, "--set", "rmp.monthly=x"], capture_output=True, text=True, env=env, encoding="ascii"
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "rmp.monthly" in r.stderr
 
 
 def test_the_summary_times_the_whole_command(tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -212,6 +213,25 @@ def test_a_bad_file_exits_2_with_one_line_naming_it(tmp_path, taken, make, says)
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and str(bad) in out.stderr and says in out.stderr, out.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_scenario_file_finds_its_snapshot_beside_it_from_any_folder(tmp_path):
+    # start.snapshot = "close.npz" in a scenario file names the file beside it (when the current
+    # folder has none); a missing one is named with the path looked for
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "close.npz").write_bytes(snapshots.path_of(snapshots.SHIPPED).read_bytes())
+    (folder / "mine.toml").write_text('name = "mine"\n[start]\nsnapshot = "close.npz"\n')
+    params = scenarios.load(str(folder / "mine.toml"))
+    assert params["start"]["snapshot"] == str(folder / "close.npz")
+    assert params["calendar"]["start"] == scenarios.load("rmp40")["calendar"]["start"]
+    (folder / "other.toml").write_text('name = "other"\n[start]\nsnapshot = "gone.npz"\n')
+    out = cli("run", "--quiet", "--scenario", str(folder / "other.toml"), "--out", str(tmp_path / "out"))
+    assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
+    assert f"does not exist ({Path('gone.npz').absolute()})" in out.stderr  # the path looked for
+    assert (
+        "gone.npz" in out.stderr and "relative to the current folder, or to the scenario file" in out.stderr
+    )
 
 
 @pytest.mark.slow

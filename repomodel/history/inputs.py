@@ -255,8 +255,11 @@ def _check_header(name: str, header: list[str]) -> None:
     """Every required column present, no known column twice."""
     for column in REQUIRED:
         if column not in header:
+            other = next((sep for sep in ";\t|" if len(header) == 1 and sep in header[0]), None)
+            hint = f" (its columns are separated by {other!r}: expected commas)" if other else ""
             raise InputError(
-                f"{name} header: missing required column '{column}': expected columns {', '.join(REQUIRED)}"
+                f"{name} header: missing required column '{column}'{hint}: expected columns "
+                f"{', '.join(REQUIRED)}"
             )
     for column in _KNOWN:
         if header.count(column) > 1:

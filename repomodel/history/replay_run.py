@@ -41,7 +41,7 @@ from repomodel.history.replay_options import (  # noqa: F401 (the names served h
     replay_params,
 )
 from repomodel.runs.figures import spread_figure
-from repomodel.runs.outputs import atomic_write, check_out, write_run
+from repomodel.runs.outputs import ENSEMBLE_FILES, atomic_write, check_out, write_run
 from repomodel.runs.progress import days, progress_bar
 from repomodel.runs.runner import Runner, run_jobs
 from repomodel.runs.summary import summarise
@@ -96,7 +96,7 @@ def replay_to(
     out = Path(out) if out is not None else Path("results") / "replay"
     check_out(out)
     if snapshot is not None:
-        check_snapshot_path(Path(snapshot))
+        check_snapshot_path(Path(snapshot), Path(source), out)
     params = replay_params(frame, sets, scenario)
     seed = params["seed"] if seed is None else seed
     others = list(range(seed + 1, seed + ensemble))
@@ -168,8 +168,10 @@ def hand_over(snap: snapshots.Snapshot) -> snapshots.Snapshot:
     return snap
 
 
-def check_snapshot_path(path: Path) -> None:
-    """Refuse a --snapshot file that cannot be written, before the replay spends its time."""
+def check_snapshot_path(path: Path, inputs: Path | None = None, out: Path | None = None) -> None:
+    """Refuse a --snapshot file that cannot be written, or that would write over something that
+    is not a snapshot (the inputs being replayed, a file the replay writes into `out`, any
+    other file), before the replay spends its time. An earlier snapshot may be replaced."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise InputError(f"--snapshot: '{path}' is a folder: expected a file name (e.g. close.npz)")
@@ -179,6 +181,21 @@ def check_snapshot_path(path: Path) -> None:
         )
     if not folder.is_dir():
         raise InputError(f"--snapshot: '{folder}' is not an existing folder: expected a file in one")
+    if inputs is not None and path.exists() and path.samefile(inputs):
+        raise InputError(
+            f"--snapshot: '{path}' is the inputs file being replayed: expected another file name (e.g. close.npz)"
+        )
+    written = {"timeseries.csv", "summary.json", "spread.png", *ENSEMBLE_FILES}
+    if out is not None and path.name in written and path.resolve().parent == Path(out).resolve():
+        raise InputError(
+            f"--snapshot: '{path}' is one of the files the replay writes into --out: expected "
+            "another file name (e.g. close.npz)"
+        )
+    if path.is_file() and not snapshots.is_snapshot(path):
+        raise InputError(
+            f"--snapshot: '{path}' exists and is not a snapshot of repomodel: expected a new file "
+            "name, or an earlier snapshot to replace"
+        )
     try:  # a probe file, as the snapshot will be written (a folder may allow it and still refuse)
         fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)
         os.close(fd)

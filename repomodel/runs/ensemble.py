@@ -169,11 +169,14 @@ def write_ensemble(
     workers: int | None = 1,
     quiet: bool = False,
     vary: str = "shocks",
+    label: str | None = None,
+    file: str | None = None,
 ) -> dict:
     """Run `draws` draws of `params` and write, all or nothing, into `out`: the first draw's
     timeseries.csv and spread.png (those of the single run), ensemble.csv (`spread_band`),
     fan.png (`figures.fan_chart`) and summary.json (the first draw's, with `ensemble`: the
-    draws' quantiles). Returns the summary."""
+    draws' quantiles). `label` names the scenario in the figures (default its `name`), `file`
+    is the scenario file, recorded in the summary. Returns the summary."""
     check_vary(vary, params)
     seeds = draw_seeds(params["seed"] if seed is None else seed, draws)
     if vary == "history":
@@ -186,11 +189,13 @@ def write_ensemble(
     df, band = frames[0], spread_band(frames, seeds)
     summary = summarise(df, params, seed=seeds[0])
     summary["ensemble"] = ensemble_summary(frames, seeds, vary)
+    if file is not None:
+        summary["scenario_file"] = file
     if vary == "history":
         summary["opened_on"] = (
             f"the close of the shipped history replayed at seed {seeds[0]} (--vary history)"
         )
-    title = f"repomodel · {params['name']}"
+    title = f"repomodel · {label or params['name']}"
     # from a snapshot every draw opens on its network and balance sheets (only shocks differ),
     # unless each opens on the history replayed at its seed
     snap = params["start"]["snapshot"]

@@ -34,8 +34,10 @@ def run_scenario(
     params = scenarios.load(scenario, sets or [])
     out = Path(out) if out is not None else Path("results") / default_folder(scenario, params)
     check_out(out)
+    label, file = scenario_label(scenario, params)
     if ensemble > 1:
-        return write_ensemble(params, seed, out, ensemble, workers, quiet, vary), out
+        summary = write_ensemble(params, seed, out, ensemble, workers, quiet, vary, label=label, file=file)
+        return summary, out
     seed = params["seed"] if seed is None else seed
     run = params
     if vary == "history":  # the one draw: from the history replayed at this seed
@@ -47,13 +49,25 @@ def run_scenario(
         with days(params["name"], quiet) as progress:
             df = simulate(run, seed=seed, progress=progress)
         summary = summarise(df, params, seed=seed)
+        if file is not None:
+            summary["scenario_file"] = file
         if vary == "history":
             summary["opened_on"] = (
                 f"the close of the shipped history replayed at seed {seed} (--vary history)"
             )
-        title = f"repomodel · {params['name']}: SOFR−IORB, reserves, ON RRP and SRF"
+        title = f"repomodel · {label}: SOFR−IORB, reserves, ON RRP and SRF"
         write_run(out, df, summary, lambda path: figures.draw("spread_figure", df, title, path))
     return summary, out
+
+
+def scenario_label(scenario: str, params: dict) -> tuple[str, str | None]:
+    """How a run's figure and table name its scenario, and the scenario file (None for a shipped
+    name): the file's `name`, with the file's own name beside it where the two differ (a copy
+    of rmp40.toml keeps `name = "rmp40"`, and its figure must not pass for the shipped path)."""
+    if str(scenario) in scenarios.scenario_names() or not Path(str(scenario)).is_file():
+        return params["name"], None
+    path = Path(str(scenario))
+    return (params["name"] if path.stem == params["name"] else f"{params['name']} ({path.name})"), str(path)
 
 
 def default_folder(scenario: str, params: dict) -> str:

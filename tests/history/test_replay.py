@@ -120,8 +120,13 @@ def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
         (HEADER, [WEEKS[1], WEEKS[0]], "row 2"),
         (HEADER, [WEEKS[0], WEEKS[1].replace("3380", "lots")], "'reserves'"),
         (HEADER + ",fed_lending", [WEEKS[0] + ",", WEEKS[1] + ",9000"], "'fed_lending' on 2024-05-08"),
+        (
+            HEADER.replace(",", ";"),
+            [r.replace(",", ";") for r in WEEKS[:2]],
+            "missing required column 'date' (its columns are separated by ';': expected commas)",
+        ),
     ],
-    ids=["missing column", "unsorted dates", "not a number", "lending above Fed assets"],
+    ids=["missing column", "unsorted dates", "not a number", "lending above Fed assets", "semicolons"],
 )
 def test_cli_refuses_bad_inputs_with_one_line_and_exit_2(tmp_path, capsys, header, rows, words):
     path = write(tmp_path, rows, header)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -124,6 +125,59 @@ def test_a_replay_refuses_what_it_would_ignore_or_misread(tmp_path, option, word
     assert r.returncode == 2, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and words in r.stderr, r.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_snapshot_never_writes_over_a_file_that_is_not_a_snapshot(tmp_path):
+    # --snapshot FILE replaces an earlier snapshot, and nothing else: not the inputs being
+    # replayed, not a file the replay writes into --out, not a file of the user's.
+    inputs = tmp_path / "inputs.csv"
+    inputs.write_bytes(history_path().read_bytes())
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    out = tmp_path / "out"
+    cases = [
+        (inputs, "is the inputs file being replayed"),
+        (notes, "exists and is not a snapshot of repomodel"),
+        (out / "summary.json", "is one of the files the replay writes into --out"),
+    ]
+    out.mkdir()
+    (out / "summary.json").write_text("{}\n")
+    for path, words in cases:
+        r = cli(
+            "replay",
+            "--quiet",
+            "--inputs",
+            str(inputs),
+            "--end",
+            "2018-04-10",
+            "--out",
+            str(out),
+            "--snapshot",
+            str(path),
+        )
+        assert r.returncode == 2, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and words in r.stderr, r.stderr
+    assert inputs.read_bytes() == history_path().read_bytes() and notes.read_text() == "mine\n"
+    assert [f.name for f in out.iterdir()] == ["summary.json"] and (
+        out / "summary.json"
+    ).read_text() == "{}\n"
+    # an earlier snapshot (even one this version cannot read) is replaced
+    old = tmp_path / "close.npz"
+    with zipfile.ZipFile(old, "w") as zf:
+        zf.writestr("meta.json", json.dumps({"format": snapshots.FORMAT, "version": 0}))
+    r = cli(
+        "replay",
+        "--quiet",
+        "--end",
+        "2018-04-10",
+        *SMALL,
+        "--out",
+        str(tmp_path / "r"),
+        "--snapshot",
+        str(old),
+    )
+    assert r.returncode == 0, r.stderr
+    assert snapshots.read_meta(old)["date"] == "2018-04-10"
 
 
 def test_a_window_is_replayed_warm_from_the_files_first_row(tmp_path):

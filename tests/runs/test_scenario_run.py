@@ -6,7 +6,7 @@ import pytest
 
 from repomodel import scenario as scenarios
 from repomodel.errors import InputError
-from repomodel.runs.scenario_run import default_folder, run_scenario
+from repomodel.runs.scenario_run import default_folder, run_scenario, scenario_label
 
 SHORT = ["calendar.end=2026-02-27"]
 
@@ -40,3 +40,18 @@ def test_a_copy_of_a_shipped_scenario_writes_to_a_folder_of_its_own_file_name(tm
             InputError, match=f"^--scenario: '.*{name}.toml' is named like the shipped results/{name}/"
         ):
             default_folder(str(copy), scenarios.load(str(copy)))
+
+
+def test_a_copy_of_a_shipped_scenario_is_named_as_a_copy_in_its_figures_and_summary(tmp_path):
+    # Its `name` stays the shipped one (what sweeps and scripts read), but its table, figure
+    # title and summary say which file it is, so its figure does not pass for the shipped path.
+    mine = tmp_path / "my_path.toml"
+    mine.write_text((scenarios.SCENARIO_DIR / "rmp40.toml").read_text() + "\n[rmp]\nmonthly = 0.0\n")
+    assert scenario_label(str(mine), scenarios.load(str(mine))) == ("rmp40 (my_path.toml)", str(mine))
+    assert scenario_label("rmp40", scenarios.load("rmp40")) == ("rmp40", None)
+    summary, _ = run_scenario(str(mine), SHORT, 0, tmp_path / "one", quiet=True)
+    assert summary["scenario"] == "rmp40" and summary["scenario_file"] == str(mine)
+    summary, _ = run_scenario(str(mine), SHORT, 0, tmp_path / "two", quiet=True, ensemble=2)
+    assert summary["scenario_file"] == str(mine)
+    summary, _ = run_scenario("rmp40", SHORT, 0, tmp_path / "shipped", quiet=True)
+    assert "scenario_file" not in summary
