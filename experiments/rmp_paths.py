@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from repomodel.cli import Parser, folder  # noqa: E402
-from repomodel.runs.outputs import experiment_folder, staged  # noqa: E402
+from repomodel.runs.outputs import experiment_folder, staged, unsigned_zeros  # noqa: E402
 from repomodel.runs.runner import simulate_many  # noqa: E402
 from repomodel.runs.summary import first_month_at_or_below, stays_at_or_below_from  # noqa: E402
 
@@ -313,10 +313,11 @@ def main(argv: list[str] | None = None) -> int:
     runs = run(seeds, args.workers)
     summary, purchases, monthly = tables(runs)
     with staged(out) as tmp:  # all files or none: a failure leaves the last results whole
-        summary.to_csv(tmp / "summary.csv", index=False, float_format="%.3f")
-        purchases.to_csv(tmp / "purchases.csv", index=False, float_format="%.1f")
-        monthly.to_csv(tmp / "monthly.csv", index=False, float_format="%.3f")
-        bands(runs).to_csv(tmp / "bands.csv", index=False, float_format="%.3f", date_format="%Y-%m-%d")
+        unsigned_zeros(summary, 3).to_csv(tmp / "summary.csv", index=False, float_format="%.3f")
+        unsigned_zeros(purchases, 1).to_csv(tmp / "purchases.csv", index=False, float_format="%.1f")
+        unsigned_zeros(monthly, 3).to_csv(tmp / "monthly.csv", index=False, float_format="%.3f")
+        band = unsigned_zeros(bands(runs), 3)  # no -0.000: a band's edge at a residue under zero
+        band.to_csv(tmp / "bands.csv", index=False, float_format="%.3f", date_format="%Y-%m-%d")
         draw(runs, monthly, tmp, summary)
     pd.set_option("display.width", 200)
     print(f"\nRMP paths over 2026, {len(seeds)} seeds per scenario (days: mean over seeds, 2026 only)\n")

@@ -374,9 +374,9 @@ def _interrupt(signum, frame):
 def process_seconds() -> float:
     """Seconds since this process started: the command's own time, interpreter and imports
     included (Linux's /proc; elsewhere since the package was imported). A process that ran
-    something else before it became Python (a shell that ends by exec'ing the command: `bash -c
+    something else for half a second before it became Python (a shell that ends by exec'ing the command: `bash -c
     'setup && repomodel run'`) is timed from the package's import instead: Python's own start
-    before it takes tens of ms, never a second."""
+    before it takes tens of ms, never half a second."""
     since_import = time.perf_counter() - IMPORTED
     try:
         fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
@@ -384,7 +384,7 @@ def process_seconds() -> float:
         since_start = uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return since_import
-    return since_start if since_start - since_import < 1.0 else since_import
+    return since_start if since_start - since_import < 0.5 else since_import
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -15,7 +15,20 @@ if TYPE_CHECKING:
 
 # What a terminal that cannot show them (latin-1, ASCII) gets for the typography of the tables
 # and messages, instead of a UnicodeEncodeError after the work is done.
-PLAIN = {"−": "-", "→": "->", "·": "-", "×": "x", "≤": "<=", "≥": ">=", "µ": "u", "²": "^2", "…": "..."}
+PLAIN = {
+    "−": "-",
+    "–": "-",
+    "—": "-",
+    "→": "->",
+    "·": "-",
+    "×": "x",
+    "≤": "<=",
+    "≥": ">=",
+    "µ": "u",
+    "²": "^2",
+    "…": "...",
+    "’": "'",
+}
 
 
 def _plain(error: UnicodeError) -> tuple[str, int]:
@@ -105,7 +118,7 @@ def print_replay(summary: dict) -> None:
     )
     if f:
         print(
-            f"  fit: monthly RMSE {f['monthly_rmse_bp']:.2f} bp over {f['months']} months "
+            f"  fit: monthly RMSE {f['monthly_rmse_bp']:.2f} bp over {f['months']} month{'' if f['months'] == 1 else 's'} "
             f"(ZLB 2020-03..2021-07 left out), bias {f['monthly_bias_bp']:+.2f} bp"
         )
     e = summary.get("ensemble")

@@ -106,7 +106,7 @@ def load(
     else:
         text = str(scenario)
         path = Path(text)
-        if text.endswith(".toml") or path.exists():
+        if is_file_scenario(text):
             label = text
             if path.is_dir():
                 raise InputError(
@@ -115,7 +115,6 @@ def load(
             if not path.is_file():
                 raise InputError(f"{labels[0]}: file '{text}' does not exist")
             changes = _read_toml(path, label)
-            _snapshot_beside(changes, path)
         elif text in scenario_names():
             label = text
             changes = _read_toml(SCENARIO_DIR / f"{text}.toml", f"{text}.toml")
@@ -128,6 +127,9 @@ def load(
     changes.setdefault("name", Path(label).stem if label != "<dict>" and Path(label).is_file() else label)
     from_file = _merge(params, changes, f"scenario {label}", prefix="")
     overrides = as_overrides(overrides, labels[1])
+    if label != "<dict>" and Path(label).is_file() and "start.snapshot" in from_file:
+        if "start.snapshot" not in flatten(overrides):
+            _snapshot_beside(params, Path(label))
     if overrides:
         for key, value in overrides.items():
             set_dotted(params, key, value, label=labels[1])
@@ -137,22 +139,40 @@ def load(
         _name_the_file(exc, label, from_file, overrides)
         raise
     try:
-        _check_start_used(params, set(overrides or {}) | (set(from_file) if label != "<dict>" else set()))
+        # overrides' keys dotted, a table given for a table too (`{"calendar": {"start": ...}}`)
+        given = set(flatten(overrides or {})) | (set(from_file) if label != "<dict>" else set())
+        _check_start_used(params, given)
     except InputError as exc:
         _name_the_file(exc, label, from_file, overrides)
         raise
     return params
 
 
-def _snapshot_beside(changes: dict, path: Path) -> None:
+def is_file_scenario(text: str) -> bool:
+    """Whether `load` reads `text` as a scenario file (a .toml name, or any path that exists,
+    before a shipped name: a file `rmp40` in the folder run from is that file)."""
+    return text.endswith(".toml") or Path(text).exists()
+
+
+def is_shipped_file(path: Path) -> bool:
+    """Whether `path` is one of the shipped scenario files itself."""
+    return path.resolve().parent == Path(str(SCENARIO_DIR)).resolve()
+
+
+def _snapshot_beside(params: dict, path: Path) -> None:
     """A scenario file's relative `start.snapshot` that names a file beside it (and none in the
     current folder) is that file: a scenario and its snapshot kept together work from anywhere."""
-    start = changes.get("start")
-    value = start.get("snapshot") if isinstance(start, dict) else None
+    start = params["start"]
+    value = start["snapshot"]
     if not isinstance(value, str) or not value or value == "end_of_history" or Path(value).is_absolute():
         return
-    beside = path.parent / value
-    if beside.is_file() and not Path(value).is_file():
+    beside, here = path.parent / value, Path(value)
+    if beside.is_file() and here.is_file() and not beside.samefile(here):
+        raise InputError(
+            f"scenario {path}: start.snapshot {value!r} names two files, {here.absolute()} (from the "
+            f"current folder) and {beside.absolute()} (beside the scenario file): expected an absolute path"
+        )
+    if beside.is_file() and not here.is_file():
         start["snapshot"] = str(beside)
 
 

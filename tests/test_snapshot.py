@@ -215,7 +215,7 @@ def test_a_bad_file_exits_2_with_one_line_naming_it(tmp_path, taken, make, says)
     assert not (tmp_path / "out").exists()
 
 
-def test_a_scenario_file_finds_its_snapshot_beside_it_from_any_folder(tmp_path):
+def test_a_scenario_file_finds_its_snapshot_beside_it_from_any_folder(tmp_path, monkeypatch):
     # start.snapshot = "close.npz" in a scenario file names the file beside it (when the current
     # folder has none); a missing one is named with the path looked for
     folder = tmp_path / "study"
@@ -232,6 +232,12 @@ def test_a_scenario_file_finds_its_snapshot_beside_it_from_any_folder(tmp_path):
     assert (
         "gone.npz" in out.stderr and "relative to the current folder, or to the scenario file" in out.stderr
     )
+    # a file of that name in the folder run from as well: which one is meant is asked, not guessed
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "close.npz").write_bytes(b"another file")
+    with pytest.raises(InputError, match="names two files"):
+        scenarios.load(str(folder / "mine.toml"))
+    assert scenarios.load(str(folder / "mine.toml"), ["start.snapshot="])["start"]["snapshot"] == ""
 
 
 @pytest.mark.slow

@@ -4,7 +4,8 @@ The replay of the default seed, the replays of the ensemble's other seeds on the
 depends on the inputs, the overrides and its seed only, so one process or many give the same
 band), the fit and tracking added to the run's summary, the figure against the data; and the
 snapshot of the last day's close that a forward run starts from (`--snapshot FILE`; the shipped
-`data/end_of_history.npz` is `repomodel replay --snapshot repomodel/data/end_of_history.npz`).
+`data/end_of_history.npz` is the replay's of the shipped history, written by
+`scripts/make_end_of_history.sh`: `--snapshot` refuses to write over it).
 
 A window (`--start`) is replayed from the file's first row and reported from `--start` on: the
 distribution of reserves across banks is the model's own only after months of history (started
@@ -181,6 +182,12 @@ def check_snapshot_path(path: Path, inputs: Path | None = None, out: Path | None
         )
     if not folder.is_dir():
         raise InputError(f"--snapshot: '{folder}' is not an existing folder: expected a file in one")
+    shipped = snapshots.path_of(snapshots.SHIPPED)
+    if path.exists() and shipped.exists() and path.samefile(shipped):
+        raise InputError(
+            f"--snapshot: '{path}' is the shipped end of history every forward run opens on: expected "
+            "another file name (bash scripts/make_end_of_history.sh writes the shipped one again)"
+        )
     if inputs is not None and path.exists() and path.samefile(inputs):
         raise InputError(
             f"--snapshot: '{path}' is the inputs file being replayed: expected another file name (e.g. close.npz)"

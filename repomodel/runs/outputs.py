@@ -72,13 +72,14 @@ def write_parquet(path: str | Path, df: pd.DataFrame) -> None:
     atomic_write(path, lambda p: df.to_parquet(p, index=True))
 
 
-def unsigned_zeros(df: pd.DataFrame) -> pd.DataFrame:
-    """`df` with the numbers that `TIMESERIES` would print as -0.000000 (a rounding residue
-    under half a millionth below zero: an SRF take-up of -1e-13) set to 0: every other value,
-    and so every other byte written, unchanged."""
+def unsigned_zeros(df: pd.DataFrame, decimals: int = 6) -> pd.DataFrame:
+    """`df` with the numbers that a format of `decimals` decimals would print as -0.000000 (a
+    rounding residue under half of the last decimal below zero, such as an SRF take-up of
+    -1e-13, or -0.0 itself) set to 0: every other value, and so every other byte written,
+    unchanged."""
     floats = df.select_dtypes("float").columns
     values = df[floats].to_numpy()
-    residue = (values < 0) & (values >= -5e-7)
+    residue = np.signbit(values) & (values >= -0.5 * 10.0**-decimals)
     if not residue.any():
         return df
     out = df.copy()

@@ -62,25 +62,29 @@ def run_scenario(
 
 def scenario_label(scenario: str, params: dict) -> tuple[str, str | None]:
     """How a run's figure and table name its scenario, and the scenario file (None for a shipped
-    name): the file's `name`, with the file's own name beside it where the two differ (a copy
-    of rmp40.toml keeps `name = "rmp40"`, and its figure must not pass for the shipped path)."""
-    if str(scenario) in scenarios.scenario_names() or not Path(str(scenario)).is_file():
+    scenario, by name or as its file): the file's `name`, with the file's own name beside it
+    where the name is a shipped scenario's or not the file's (a copy of rmp40.toml keeps `name =
+    "rmp40"`, and its figure must not pass for the shipped path)."""
+    text = str(scenario)
+    if not scenarios.is_file_scenario(text) or scenarios.is_shipped_file(Path(text)):
         return params["name"], None
-    path = Path(str(scenario))
-    return (params["name"] if path.stem == params["name"] else f"{params['name']} ({path.name})"), str(path)
+    path = Path(text)
+    copy = params["name"] in scenarios.scenario_names() or path.stem != params["name"]
+    return (f"{params['name']} ({path.name})" if copy else params["name"]), text
 
 
 def default_folder(scenario: str, params: dict) -> str:
     """Where a run writes without `--out`, under results/: a shipped scenario's name, or a
     scenario file's name without `.toml` (a copy of rmp40.toml keeps `name = "rmp40"`, and
     would otherwise overwrite the shipped run's results/rmp40/). A file of one's own named like
-    a shipped scenario (or `replay`) is refused: its run would write over that folder."""
+    a shipped scenario (or `replay`) is refused: its run would write over that folder. Files
+    and names as `scenario.load` tells them apart (a file `rmp40` in the folder run from is a
+    file)."""
     path = Path(str(scenario))
-    if str(scenario) in scenarios.scenario_names() or not path.is_file():
+    if not scenarios.is_file_scenario(str(scenario)) or scenarios.is_shipped_file(path):
         return params["name"]
-    shipped = Path(str(scenarios.SCENARIO_DIR)).resolve()
     taken = (*scenarios.scenario_names(), "replay")
-    if path.resolve().parent != shipped and path.stem in taken:
+    if path.stem in taken:
         raise InputError(
             f"--scenario: '{scenario}' is named like the shipped results/{path.stem}/, which its run "
             f"would write over: expected --out DIR (or another file name)"

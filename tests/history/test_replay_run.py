@@ -139,7 +139,9 @@ def test_a_snapshot_never_writes_over_a_file_that_is_not_a_snapshot(tmp_path):
         (inputs, "is the inputs file being replayed"),
         (notes, "exists and is not a snapshot of repomodel"),
         (out / "summary.json", "is one of the files the replay writes into --out"),
+        (snapshots.path_of(snapshots.SHIPPED), "is the shipped end of history"),
     ]
+    shipped = snapshots.path_of(snapshots.SHIPPED).read_bytes()
     out.mkdir()
     (out / "summary.json").write_text("{}\n")
     for path, words in cases:
@@ -158,6 +160,7 @@ def test_a_snapshot_never_writes_over_a_file_that_is_not_a_snapshot(tmp_path):
         assert r.returncode == 2, r.stderr
         assert len(r.stderr.strip().splitlines()) == 1 and words in r.stderr, r.stderr
     assert inputs.read_bytes() == history_path().read_bytes() and notes.read_text() == "mine\n"
+    assert snapshots.path_of(snapshots.SHIPPED).read_bytes() == shipped
     assert [f.name for f in out.iterdir()] == ["summary.json"] and (
         out / "summary.json"
     ).read_text() == "{}\n"

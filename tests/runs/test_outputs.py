@@ -211,3 +211,24 @@ def test_a_single_run_into_an_ensembles_folder_leaves_none_of_the_ensembles_file
         tmp_path, df, {}, lambda path: path.with_name("fan.png").write_bytes(b"fan"), {"ensemble.csv": df}
     )
     assert (tmp_path / "fan.png").read_bytes() == b"fan" and (tmp_path / "ensemble.csv").exists()
+
+
+def test_a_timeseries_never_prints_minus_zero_and_no_other_byte_changes(tmp_path):
+    # an SRF take-up of -1e-13 (a rounding residue) or -0.0 printed as "-0.000000" reads as a
+    # negative quantity; written as 0, and every other value exactly as before
+    values = [-0.0, -1e-13, -4.9e-7, -5.1e-7, 0.25, -3.0, np.nan]
+    df = pd.DataFrame({"srf": values, "days": range(7)}, index=pd.date_range("2026-01-01", periods=7))
+    write_run(tmp_path / "o", df, {"metrics": {}}, lambda path: path.write_bytes(b""))
+    lines = (tmp_path / "o" / "timeseries.csv").read_text().splitlines()
+    assert [line.split(",")[1] for line in lines[1:]] == [
+        "0.000000",
+        "0.000000",
+        "0.000000",
+        "-0.000001",
+        "0.250000",
+        "-3.000000",
+        "",
+    ]
+    assert outputs.unsigned_zeros(df, 3)["srf"].tolist()[:4] == [0.0, 0.0, 0.0, 0.0]
+    assert not np.signbit(outputs.unsigned_zeros(df, 3)["srf"].to_numpy()[:4]).any()
+    assert np.signbit(df["srf"].iloc[0])  # the frame written is left as it was

@@ -49,6 +49,12 @@ def test_a_copy_of_a_shipped_scenario_is_named_as_a_copy_in_its_figures_and_summ
     mine.write_text((scenarios.SCENARIO_DIR / "rmp40.toml").read_text() + "\n[rmp]\nmonthly = 0.0\n")
     assert scenario_label(str(mine), scenarios.load(str(mine))) == ("rmp40 (my_path.toml)", str(mine))
     assert scenario_label("rmp40", scenarios.load("rmp40")) == ("rmp40", None)
+    shipped = str(scenarios.SCENARIO_DIR / "rmp40.toml")  # the shipped file by its path
+    assert scenario_label(shipped, scenarios.load(shipped)) == ("rmp40", None)
+    (tmp_path / "other").mkdir()
+    same_name = tmp_path / "other" / "rmp40.toml"  # a changed copy under the shipped file's name
+    same_name.write_text(mine.read_text())
+    assert scenario_label(str(same_name), scenarios.load(str(same_name)))[0] == "rmp40 (rmp40.toml)"
     summary, _ = run_scenario(str(mine), SHORT, 0, tmp_path / "one", quiet=True)
     assert summary["scenario"] == "rmp40" and summary["scenario_file"] == str(mine)
     summary, _ = run_scenario(str(mine), SHORT, 0, tmp_path / "two", quiet=True, ensemble=2)
