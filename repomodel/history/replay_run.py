@@ -42,7 +42,7 @@ from repomodel.history.replay_options import (  # noqa: F401 (the names served h
     replay_params,
 )
 from repomodel.runs.figures import spread_figure
-from repomodel.runs.outputs import ENSEMBLE_FILES, atomic_write, check_out, write_run
+from repomodel.runs.outputs import ENSEMBLE_FILES, RUN_FILES, atomic_write, check_out, write_run
 from repomodel.runs.progress import days, progress_bar
 from repomodel.runs.runner import Runner, run_jobs
 from repomodel.runs.summary import summarise
@@ -192,7 +192,7 @@ def check_snapshot_path(path: Path, inputs: Path | None = None, out: Path | None
         raise InputError(
             f"--snapshot: '{path}' is the inputs file being replayed: expected another file name (e.g. close.npz)"
         )
-    written = {"timeseries.csv", "summary.json", "spread.png", *ENSEMBLE_FILES}
+    written = {*RUN_FILES, *ENSEMBLE_FILES}
     if out is not None and path.name in written and path.resolve().parent == Path(out).resolve():
         raise InputError(
             f"--snapshot: '{path}' is one of the files the replay writes into --out: expected "

@@ -216,6 +216,7 @@ def _alive(pid: str) -> bool:
     return True
 
 
+RUN_FILES = ("timeseries.csv", "summary.json", "spread.png")  # what `write_run` always writes
 ENSEMBLE_FILES = {"ensemble.csv", "fan.png"}  # what only an ensemble writes (`runs.ensemble`)
 
 
@@ -231,11 +232,12 @@ def write_run(
     that this run did not write (a single run into the folder of an ensemble) are removed after
     the new files are in place: they belong to another run."""
     with staged(out) as tmp:
-        unsigned_zeros(df).to_csv(tmp / "timeseries.csv", **TIMESERIES)
+        series, summary_file, figure = RUN_FILES
+        unsigned_zeros(df).to_csv(tmp / series, **TIMESERIES)
         for name, table in (extra or {}).items():
             unsigned_zeros(table).to_csv(tmp / name, **TIMESERIES)
-        (tmp / "summary.json").write_text(json.dumps(jsonable(summary), indent=2) + "\n")
-        draw(tmp / "spread.png")
+        (tmp / summary_file).write_text(json.dumps(jsonable(summary), indent=2) + "\n")
+        draw(tmp / figure)
         written = {f.name for f in tmp.iterdir()}
     for name in ENSEMBLE_FILES - written:
         (Path(out) / name).unlink(missing_ok=True)
