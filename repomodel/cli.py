@@ -342,9 +342,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(commands[args.command](args) or 0)
     except InputError as exc:
-        sys.stderr.write(f"repomodel {args.command}: error: {exc}\n")
+        # `repomodel data build: error: ...`, as argparse names a subcommand's errors
+        action = f" {args.action}" if getattr(args, "action", None) else ""
+        sys.stderr.write(f"repomodel {args.command}{action}: error: {exc}\n")
         return 2
     except KeyboardInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            # A second Ctrl-C (a `timeout -s INT` may send two) must not break the one line.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         sys.stderr.write("repomodel: interrupted (output is written only when complete)\n")
         return 130
     finally:
@@ -387,16 +392,27 @@ def process_seconds() -> float:
     return since_start if since_start - since_import < 0.5 else since_import
 
 
+def check_seed(args: argparse.Namespace) -> None:
+    """--seed with --ensemble within the seeds' range, and not also given by `--set seed=`:
+    the run's seed must be the one its summary.json records, said once."""
+    if args.seed is None:
+        return
+    if args.seed + args.ensemble - 1 > MAX_SEED:
+        raise InputError(
+            f"--seed: {args.seed} with --ensemble {args.ensemble}: expected the last seed "
+            f"(--seed + --ensemble - 1) at most {MAX_SEED}"
+        )
+    given = [s for s in args.sets or [] if s.partition("=")[0].strip() == "seed"]
+    if given:
+        raise InputError(f"--seed {args.seed} and --set {given[-1]}: expected the seed given once")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     if not 1 <= args.ensemble <= MAX_DRAWS:
         raise InputError(
             f"--ensemble: {args.ensemble}: expected a whole number of draws from 1 to {MAX_DRAWS:,}"
         )
-    if args.seed is not None and args.seed + args.ensemble - 1 > MAX_SEED:
-        raise InputError(
-            f"--seed: {args.seed} with --ensemble {args.ensemble}: expected the last seed "
-            f"(--seed + --ensemble - 1) at most {MAX_SEED}"
-        )
+    check_seed(args)
     if args.workers < 1:
         raise InputError(f"--workers: {args.workers}: expected a whole number, at least 1")
     summary, out = lazy("run").run_scenario(
@@ -412,11 +428,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     check_count(args.ensemble, "--ensemble", MAX_DRAWS)
     check_count(args.workers, "--workers")
-    if args.seed is not None and args.seed + args.ensemble - 1 > MAX_SEED:
-        raise InputError(
-            f"--seed: {args.seed} with --ensemble {args.ensemble}: expected the last seed "
-            f"(--seed + --ensemble - 1) at most {MAX_SEED}"
-        )
+    check_seed(args)
     try:
         summary, out = lazy("replay").replay_to(
             args.out,

@@ -75,7 +75,7 @@ def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
         ("reserves, start to end", f"${m['reserves_start']:,.0f} bn → ${m['reserves_end']:,.0f} bn"),
         ("ON RRP at end", f"${max(0.0, m['on_rrp_end']):,.0f} bn"),
         (
-            "SRF take-up, whole period: total / max day",
+            "SRF take-up, whole period: summed over days / largest day",
             f"${m['srf_total']:,.0f} bn / ${m['srf_max']:,.0f} bn",
         ),
         *_purchases(m),

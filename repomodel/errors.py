@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import math
 import numbers
 from collections.abc import Callable
@@ -72,10 +73,25 @@ def as_options(message: str) -> str:
 def show(value: Any) -> str:
     """A value as it goes into a one-line message: its repr, cut to 60 characters."""
     try:
-        text = repr(value)
+        text = _toml(value, top=True)
     except ValueError:  # an integer of more than 4,300 digits
         return f"an integer of {value.bit_length():,} bits"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _toml(value: Any, top: bool = False) -> str:
+    """`show`'s spelling: booleans, tables and lists as a scenario file writes them (`true`,
+    `{date = "2025-12-11", bottom = 3.5}`), other values as Python's repr (a string alone keeps
+    its quotes 'so'); what a user wrote in TOML comes back in TOML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, str) and not top:
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
 
 
 def toml_type(value: Any) -> str:

@@ -107,6 +107,10 @@ def test_help_explains_every_option():
         (["--seed", "1.5"], "--seed"),
         (["--set", 'name="../../x"'], "name"),
         (["--set", 'name=""'], "name"),
+        # the seed said twice: summary.json would record one and the run use the other
+        (["--seed", "5", "--set", "seed=3"], "--seed 5 and --set seed=3"),
+        # what a scenario file says in TOML comes back in TOML, not as Python's True
+        (["--set", "rmp.monthly=true"], "rmp.monthly: true is a boolean"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, field):

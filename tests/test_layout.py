@@ -5,7 +5,11 @@ the core never importing a wing, no imports hidden in functions, nobody but `cor
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "repomodel"
 WINGS = ("history", "runs", "viz", "cli")
@@ -133,3 +137,22 @@ def test_every_subpackage_has_a_readme():
     missing = [str(d.relative_to(PACKAGE)) for d in PACKAGE.iterdir() if (d / "__init__.py").exists()]
     missing = [d for d in missing if not (PACKAGE / d / "README.md").exists()]
     assert not missing
+
+
+def test_git_sees_the_tracked_results_and_none_of_what_runs_write_there_by_default():
+    """`repomodel run --scenario my.toml` writes results/my/: not something to commit by mistake;
+    a new file in a tracked folder (a new figure) is seen."""
+    root = PACKAGE.parent
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+
+    def ignored(path: str) -> bool:
+        return subprocess.run(["git", "check-ignore", "-q", path], cwd=root).returncode == 0
+
+    assert ignored("results/my/timeseries.csv") and ignored("results/no_rmp/spread.png")
+    assert ignored("results/sweeps/quick/summary.csv")
+    assert not ignored("results/rmp40/new_figure.png") and not ignored("results/replay/summary.json")
+    tracked_but_ignored = subprocess.run(
+        ["git", "ls-files", "-ci", "--exclude-standard"], cwd=root, capture_output=True, text=True
+    ).stdout
+    assert tracked_but_ignored == ""

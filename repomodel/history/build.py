@@ -165,11 +165,25 @@ def read_series(fred: Path, name: str, end: pd.Timestamp = END) -> pd.Series:
     path = fred / f"{name}.csv"
     try:
         frame = pd.read_csv(path, parse_dates=["date"])
-        series = frame.set_index("date")["value"].astype(float)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file (fetch it with `repomodel data fetch --to {fred}`)") from None
-    except (KeyError, ValueError, TypeError) as exc:
-        raise InputError(f"{path}: not a date,value file of numbers ({exc})") from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty: expected a header date,value and rows") from None
+    except (ValueError, UnicodeDecodeError):
+        raise InputError(
+            f"{path}: expected a header date,value and UTF-8 rows of ISO dates and numbers"
+        ) from None
+    if list(frame.columns) != ["date", "value"]:
+        raise InputError(f"{path}: columns {', '.join(map(str, frame.columns))}: expected date,value")
+    series = pd.to_numeric(frame["value"], errors="coerce")
+    bad = np.flatnonzero((series.isna() & frame["value"].notna()).to_numpy())
+    if len(bad):
+        day = frame["date"].iloc[bad[0]]
+        raise InputError(
+            f"{path} row {bad[0] + 1} ({getattr(day, 'date', lambda: day)()}, data rows counted from 1): value "
+            f"{frame['value'].iloc[bad[0]]!r} is not a number: expected numbers (blank where missing)"
+        )
+    series = pd.Series(series.astype(float).to_numpy(), index=frame["date"], name="value")
     if not isinstance(series.index, pd.DatetimeIndex):
         parsed = pd.to_datetime(pd.Series(series.index.astype(str)), format="%Y-%m-%d", errors="coerce")
         bad = series.index[int(np.flatnonzero(parsed.isna().to_numpy())[0])] if parsed.isna().any() else "?"
@@ -391,7 +405,8 @@ def _end(text: str) -> pd.Timestamp | str:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: expected YYYY-MM-DD or 'last'") from None
     if end < START + pd.Timedelta(days=28):
         raise argparse.ArgumentTypeError(
-            f"{text}: expected a date from {(START + pd.Timedelta(days=28)).date()} on"
+            f"{text}: expected a date from {(START + pd.Timedelta(days=28)).date()} on (the history "
+            f"starts on {START.date()}, and a build takes at least four weeks of it)"
         )
     return end
 

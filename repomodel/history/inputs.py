@@ -244,7 +244,13 @@ def _rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
             reader = csv.reader(f)
             header = next(reader, None)
             rows = [(reader.line_num - 1, row) for row in reader if any(row)]
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file: expected a CSV inputs file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: a folder: expected a CSV inputs file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text: expected a CSV inputs file in UTF-8") from None
+    except (OSError, csv.Error) as err:
         raise InputError(f"{path}: cannot read the inputs file ({err})") from None
     if header is None:
         raise InputError(f"{path.name}: file is empty: expected a header and data rows")

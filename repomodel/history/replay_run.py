@@ -42,7 +42,7 @@ from repomodel.history.replay_options import (  # noqa: F401 (the names served h
     replay_params,
 )
 from repomodel.runs.figures import spread_figure
-from repomodel.runs.outputs import ENSEMBLE_FILES, RUN_FILES, atomic_write, check_out, write_run
+from repomodel.runs.outputs import ENSEMBLE_FILES, RUN_FILES, atomic_write, check_out, removed_note, write_run
 from repomodel.runs.progress import days, progress_bar
 from repomodel.runs.runner import Runner, run_jobs
 from repomodel.runs.summary import summarise
@@ -133,13 +133,14 @@ def replay_to(
         summary["ensemble"] = ensemble_summary(ens, df.get("actual_spread_bp"))
     actual = df["actual_spread_bp"].dropna() if "actual_spread_bp" in df else None
     title = "repomodel · replay: SOFR−IORB, model vs actual"
-    write_run(
+    removed = write_run(
         out,
         df,
         summary,
         lambda path: spread_figure(df, title, path, actual=actual, ensemble=ens),
         extra=None if ens is None else {"ensemble.csv": ens},
     )
+    removed_note(out, removed, quiet)
     if snapshot is not None:
         write_snapshot(snapshot, hand_over(closes[0]))
     return summary, out

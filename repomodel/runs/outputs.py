@@ -15,6 +15,7 @@ import json
 import math
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -226,11 +227,12 @@ def write_run(
     summary: dict,
     draw: Callable[[Path], object],
     extra: dict[str, pd.DataFrame] | None = None,
-) -> None:
+) -> list[str]:
     """Write a run's timeseries.csv, summary.json, the figure `draw(path)` makes (spread.png)
     and any `extra` tables (file name -> frame) into `out`, all or nothing. An ensemble's files
     that this run did not write (a single run into the folder of an ensemble) are removed after
-    the new files are in place: they belong to another run."""
+    the new files are in place: they belong to another run. Returns their names
+    (`removed_note` says so to the user)."""
     with staged(out) as tmp:
         series, summary_file, figure = RUN_FILES
         unsigned_zeros(df).to_csv(tmp / series, **TIMESERIES)
@@ -239,5 +241,16 @@ def write_run(
         (tmp / summary_file).write_text(json.dumps(jsonable(summary), indent=2) + "\n")
         draw(tmp / figure)
         written = {f.name for f in tmp.iterdir()}
-    for name in ENSEMBLE_FILES - written:
+    removed = sorted(name for name in ENSEMBLE_FILES - written if (Path(out) / name).exists())
+    for name in removed:
         (Path(out) / name).unlink(missing_ok=True)
+    return removed
+
+
+def removed_note(out: str | Path, removed: list[str], quiet: bool) -> None:
+    """Tell the user (stderr) that `write_run` removed an earlier ensemble's files from `out`."""
+    if removed and not quiet:
+        print(
+            f"note: removed {' and '.join(removed)} from {out}: an earlier ensemble's, not this run's",
+            file=sys.stderr,
+        )

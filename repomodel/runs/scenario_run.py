@@ -10,7 +10,7 @@ from repomodel.errors import InputError
 from repomodel.history.closes import announce, check_vary, from_history
 from repomodel.runs.ensemble import write_ensemble
 from repomodel.runs.figures import FigureProcess
-from repomodel.runs.outputs import check_out, write_run
+from repomodel.runs.outputs import check_out, removed_note, write_run
 from repomodel.runs.progress import days
 from repomodel.runs.summary import summarise
 
@@ -56,7 +56,8 @@ def run_scenario(
                 f"the close of the shipped history replayed at seed {seed} (--vary history)"
             )
         title = f"repomodel · {label}: SOFR−IORB, reserves, ON RRP and SRF"
-        write_run(out, df, summary, lambda path: figures.draw("spread_figure", df, title, path))
+        removed = write_run(out, df, summary, lambda path: figures.draw("spread_figure", df, title, path))
+    removed_note(out, removed, quiet)
     return summary, out
 
 

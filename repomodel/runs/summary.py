@@ -54,13 +54,14 @@ def metrics(df: pd.DataFrame) -> dict:
 
 
 def summarise(df: pd.DataFrame, params: dict, seed: int | None) -> dict:
-    """The summary.json of a run: scenario, seed, `metrics`, every parameter used, version."""
+    """The summary.json of a run: scenario, seed, `metrics`, every parameter used (the seed
+    the run used among them), version."""
     return {
         "scenario": params["name"],
         "description": params.get("description", ""),
         "seed": seed,
         "metrics": jsonable(metrics(df)),
-        "parameters": jsonable(params),
+        "parameters": jsonable(params if seed is None else {**params, "seed": seed}),
         "version": __version__,
     }
 

@@ -203,7 +203,7 @@ def test_a_failed_series_exits_2_names_it_and_changes_no_file(
     before = snapshot(folder)
     assert fetch(url, folder, "--timeout", "0.3") == 2
     message = capsys.readouterr().err.strip().splitlines()[-1]
-    assert message.startswith(f"repomodel data: error: {series}") and cause in message, message
+    assert message.startswith(f"repomodel data fetch: error: {series}") and cause in message, message
     assert snapshot(folder) == before  # the series fetched before it were not written either
 
 
@@ -236,6 +236,29 @@ def test_build_from_the_shared_copies_is_the_shipped_history_byte_for_byte(tmp_p
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "date,value\n2025-12-01,5\n2025-12-02,abc\n",
+            "WRESBAL.csv row 2 (2025-12-02, data rows counted from 1): value 'abc' is not a number",
+        ),
+        ("", "WRESBAL.csv: the file is empty: expected a header date,value"),
+        ("date,val\n2025-12-01,5\n", "WRESBAL.csv: columns date, val: expected date,value"),
+    ],
+    ids=["text-value", "empty", "wrong-header"],
+)
+def test_build_names_the_file_row_and_what_was_expected(tmp_path, capsys, text, expected):
+    folder = tmp_path / "fred"
+    copy_shared(folder, to="2025-12-31")
+    (folder / "WRESBAL.csv").write_text(text)
+    out = tmp_path / "inputs.csv"
+    assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 2
+    message = capsys.readouterr().err.strip().splitlines()[-1]
+    assert message.startswith("repomodel data build: error: ") and expected in message, message
+    assert not out.exists()
 
 
 def test_build_to_the_last_day_of_the_data(tmp_path):

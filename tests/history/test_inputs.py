@@ -234,10 +234,13 @@ def test_bad_start_or_end(tmp_path, start, end, expected):
 
 
 def test_unreadable_files(tmp_path):
-    with pytest.raises(InputError, match="cannot read"):
+    with pytest.raises(InputError, match="missing.csv: no such file: expected a CSV inputs file"):
         load_inputs(tmp_path / "missing.csv")
-    with pytest.raises(InputError, match="cannot read"):
+    with pytest.raises(InputError, match="a folder: expected a CSV inputs file"):
         load_inputs(tmp_path)  # a directory
+    (tmp_path / "utf16.csv").write_text("date,reserves\n", encoding="utf-16")
+    with pytest.raises(InputError, match="utf16.csv: not UTF-8 text: expected a CSV inputs file in UTF-8"):
+        load_inputs(tmp_path / "utf16.csv")
     (tmp_path / "empty.csv").write_text("")
     with pytest.raises(InputError, match="empty"):
         load_inputs(tmp_path / "empty.csv")

@@ -17,7 +17,15 @@ import pytest
 
 from repomodel.errors import InputError
 from repomodel.runs import outputs
-from repomodel.runs.outputs import atomic_write, check_out, jsonable, staged, write_json, write_run
+from repomodel.runs.outputs import (
+    atomic_write,
+    check_out,
+    jsonable,
+    removed_note,
+    staged,
+    write_json,
+    write_run,
+)
 
 
 def test_a_failure_mid_write_leaves_the_old_file_intact(tmp_path):
@@ -194,12 +202,16 @@ def test_checking_a_new_folder_leaves_nothing_and_a_killed_writers_staging_is_cl
     assert [p.name for p in out.iterdir()] == ["timeseries.csv"]
 
 
-def test_a_single_run_into_an_ensembles_folder_leaves_none_of_the_ensembles_files(tmp_path):
+def test_a_single_run_into_an_ensembles_folder_leaves_none_of_the_ensembles_files(tmp_path, capsys):
     # ensemble.csv and fan.png of an earlier ensemble would sit beside a run they do not belong to
     for name in ("ensemble.csv", "fan.png", "notes.txt"):
         (tmp_path / name).write_text("earlier")
     df = pd.DataFrame({"sofr_iorb_bp": [1.0]}, index=pd.DatetimeIndex(["2026-01-02"], name="date"))
-    write_run(tmp_path, df, {"metrics": {}}, lambda path: path.write_bytes(b"png"))
+    removed = write_run(tmp_path, df, {"metrics": {}}, lambda path: path.write_bytes(b"png"))
+    assert removed == ["ensemble.csv", "fan.png"]  # and the user is told
+    removed_note(tmp_path, removed, quiet=False)
+    assert "removed ensemble.csv and fan.png from" in capsys.readouterr().err
+    assert write_run(tmp_path, df, {"metrics": {}}, lambda path: path.write_bytes(b"png")) == []
     assert sorted(f.name for f in tmp_path.iterdir()) == [
         "notes.txt",
         "spread.png",

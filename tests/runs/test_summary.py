@@ -50,6 +50,8 @@ def test_summary_keeps_the_run_keys_and_holds_no_clock(run):
     assert RUN_KEYS <= set(summary["metrics"])
     assert not [k for k in json.dumps(summary).split('"') if "wall" in k or "seconds" in k]
     assert summarise(run, params, seed=1) == summary  # the same run, the same bytes
+    # "every parameter used": the seed among them is the one the run used, not the scenario's
+    assert params["seed"] != 1 and summary["parameters"]["seed"] == summary["seed"] == 1
 
 
 def test_the_final_year_names_the_year_keys_and_figures_agree(run):
