@@ -244,7 +244,7 @@ class Market:
 def simulate(
     scenario: str | dict = "rmp40",
     overrides: dict | list[str] | str | None = None,
-    seed: int | None = 0,
+    seed: int | None = None,
     drivers: pd.DataFrame | Drivers | None = None,
     progress=None,
     snapshot: Callable[[snapshots.Snapshot], object] | None = None,
@@ -258,6 +258,8 @@ def simulate(
     --snapshot`). The run is a `Market`: the same numbers as `RepoMarketModel`'s, without Mesa."""
     if seed is not None and not isinstance(seed, SEED_OBJECTS):
         check_seed(seed)
+    if seed is not None and "seed" in scenarios.flatten(scenarios.as_overrides(overrides, "overrides")):
+        raise InputError("seed: given both as seed= and in overrides: expected the seed given once")
     for name, fn in (("progress", progress), ("snapshot", snapshot)):
         if fn is not None and not callable(fn):
             raise InputError(f"{name}: {fn!r:.40} is not callable: expected None or a function")

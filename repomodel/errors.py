@@ -71,7 +71,8 @@ def as_options(message: str) -> str:
 
 
 def show(value: Any) -> str:
-    """A value as it goes into a one-line message: its repr, cut to 60 characters."""
+    """A value as it goes into a one-line message, cut to 60 characters: its repr, but
+    booleans, tables and lists as TOML writes them (`_toml`)."""
     try:
         text = _toml(value, top=True)
     except ValueError:  # an integer of more than 4,300 digits
@@ -85,13 +86,21 @@ def _toml(value: Any, top: bool = False) -> str:
     its quotes 'so'); what a user wrote in TOML comes back in TOML."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dt.date | dt.time):  # datetime is a date
+        return value.isoformat()
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     if isinstance(value, str) and not top:
         return json.dumps(value, ensure_ascii=False)
     return repr(value)
+
+
+def _toml_key(key: Any) -> str:
+    """A table's key as TOML writes it: bare if it can be, else quoted."""
+    text = str(key)
+    return text if text and all(c.isalnum() or c in "_-" for c in text) else json.dumps(text)
 
 
 def toml_type(value: Any) -> str:

@@ -111,6 +111,7 @@ def test_help_explains_every_option():
         (["--seed", "5", "--set", "seed=3"], "--seed 5 and --set seed=3"),
         # what a scenario file says in TOML comes back in TOML, not as Python's True
         (["--set", "rmp.monthly=true"], "rmp.monthly: true is a boolean"),
+        (["--set", "rmp.monthly=1979-05-27"], "rmp.monthly: 1979-05-27 is a date"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, field):

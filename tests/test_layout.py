@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from repomodel.runs.outputs import TRACKED_RESULTS
+
 PACKAGE = Path(__file__).resolve().parents[1] / "repomodel"
 WINGS = ("history", "runs", "viz", "cli")
 MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_LAZY_IMPORTS = 500, 100, 3
@@ -152,6 +154,8 @@ def test_git_sees_the_tracked_results_and_none_of_what_runs_write_there_by_defau
     assert ignored("results/my/timeseries.csv") and ignored("results/no_rmp/spread.png")
     assert ignored("results/sweeps/quick/summary.csv")
     assert not ignored("results/rmp40/new_figure.png") and not ignored("results/replay/summary.json")
+    folders = subprocess.run(["git", "ls-files", "results"], cwd=root, capture_output=True, text=True)
+    assert {line.split("/")[1] for line in folders.stdout.splitlines()} == set(TRACKED_RESULTS)
     tracked_but_ignored = subprocess.run(
         ["git", "ls-files", "-ci", "--exclude-standard"], cwd=root, capture_output=True, text=True
     ).stdout

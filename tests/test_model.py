@@ -112,6 +112,15 @@ def test_the_api_refuses_drivers_and_seeds_it_cannot_use_naming_them():
     assert "RepoMarketModel" in dir(repomodel) and "LargeBank" in dir(agents)  # tab completion
 
 
+def test_simulate_runs_the_scenarios_seed_unless_told_and_takes_the_seed_once():
+    end = {"calendar.end": "2026-01-09"}
+    own = repomodel.simulate("rmp40", overrides={**end, "seed": 5})
+    pd.testing.assert_frame_equal(own, repomodel.simulate("rmp40", overrides=end, seed=5))
+    assert not own.equals(repomodel.simulate("rmp40", overrides=end, seed=0))
+    with pytest.raises(repomodel.InputError, match=r"^seed: given both as seed= and in overrides"):
+        repomodel.simulate("rmp40", overrides=["seed=5"], seed=3)
+
+
 def test_api_errors_name_the_api_arguments_and_the_command_line_its_options(tmp_path):
     """`--scenario:` and `--set:` are the command line's words; from Python the same mistakes
     are named by the arguments the caller wrote."""

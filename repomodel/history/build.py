@@ -164,7 +164,7 @@ def read_series(fred: Path, name: str, end: pd.Timestamp = END) -> pd.Series:
     """One FRED file (`date,value`, ISO dates, sorted) as a float Series by date, to `end`."""
     path = fred / f"{name}.csv"
     try:
-        frame = pd.read_csv(path, parse_dates=["date"])
+        frame = pd.read_csv(path, parse_dates=["date"], na_values=["."])  # FRED's "." is missing
     except FileNotFoundError:
         raise InputError(f"{path}: no such file (fetch it with `repomodel data fetch --to {fred}`)") from None
     except pd.errors.EmptyDataError:
@@ -175,13 +175,15 @@ def read_series(fred: Path, name: str, end: pd.Timestamp = END) -> pd.Series:
         ) from None
     if list(frame.columns) != ["date", "value"]:
         raise InputError(f"{path}: columns {', '.join(map(str, frame.columns))}: expected date,value")
+    if frame.empty:
+        raise InputError(f"{path}: no data rows: expected date,value rows after the header")
     series = pd.to_numeric(frame["value"], errors="coerce")
-    bad = np.flatnonzero((series.isna() & frame["value"].notna()).to_numpy())
+    bad = np.flatnonzero(((series.isna() & frame["value"].notna()) | np.isinf(series)).to_numpy())
     if len(bad):
-        day = frame["date"].iloc[bad[0]]
+        value = frame["value"].iloc[bad[0]]
         raise InputError(
-            f"{path} row {bad[0] + 1} ({getattr(day, 'date', lambda: day)()}, data rows counted from 1): value "
-            f"{frame['value'].iloc[bad[0]]!r} is not a number: expected numbers (blank where missing)"
+            f"{_row(path, frame, bad[0])}: value {value if isinstance(value, str) else float(value)!r} is not a finite "
+            "number: expected numbers (blank or '.' where missing)"
         )
     series = pd.Series(series.astype(float).to_numpy(), index=frame["date"], name="value")
     if not isinstance(series.index, pd.DatetimeIndex):
@@ -191,8 +193,17 @@ def read_series(fred: Path, name: str, end: pd.Timestamp = END) -> pd.Series:
             f"{path}: {bad!r} is not a date: expected date,value rows with ISO dates (YYYY-MM-DD)"
         )
     if not series.index.is_monotonic_increasing or series.index.has_duplicates:
-        raise InputError(f"{path}: dates are not sorted and unique")
+        at = int(np.flatnonzero(np.diff(series.index.to_numpy()) <= np.timedelta64(0))[0]) + 1
+        raise InputError(
+            f"{_row(path, frame, at)}: a date not after the one before: expected dates in order, once each"
+        )
     return series[:end]  # never read past the window asked for (calibration: END)
+
+
+def _row(path: Path, frame: pd.DataFrame, i: int) -> str:
+    """Where a FRED file's row i (0-based) is, for a message: the file, the data row and its date."""
+    day = frame["date"].iloc[i]
+    return f"{path} row {i + 1} ({getattr(day, 'date', lambda: day)()}, data rows counted from 1)"
 
 
 def deaverage(averages: pd.Series, pattern: pd.Series) -> pd.Series:

@@ -253,7 +253,7 @@ def _rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     except (OSError, csv.Error) as err:
         raise InputError(f"{path}: cannot read the inputs file ({err})") from None
     if header is None:
-        raise InputError(f"{path.name}: file is empty: expected a header and data rows")
+        raise InputError(f"{path}: file is empty: expected a header and data rows")
     return [h.strip() for h in header], rows
 
 

@@ -308,8 +308,10 @@ def _serve(conn, parents_end) -> None:
     each figure asked for until the pipe closes; answer None or the error."""
     parents_end.close()  # forked with it open: the pipe would never end
     # Ctrl-C reaches the whole process group: the parent reports it and closes the pipe, which
-    # ends this process; its own KeyboardInterrupt would only print a traceback.
+    # ends this process; its own KeyboardInterrupt would only print a traceback. The parent's
+    # SIGTERM handler (raise KeyboardInterrupt) is not this process's: `close` terminates it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     plt = _mpl().plt
     fig = plt.figure(figsize=(2, 1))
     fig.text(0.5, 0.5, "warm 0123 $ bn")

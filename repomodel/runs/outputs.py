@@ -218,6 +218,26 @@ def _alive(pid: str) -> bool:
 
 
 RUN_FILES = ("timeseries.csv", "summary.json", "spread.png")  # what `write_run` always writes
+# The folders of results/ the repository tracks (README's figures, reports; .gitignore lists the
+# same): a run without --out never writes into one that is not its own.
+TRACKED_RESULTS = (
+    "backtest",
+    "benchmarks",
+    "calendar_stress",
+    "episode_2025",
+    "forward_2026",
+    "min_rmp",
+    "replay",
+    "reserve_distribution",
+    "rmp40",
+    "rmp40_ensemble",
+    "rmp_paths",
+    "robustness",
+    "sensitivity",
+    "sweeps",
+    "validation",
+    "viz",
+)
 ENSEMBLE_FILES = {"ensemble.csv", "fan.png"}  # what only an ensemble writes (`runs.ensemble`)
 
 
@@ -241,7 +261,8 @@ def write_run(
         (tmp / summary_file).write_text(json.dumps(jsonable(summary), indent=2) + "\n")
         draw(tmp / figure)
         written = {f.name for f in tmp.iterdir()}
-    removed = sorted(name for name in ENSEMBLE_FILES - written if (Path(out) / name).exists())
+    # files only: a folder of the user's that happens to bear the name is left alone
+    removed = sorted(name for name in ENSEMBLE_FILES - written if (Path(out) / name).is_file())
     for name in removed:
         (Path(out) / name).unlink(missing_ok=True)
     return removed

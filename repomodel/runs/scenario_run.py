@@ -10,7 +10,7 @@ from repomodel.errors import InputError
 from repomodel.history.closes import announce, check_vary, from_history
 from repomodel.runs.ensemble import write_ensemble
 from repomodel.runs.figures import FigureProcess
-from repomodel.runs.outputs import check_out, removed_note, write_run
+from repomodel.runs.outputs import TRACKED_RESULTS, check_out, removed_note, write_run
 from repomodel.runs.progress import days
 from repomodel.runs.summary import summarise
 
@@ -78,13 +78,14 @@ def default_folder(scenario: str, params: dict) -> str:
     """Where a run writes without `--out`, under results/: a shipped scenario's name, or a
     scenario file's name without `.toml` (a copy of rmp40.toml keeps `name = "rmp40"`, and
     would otherwise overwrite the shipped run's results/rmp40/). A file of one's own named like
-    a shipped scenario (or `replay`) is refused: its run would write over that folder. Files
+    a shipped scenario or a tracked folder of results/ (`replay`, `validation`, ...) is refused:
+    its run would write over that folder. Files
     and names as `scenario.load` tells them apart (a file `rmp40` in the folder run from is a
     file)."""
     path = Path(str(scenario))
     if not scenarios.is_file_scenario(str(scenario)) or scenarios.is_shipped_file(path):
         return params["name"]
-    taken = (*scenarios.scenario_names(), "replay")
+    taken = (*scenarios.scenario_names(), *TRACKED_RESULTS)
     if path.stem in taken:
         raise InputError(
             f"--scenario: '{scenario}' is named like the shipped results/{path.stem}/, which its run "

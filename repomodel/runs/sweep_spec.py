@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from repomodel import scenario as scenarios
-from repomodel.errors import MAX_DRAWS, InputError
+from repomodel.errors import MAX_DRAWS, InputError, show
 from repomodel.history.closes import VARY, check_vary
 from repomodel.runs.outputs import jsonable
 
@@ -85,7 +85,11 @@ def _default_of(key: str) -> Any:
 
 
 def _check_key(key: str, where: str) -> Any:
-    """The key must exist in the scenario loader's parameters; returns its default."""
+    """The key must exist in the scenario loader's parameters; returns its default. `seed` is
+    not one: a run's seed comes from the spec's `seeds` (a swept seed would be recorded, not
+    used)."""
+    if key.strip() == "seed":
+        raise InputError(f"{where}: 'seed': expected the seeds in the spec's seeds = [...], not as a key")
     scenarios.set_dotted(scenarios.base(), key, None, label=where)
     return _default_of(key)
 
@@ -121,7 +125,7 @@ def plan(spec: dict) -> dict:
     ensemble = _ensemble(spec.get("ensemble", 1), seeds)
     fixed = spec.get("set", {})
     if not isinstance(fixed, dict):
-        raise InputError(f"sweep spec: set = {fixed!r}: expected a table of dotted keys and values")
+        raise InputError(f"sweep spec: set = {show(fixed)}: expected a table of dotted keys and values")
     fixed = scenarios.flatten(fixed)
     for key in fixed:
         _check_key(key, "sweep spec [set]")
@@ -155,7 +159,7 @@ def plan(spec: dict) -> dict:
 def _scenario(scenario: Any) -> str:
     if not isinstance(scenario, str) or not scenario:
         raise InputError(
-            f'sweep spec: scenario = {scenario!r}: expected a scenario name or TOML path, e.g. "rmp40"'
+            f'sweep spec: scenario = {show(scenario)}: expected a scenario name or TOML path, e.g. "rmp40"'
         )
     if scenario not in scenarios.scenario_names() and not Path(scenario).is_file():
         raise InputError(
@@ -173,9 +177,9 @@ def _seeds(seeds: Any) -> list[int]:
         or not seeds
         or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)
     ):
-        raise InputError(f"sweep spec: seeds = {seeds!r}: expected a non-empty list of integers >= 0")
+        raise InputError(f"sweep spec: seeds = {show(seeds)}: expected a non-empty list of integers >= 0")
     if len(set(seeds)) != len(seeds):
-        raise InputError(f"sweep spec: seeds = {seeds!r} repeats a seed: expected distinct seeds")
+        raise InputError(f"sweep spec: seeds = {show(seeds)} repeats a seed: expected distinct seeds")
     return seeds
 
 
@@ -184,11 +188,11 @@ def _ensemble(draws: Any, seeds: list[int]) -> int:
     seeds (seed .. seed + draws - 1) fit 64 bits and do not overlap another seed's."""
     if not isinstance(draws, int) or isinstance(draws, bool) or not 1 <= draws <= MAX_DRAWS:
         raise InputError(
-            f"sweep spec: ensemble = {draws!r}: expected a whole number of draws from 1 to {MAX_DRAWS:,}"
+            f"sweep spec: ensemble = {show(draws)}: expected a whole number of draws from 1 to {MAX_DRAWS:,}"
         )
     if max(seeds) + draws - 1 > MAX_SEED:
         raise InputError(
-            f"sweep spec: seeds = {seeds!r} with ensemble = {draws}: expected the last draw's seed "
+            f"sweep spec: seeds = {show(seeds)} with ensemble = {draws}: expected the last draw's seed "
             f"(seed + ensemble - 1) at most {MAX_SEED}"
         )
     ordered = sorted(seeds)
@@ -206,7 +210,7 @@ def _vary(vary: Any, scenario: str, fixed: dict, keys: list[str]) -> str:
     """`vary`: "shocks" or "history"; "history" needs runs that open on the shipped end of
     history, which no swept key may move."""
     if not isinstance(vary, str) or vary not in VARY:
-        raise InputError(f"sweep spec: vary = {vary!r}: expected one of {', '.join(map(repr, VARY))}")
+        raise InputError(f"sweep spec: vary = {show(vary)}: expected one of {', '.join(map(repr, VARY))}")
     if vary == "history":
         if "start.snapshot" in keys:
             raise InputError(
@@ -262,12 +266,14 @@ def _check_runs(scenario: str, runs: list[dict]) -> None:
         try:
             scenarios.load(scenario, dict(run["overrides"]))
         except InputError as exc:
-            raise InputError(f"sweep spec: run {run['params']}: {exc}") from None
+            raise InputError(f"sweep spec: run {show(run['params'])}: {exc}") from None
 
 
 def _grid(table: Any, fixed: dict) -> tuple[list[dict], str, list[str]]:
     if not isinstance(table, dict):
-        raise InputError(f"sweep spec: grid = {table!r}: expected a table of dotted keys and lists of values")
+        raise InputError(
+            f"sweep spec: grid = {show(table)}: expected a table of dotted keys and lists of values"
+        )
     grid = scenarios.flatten(table)
     if not grid:
         raise InputError(
@@ -279,10 +285,12 @@ def _grid(table: Any, fixed: dict) -> tuple[list[dict], str, list[str]]:
         if key in fixed:
             raise InputError(f"sweep spec: '{key}' is both in [set] and [grid]: expected it in one of them")
         if not isinstance(values, list) or not values:
-            raise InputError(f"sweep spec [grid]: '{key}' = {values!r}: expected a non-empty list of values")
+            raise InputError(
+                f"sweep spec [grid]: '{key}' = {show(values)}: expected a non-empty list of values"
+            )
         if len({json.dumps(jsonable(v), sort_keys=True) for v in values}) != len(values):
             raise InputError(
-                f"sweep spec [grid]: '{key}' = {values!r} repeats a value: expected distinct values"
+                f"sweep spec [grid]: '{key}' = {show(values)} repeats a value: expected distinct values"
             )
     keys = list(grid)
     design = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(grid[k] for k in keys))]
@@ -291,23 +299,23 @@ def _grid(table: Any, fixed: dict) -> tuple[list[dict], str, list[str]]:
 
 def _sample(table: Any, fixed: dict) -> tuple[list[dict], str, list[str]]:
     if not isinstance(table, dict):
-        raise InputError(f"sweep spec: sample = {table!r}: expected a table with method, n and ranges")
+        raise InputError(f"sweep spec: sample = {show(table)}: expected a table with method, n and ranges")
     table = dict(table)
     method = table.pop("method", None)
     n = table.pop("n", None)
     sample_seed = table.pop("seed", 0)
     if method not in SAMPLE_METHODS:
         raise InputError(
-            f"sweep spec [sample]: method = {method!r}: expected one of {', '.join(SAMPLE_METHODS)}"
+            f"sweep spec [sample]: method = {show(method)}: expected one of {', '.join(SAMPLE_METHODS)}"
         )
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise InputError(f"sweep spec [sample]: n = {n!r}: expected an integer >= 1")
+        raise InputError(f"sweep spec [sample]: n = {show(n)}: expected an integer >= 1")
     if method == "sobol" and n & (n - 1):
         raise InputError(
             f'sweep spec [sample]: n = {n} with method = "sobol": expected a power of 2 (e.g. 32, 64)'
         )
     if not isinstance(sample_seed, int) or isinstance(sample_seed, bool):
-        raise InputError(f"sweep spec [sample]: seed = {sample_seed!r}: expected an integer")
+        raise InputError(f"sweep spec [sample]: seed = {show(sample_seed)}: expected an integer")
     ranges = scenarios.flatten(table)
     if not ranges:
         raise InputError(
@@ -326,13 +334,13 @@ def _sample(table: Any, fixed: dict) -> tuple[list[dict], str, list[str]]:
             or not all(math.isfinite(b) for b in bounds)
         ):
             raise InputError(
-                f"sweep spec [sample]: '{key}' = {bounds!r}: expected a range [low, high] of two numbers"
+                f"sweep spec [sample]: '{key}' = {show(bounds)}: expected a range [low, high] of two numbers"
             )
         if not bounds[0] < bounds[1]:
-            raise InputError(f"sweep spec [sample]: '{key}' = {bounds!r}: expected low < high")
+            raise InputError(f"sweep spec [sample]: '{key}' = {show(bounds)}: expected low < high")
         if isinstance(default, bool) or not isinstance(default, (int, float)):
             raise InputError(
-                f"sweep spec [sample]: '{key}' is not numeric (default {default!r}): "
+                f"sweep spec [sample]: '{key}' is not numeric (default {show(default)}): "
                 "expected a numeric parameter; use [grid] for others"
             )
         integer[key] = isinstance(default, int)

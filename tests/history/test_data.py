@@ -243,12 +243,21 @@ def test_build_from_the_shared_copies_is_the_shipped_history_byte_for_byte(tmp_p
     [
         (
             "date,value\n2025-12-01,5\n2025-12-02,abc\n",
-            "WRESBAL.csv row 2 (2025-12-02, data rows counted from 1): value 'abc' is not a number",
+            "WRESBAL.csv row 2 (2025-12-02, data rows counted from 1): value 'abc' is not a finite number",
         ),
         ("", "WRESBAL.csv: the file is empty: expected a header date,value"),
         ("date,val\n2025-12-01,5\n", "WRESBAL.csv: columns date, val: expected date,value"),
+        (
+            "date,value\n2025-12-01,inf\n",
+            "row 1 (2025-12-01, data rows counted from 1): value inf is not a finite",
+        ),
+        ("date,value\n", "WRESBAL.csv: no data rows"),
+        (
+            "date,value\n2025-12-02,5\n2025-12-01,6\n",
+            "row 2 (2025-12-01, data rows counted from 1): a date not after",
+        ),
     ],
-    ids=["text-value", "empty", "wrong-header"],
+    ids=["text-value", "empty", "wrong-header", "infinite", "header-only", "unsorted"],
 )
 def test_build_names_the_file_row_and_what_was_expected(tmp_path, capsys, text, expected):
     folder = tmp_path / "fred"

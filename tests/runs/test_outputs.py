@@ -212,6 +212,9 @@ def test_a_single_run_into_an_ensembles_folder_leaves_none_of_the_ensembles_file
     removed_note(tmp_path, removed, quiet=False)
     assert "removed ensemble.csv and fan.png from" in capsys.readouterr().err
     assert write_run(tmp_path, df, {"metrics": {}}, lambda path: path.write_bytes(b"png")) == []
+    (tmp_path / "fan.png").mkdir()  # a folder of the user's under that name: left alone, no crash
+    assert write_run(tmp_path, df, {"metrics": {}}, lambda path: path.write_bytes(b"png")) == []
+    (tmp_path / "fan.png").rmdir()
     assert sorted(f.name for f in tmp_path.iterdir()) == [
         "notes.txt",
         "spread.png",

@@ -33,7 +33,9 @@ def test_a_copy_of_a_shipped_scenario_writes_to_a_folder_of_its_own_file_name(tm
     assert default_folder("rmp40", scenarios.load("rmp40")) == "rmp40"
     shipped = str(scenarios.SCENARIO_DIR / "no_rmp.toml")
     assert default_folder(shipped, scenarios.load(shipped)) == "no_rmp"  # the shipped file itself
-    for name in ("rmp40", "replay"):  # a copy that keeps the shipped file's name
+    # a copy that keeps the shipped file's name, or takes a tracked folder's (results/validation/
+    # holds the validation report, results/rmp40_ensemble/ the README's fan chart)
+    for name in ("rmp40", "replay", "validation", "rmp40_ensemble"):
         copy = tmp_path / f"{name}.toml"
         copy.write_text(mine.read_text())
         with pytest.raises(

@@ -50,6 +50,13 @@ def test_spec_errors_raise_input_error():
         sweep_spec.plan({"scenario": "rmp40", "seeds": [], "grid": {"rmp.monthly": [1.0]}})
     with pytest.raises(InputError, match="power of 2"):
         sweep_spec.plan({"scenario": "rmp40", "sample": {"method": "sobol", "n": 10, "rmp.monthly": [0, 1]}})
+    # a swept or set seed would be recorded in the sweep's table but never used: the seeds say it
+    for spec in ({"grid": {"seed": [5, 6]}}, {"set": {"seed": 5}, "grid": {"rmp.monthly": [1.0]}}):
+        with pytest.raises(InputError, match="'seed': expected the seeds in the spec's seeds"):
+            sweep_spec.plan({"scenario": "rmp40", "seeds": [1], **spec})
+    # values as the spec file writes them, not Python's spelling
+    with pytest.raises(InputError, match=r"^sweep spec: ensemble = true: expected a whole number"):
+        sweep_spec.plan({"scenario": "rmp40", "ensemble": True, "grid": {"rmp.monthly": [1.0]}})
 
 
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
