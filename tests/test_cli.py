@@ -112,6 +112,10 @@ def test_help_explains_every_option():
         # what a scenario file says in TOML comes back in TOML, not as Python's True
         (["--set", "rmp.monthly=true"], "rmp.monthly: true is a boolean"),
         (["--set", "rmp.monthly=1979-05-27"], "rmp.monthly: 1979-05-27 is a date"),
+        (
+            ["--set", f"seed={2**63 - 1}", "--ensemble", "2"],
+            f"the last draw's seed (the seed {2**63 - 1} + 2",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, field):

@@ -30,7 +30,7 @@ import pandas as pd
 
 from repomodel import scenario as scenarios
 from repomodel import snapshot as snapshots
-from repomodel.errors import InputError
+from repomodel.errors import InputError, check_seed
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.metrics import ensemble_frame, ensemble_summary, fit_summary, tracking
 from repomodel.history.replay import replay
@@ -100,6 +100,7 @@ def replay_to(
         check_snapshot_path(Path(snapshot), Path(source), out)
     params = replay_params(frame, sets, scenario)
     seed = params["seed"] if seed is None else seed
+    check_seed(seed + ensemble - 1, f"the last seed (the seed {seed} + {ensemble} seeds - 1)")
     others = list(range(seed + 1, seed + ensemble))
     with Runner(min(max(1, workers), max(1, len(others)))) as runner:
         # the other seeds start on the workers first and run while this process replays its own

@@ -179,6 +179,7 @@ def write_ensemble(
     is the scenario file, recorded in the summary. Returns the summary."""
     check_vary(vary, params)
     seeds = draw_seeds(params["seed"] if seed is None else seed, draws)
+    check_seed(seeds[-1], f"the last draw's seed (the seed {seeds[0]} + {draws} draws - 1)")
     if vary == "history":
         announce(seeds, quiet)
     bar = progress_bar(draws, f"{params['name']}: {draws} draws", "draws", quiet)

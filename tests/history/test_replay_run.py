@@ -111,6 +111,12 @@ def test_the_shipped_snapshot_is_what_the_documented_command_writes(tmp_path):
         (["--start", "19-06-01"], "argument --start: '19-06-01' is not a date: expected YYYY-MM-DD"),
         (["--end", "2019-6-1"], "argument --end"),
         (["--seed", "-1"], "argument --seed"),
+        (["--seed", "5", "--set", "seed=3"], "--seed 5 and --set seed=3: expected the seed given once"),
+        # the seed from --set, its last draw past the range: said in the words the user typed
+        (
+            ["--set", f"seed={2**63 - 1}", "--ensemble", "2"],
+            f"the last seed (the seed {2**63 - 1} + 2 seeds - 1)",
+        ),
         # a folder that exists and says it is writable, where no file can be made
         (["--end", "2018-04-10", "--snapshot", "/proc/close.npz"], "--snapshot: cannot write to '/proc'"),
         (["--end", "2018-04-10", "--snapshot", "/dev/null"], "'/dev/null' exists and is not a file"),
