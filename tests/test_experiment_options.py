@@ -46,6 +46,9 @@ CASES = [
     ("robustness", ["--start", "2010-01-01"], "--start"),
     ("robustness", ["--out", FILE], "--out"),
     ("episode_2025", ["--seeds", "0"], "--seeds"),
+    ("episode_2025", ["--first-seed", "-1"], "--first-seed"),
+    ("episode_2025", ["--set", "treasury.tga_target=500"], "--set"),  # the data's, in a replay
+    ("episode_2025", ["--set", "banks.lclor_large=abc"], "banks.lclor_large"),
     ("forward_2026", ["--workers", "-1"], "--workers"),
     # counts beyond any use: the memory for them was taken before the first draw (one filled 24 GB)
     ("episode_2025", ["--seeds", "99999999999"], "--seeds"),
