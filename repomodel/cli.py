@@ -392,7 +392,7 @@ def process_seconds() -> float:
     return since_start if since_start - since_import < 0.5 else since_import
 
 
-def check_seed(args: argparse.Namespace) -> None:
+def check_seed_option(args: argparse.Namespace) -> None:
     """--seed with --ensemble within the seeds' range, and not also given by `--set seed=`:
     the run's seed must be the one its summary.json records, said once."""
     if args.seed is None:
@@ -412,7 +412,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise InputError(
             f"--ensemble: {args.ensemble}: expected a whole number of draws from 1 to {MAX_DRAWS:,}"
         )
-    check_seed(args)
+    check_seed_option(args)
     if args.workers < 1:
         raise InputError(f"--workers: {args.workers}: expected a whole number, at least 1")
     summary, out = lazy("run").run_scenario(
@@ -428,7 +428,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     check_count(args.ensemble, "--ensemble", MAX_DRAWS)
     check_count(args.workers, "--workers")
-    check_seed(args)
+    check_seed_option(args)
     try:
         summary, out = lazy("replay").replay_to(
             args.out,
