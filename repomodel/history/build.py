@@ -101,7 +101,7 @@ from pandas.tseries.offsets import CustomBusinessDay
 from repomodel import scenario
 from repomodel.calendar import Calendar
 from repomodel.errors import InputError
-from repomodel.history.folder import DEFAULT_FOLDER, write_atomic
+from repomodel.history.folder import DEFAULT_FOLDER, FRED_DATE_HEADERS, write_atomic
 from repomodel.history.inputs import REPORTED_SRF_TAKE_UP, SRF_START
 from repomodel.history.replay import REFERENCE_DEPOSITS
 from repomodel.treasury import receipts
@@ -161,10 +161,12 @@ COLUMNS = [
 
 
 def read_series(fred: Path, name: str, end: pd.Timestamp = END) -> pd.Series:
-    """One FRED file (`date,value`, ISO dates, sorted) as a float Series by date, to `end`."""
+    """One FRED file (`date,value`, ISO dates, sorted) as a float Series by date, to `end`.
+    FRED's own download header (`observation_date,NAME`, or `DATE,NAME` in older downloads)
+    is read as `date,value`."""
     path = fred / f"{name}.csv"
     try:
-        frame = pd.read_csv(path, parse_dates=["date"], na_values=["."])  # FRED's "." is missing
+        frame = pd.read_csv(path, na_values=["."])  # FRED's "." is missing
     except FileNotFoundError:
         raise InputError(f"{path}: no such file (fetch it with `repomodel data fetch --to {fred}`)") from None
     except pd.errors.EmptyDataError:
@@ -173,8 +175,16 @@ def read_series(fred: Path, name: str, end: pd.Timestamp = END) -> pd.Series:
         raise InputError(
             f"{path}: expected a header date,value and UTF-8 rows of ISO dates and numbers"
         ) from None
+    if len(frame.columns) == 2 and frame.columns[0] in FRED_DATE_HEADERS and frame.columns[1] == name:
+        frame.columns = ["date", "value"]  # a file as FRED's own download gives it
     if list(frame.columns) != ["date", "value"]:
-        raise InputError(f"{path}: columns {', '.join(map(str, frame.columns))}: expected date,value")
+        raise InputError(
+            f"{path}: columns {', '.join(map(str, frame.columns))}: expected date,value "
+            f"(or FRED's download header observation_date,{name})"
+        )
+    dates = pd.to_datetime(frame["date"].astype(str), format="%Y-%m-%d", errors="coerce")
+    if not dates.isna().any():
+        frame["date"] = dates  # otherwise the first that is not an ISO date is named below
     if frame.empty:
         raise InputError(f"{path}: no data rows: expected date,value rows after the header")
     series = pd.to_numeric(frame["value"], errors="coerce")

@@ -28,6 +28,7 @@ from repomodel.history import sources
 from repomodel.history.folder import (
     DEFAULT_FOLDER,
     RECORD,
+    has_fred_header,
     read_record,
     read_rows,
     record_text,
@@ -154,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     for update in updates:
         name = update.series.name
-        if update.changed:
+        if update.changed or has_fred_header(folder / f"{name}.csv"):  # FRED's own header: written as ours
             write_atomic(folder / f"{name}.csv", rows_text(update.rows))
         record[name] = {
             "source": SOURCE_NAMES[update.series.source],

@@ -16,6 +16,7 @@ from repomodel.runs.outputs import atomic_write
 
 DEFAULT_FOLDER = Path("data") / "fred"  # fetched into, built from
 HEADER = "date,value"
+FRED_DATE_HEADERS = ("observation_date", "DATE")  # FRED's own download header: observation_date,SOFR
 RECORD = "fetched.json"  # beside the files: per series, the last fetch (source, URL, rows, last date)
 
 
@@ -27,8 +28,12 @@ def read_rows(path: Path) -> list[tuple[str, str]]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read ({exc})") from None
-    if not lines or lines[0].strip() != HEADER:
-        raise InputError(f"{path}: first line {lines[0][:40] if lines else ''!r}, expected {HEADER!r}")
+    fred_headers = {f"{date},{path.stem}" for date in FRED_DATE_HEADERS}  # FRED's own download
+    if not lines or (lines[0].strip() != HEADER and lines[0].strip() not in fred_headers):
+        raise InputError(
+            f"{path}: first line {lines[0][:40] if lines else ''!r}, expected {HEADER!r} "
+            f"(or FRED's download header 'observation_date,{path.stem}')"
+        )
     rows = []
     for number, line in enumerate(lines[1:], start=2):
         date, sep, value = line.partition(",")
@@ -36,6 +41,14 @@ def read_rows(path: Path) -> list[tuple[str, str]]:
             raise InputError(f"{path}: line {number} {line[:40]!r}: expected 'date,value', dates increasing")
         rows.append((date, value))
     return rows
+
+
+def has_fred_header(path: Path) -> bool:
+    """Whether a series file (read before by `read_rows`) starts with FRED's header, not ours."""
+    if not path.exists():
+        return False
+    with path.open(encoding="utf-8") as file:
+        return file.readline().strip() != HEADER
 
 
 def _is_date(text: str) -> bool:

@@ -270,6 +270,43 @@ def test_build_names_the_file_row_and_what_was_expected(tmp_path, capsys, text, 
     assert not out.exists()
 
 
+def test_files_as_fred_downloads_them_build_the_same_history_and_fetch_into_them(standin, tmp_path):
+    """A file saved from FRED's page has the header observation_date,SOFR (DATE,SOFR in older
+    downloads): a user dropping it into the folder gets the same history, and a fetch takes
+    it up and writes it back as date,value."""
+    folder = tmp_path / "fred"
+    shutil.copytree(SHARED, folder)
+    for i, path in enumerate(sorted(folder.glob("*.csv"))):
+        header = ("observation_date", "DATE")[i % 2] + f",{path.stem}"
+        path.write_text(path.read_text().replace("date,value", header, 1))
+    out = tmp_path / "inputs.csv"
+    assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 0
+    assert out.read_bytes() == history_path().read_bytes()
+    server, url = standin
+    assert fetch(url, folder, "--series", "WRESBAL,SOFR") == 0
+    for name in ("WRESBAL", "SOFR"):
+        assert (folder / f"{name}.csv").read_bytes() == (SHARED / f"{name}.csv").read_bytes(), name
+
+
+def test_a_header_of_another_series_or_a_date_that_is_not_iso_is_refused(tmp_path, capsys):
+    folder = tmp_path / "fred"
+    copy_shared(folder, to="2025-12-31")
+    out = tmp_path / "inputs.csv"
+    wresbal = folder / "WRESBAL.csv"
+    for text, expected in [
+        (
+            "observation_date,WALCL\n2025-12-01,5\n",
+            "columns observation_date, WALCL: expected date,value "
+            "(or FRED's download header observation_date,WRESBAL)",
+        ),
+        ("date,value\n2025-12-01,5\n12/02/2025,6\n", "'12/02/2025' is not a date: expected"),
+    ]:
+        wresbal.write_text(text)
+        assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 2
+        assert expected in capsys.readouterr().err
+        assert not out.exists()
+
+
 def test_build_to_the_last_day_of_the_data(tmp_path):
     out = tmp_path / "inputs.csv"
     assert main(["data", "build", "--from", str(SHARED), "--out", str(out), "--end", "last"]) == 0
