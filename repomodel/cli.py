@@ -72,6 +72,16 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the command `args` ran (`repomodel data build`'s for that one), else `parser`."""
+    for name in (getattr(args, "command", None), getattr(args, "action", None)):
+        sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if name is None or sub is None or name not in sub.choices:
+            break
+        parser = sub.choices[name]
+    return parser
+
+
 def lazy(name: str) -> ModuleType:
     """The module `LAZY[name]` (a command's work), imported now, inside `main`'s Ctrl-C
     handling: the other commands do not pay for it."""
@@ -320,7 +330,9 @@ def configure_sweep(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     plain_streams()  # a terminal that cannot show "−" gets "-", not a traceback after the work
     parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # said by the command's parser, as its other errors are: `repomodel run: error: ...`
+        command_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2

@@ -129,6 +129,28 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, field)
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["run", "--bogus"],
+            "repomodel run: error: unrecognized arguments: --bogus (see repomodel run --help)",
+        ),
+        (["sweep", "spec.toml", "extra"], "repomodel sweep: error: unrecognized arguments: extra"),
+        (["data", "build", "--nope"], "repomodel data build: error: unrecognized arguments: --nope"),
+        (["--nope"], "repomodel: error: unrecognized arguments: --nope (see repomodel --help)"),
+    ],
+)
+def test_an_unknown_option_is_named_by_the_command_it_was_given_to(tmp_path, capsys, args, said):
+    from repomodel.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(said), lines
+
+
 def test_bad_scenario_files_are_refused(tmp_path):
     bad_toml = tmp_path / "bad.toml"
     bad_toml.write_text("name = 'x'\n[rmp\nmonthly = 3\n")

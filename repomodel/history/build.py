@@ -175,6 +175,10 @@ def read_series(fred: Path, name: str, end: pd.Timestamp = END) -> pd.Series:
         raise InputError(
             f"{path}: expected a header date,value and UTF-8 rows of ISO dates and numbers"
         ) from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder: expected a file of date,value rows") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
     if len(frame.columns) == 2 and frame.columns[0] in FRED_DATE_HEADERS and frame.columns[1] == name:
         frame.columns = ["date", "value"]  # a file as FRED's own download gives it
     if list(frame.columns) != ["date", "value"]:

@@ -67,12 +67,16 @@ MAX_SEED = 2**63 - 1  # numpy's generators take any integer >= 0; a seed must fi
 def read_spec(path: str | Path) -> dict:
     """Read a TOML spec file (InputError if missing or not TOML)."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"sweep spec: '{path}' is a folder: expected a .toml file")
     if not path.is_file():
         raise InputError(f"sweep spec: file '{path}' does not exist")
     try:
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"sweep spec {path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"sweep spec {path}: cannot be read ({exc.strerror})") from None
     spec.setdefault("name", path.stem)
     return spec
 

@@ -300,8 +300,13 @@ def test_a_header_of_another_series_or_a_date_that_is_not_iso_is_refused(tmp_pat
             "(or FRED's download header observation_date,WRESBAL)",
         ),
         ("date,value\n2025-12-01,5\n12/02/2025,6\n", "'12/02/2025' is not a date: expected"),
+        (None, "WRESBAL.csv: is a folder: expected a file of date,value rows"),
     ]:
-        wresbal.write_text(text)
+        if text is None:
+            wresbal.unlink()
+            wresbal.mkdir()
+        else:
+            wresbal.write_text(text)
         assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 2
         assert expected in capsys.readouterr().err
         assert not out.exists()

@@ -59,6 +59,18 @@ def test_spec_errors_raise_input_error():
         sweep_spec.plan({"scenario": "rmp40", "ensemble": True, "grid": {"rmp.monthly": [1.0]}})
 
 
+def test_a_spec_that_is_a_folder_or_missing_is_named_as_such(tmp_path):
+    with pytest.raises(InputError, match=r"^sweep spec: '.*spec.toml' is a folder: expected a .toml file$"):
+        sweep_spec.read_spec(_folder(tmp_path))
+    with pytest.raises(InputError, match=r"^sweep spec: file '.*gone.toml' does not exist$"):
+        sweep_spec.read_spec(tmp_path / "gone.toml")
+
+
+def _folder(tmp_path: Path) -> Path:
+    (tmp_path / "spec.toml").mkdir()
+    return tmp_path / "spec.toml"
+
+
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
 def test_shipped_specs_are_valid(path):
     assert sweep_spec.plan(sweep_spec.read_spec(path))["runs"]
