@@ -33,6 +33,7 @@ from repomodel.errors import (
     MAX_SEED,
     InputError,
     InputWarning,
+    Parser,
     as_options,
     check_count,
     whole_number,
@@ -62,24 +63,6 @@ HELP = {
     "calibrate": "choose the behavioural parameters by replaying history (data to 2025-12-31 only)",
     "backtest": "judge the model out of sample: calibrate at each origin, score the months after beside the peer",
 }
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error as one line and exit code 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-        raise SystemExit(2)
-
-
-def command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
-    """The parser of the command `args` ran (`repomodel data build`'s for that one), else `parser`."""
-    for name in (getattr(args, "command", None), getattr(args, "action", None)):
-        sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
-        if name is None or sub is None or name not in sub.choices:
-            break
-        parser = sub.choices[name]
-    return parser
 
 
 def lazy(name: str) -> ModuleType:
@@ -330,9 +313,7 @@ def configure_sweep(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     plain_streams()  # a terminal that cannot show "−" gets "-", not a traceback after the work
     parser = build_parser(argv)
-    args, extra = parser.parse_known_args(argv)
-    if extra:  # said by the command's parser, as its other errors are: `repomodel run: error: ...`
-        command_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
+    args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2

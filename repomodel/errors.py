@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import math
 import numbers
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -131,3 +132,22 @@ def whole_number(expected: str) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number: expected {expected}") from None
 
     return parse
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(2)
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        """An unknown option is said by the parser of the command given it (`repomodel run:`)."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        parser = self
+        for name in (getattr(parsed, "command", None), getattr(parsed, "action", None)) if extra else ():
+            sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+            parser = sub.choices[name] if sub and name in sub.choices else parser
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed

@@ -140,7 +140,9 @@ def load(
         raise
     try:
         # overrides' keys dotted, a table given for a table too (`{"calendar": {"start": ...}}`)
-        given = set(flatten(overrides or {})) | (set(from_file) if label != "<dict>" else set())
+        given = set(flatten(overrides or {})) | (
+            set(from_file) if label != "<dict>" else _changed(changes, from_file, params)
+        )
         _check_start_used(params, given)
     except InputError as exc:
         _name_the_file(exc, label, from_file, overrides)
@@ -183,6 +185,21 @@ def _name_the_file(exc: InputError, label: str, from_file, overrides) -> None:
     key = str(exc).split(":", 1)[0].split("[", 1)[0]
     if label != "<dict>" and key in from_file and key not in (overrides or {}):
         raise InputError(f"scenario {label}: {exc}") from None
+
+
+def _changed(changes: dict, keys: set[str], params: dict) -> set[str]:
+    """Of the keys a dict scenario set, those a run would not use as given. A dict may be a whole
+    scenario as `load` returns it (every key set), so a [start] key counts only where it differs
+    from base.toml's, and `calendar.start` only where it differs from the day the run opens on
+    (a date as text or as a date, 1 or 1.0, alike)."""
+    default, given, used = flatten(defaults()), flatten(changes), flatten(params)
+    default["calendar.start"] = used["calendar.start"]
+
+    def same(a: Any, b: Any) -> bool:
+        numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
+        return float(a) == float(b) if numbers else str(a) == str(b)
+
+    return {key for key in keys if key in default and key in given and not same(given[key], default[key])}
 
 
 def _check_start_used(params: dict, keys: set[str]) -> None:

@@ -117,6 +117,26 @@ def test_the_synthetic_start_is_there_when_asked_for():
     assert model.net.n_banks == params["population"]["large_banks"] + params["population"]["small_banks"]
 
 
+@pytest.mark.parametrize(
+    "table",
+    [{"start": {"reserve_concentration": 1.3}}, {"calendar": {"start": "2026-03-02"}}],
+    ids=["start-key", "calendar-start"],
+)
+def test_a_dict_scenario_is_refused_what_a_run_from_the_snapshot_would_ignore(table):
+    # as a scenario file or --set is: the key named, not silently unused
+    key = next(iter(scenarios.flatten(table)))
+    with pytest.raises(InputError, match=rf"^{key}: not used by a run that opens on start.snapshot"):
+        scenarios.load(table)
+    scenarios.load({**table, "start": {**table.get("start", {}), "snapshot": ""}})  # synthetic: used
+
+
+@pytest.mark.parametrize("name", scenarios.scenario_names())
+def test_a_shipped_scenario_as_load_returns_it_loads_again_to_the_same(name):
+    # a whole scenario (every key given, the run's first day in calendar.start) is not refused
+    params = scenarios.load(name)
+    assert scenarios.load(params) == params
+
+
 @pytest.mark.parametrize("name", scenarios.scenario_names())
 def test_every_shipped_scenario_applies_its_policy_from_the_first_day_after_the_history(name):
     # Dated events before the first forward day happened in the data (and are in the snapshot);

@@ -180,7 +180,7 @@ def writable(out: str | Path, option: str = "--out") -> list[Path]:
 
 def experiment_folder(ap, args) -> Path:
     """An experiment script's `--seeds`, `--workers` and `--out` checked (`ap.error`: exit code 2,
-    one line with `repomodel.cli.Parser`, nothing written); returns the output folder."""
+    one line with `repomodel.errors.Parser`, nothing written); returns the output folder."""
     try:
         check_count(args.seeds, "--seeds", MAX_DRAWS)
         if args.workers is not None:
