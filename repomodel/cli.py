@@ -36,6 +36,7 @@ from repomodel.errors import (
     Parser,
     as_options,
     check_count,
+    folder,
     whole_number,
 )
 from repomodel.scenario import scenario_names
@@ -84,13 +85,6 @@ def seed_value(text: str) -> int:
     if not 0 <= value <= MAX_SEED:
         raise argparse.ArgumentTypeError(f"{text} is out of range: {expected}")
     return value
-
-
-def folder(text: str) -> Path:
-    """--out: a folder name ('' would be the current folder)."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError(f"{text!r} is empty: expected a folder name")
-    return Path(text)
 
 
 def iso_date(text: str) -> str:

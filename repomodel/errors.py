@@ -14,6 +14,7 @@ import math
 import numbers
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 MAX_SEED = 2**63 - 1  # numpy's generators take any integer >= 0; a seed must fit 64 bits
@@ -151,3 +152,18 @@ class Parser(argparse.ArgumentParser):
         if extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return parsed
+
+
+def path_option(expected: str) -> Callable[[str], Path]:
+    """An argparse type for a path option (--out, --to, --from): '' would be the current folder,
+    so it is refused as empty, saying `expected` ("a folder name", "a file name")."""
+
+    def parse(text: str) -> Path:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"{text!r} is empty: expected {expected}")
+        return Path(text)
+
+    return parse
+
+
+folder = path_option("a folder name")

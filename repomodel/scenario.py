@@ -277,6 +277,14 @@ def flatten(table: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def plain(value: Any) -> Any:
+    """A numpy number as the Python number it holds (`np.int64(60)` -> 60, `np.float32` ->
+    float, `np.bool_` -> bool), also inside a list: a loop over `np.arange` gives those."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        return value.item()
+    return [plain(v) for v in value] if isinstance(value, list) else value
+
+
 def set_dotted(params: dict, key: str, value: Any, label: str) -> None:
     """Set `a.b.c` in a nested dict; the key must exist in base.toml.
 
@@ -295,7 +303,7 @@ def set_dotted(params: dict, key: str, value: Any, label: str) -> None:
             if isinstance(node[part], dict) and isinstance(value, dict):
                 _merge(node[part], value, label, prefix=f"{key}.")
             else:
-                node[part] = value
+                node[part] = plain(value)
         node = node[part]
 
 
@@ -309,7 +317,7 @@ def _merge(params: dict, changes: dict, label: str, prefix: str) -> set[str]:
         if isinstance(params[key], dict) and isinstance(value, dict):
             done |= _merge(params[key], value, label, f"{dotted}.")
         else:
-            params[key] = copy.deepcopy(value)
+            params[key] = copy.deepcopy(plain(value))
             done.add(dotted)
     return done
 

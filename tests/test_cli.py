@@ -151,6 +151,45 @@ def test_an_unknown_option_is_named_by_the_command_it_was_given_to(tmp_path, cap
     assert len(lines) == 1 and lines[0].startswith(said), lines
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["data", "fetch", "--to", ""],
+        ["data", "build", "--from", ""],
+        ["data", "build", "--out", ""],
+        ["backtest", "--origins", "2025-06-30", "--no-calibrate", "--out", ""],
+    ],
+    ids=["fetch-to", "build-from", "build-out", "backtest-out"],
+)
+def test_an_empty_path_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch, capsys, args):
+    from repomodel.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2 and "'' is empty: expected a" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())  # nothing fetched, built or written here
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["data", "fetch", "--fred-url", "http://127.0.0.1:9", "--nyfed-url", "http://127.0.0.1:9", "--to"],
+        ["backtest", "--origins", "2025-06-30", "--no-calibrate", "--out"],
+    ],
+    ids=["fetch", "backtest"],
+)
+def test_a_file_given_for_a_folder_is_refused_before_the_work(tmp_path, capsys, args):
+    from repomodel.cli import main
+
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main([*args, str(afile)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "exists and is not a folder: expected a folder" in err[0], err
+    assert afile.read_text() == "x"
+
+
 def test_bad_scenario_files_are_refused(tmp_path):
     bad_toml = tmp_path / "bad.toml"
     bad_toml.write_text("name = 'x'\n[rmp\nmonthly = 3\n")

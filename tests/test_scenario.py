@@ -196,3 +196,15 @@ def test_edges_of_the_horizon_and_the_population_are_accepted():
 def test_validation_is_idempotent_as_the_replay_uses_it():
     once = scenarios.load("gs20")
     assert scenarios.validate(once) == scenarios.load("gs20")
+
+
+def test_numpy_numbers_are_taken_as_the_numbers_they_hold():
+    # a notebook's loop over np.arange / np.linspace hands the API numpy scalars
+    import numpy as np
+
+    for value in (np.int64(60), np.float32(60.0), np.float64(60.0)):
+        params = scenarios.load("rmp40", {"rmp.monthly": value})
+        assert params["rmp"]["monthly"] == 60.0 and type(params["rmp"]["monthly"]) is float
+    assert scenarios.load({"rmp": {"monthly": np.int32(20)}})["rmp"]["monthly"] == 20.0
+    with pytest.raises(InputError, match="rmp.monthly: true is a boolean"):
+        scenarios.load("rmp40", {"rmp.monthly": np.bool_(True)})

@@ -39,13 +39,14 @@ import pandas as pd
 
 from repomodel import scenario as scenarios
 from repomodel.calendar import business_days
-from repomodel.errors import InputError
+from repomodel.errors import InputError, folder
 from repomodel.history.backtest_report import summary_table, write_backtest
 from repomodel.history.calibrate import PLAN, _optimise, seed_list, significant
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.objective import FAILED, objective_parts
 from repomodel.history.peer import ZLB_MONTHS, Peer, exclude_zlb, fit_peer, fit_stats, monthly_panel
 from repomodel.history.replay import replay, replay_params
+from repomodel.runs.outputs import check_out
 from repomodel.runs.progress import progress_bar
 from repomodel.runs.runner import Runner
 
@@ -450,7 +451,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="processes (origins and seeds side by side); default one per core",
     )
-    add("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"output folder; default {DEFAULT_OUT}/")
+    add(
+        "--out",
+        type=folder,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"output folder; default {DEFAULT_OUT}/",
+    )
     add("--quiet", action="store_true", help="no progress bar or table")
 
 
@@ -464,6 +471,7 @@ def main(args: argparse.Namespace) -> int:
         if value < 1:
             raise InputError(f"{option}: {value}: expected a whole number, at least 1")
     origins = parse_origins(args.origins)
+    check_out(args.out)  # before the replays and calibrations spend their time
     path = Path(args.inputs) if args.inputs is not None else history_path()
     started = time.perf_counter()
     result = run_backtest(

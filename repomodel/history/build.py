@@ -100,10 +100,11 @@ from pandas.tseries.offsets import CustomBusinessDay
 
 from repomodel import scenario
 from repomodel.calendar import Calendar
-from repomodel.errors import InputError
-from repomodel.history.folder import DEFAULT_FOLDER, FRED_DATE_HEADERS, write_atomic
+from repomodel.errors import InputError, folder, path_option
+from repomodel.history.folder import DEFAULT_FOLDER, write_atomic
 from repomodel.history.inputs import REPORTED_SRF_TAKE_UP, SRF_START
 from repomodel.history.replay import REFERENCE_DEPOSITS
+from repomodel.history.sources import FRED_DATE_HEADERS, out_of_range
 from repomodel.treasury import receipts
 
 DEFAULT_OUT = DEFAULT_FOLDER.parent / "history_inputs.csv"  # data/, beside the folder
@@ -199,6 +200,9 @@ def read_series(fred: Path, name: str, end: pd.Timestamp = END) -> pd.Series:
             f"{_row(path, frame, bad[0])}: value {value if isinstance(value, str) else float(value)!r} is not a finite "
             "number: expected numbers (blank or '.' where missing)"
         )
+    for i, value in enumerate(series.to_numpy(float)):
+        if not np.isnan(value) and (why := out_of_range(name, value)) is not None:
+            raise InputError(f"{_row(path, frame, i)}: value {value:g} {why}")
     series = pd.Series(series.astype(float).to_numpy(), index=frame["date"], name="value")
     if not isinstance(series.index, pd.DatetimeIndex):
         parsed = pd.to_datetime(pd.Series(series.index.astype(str)), format="%Y-%m-%d", errors="coerce")
@@ -260,6 +264,32 @@ def receipts_pattern(deposits: pd.Series, days: pd.DatetimeIndex) -> pd.Series:
     return to_date.reindex(days).ffill().fillna(0.0)
 
 
+# The longest run of days a series may go without a row over the build's window: inside it (a
+# week and a holiday; a month), and at the end, where the H.8's weeks are published two to three
+# weeks late. A series that stops years early would otherwise leave its column blank.
+GAPS = {"weekly": (14, 31), "daily": (10, 10), "monthly": (62, 62)}
+
+
+def covered(path: Path, series: pd.Series, first: pd.Timestamp, end: pd.Timestamp, kind: str) -> pd.Series:
+    """`series` if it has rows across first .. end without a longer gap than its kind allows,
+    else an InputError naming the file and the days without rows."""
+    inside, at_end = GAPS[kind]
+    dates = series.dropna().index
+    dates = dates[(dates >= first) & (dates <= end)]
+    expected = f"expected a {kind} series with rows over {first.date()} .. {end.date()} (--end)"
+    bounds = [first - pd.Timedelta(days=1), *dates]
+    for before, after in zip(bounds[:-1], bounds[1:], strict=True):
+        if (after - before).days > inside + 1:
+            raise InputError(
+                f"{path}: no rows from {(before + pd.Timedelta(days=1)).date()} to "
+                f"{(after - pd.Timedelta(days=1)).date()}: {expected}, at most {inside} days apart"
+            )
+    if (end - bounds[-1]).days > at_end:
+        last = f"the last row is on {bounds[-1].date()}" if len(dates) else "no rows"
+        raise InputError(f"{path}: {last}: {expected}, the last within {at_end} days of the end")
+    return series
+
+
 def mmf_on_month_end(monthly: pd.Series) -> pd.Series:
     """Move each end-of-month level from the 1st of the next month to its own month-end.
 
@@ -273,16 +303,19 @@ def mmf_on_month_end(monthly: pd.Series) -> pd.Series:
 def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     """The replay inputs, one row per date with any observation to `end`, blanks left as NaN."""
     observed: dict[str, pd.Series] = {}
-    for column, (name, divisor) in WEEKLY.items():
-        observed[column] = read_series(fred, name, end) / divisor
-    for column, name in DAILY.items():
-        observed[column] = read_series(fred, name, end)
-    for column, name in JUDGING_ONLY.items():
-        if (fred / f"{name}.csv").exists():
-            observed[column] = read_series(fred, name, end)
     # Week averages -> daily paths (see the module docstring), from a year before START so
     # that the first weeks have neighbours on both sides.
     first = START - pd.Timedelta(days=371)
+    for column, (name, divisor) in WEEKLY.items():
+        observed[column] = covered(fred / f"{name}.csv", read_series(fred, name, end), first, end, "weekly")
+        observed[column] /= divisor
+    for column, name in DAILY.items():
+        observed[column] = covered(fred / f"{name}.csv", read_series(fred, name, end), START, end, "daily")
+    for column, name in JUDGING_ONLY.items():
+        if (fred / f"{name}.csv").exists():
+            observed[column] = covered(
+                fred / f"{name}.csv", read_series(fred, name, end), START, end, "daily"
+            )
     span = pd.date_range(first, end)
     received = receipts_pattern(observed["bank_deposits"], span)
     on_rrp = observed["on_rrp"].reindex(span).ffill().fillna(0.0)
@@ -294,7 +327,8 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     for column in WEEK_AVERAGES:
         observed[column] = deaverage(observed[column][first:], moves[column])
     if (fred / f"{MMF}.csv").exists():  # not fetched: copied by hand, or left out
-        observed["mmf_assets"] = mmf_on_month_end(read_series(fred, MMF, end))
+        mmf = covered(fred / f"{MMF}.csv", read_series(fred, MMF, end), START, end, "monthly")
+        observed["mmf_assets"] = mmf_on_month_end(mmf)
     observed = {c: s[START:end] for c, s in observed.items()}
 
     dates = pd.DatetimeIndex(sorted(set().union(*(s.index for s in observed.values()))))
@@ -399,14 +433,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--from",
         "--fred",
         dest="source",
-        type=Path,
+        type=folder,
         default=DEFAULT_FOLDER,
         metavar="DIR",
         help="data folder to read (default %(default)s)",
     )
     parser.add_argument(
         "--out",
-        type=Path,
+        type=path_option("a file name"),
         default=DEFAULT_OUT,
         metavar="FILE",
         help="inputs file to write (default %(default)s)",

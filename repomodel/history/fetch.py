@@ -23,7 +23,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from repomodel.errors import InputError
+from repomodel.errors import InputError, folder
 from repomodel.history import sources
 from repomodel.history.folder import (
     DEFAULT_FOLDER,
@@ -36,6 +36,7 @@ from repomodel.history.folder import (
     write_atomic,
 )
 from repomodel.history.sources import SERIES, MalformedAnswer, Series
+from repomodel.runs.outputs import check_out
 
 FIRST = dt.date(2015, 1, 1)  # where a new file starts unless --since says otherwise
 TIMEOUT = 30.0  # seconds without an answer before a source counts as unreachable
@@ -74,7 +75,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--to",
-        type=Path,
+        type=folder,
         default=DEFAULT_FOLDER,
         metavar="DIR",
         help="data folder to bring up to date, created if missing (default %(default)s)",
@@ -147,11 +148,12 @@ def _base_url(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     folder: Path = args.to
+    check_out(folder, "--to")  # a file, or a folder that cannot be written: before any request
     old = {name: read_rows(folder / f"{name}.csv") for name in args.series}
+    record = read_record(folder)  # a damaged record too
     firsts = {name: _first(rows, args.since) for name, rows in old.items()}
     updates = fetch_all([SERIES[n] for n in args.series], old, firsts, args)
     folder.mkdir(parents=True, exist_ok=True)
-    record = read_record(folder)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     for update in updates:
         name = update.series.name

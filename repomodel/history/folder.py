@@ -12,11 +12,11 @@ import json
 from pathlib import Path
 
 from repomodel.errors import InputError
+from repomodel.history.sources import FRED_DATE_HEADERS
 from repomodel.runs.outputs import atomic_write
 
 DEFAULT_FOLDER = Path("data") / "fred"  # fetched into, built from
 HEADER = "date,value"
-FRED_DATE_HEADERS = ("observation_date", "DATE")  # FRED's own download header: observation_date,SOFR
 RECORD = "fetched.json"  # beside the files: per series, the last fetch (source, URL, rows, last date)
 
 

@@ -124,6 +124,36 @@ SERIES = {
 }
 
 
+# What each series can hold, in its file's unit: a value outside is a unit mistake (reserves in
+# $ billions where $ millions are expected), a sign error or a damaged row, not a market. Wide
+# enough for any history since 2008 and decades of growth.
+PERCENT = (-5.0, 30.0)
+RANGES = {
+    **{name: PERCENT for name in ("DFEDTARU", "DFEDTARL", "IOER", "IORB", "EFFR")},
+    **{name: PERCENT for name in ("SOFR", "SOFR1", "SOFR25", "SOFR75", "SOFR99")},
+    "WRESBAL": (1e4, 1e8),  # $ millions: reserves of $10 bn to $100 tn
+    "WALCL": (1e5, 1e8),
+    "WTREGEN": (0.0, 1e8),
+    "WCURCIR": (1e5, 1e8),
+    "TLAACBW027SBOG": (1e3, 1e6),  # $ billions: bank assets of $1 tn to $1,000 tn
+    "DPSACBW027SBOG": (1e3, 1e6),
+    "SEC_MMF_TOTAL_NET_ASSETS": (1e2, 1e6),
+    **{name: (0.0, 1e5) for name in ("SOFRVOL", "RRPONTSYD", "RPONTSYD", "RPONAGYD", "RPONMBSD", "RPONTTLD")},
+}
+UNITS = {"SEC_MMF_TOTAL_NET_ASSETS": "$ billions"}
+
+
+def out_of_range(name: str, value: float) -> str | None:
+    """Why `value` cannot be a value of series `name` (its range and unit), or None if it can."""
+    if name not in RANGES:
+        return None
+    low, high = RANGES[name]
+    if low <= value <= high:
+        return None
+    unit = SERIES[name].unit if name in SERIES else UNITS[name]
+    return f"is outside {low:,.10g} .. {high:,.10g}: expected {unit} (a sign or unit mistake?)"
+
+
 def fred_query(series: Series, first: dt.date | None) -> dict[str, str]:
     query = {"id": series.name}
     if first is not None:
@@ -148,7 +178,11 @@ def parse(series: Series, body: bytes) -> list[tuple[str, str]]:
         rows = _parse_operations(series, _json(text))
     else:
         rows = _parse_rates(series, _json(text))
-    return _checked(sorted(rows, key=lambda row: row[0]))
+    rows = _checked(sorted(rows, key=lambda row: row[0]))
+    for date, value in rows:
+        if (why := out_of_range(series.name, float(value))) is not None:
+            raise MalformedAnswer(f"value {value[:30]} on {date} {why}")
+    return rows
 
 
 def _parse_fred(name: str, text: str) -> list[tuple[str, str]]:

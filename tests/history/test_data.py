@@ -68,6 +68,9 @@ class StandIn(http.server.BaseHTTPRequestHandler):
             body = self.fred(query["id"], query.get("cosd", ""))
         else:
             body = self.nyfed(url.path, query["startDate"], query["endDate"])
+        if fault == "negative":  # a sign lost on the way: the last row's value
+            head, _, last = body.rstrip(b"\n").rpartition(b"\n")
+            body = head + b"\n" + last.split(b",")[0] + b",-100\n"
         if fault == "malformed":
             body = (
                 b"<html><body>Service unavailable</body></html>" if url.path.endswith("csv") else body[:-40]
@@ -188,10 +191,16 @@ def test_fetch_asks_only_for_what_is_newer_and_appends_it(standin, tmp_path):
         ("WCURCIR", "404", "WCURCIR", "HTTP error 404"),
         ("/api/rates/secured/sofr/search.json", "slow", "SOFR", "0.3 s"),
         ("TLAACBW027SBOG", "malformed", "TLAACBW027SBOG", "first line"),
+        (
+            "WRESBAL",
+            "negative",
+            "WRESBAL",
+            "value -100 on 2025-12-31 is outside 10,000 .. 100,000,000: expected $ millions",
+        ),
         ("/api/rp/repo/all/results/search.json", "malformed", "RPONTSYD", "not JSON"),
         ("/api/rates/unsecured/effr/search.json", "cut", "EFFR", "connection cut"),
     ],
-    ids=["404", "timeout", "malformed-csv", "malformed-json", "cut-connection"],
+    ids=["404", "timeout", "malformed-csv", "negative", "malformed-json", "cut-connection"],
 )
 def test_a_failed_series_exits_2_names_it_and_changes_no_file(
     standin, tmp_path, capsys, fault_on, fault, series, cause
@@ -253,7 +262,7 @@ def test_build_from_the_shared_copies_is_the_shipped_history_byte_for_byte(tmp_p
         ),
         ("date,value\n", "WRESBAL.csv: no data rows"),
         (
-            "date,value\n2025-12-02,5\n2025-12-01,6\n",
+            "date,value\n2025-12-02,2957410\n2025-12-01,2957411\n",
             "row 2 (2025-12-01, data rows counted from 1): a date not after",
         ),
     ],
@@ -299,7 +308,7 @@ def test_a_header_of_another_series_or_a_date_that_is_not_iso_is_refused(tmp_pat
             "columns observation_date, WALCL: expected date,value "
             "(or FRED's download header observation_date,WRESBAL)",
         ),
-        ("date,value\n2025-12-01,5\n12/02/2025,6\n", "'12/02/2025' is not a date: expected"),
+        ("date,value\n2025-12-01,2957410\n12/02/2025,2957411\n", "'12/02/2025' is not a date: expected"),
         (None, "WRESBAL.csv: is a folder: expected a file of date,value rows"),
     ]:
         if text is None:
@@ -310,6 +319,64 @@ def test_a_header_of_another_series_or_a_date_that_is_not_iso_is_refused(tmp_pat
         assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 2
         assert expected in capsys.readouterr().err
         assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "expected"),
+    [
+        (
+            "WRESBAL",
+            lambda v: v / 1000,
+            "row 1 (2015-01-07, data rows counted from 1): value 2600.6 is outside 10,000",
+        ),
+        ("TLAACBW027SBOG", lambda v: 0.0 * v, "value 0 is outside 1,000 .. 1,000,000: expected $ billions"),
+        (
+            "SOFR",
+            lambda v: v * 100,
+            "row 1 (2018-04-02, data rows counted from 1): value 180 is outside -5 .. 30: expected percent",
+        ),
+    ],
+    ids=["reserves-in-billions", "bank-assets-zero", "sofr-in-bp"],
+)
+def test_build_refuses_values_a_series_cannot_hold(tmp_path, capsys, name, edit, expected):
+    folder = tmp_path / "fred"
+    shutil.copytree(SHARED, folder)
+    path = folder / f"{name}.csv"
+    lines = path.read_text().splitlines()
+    rows = [f"{d},{edit(float(v)):g}" for d, v in (line.split(",") for line in lines[1:])]
+    path.write_text("\n".join([lines[0], *rows]) + "\n")
+    out = tmp_path / "inputs.csv"
+    assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 2
+    assert expected in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "cut", "expected"),
+    [
+        (
+            "SOFR",
+            ("2022", "2023", "2024", "2025"),
+            "SOFR.csv: the last row is on 2021-12-31: expected a daily series",
+        ),
+        (
+            "WRESBAL",
+            ("2023",),
+            "WRESBAL.csv: no rows from 2022-12-29 to 2024-01-02: expected a weekly series",
+        ),
+    ],
+)
+def test_build_refuses_a_series_that_stops_or_has_a_hole(tmp_path, capsys, name, cut, expected):
+    # before, the column was left blank from there and the replay scored what was left
+    folder = tmp_path / "fred"
+    shutil.copytree(SHARED, folder)
+    path = folder / f"{name}.csv"
+    keep = [line for line in path.read_text().splitlines() if not line.startswith(cut)]
+    path.write_text("\n".join(keep) + "\n")
+    out = tmp_path / "inputs.csv"
+    assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 2
+    assert expected in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_build_to_the_last_day_of_the_data(tmp_path):
