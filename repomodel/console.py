@@ -4,6 +4,7 @@ ensemble's quantiles, a replay's fit and a sweep's table (`repomodel.cli`)."""
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import math
 import sys
 from pathlib import Path
@@ -54,6 +55,22 @@ def plain_streams() -> None:
             pass
 
 
+def final_year_span(m: dict) -> str:
+    """The final year as the summary's mean covers it: `2026`, or `2027 (Jan–Mar)` when the run
+    starts or ends inside it (a part-year mean is not the year's)."""
+    year = m["final_year"]
+    first = max(dt.date.fromisoformat(m["start"]), dt.date(year, 1, 1))
+    last = dt.date.fromisoformat(m["end"])
+    whole = first <= dt.date(year, 1, 6) and last >= dt.date(year, 12, 24)
+    return (
+        str(year)
+        if whole
+        else f"{year} ({first:%b}–{last:%b})"
+        if first.month != last.month
+        else f"{year} ({first:%b})"
+    )
+
+
 def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
     # a figure JSON could not hold (NaN: nothing traded) is null there; printed as nan
     m = {k: math.nan if v is None else v for k, v in summary["metrics"].items()}
@@ -64,7 +81,7 @@ def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
             + (f" (file {summary['scenario_file']})" if "scenario_file" in summary else ""),
         ),
         ("period", f"{m['start']} .. {m['end']} ({m['days']} business day{'' if m['days'] == 1 else 's'})"),
-        (f"mean SOFR−IORB {m['final_year']}", f"{m['mean_spread_final_year_bp']:+.1f} bp"),
+        (f"mean SOFR−IORB {final_year_span(m)}", f"{m['mean_spread_final_year_bp']:+.1f} bp"),
         # the rows below the mean are over the whole period (a synthetic start's December too)
         ("max SOFR−IORB, whole period", f"{m['max_spread_bp']:+.1f} bp on {m['max_spread_date']}"),
         ("days above 0 / 10 bp, whole period", f"{m['days_spread_above_0']} / {m['days_spread_above_10bp']}"),
@@ -82,6 +99,8 @@ def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
         ("time (whole command)", f"{wall_seconds:.2f} s"),
         ("written to", f"{out}/{{timeseries.csv, summary.json, spread.png}}"),
     ]
+    if m["start"][:4] != str(m["final_year"]):  # a run over more than its final year
+        rows.insert(3, ("mean SOFR−IORB, whole period", f"{m['mean_spread_bp']:+.1f} bp"))
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         print(f"  {k:<{width}}  {v}")

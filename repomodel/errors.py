@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import math
 import numbers
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -139,6 +140,13 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        # argparse's own words for `type=int` / `type=float` say what failed, not what is wanted
+        message = re.sub(
+            r"invalid int value: (.*)$", r"\1 is not a whole number: expected an integer", message
+        )
+        message = re.sub(
+            r"invalid float value: (.*)$", r"\1 is not a number: expected a number, e.g. 2.5", message
+        )
         sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
         raise SystemExit(2)
 

@@ -329,7 +329,8 @@ def validate(params: dict) -> dict:
     if not NAME.fullmatch(params["name"]):
         raise InputError(
             f"name: {show(params['name'])} is not a plain folder name: expected 1 to 100 characters "
-            "without '/' or '\\', not starting with '.', '-' or a space (a run is written to results/<name>/)"
+            "without '/' or '\\', not starting with '.', '-' or a space (a run records it, and a shipped or "
+            "dict scenario's run is written to results/<name>/)"
         )
     params["policy"]["target_range"] = _check_target_range(params["policy"]["target_range"])
     from repomodel import snapshot  # numpy and the model's modules: not for `repomodel --help`

@@ -139,6 +139,11 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, field)
         (["sweep", "spec.toml", "extra"], "repomodel sweep: error: unrecognized arguments: extra"),
         (["data", "build", "--nope"], "repomodel data build: error: unrecognized arguments: --nope"),
         (["--nope"], "repomodel: error: unrecognized arguments: --nope (see repomodel --help)"),
+        # argparse's own `invalid int value` said as every other option's error is
+        (
+            ["backtest", "--origins", "2025-06-30", "--horizon", "x"],
+            "repomodel backtest: error: argument --horizon: 'x' is not a whole number: expected an integer",
+        ),
     ],
 )
 def test_an_unknown_option_is_named_by_the_command_it_was_given_to(tmp_path, capsys, args, said):
@@ -353,3 +358,18 @@ def test_the_package_api_is_there_when_asked_for():
     assert r.returncode == 1 and last.startswith(
         "AttributeError: module 'repomodel' has no attribute 'simulat'"
     ), r.stderr
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "said"),
+    [
+        ("2026-01-02", "2026-12-31", "2026"),
+        ("2026-01-02", "2027-03-31", "2027 (Jan–Mar)"),
+        ("2026-01-02", "2026-01-30", "2026 (Jan)"),
+        ("2025-12-01", "2026-12-31", "2026"),
+    ],
+)
+def test_the_summary_says_when_its_years_mean_is_of_part_of_the_year(start, end, said):
+    from repomodel.console import final_year_span
+
+    assert final_year_span({"start": start, "end": end, "final_year": int(end[:4])}) == said

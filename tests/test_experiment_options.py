@@ -60,6 +60,9 @@ CASES = [
     ("min_rmp", ["--tol", "300"], "--tol"),  # wider than --bound: no bisection at all
     ("min_rmp", ["--scan", "500"], "--scan"),
     ("min_rmp", ["--from", "2025-02"], "--from"),  # before the run's first month
+    # argparse's `invalid float value` / `invalid int value` (said as what is expected: test_cli)
+    ("min_rmp", ["--target", "x"], "--target"),
+    ("reserve_distribution", ["--seeds", "x"], "--seeds"),
 ]
 
 

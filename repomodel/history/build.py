@@ -352,9 +352,14 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     out["dealer_repo_limit"] = np.where(ops, allotted.reindex(dates).fillna(0.0), np.nan)
     lent = lending.reindex(dates).to_numpy(float)
     out["fed_lending"] = np.where(lent > 0, lent, np.nan)
-    missing = [c for c in ("iorb", "on_rrp_rate", "srf_rate") if out[c].isna().any()]
-    if missing:
-        raise InputError(f"{fred}: the rate files do not cover every row date to {end.date()}: {missing}")
+    for rates, name in ((out["iorb"], "IORB"), (bottom, "DFEDTARL"), (top, "DFEDTARU")):
+        if rates.isna().any():
+            day = dates[np.flatnonzero(rates.isna().to_numpy())[0]]
+            name = "IOER" if name == "IORB" and day < IORB_FROM else name
+            raise InputError(
+                f"{fred / name}.csv: no value on {day.date()}: expected a value on every "
+                f"calendar day to {end.date()} (--end; these rates are daily, weekends included)"
+            )
 
     out.index.name = "date"
     return out.reset_index().reindex(columns=COLUMNS)  # a judging-only series not found: blank

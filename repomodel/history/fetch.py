@@ -169,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
         }
     write_atomic(folder / RECORD, record_text(record))
     added = sum(u.added for u in updates)
-    print(f"{folder}: {len(updates)} series fetched, {added} new rows", file=sys.stderr)
+    print(f"{folder}: {len(updates)} series fetched and written, {added} new rows", file=sys.stderr)
     return 0
 
 
@@ -234,7 +234,7 @@ def _merge(
 def _progress(update: Update, up_to_date: bool) -> None:
     source = SOURCE_NAMES[update.series.source]
     last = update.rows[-1][0] if update.rows else "none"
-    what = "up to date" if up_to_date else f"{update.added} new rows"
+    what = "up to date" if up_to_date else f"{update.added} new rows received"
     print(f"{update.series.name:<15} {source:<13} {what}, last {last}", file=sys.stderr)
 
 

@@ -379,6 +379,25 @@ def test_build_refuses_a_series_that_stops_or_has_a_hole(tmp_path, capsys, name,
     assert not out.exists()
 
 
+def test_build_names_the_rate_file_and_the_first_day_it_lacks(tmp_path, capsys):
+    folder = tmp_path / "fred"
+    shutil.copytree(SHARED, folder)
+    for name, value in (
+        ("DFEDTARU", 3.75),
+        ("DFEDTARL", 3.5),
+        ("IORB", 3.65),
+        ("SOFR", 3.7),
+        ("WRESBAL", 2900000),
+    ):
+        with (folder / f"{name}.csv").open("a") as file:
+            file.write(f"2026-01-07,{value}\n")  # a week later, the days between not there
+    out = tmp_path / "inputs.csv"
+    assert main(["data", "build", "--from", str(folder), "--out", str(out), "--end", "last"]) == 2
+    err = capsys.readouterr().err
+    assert f"{folder / 'IORB'}.csv: no value on 2026-01-01: expected a value on every calendar day" in err
+    assert not out.exists()
+
+
 def test_build_to_the_last_day_of_the_data(tmp_path):
     out = tmp_path / "inputs.csv"
     assert main(["data", "build", "--from", str(SHARED), "--out", str(out), "--end", "last"]) == 0
