@@ -240,12 +240,21 @@ def figure(result: Backtest, path: Path) -> None:
         ax.axvline(origin.day, color="tab:red", lw=1.2, ls=":", label="origin")
         ax.set_title(
             f"origin {origin.day.date()}: RMSE over {row['months_scored']} months: model {row['model_rmse_bp']:.2f} bp, "
-            f"peer {row['best_peer']} {row[f'peer_{row["best_peer"]}_rmse_bp']:.2f}, zero {row['naive_zero_rmse_bp']:.2f}",
+            f"peer {row['best_peer']} {row[f'peer_{row["best_peer"]}_rmse_bp']:.2f}, zero {row['naive_zero_rmse_bp']:.2f}"
+            + (
+                ""
+                if result.stage
+                else "\nnot out of sample: no calibration at the origin (--no-calibrate), the shipped values saw these months"
+            ),
             fontsize=10,
         )
         ax.set_ylabel("SOFR − IORB, monthly mean (bp)")
         ax.grid(alpha=0.3)
-    axes[0, 0].legend(fontsize=8, ncol=3, loc="upper left")
+    if n > 1:
+        axes[0, 0].legend(fontsize=8, ncol=3, loc="upper left")
+    else:  # one panel is too short for the legend inside it
+        fig.set_size_inches(14, 3.6)
+        axes[0, 0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -154,7 +154,7 @@ def _reserves_panel(ax2, df: pd.DataFrame) -> None:
             x,
             srf,
             color="firebrick",
-            label=f"SRF take-up ($ bn; most {srf.max():.0f} on {day:%Y-%m-%d})"
+            label=f"SRF take-up ($ bn; most {_amount(srf.max())} on {day:%Y-%m-%d})"
             + ("; before 2021-07: Fed repo operations" if x[0] < SRF_START else ""),
         )
         ax3.set_ylabel("ON RRP, SRF: $ bn")
@@ -197,14 +197,24 @@ def fan_chart(
     plt.close(fig)
 
 
+def _amount(bn: float) -> str:
+    """$ bn as a legend says it: whole above 10, two figures below (0.3, not a 0 that was taken)."""
+    return f"{bn:.0f}" if bn >= 9.5 else f"{bn:.2g}"
+
+
 def _date_axis(ax, index: pd.DatetimeIndex) -> None:
-    """Ticks with their year, at whole months (years for a run of more than three years), never
-    two ticks with one label."""
+    """Ticks with their year, at whole months (years for a run of more than three years; days or
+    Mondays for one of a few weeks), never two ticks with one label."""
     months = (index[-1] - index[0]).days / 30.4
     mdates = _mpl().mdates
     if months > 36:
         ax.xaxis.set_major_locator(mdates.YearLocator())
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    elif months < 2.5:  # a few weeks: whole months would leave one or two ticks of one label
+        days = (index[-1] - index[0]).days
+        locator = mdates.DayLocator(interval=max(1, math.ceil(days / 8))) if days <= 16 else None
+        ax.xaxis.set_major_locator(locator or mdates.WeekdayLocator(byweekday=mdates.MO))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
     else:
         ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, math.ceil(months / 8))))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
