@@ -424,3 +424,26 @@ def test_fetch_refuses_a_timeout_that_is_not_a_positive_number(tmp_path, capsys,
     err = capsys.readouterr().err
     assert info.value.code == 2 and "argument --timeout" in err and "expected seconds above 0" in err, err
     assert not (tmp_path / "fred").exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (
+            "2015-01-28,nan",
+            "row 4 (2015-01-28, data rows counted from 1): value 'nan' is not a finite number",
+        ),
+        ("2015-01-28,2500000,7", "Expected 2 fields in line 5, saw 3: expected date,value rows"),
+    ],
+    ids=["nan-text", "third-field"],
+)
+def test_a_row_fred_would_not_write_is_named(tmp_path, capsys, row, expected):
+    folder = tmp_path / "fred"
+    shutil.copytree(SHARED, folder)
+    lines = (folder / "WRESBAL.csv").read_text().splitlines()
+    lines[4] = row
+    (folder / "WRESBAL.csv").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "inputs.csv"
+    assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 2
+    assert expected in capsys.readouterr().err
+    assert not out.exists()
