@@ -468,6 +468,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         return 130  # run_sweep said how far it got; the folder resumes
+    except InputError as exc:  # a spec's error names the file it is in
+        said = str(exc).removeprefix("sweep spec")
+        raise InputError(f"sweep spec {args.spec}{said}" if said != str(exc) else said) from None
     if not args.quiet:
         print(
             f"  {counts['total']} runs: {counts['skipped']} already done, {counts['done']} done now, "

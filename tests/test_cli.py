@@ -373,3 +373,25 @@ def test_the_summary_says_when_its_years_mean_is_of_part_of_the_year(start, end,
     from repomodel.console import final_year_span
 
     assert final_year_span({"start": start, "end": end, "final_year": int(end[:4])}) == said
+
+
+def test_backtest_names_a_set_it_refuses_as_the_command_line_wrote_it(tmp_path, capsys):
+    from repomodel.cli import main
+
+    out = tmp_path / "out"
+    args = [
+        "backtest",
+        "--origins",
+        "2025-06-30",
+        "--no-calibrate",
+        "--set",
+        "rmp.monthly=3",
+        "--out",
+        str(out),
+    ]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "repomodel backtest: error: --set rmp.monthly: a replay takes this from the inputs"
+    ), err
+    assert not out.exists()

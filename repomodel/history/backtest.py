@@ -46,6 +46,7 @@ from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.objective import FAILED, objective_parts
 from repomodel.history.peer import ZLB_MONTHS, Peer, exclude_zlb, fit_peer, fit_stats, monthly_panel
 from repomodel.history.replay import replay, replay_params
+from repomodel.history.replay_options import check_replay_options
 from repomodel.runs.outputs import check_out
 from repomodel.runs.progress import progress_bar
 from repomodel.runs.runner import Runner
@@ -472,6 +473,9 @@ def main(args: argparse.Namespace) -> int:
             raise InputError(f"{option}: {value}: expected a whole number, at least 1")
     origins = parse_origins(args.origins)
     check_out(args.out)  # before the replays and calibrations spend their time
+    sets = scenarios.parse_sets(args.sets)
+    check_replay_options("rmp40", sets)  # --set named as the command line says it, not as the API
+    scenarios.load("rmp40", sets)
     path = Path(args.inputs) if args.inputs is not None else history_path()
     started = time.perf_counter()
     result = run_backtest(
@@ -482,7 +486,7 @@ def main(args: argparse.Namespace) -> int:
         args.method,
         args.evaluations,
         args.seeds,
-        scenarios.parse_sets(args.sets),
+        sets,
         args.workers,
         args.quiet,
     )

@@ -145,7 +145,7 @@ def plan(spec: dict) -> dict:
         design, method, keys = _sample(spec["sample"], fixed)
     vary = _vary(spec.get("vary", "shocks"), scenario, fixed, keys)
     runs, points = _runs(scenario, design, seeds, fixed, ensemble, vary)
-    _check_runs(scenario, runs)
+    _check_runs(scenario, runs, fixed)
     return {
         "scenario": scenario,
         "seeds": seeds,
@@ -259,8 +259,9 @@ def _runs(
     return runs, points
 
 
-def _check_runs(scenario: str, runs: list[dict]) -> None:
-    """Every run's scenario must load: types, ranges and cross-checks of the scenario loader."""
+def _check_runs(scenario: str, runs: list[dict], fixed: dict) -> None:
+    """Every run's scenario must load: types, ranges and cross-checks of the scenario loader; an
+    error about a key of [set] is the [set]'s, not the first run's."""
     checked: set[str] = set()
     for run in runs:
         sig = json.dumps(jsonable(run["overrides"]), sort_keys=True)
@@ -270,7 +271,9 @@ def _check_runs(scenario: str, runs: list[dict]) -> None:
         try:
             scenarios.load(scenario, dict(run["overrides"]))
         except InputError as exc:
-            raise InputError(f"sweep spec: run {show(run['params'])}: {exc}") from None
+            key = str(exc).split(":", 1)[0]
+            where = "[set]" if key in scenarios.flatten(fixed) else f"run {show(run['params'])}"
+            raise InputError(f"sweep spec {where}: {exc}") from None
 
 
 def _grid(table: Any, fixed: dict) -> tuple[list[dict], str, list[str]]:

@@ -67,6 +67,11 @@ def table(out: Path) -> pd.DataFrame:
         ),
         ('scenario = "nowhere"\n[grid]\n"rmp.monthly" = [1.0]\n', "unknown"),
         ('scenario = "rmp40"\n[grid]\n"rmp.monthly" = ["lots"]\n', "expected a number"),
+        # a [set] key's error is the [set]'s, not the first grid point's; the file is named
+        (
+            'scenario = "rmp40"\n[set]\n"calendar.start" = "2026-03-02"\n[grid]\n"rmp.monthly" = [1.0, 2.0]\n',
+            "spec.toml [set]: calendar.start: not used",
+        ),
     ],
 )
 def test_bad_spec_exits_2_with_one_line_before_running(tmp_path, body, words):
@@ -76,6 +81,7 @@ def test_bad_spec_exits_2_with_one_line_before_running(tmp_path, body, words):
     assert res.returncode == 2, res.stderr
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0], res.stderr
+    assert lines[0].startswith(f"repomodel sweep: error: sweep spec {spec}"), lines[0]
     assert not out.exists()
 
 
