@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -130,7 +131,7 @@ def draw_report(ok: pd.DataFrame, keys: list[str], manifest: dict, folder: Path)
     paths = [response_curves(ok, keys, manifest, folder / "response_curves.png")]
     if manifest["method"] == "grid" and len(keys) == 2:
         for metric, label in REPORT_METRICS[:3]:
-            paths.append(heatmap(ok, keys, metric, label, folder / f"heatmap_{metric}.png"))
+            paths.append(heatmap(ok, keys, metric, label, folder / f"heatmap_{metric}.png", manifest))
     return paths
 
 
@@ -190,22 +191,30 @@ def _flat_axis(ax, values: pd.Series) -> None:
         ax.text(0.5, 0.85, "the same in every run", transform=ax.transAxes, ha="center", fontsize=7)
 
 
-def heatmap(ok: pd.DataFrame, keys: list[str], metric: str, label: str, path: Path) -> Path:
-    """A metric over a two-key grid, mean over seeds."""
+def heatmap(ok: pd.DataFrame, keys: list[str], metric: str, label: str, path: Path, manifest: dict) -> Path:
+    """A metric over a two-key grid, mean over seeds: the keys with their units, the runs'
+    scenario and period in the title, each cell's value in a colour that reads on it."""
     a, b = keys
     pivot = ok.pivot_table(index=a, columns=b, values=metric, aggfunc="mean")
-    fig, ax = plt.subplots(figsize=(5.5, 4.2))
-    im = ax.imshow(pivot.to_numpy(), origin="lower", aspect="auto", cmap="RdYlBu_r")
+    values = pivot.to_numpy()
+    fig, ax = plt.subplots(figsize=(5.8, 4.4))
+    im = ax.imshow(values, origin="lower", aspect="auto", cmap="RdYlBu_r")
     ax.set_xticks(
         range(pivot.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pivot.columns]
     )
     ax.set_yticks(range(pivot.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in pivot.index])
-    ax.set_xlabel(b)
-    ax.set_ylabel(a)
-    for (yi, xi), v in np.ndenumerate(pivot.to_numpy()):
-        ax.text(xi, yi, f"{v:.1f}", ha="center", va="center", fontsize=7)
-    fig.colorbar(im, ax=ax, label=label)
-    ax.set_title(f"{label}, mean over seeds")
+    for axis, key in ((ax.set_xlabel, b), (ax.set_ylabel, a)):
+        bound = bound_of(key)
+        axis(f"{key} ({bound.unit})" if bound else key)
+    for (yi, xi), v in np.ndenumerate(values):
+        dark = not 0.2 <= im.norm(v) <= 0.8  # the colour map's ends are dark red and dark blue
+        ax.text(xi, yi, f"{v:.1f}", ha="center", va="center", fontsize=7, color="white" if dark else "black")
+    bar = fig.colorbar(im, ax=ax, label=_metric_label(metric, label, ok))
+    if np.allclose(values[np.isfinite(values)], np.round(values[np.isfinite(values)])):
+        bar.locator = matplotlib.ticker.MaxNLocator(integer=True)  # a count of days: whole ticks
+        bar.update_ticks()
+    period = f"{ok['start'].min()} .. {ok['end'].max()}" if {"start", "end"} <= set(ok) else ""
+    ax.set_title(f"{label}, mean over seeds\n{manifest['scenario']} {period}", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

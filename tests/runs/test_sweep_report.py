@@ -56,3 +56,29 @@ def test_response_curves_name_the_last_day_and_draw_a_flat_metric_flat(tmp_path,
     assert not any("year-end" in label for label in labels)
     low, high = fig.axes[labels.index("days above 10 bp")].get_ylim()
     assert low <= 0 and high >= 2  # one day in every run, not an axis from 0.96 to 1.04
+
+
+def test_a_heatmap_says_its_keys_units_scenario_and_period_and_its_cells_read(tmp_path, monkeypatch):
+    kept = []
+    monkeypatch.setattr(sweep_report.plt, "close", kept.append)
+    ok = pd.DataFrame(
+        {
+            "rmp.monthly": [0.0, 0.0, 40.0, 40.0],
+            "dealers.srf_stigma_bp": [10.0, 80.0, 10.0, 80.0],
+            "start": "2026-01-02",
+            "end": "2026-03-31",
+            "days_spread_above_10bp": [0, 3, 0, 1],
+        }
+    )
+    keys = ["rmp.monthly", "dealers.srf_stigma_bp"]
+    sweep_report.heatmap(
+        ok, keys, "days_spread_above_10bp", "days above 10 bp", tmp_path / "h.png", {"scenario": "rmp40"}
+    )
+    fig = kept[0]
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "rmp.monthly ($ bn a month)" and ax.get_xlabel() == "dealers.srf_stigma_bp (bp)"
+    assert "rmp40 2026-01-02 .. 2026-03-31" in ax.get_title()
+    colours = {t.get_text(): t.get_color() for t in ax.texts}
+    assert colours["3.0"] == "white" and colours["1.0"] == "black"  # dark red cell, pale cell
+    ticks = fig.axes[1].get_yticks()
+    assert np.allclose(ticks, np.round(ticks))  # a count of days: whole ticks on the colour bar
