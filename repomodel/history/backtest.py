@@ -475,7 +475,7 @@ def main(args: argparse.Namespace) -> int:
     check_out(args.out)  # before the replays and calibrations spend their time
     sets = scenarios.parse_sets(args.sets)
     check_replay_options("rmp40", sets)  # --set named as the command line says it, not as the API
-    scenarios.load("rmp40", sets)
+    scenarios.load("rmp40", {**sets, "start.snapshot": ""})  # a replay opens on the data, not a snapshot
     path = Path(args.inputs) if args.inputs is not None else history_path()
     started = time.perf_counter()
     result = run_backtest(

@@ -193,6 +193,7 @@ def write_ensemble(
     if file is not None:
         summary["scenario_file"] = file
     if vary == "history":
+        summary.pop("opened_on", None)  # said more closely, where it always was
         summary["opened_on"] = (
             f"the close of the shipped history replayed at seed {seeds[0]} (--vary history)"
         )

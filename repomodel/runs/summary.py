@@ -54,9 +54,10 @@ def metrics(df: pd.DataFrame) -> dict:
 
 
 def summarise(df: pd.DataFrame, params: dict, seed: int | None) -> dict:
-    """The summary.json of a run: scenario, seed, `metrics`, every parameter used (the seed
-    the run used among them), version."""
-    return {
+    """The summary.json of a run: scenario, seed, `metrics`, every parameter (the seed the run
+    used among them), version, and what it opened on when that was a snapshot (whose state, not
+    the [start] values, the run began from)."""
+    summary = {
         "scenario": params["name"],
         "description": params.get("description", ""),
         "seed": seed,
@@ -64,6 +65,11 @@ def summarise(df: pd.DataFrame, params: dict, seed: int | None) -> dict:
         "parameters": jsonable(params if seed is None else {**params, "seed": seed}),
         "version": __version__,
     }
+    if snap := params.get("start", {}).get("snapshot"):  # the [start] values listed were not used
+        summary["opened_on"] = (
+            f"the snapshot {snap!r} (start.snapshot); the other start.* parameters are not used"
+        )
+    return summary
 
 
 def first_month_at_or_below(monthly: pd.Series, level_bp: float = 0.0) -> str | None:

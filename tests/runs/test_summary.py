@@ -46,7 +46,19 @@ def run(simulate):
 def test_summary_keeps_the_run_keys_and_holds_no_clock(run):
     params = scenarios.load("no_rmp", OVERRIDES)
     summary = summarise(run, params, seed=1)
-    assert set(summary) == {"scenario", "description", "seed", "metrics", "parameters", "version"}
+    assert set(summary) == {
+        "scenario",
+        "description",
+        "seed",
+        "metrics",
+        "parameters",
+        "version",
+        "opened_on",
+    }
+    # the [start] values beside the snapshot were not what the run opened on, and it says so
+    assert "the snapshot 'end_of_history'" in summary["opened_on"] and "not used" in summary["opened_on"]
+    synthetic = scenarios.load("no_rmp", {**OVERRIDES, "start.snapshot": ""})
+    assert "opened_on" not in summarise(run, synthetic, seed=1)
     assert RUN_KEYS <= set(summary["metrics"])
     assert not [k for k in json.dumps(summary).split('"') if "wall" in k or "seconds" in k]
     assert summarise(run, params, seed=1) == summary  # the same run, the same bytes
