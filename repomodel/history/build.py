@@ -216,16 +216,17 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     # Week averages -> daily paths (see the module docstring), from a year before START so
     # that the first weeks have neighbours on both sides.
     first = START - pd.Timedelta(days=371)
+
+    def read(name: str, since: pd.Timestamp, kind: str) -> pd.Series:  # with rows over since .. end
+        return covered(fred / f"{name}.csv", read_series(fred, name, end), since, end, kind)
+
     for column, (name, divisor) in WEEKLY.items():
-        observed[column] = covered(fred / f"{name}.csv", read_series(fred, name, end), first, end, "weekly")
-        observed[column] /= divisor
+        observed[column] = read(name, first, "weekly") / divisor
     for column, name in DAILY.items():
-        observed[column] = covered(fred / f"{name}.csv", read_series(fred, name, end), START, end, "daily")
+        observed[column] = read(name, START, "daily")
     for column, name in JUDGING_ONLY.items():
         if (fred / f"{name}.csv").exists():
-            observed[column] = covered(
-                fred / f"{name}.csv", read_series(fred, name, end), START, end, "daily"
-            )
+            observed[column] = read(name, START, "daily")
     span = pd.date_range(first, end)
     received = receipts_pattern(observed["bank_deposits"], span)
     on_rrp = observed["on_rrp"].reindex(span).ffill().fillna(0.0)
@@ -237,8 +238,7 @@ def build(fred: Path, end: pd.Timestamp = END) -> pd.DataFrame:
     for column in WEEK_AVERAGES:
         observed[column] = deaverage(observed[column][first:], moves[column])
     if (fred / f"{MMF}.csv").exists():  # not fetched: copied by hand, or left out
-        mmf = covered(fred / f"{MMF}.csv", read_series(fred, MMF, end), START, end, "monthly")
-        observed["mmf_assets"] = mmf_on_month_end(mmf)
+        observed["mmf_assets"] = mmf_on_month_end(read(MMF, START, "monthly"))
     observed = {c: s[START:end] for c, s in observed.items()}
 
     dates = pd.DatetimeIndex(sorted(set().union(*(s.index for s in observed.values()))))
