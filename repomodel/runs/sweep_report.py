@@ -164,7 +164,12 @@ def response_curves(ok: pd.DataFrame, keys: list[str], manifest: dict, path: Pat
                 ax.set_xlabel(f"{key} ({bound.unit})" if bound else key)
             if j == 0:
                 ax.set_ylabel(_metric_label(metric, label, ok), fontsize=8)
-    fig.suptitle(f"sweep of {manifest['scenario']} ({manifest['method']}, {len(ok)} runs)")
+    runs = f"{len(ok)} runs"
+    if manifest["method"] != "grid" and {"n_points", "seeds"} <= set(manifest):  # a dot a run: say whose
+        draws, seeds = manifest.get("ensemble", 1), manifest["seeds"]
+        seeds = len(seeds) if isinstance(seeds, list) else seeds
+        runs = f"{manifest['n_points']} points × {seeds} seeds{f' × {draws} draws' if draws > 1 else ''}: {runs}, a dot each"
+    fig.suptitle(f"sweep of {manifest['scenario']} ({manifest['method']}, {runs})")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
