@@ -27,7 +27,14 @@ from pathlib import Path
 from types import ModuleType
 
 from repomodel import IMPORTED, __version__
-from repomodel.console import plain_streams, print_ensemble, print_replay, print_summary, print_table
+from repomodel.console import (
+    final_year_span,
+    plain_streams,
+    print_ensemble,
+    print_replay,
+    print_summary,
+    print_table,
+)
 from repomodel.errors import (
     MAX_DRAWS,
     MAX_SEED,
@@ -408,7 +415,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_summary(summary, out, process_seconds())
     if not args.quiet and "ensemble" in summary:
-        print_ensemble(summary["ensemble"], out)
+        print_ensemble(summary["ensemble"], out, final_year_span(summary["metrics"]))
     return 0
 
 

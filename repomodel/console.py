@@ -119,12 +119,13 @@ def _purchases(m: dict) -> list[tuple[str, str]]:
     ]
 
 
-def print_ensemble(e: dict, out: Path) -> None:
+def print_ensemble(e: dict, out: Path, year: str | None = None) -> None:
+    """The ensemble's line; `year` is the final year as the draws' mean covers it (`final_year_span`)."""
     m, r = e["mean_spread_final_year_bp"], e["max_spread_bp"]
     print(
         f"  the table above is draw 0; {e['draws']} draws (seeds {e['seeds'][0]}..{e['seeds'][-1]}, "
         f"varying {e.get('vary', 'shocks')}), 5th / 50th / 95th pct: "
-        f"mean SOFR−IORB {e['final_year']} {m['p05']:+.1f} / {m['p50']:+.1f} / {m['p95']:+.1f} bp, "
+        f"mean SOFR−IORB {year or e['final_year']} {m['p05']:+.1f} / {m['p50']:+.1f} / {m['p95']:+.1f} bp, "
         f"max {r['p05']:+.0f} / {r['p50']:+.0f} / {r['p95']:+.0f} bp; {out}/{{ensemble.csv, fan.png}}"
     )
 
