@@ -90,6 +90,7 @@ gives a blank mmf_assets column (the replay then holds money-fund assets at thei
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -373,10 +374,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def _end(text: str) -> pd.Timestamp | str:
     if text == "last":
         return text
-    try:
-        end = pd.Timestamp(text)
+    try:  # YYYY-MM-DD only: pandas reads '' as NaT, 2025 as its first day, 'today' as now
+        end = pd.Timestamp(dt.date.fromisoformat(text)) if len(text) == 10 else None
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: expected YYYY-MM-DD or 'last'") from None
+        end = None
+    if end is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: expected YYYY-MM-DD or 'last'")
     if end < START + pd.Timedelta(days=28):
         raise argparse.ArgumentTypeError(
             f"{text}: expected a date from {(START + pd.Timedelta(days=28)).date()} on (the history "

@@ -28,12 +28,12 @@ from repomodel.history import sources
 from repomodel.history.folder import (
     DEFAULT_FOLDER,
     RECORD,
-    has_fred_header,
     read_record,
     read_rows,
     record_text,
     rows_text,
     write_atomic,
+    written_otherwise,
 )
 from repomodel.history.sources import SERIES, MalformedAnswer, Series
 from repomodel.runs.outputs import check_out
@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     for update in updates:
         name = update.series.name
-        if update.changed or has_fred_header(folder / f"{name}.csv"):  # FRED's own header: written as ours
+        if update.changed or written_otherwise(folder / f"{name}.csv"):  # FRED's own form: written in ours
             write_atomic(folder / f"{name}.csv", rows_text(update.rows))
         record[name] = {
             "source": SOURCE_NAMES[update.series.source],

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from repomodel.errors import InputError
-from repomodel.history.sources import FRED_DATE_HEADERS
+from repomodel.history.sources import FRED_DATE_HEADERS, FRED_MISSING
 from repomodel.runs.outputs import atomic_write
 
 DEFAULT_FOLDER = Path("data") / "fred"  # fetched into, built from
@@ -21,11 +21,12 @@ RECORD = "fetched.json"  # beside the files: per series, the last fetch (source,
 
 
 def read_rows(path: Path) -> list[tuple[str, str]]:
-    """The (date, value) rows of a series file, as written; [] when there is no file."""
+    """The (date, value) rows of a series file, as written, days without a value (FRED's '' or
+    '.') left out; [] when there is no file."""
     if not path.exists():
         return []
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()  # a BOM, as a spreadsheet saves
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read ({exc})") from None
     fred_headers = {f"{date},{path.stem}" for date in FRED_DATE_HEADERS}  # FRED's own download
@@ -39,16 +40,18 @@ def read_rows(path: Path) -> list[tuple[str, str]]:
         date, sep, value = line.partition(",")
         if not sep or not _is_date(date) or (rows and date <= rows[-1][0]):
             raise InputError(f"{path}: line {number} {line[:40]!r}: expected 'date,value', dates increasing")
-        rows.append((date, value))
+        if value.strip() not in FRED_MISSING:  # FRED's download keeps days without a value; ours not
+            rows.append((date, value))
     return rows
 
 
-def has_fred_header(path: Path) -> bool:
-    """Whether a series file (read before by `read_rows`) starts with FRED's header, not ours."""
+def written_otherwise(path: Path) -> bool:
+    """Whether a series file (read before by `read_rows`) is not as `data fetch` writes it: FRED's
+    header, a BOM, or days without a value kept. Such a file is written again in our form."""
     if not path.exists():
         return False
-    with path.open(encoding="utf-8") as file:
-        return file.readline().strip() != HEADER
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return lines[0] != HEADER or any(line.partition(",")[2].strip() in FRED_MISSING for line in lines[1:])
 
 
 def _is_date(text: str) -> bool:

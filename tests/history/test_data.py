@@ -258,7 +258,7 @@ def test_build_from_the_shared_copies_is_the_shipped_history_byte_for_byte(tmp_p
         ("date,val\n2025-12-01,5\n", "WRESBAL.csv: columns date, val: expected date,value"),
         (
             "date,value\n2025-12-01,inf\n",
-            "row 1 (2025-12-01, data rows counted from 1): value inf is not a finite",
+            "row 1 (2025-12-01, data rows counted from 1): value 'inf' is not a finite",
         ),
         ("date,value\n", "WRESBAL.csv: no data rows"),
         (
@@ -288,6 +288,12 @@ def test_files_as_fred_downloads_them_build_the_same_history_and_fetch_into_them
     for i, path in enumerate(sorted(folder.glob("*.csv"))):
         header = ("observation_date", "DATE")[i % 2] + f",{path.stem}"
         path.write_text(path.read_text().replace("date,value", header, 1))
+    # as FRED's page gives them: a day without a value kept, blank or '.'; a BOM from a spreadsheet
+    for name, day, blank in (("SOFR", "2025-12-25", ""), ("WRESBAL", "2025-12-25", ".")):
+        path = folder / f"{name}.csv"
+        lines = path.read_text().splitlines()
+        lines.insert(next(i for i, line in enumerate(lines) if i and line > day), f"{day},{blank}")
+        path.write_text(("\ufeff" if name == "WRESBAL" else "") + "\n".join(lines) + "\n")
     out = tmp_path / "inputs.csv"
     assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 0
     assert out.read_bytes() == history_path().read_bytes()
@@ -447,3 +453,16 @@ def test_a_row_fred_would_not_write_is_named(tmp_path, capsys, row, expected):
     assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 2
     assert expected in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_hand_copied_fund_statistics_may_stop_before_the_end(tmp_path):
+    # not fetched: after a fetch past their last month the build goes on, the column blank there
+    folder = tmp_path / "fred"
+    shutil.copytree(SHARED, folder)
+    path = folder / "SEC_MMF_TOTAL_NET_ASSETS.csv"
+    path.write_text("".join(line + "\n" for line in path.read_text().splitlines() if line < "2025-07"))
+    out = tmp_path / "inputs.csv"
+    assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    column = lines[0].split(",").index("mmf_assets")
+    assert lines[-1].split(",")[column] == "" and any(line.split(",")[column] for line in lines[1:])
