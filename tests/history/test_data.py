@@ -460,7 +460,8 @@ def test_the_hand_copied_fund_statistics_may_stop_before_the_end(tmp_path):
     folder = tmp_path / "fred"
     shutil.copytree(SHARED, folder)
     path = folder / "SEC_MMF_TOTAL_NET_ASSETS.csv"
-    path.write_text("".join(line + "\n" for line in path.read_text().splitlines() if line < "2025-07"))
+    lines = path.read_text().splitlines()
+    path.write_text("".join(line + "\n" for i, line in enumerate(lines) if not i or line < "2025-07"))
     out = tmp_path / "inputs.csv"
     assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 0
     lines = out.read_text().splitlines()
