@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from repomodel.bounds import INTEGER_KEYS, RATE, Bound, bound_of
+from repomodel.dotted import flatten, nested, plain  # noqa: F401 (scenario.flatten: the API)
 from repomodel.errors import InputError, show, toml_type
 
 SCENARIO_DIR = resources.files("repomodel") / "scenarios"
@@ -102,7 +103,7 @@ def load(
     """
     params = defaults()
     if isinstance(scenario, dict):
-        changes, label = copy.deepcopy(scenario), "<dict>"
+        changes, label = nested(copy.deepcopy(scenario)), "<dict>"
     else:
         text = str(scenario)
         path = Path(text)
@@ -263,26 +264,6 @@ def parse_sets(items: list[str], label: str = "--set") -> dict[str, Any]:
             value = raw
         out[key] = value
     return out
-
-
-def flatten(table: dict, prefix: str = "") -> dict[str, Any]:
-    """`{"banks": {"lclor_large": x}}` and `{"banks.lclor_large": x}` alike -> dotted keys."""
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{dotted}."))
-        else:
-            out[dotted] = value
-    return out
-
-
-def plain(value: Any) -> Any:
-    """A numpy number as the Python number it holds (`np.int64(60)` -> 60, `np.float32` ->
-    float, `np.bool_` -> bool), also inside a list: a loop over `np.arange` gives those."""
-    if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", None) == 0:
-        return value.item()
-    return [plain(v) for v in value] if isinstance(value, list) else value
 
 
 def set_dotted(params: dict, key: str, value: Any, label: str) -> None:

@@ -208,3 +208,19 @@ def test_numpy_numbers_are_taken_as_the_numbers_they_hold():
     assert scenarios.load({"rmp": {"monthly": np.int32(20)}})["rmp"]["monthly"] == 20.0
     with pytest.raises(InputError, match="rmp.monthly: true is a boolean"):
         scenarios.load("rmp40", {"rmp.monthly": np.bool_(True)})
+
+
+def test_numpy_dates_tables_in_lists_and_long_doubles_are_taken_too():
+    import numpy as np
+
+    end = np.datetime64("2026-06-30T00:00:00.000000000")  # a frame's column hands out nanoseconds
+    assert str(scenarios.load("rmp40", {"calendar.end": end})["calendar"]["end"]) == "2026-06-30"
+    ranges = [{"date": "2025-12-11", "bottom": np.float32(3.5), "top": np.int64(4)}]
+    assert scenarios.load({"policy": {"target_range": ranges}})["policy"]["target_range"][0]["top"] == 4.0
+    assert scenarios.load("rmp40", {"rmp.monthly": np.longdouble(60)})["rmp"]["monthly"] == 60.0
+
+
+def test_a_dict_scenario_may_use_dotted_keys_as_set_does():
+    dotted = scenarios.load({"rmp.monthly": 60, "rmp": {"after": 20}})
+    assert (dotted["rmp"]["monthly"], dotted["rmp"]["after"]) == (60.0, 20.0)
+    assert dotted == scenarios.load({"rmp": {"monthly": 60, "after": 20}})
