@@ -375,23 +375,23 @@ def test_the_summary_says_when_its_years_mean_is_of_part_of_the_year(start, end,
     assert final_year_span({"start": start, "end": end, "final_year": int(end[:4])}) == said
 
 
-def test_backtest_names_a_set_it_refuses_as_the_command_line_wrote_it(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("rmp.monthly=3", "--set rmp.monthly: a replay takes this from the inputs"),
+        (
+            "calendar.end=2026-03-01",
+            "--set calendar.end: a replay's days are those of the inputs file: expected --origins",
+        ),
+        ("seed=3", "--set seed: a backtest replays the seeds of --seeds"),  # it was silently ignored
+    ],
+)
+def test_backtest_names_a_set_it_refuses_as_the_command_line_wrote_it(tmp_path, capsys, setting, said):
     from repomodel.cli import main
 
     out = tmp_path / "out"
-    args = [
-        "backtest",
-        "--origins",
-        "2025-06-30",
-        "--no-calibrate",
-        "--set",
-        "rmp.monthly=3",
-        "--out",
-        str(out),
-    ]
+    args = ["backtest", "--origins", "2025-06-30", "--no-calibrate", "--set", setting, "--out", str(out)]
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert err.startswith(
-        "repomodel backtest: error: --set rmp.monthly: a replay takes this from the inputs"
-    ), err
+    assert err.startswith(f"repomodel backtest: error: {said}"), err
     assert not out.exists()

@@ -474,7 +474,10 @@ def main(args: argparse.Namespace) -> int:
     origins = parse_origins(args.origins)
     check_out(args.out)  # before the replays and calibrations spend their time
     sets = scenarios.parse_sets(args.sets)
-    check_replay_options("rmp40", sets)  # --set named as the command line says it, not as the API
+    # --set named as the command line says it, not as the API; the window and seeds are options
+    check_replay_options("rmp40", sets, window="--origins and --horizon (the months replayed)")
+    if "seed" in scenarios.flatten(sets):
+        raise InputError("--set seed: a backtest replays the seeds of --seeds: expected --seeds, e.g. 3 or 0..9")
     scenarios.load("rmp40", {**sets, "start.snapshot": ""})  # a replay opens on the data, not a snapshot
     path = Path(args.inputs) if args.inputs is not None else history_path()
     started = time.perf_counter()

@@ -55,11 +55,16 @@ def check_replay_options(
     scenario: str | dict,
     overrides: dict | list[str] | str | None,
     labels: tuple[str, str] = scenarios.CLI_LABELS,
+    window: str | None = None,
 ) -> None:
     """Refuse what a replay would silently ignore: an override of a key it takes from the data
-    (`FROM_DATA`; calendar.* contradicts the window asked for) and a scenario that changes one,
-    named by `labels` (the command line's `--scenario` and `--set`, or the API's arguments)."""
-    window = "--start/--end YYYY-MM-DD" if labels == scenarios.CLI_LABELS else "start= and end= (YYYY-MM-DD)"
+    (`FROM_DATA`; calendar.* contradicts the window asked for: `window` says how to ask) and a
+    scenario that changes one, named by `labels` (the command line's `--scenario` and `--set`, or
+    the API's arguments)."""
+    if window is None:
+        window = (
+            "--start/--end YYYY-MM-DD" if labels == scenarios.CLI_LABELS else "start= and end= (YYYY-MM-DD)"
+        )
     for key in scenarios.flatten(scenarios.as_overrides(overrides, labels[1])):
         if key.startswith("calendar"):
             raise InputError(
