@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from repomodel.cli import Parser, folder, iso_date
-from repomodel.errors import MAX_DRAWS, InputError, as_options, check_count, check_seed
+from repomodel.errors import MAX_DRAWS, InputError, as_options, check_count, check_seed, path_option
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.validate import CALIBRATION_WINDOW, validate
 from repomodel.history.validate_report import write_report
@@ -44,7 +44,12 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help=f"last day (default: {CALIBRATION_WINDOW[1]}, or the last row of --inputs)",
     )
-    p.add_argument("--inputs", type=Path, default=None, help="inputs file (default: the shipped history)")
+    p.add_argument(
+        "--inputs",
+        type=path_option("a file name"),
+        default=None,
+        help="inputs file (default: the shipped history)",
+    )
     p.add_argument(
         "--out",
         type=folder,

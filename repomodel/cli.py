@@ -44,6 +44,7 @@ from repomodel.errors import (
     as_options,
     check_count,
     folder,
+    path_option,
     whole_number,
 )
 from repomodel.scenario import scenario_names
@@ -79,6 +80,7 @@ def lazy(name: str) -> ModuleType:
     return importlib.import_module(LAZY[name])
 
 
+FILE = path_option("a file name")  # --inputs, --snapshot, a sweep's spec
 COUNT = whole_number("a count, e.g. 20")  # --ensemble, --workers, ...
 
 
@@ -215,7 +217,7 @@ def add_ensemble_options(p: argparse.ArgumentParser) -> None:
 def configure_replay(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--inputs",
-        type=Path,
+        type=FILE,
         default=None,
         metavar="CSV",
         help="inputs file (see repomodel.history.inputs); default the shipped history 2018-04-02 .. 2025-12-31",
@@ -258,7 +260,7 @@ def configure_replay(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--snapshot",
-        type=Path,
+        type=FILE,
         default=None,
         metavar="FILE",
         help="also write the state at the close of the last day (default seed) to FILE (.npz), "
@@ -270,7 +272,7 @@ def configure_sweep(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "spec",
         nargs="?",
-        type=Path,
+        type=FILE,
         metavar="SPEC.toml",
         help="the sweep spec: scenario, seeds and a [grid] or [sample] of dotted keys",
     )
@@ -303,7 +305,7 @@ def configure_sweep(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeseries", action="store_true", help="also keep each run's daily series")
     parser.add_argument(
         "--report",
-        type=Path,
+        type=folder,
         default=None,
         metavar="DIR",
         help="load the runs of DIR into results.csv/.parquet and draw the figures",
@@ -457,6 +459,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise InputError("no spec given: expected SPEC.toml (or --report DIR)")
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers: {args.workers}: expected an integer >= 1")
+    if args.scheduler is not None and not args.scheduler.strip():  # '' would be a local cluster
+        raise InputError("--scheduler: '' is empty: expected an address, e.g. tcp://10.0.0.5:8786")
     if args.workers is not None and args.scheduler:
         raise InputError("--workers: given with --scheduler: the cluster's workers are used")
     spec = lazy("sweep_spec").read_spec(args.spec)

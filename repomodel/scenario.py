@@ -106,6 +106,8 @@ def load(
         changes, label = nested(copy.deepcopy(scenario)), "<dict>"
     else:
         text = str(scenario)
+        if not text.strip():
+            raise InputError(f"{labels[0]}: '' is empty: expected a scenario name or a .toml file")
         path = Path(text)
         if is_file_scenario(text):
             label = text

@@ -163,8 +163,23 @@ def test_an_unknown_option_is_named_by_the_command_it_was_given_to(tmp_path, cap
         ["data", "build", "--from", ""],
         ["data", "build", "--out", ""],
         ["backtest", "--origins", "2025-06-30", "--no-calibrate", "--out", ""],
+        ["replay", "--inputs", ""],
+        ["replay", "--snapshot", ""],
+        ["sweep", ""],
+        ["sweep", "--report", ""],
+        ["backtest", "--origins", "2025-06-30", "--inputs", ""],
     ],
-    ids=["fetch-to", "build-from", "build-out", "backtest-out"],
+    ids=[
+        "fetch-to",
+        "build-from",
+        "build-out",
+        "backtest-out",
+        "replay-inputs",
+        "snapshot",
+        "spec",
+        "report",
+        "bt-inputs",
+    ],
 )
 def test_an_empty_path_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch, capsys, args):
     from repomodel.cli import main
@@ -395,3 +410,18 @@ def test_backtest_names_a_set_it_refuses_as_the_command_line_wrote_it(tmp_path, 
     err = capsys.readouterr().err
     assert err.startswith(f"repomodel backtest: error: {said}"), err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["run", "--scenario", ""], "--scenario: '' is empty: expected a scenario name"),
+        (["sweep", "experiments/specs/quick.toml", "--scheduler", ""], "--scheduler: '' is empty"),
+    ],
+)
+def test_an_empty_scenario_or_scheduler_is_refused_not_read_as_a_default(tmp_path, capsys, args, said):
+    from repomodel.cli import main
+
+    assert main([*args, "--out", str(tmp_path / "out")]) == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -39,7 +39,7 @@ import pandas as pd
 
 from repomodel import scenario as scenarios
 from repomodel.calendar import business_days
-from repomodel.errors import InputError, folder
+from repomodel.errors import InputError, folder, path_option
 from repomodel.history.backtest_report import summary_table, write_backtest
 from repomodel.history.calibrate import PLAN, _optimise, seed_list, significant
 from repomodel.history.inputs import history_path, load_inputs
@@ -406,7 +406,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add(
         "--inputs",
-        type=Path,
+        type=path_option("a file name"),
         default=None,
         metavar="CSV",
         help="inputs file (repomodel data build makes one to the last day of the data); default the shipped history",
@@ -477,7 +477,9 @@ def main(args: argparse.Namespace) -> int:
     # --set named as the command line says it, not as the API; the window and seeds are options
     check_replay_options("rmp40", sets, window="--origins and --horizon (the months replayed)")
     if "seed" in scenarios.flatten(sets):
-        raise InputError("--set seed: a backtest replays the seeds of --seeds: expected --seeds, e.g. 3 or 0..9")
+        raise InputError(
+            "--set seed: a backtest replays the seeds of --seeds: expected --seeds, e.g. 3 or 0..9"
+        )
     scenarios.load("rmp40", {**sets, "start.snapshot": ""})  # a replay opens on the data, not a snapshot
     path = Path(args.inputs) if args.inputs is not None else history_path()
     started = time.perf_counter()
