@@ -4,6 +4,7 @@ build needs. Every problem is an InputError naming the file, the row and what wa
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,15 @@ def read_series(fred: Path, name: str, end: pd.Timestamp = END) -> pd.Series:
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty: expected a header date,value and rows") from None
     except pd.errors.ParserError as exc:  # a row with more fields than the header
-        raise InputError(f"{path}: {str(exc).strip().rstrip('.')}: expected date,value rows") from None
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if found is None:
+            raise InputError(f"{path}: {str(exc).strip().rstrip('.')}: expected date,value rows") from None
+        line = int(found[2])
+        text = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()[line - 1]
+        raise InputError(
+            f"{path} row {line - 1} ({text.split(',')[0][:12]}, data rows counted from 1): {found[3]} fields "
+            f"({text[:40]!r}): expected date,value"
+        ) from None
     except (ValueError, UnicodeDecodeError):
         raise InputError(
             f"{path}: expected a header date,value and UTF-8 rows of ISO dates and numbers"
@@ -63,9 +72,10 @@ def read_series(fred: Path, name: str, end: pd.Timestamp = END) -> pd.Series:
     series = pd.Series(series.astype(float).to_numpy(), index=frame["date"], name="value")
     if not isinstance(series.index, pd.DatetimeIndex):
         parsed = pd.to_datetime(pd.Series(series.index.astype(str)), format="%Y-%m-%d", errors="coerce")
-        bad = series.index[int(np.flatnonzero(parsed.isna().to_numpy())[0])] if parsed.isna().any() else "?"
+        at = int(np.flatnonzero(parsed.isna().to_numpy())[0]) if parsed.isna().any() else 0
         raise InputError(
-            f"{path}: {bad!r} is not a date: expected date,value rows with ISO dates (YYYY-MM-DD)"
+            f"{path} row {at + 1}: {series.index[at]!r} is not a date: expected date,value rows with ISO "
+            "dates (YYYY-MM-DD)"
         )
     if not series.index.is_monotonic_increasing or series.index.has_duplicates:
         at = int(np.flatnonzero(np.diff(series.index.to_numpy()) <= np.timedelta64(0))[0]) + 1

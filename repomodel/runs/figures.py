@@ -29,9 +29,10 @@ def _mpl() -> SimpleNamespace:
     matplotlib.use("Agg")
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
+    import matplotlib.ticker as ticker
     from matplotlib.collections import PolyCollection
 
-    return SimpleNamespace(plt=plt, mdates=mdates, PolyCollection=PolyCollection)
+    return SimpleNamespace(plt=plt, mdates=mdates, ticker=ticker, PolyCollection=PolyCollection)
 
 
 def spread_figure(
@@ -211,9 +212,11 @@ def _date_axis(ax, index: pd.DatetimeIndex) -> None:
         ax.xaxis.set_major_locator(mdates.YearLocator())
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     elif months < 2.5:  # a few weeks: whole months would leave one or two ticks of one label
-        days = (index[-1] - index[0]).days
-        locator = mdates.DayLocator(interval=max(1, math.ceil(days / 8))) if days <= 16 else None
-        ax.xaxis.set_major_locator(locator or mdates.WeekdayLocator(byweekday=mdates.MO))
+        if (index[-1] - index[0]).days <= 16:  # the run's own days (no weekend, no holiday), up to 7
+            shown = index[:: math.ceil(len(index) / 7)]
+            ax.xaxis.set_major_locator(_mpl().ticker.FixedLocator(mdates.date2num(shown)))
+        else:
+            ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
     else:
         ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, math.ceil(months / 8))))

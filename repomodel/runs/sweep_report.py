@@ -35,6 +35,8 @@ def load_results(out: Path) -> pd.DataFrame:
     error, and runs not done yet (status "todo")."""
     out = Path(out)
     manifest_path = out / "manifest.json"
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--report: '{out}' is a file: expected a sweep output folder")
     if not manifest_path.is_file():
         raise InputError(f"--report: '{out}' has no manifest.json: expected a sweep output folder")
     manifest = json.loads(manifest_path.read_text())
@@ -137,7 +139,9 @@ def draw_report(ok: pd.DataFrame, keys: list[str], manifest: dict, folder: Path)
 
 def response_curves(ok: pd.DataFrame, keys: list[str], manifest: dict, path: Path) -> Path:
     """Each metric against each swept key: mean over seeds and other keys, with their range."""
-    numeric = [k for k in keys if pd.api.types.is_numeric_dtype(ok[k])]
+    numeric = [
+        k for k in keys if pd.api.types.is_numeric_dtype(ok[k]) and not pd.api.types.is_bool_dtype(ok[k])
+    ]
     fig, axes = plt.subplots(
         len(REPORT_METRICS),
         max(len(keys), 1),
@@ -218,7 +222,10 @@ def heatmap(ok: pd.DataFrame, keys: list[str], metric: str, label: str, path: Pa
     if np.allclose(values[np.isfinite(values)], np.round(values[np.isfinite(values)])):
         bar.locator = matplotlib.ticker.MaxNLocator(integer=True)  # a count of days: whole ticks
         bar.update_ticks()
-    period = f"{ok['start'].min()} .. {ok['end'].max()}" if {"start", "end"} <= set(ok) else ""
+    period = ""
+    if {"start", "end"} <= set(ok):  # runs that end on different days (calendar.end swept) say so
+        ends = sorted(ok["end"].dropna().unique())
+        period = f"{ok['start'].min()} .. {ends[0]}" + (f" to {ends[-1]} (by run)" if len(ends) > 1 else "")
     ax.set_title(f"{label}, mean over seeds\n{manifest['scenario']} {period}", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -314,7 +314,10 @@ def test_a_header_of_another_series_or_a_date_that_is_not_iso_is_refused(tmp_pat
             "columns observation_date, WALCL: expected date,value "
             "(or FRED's download header observation_date,WRESBAL)",
         ),
-        ("date,value\n2025-12-01,2957410\n12/02/2025,2957411\n", "'12/02/2025' is not a date: expected"),
+        (
+            "date,value\n2025-12-01,2957410\n12/02/2025,2957411\n",
+            "WRESBAL.csv row 2: '12/02/2025' is not a date: expected",
+        ),
         (None, "WRESBAL.csv: is a folder: expected a file of date,value rows"),
     ]:
         if text is None:
@@ -439,7 +442,10 @@ def test_fetch_refuses_a_timeout_that_is_not_a_positive_number(tmp_path, capsys,
             "2015-01-28,nan",
             "row 4 (2015-01-28, data rows counted from 1): value 'nan' is not a finite number",
         ),
-        ("2015-01-28,2500000,7", "Expected 2 fields in line 5, saw 3: expected date,value rows"),
+        (
+            "2015-01-28,2500000,7",
+            "row 4 (2015-01-28, data rows counted from 1): 3 fields ('2015-01-28,2500000,7'): expected date,value",
+        ),
     ],
     ids=["nan-text", "third-field"],
 )
