@@ -46,7 +46,7 @@ from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.objective import FAILED, objective_parts
 from repomodel.history.peer import ZLB_MONTHS, Peer, exclude_zlb, fit_peer, fit_stats, monthly_panel
 from repomodel.history.replay import replay, replay_params
-from repomodel.history.replay_options import check_replay_options
+from repomodel.history.replay_options import check_backtest_sets
 from repomodel.runs.outputs import check_out
 from repomodel.runs.progress import progress_bar
 from repomodel.runs.runner import Runner
@@ -474,13 +474,7 @@ def main(args: argparse.Namespace) -> int:
     origins = parse_origins(args.origins)
     check_out(args.out)  # before the replays and calibrations spend their time
     sets = scenarios.parse_sets(args.sets)
-    # --set named as the command line says it, not as the API; the window and seeds are options
-    check_replay_options("rmp40", sets, window="--origins and --horizon (the months replayed)")
-    if "seed" in scenarios.flatten(sets):
-        raise InputError(
-            "--set seed: a backtest replays the seeds of --seeds: expected --seeds, e.g. 3 or 0..9"
-        )
-    scenarios.load("rmp40", {**sets, "start.snapshot": ""})  # a replay opens on the data, not a snapshot
+    check_backtest_sets(sets)
     path = Path(args.inputs) if args.inputs is not None else history_path()
     started = time.perf_counter()
     result = run_backtest(

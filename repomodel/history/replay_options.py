@@ -154,6 +154,18 @@ def check_day(value: object, name: str) -> pd.Timestamp:
     return day
 
 
+def check_backtest_sets(sets: dict) -> None:
+    """`repomodel backtest --set`, refused before the work and named as the command line says it:
+    what a replay takes from the data, the window (its --origins and --horizon) and the seed (its
+    --seeds, which a --set seed would not change), and values the scenario loader refuses."""
+    check_replay_options(REPLAY_SCENARIO, sets, window="--origins and --horizon (the months replayed)")
+    if "seed" in scenarios.flatten(sets):
+        raise InputError(
+            "--set seed: a backtest replays the seeds of --seeds: expected --seeds, e.g. 3 or 0..9"
+        )
+    scenarios.load(REPLAY_SCENARIO, {**sets, "start.snapshot": ""})  # a replay opens on the data
+
+
 def replay_params(
     inputs: pd.DataFrame,
     overrides: dict | list[str] | str | None = None,
