@@ -144,6 +144,14 @@ def copy_shared(folder: Path, to: str) -> None:
         (folder / f"{name}.csv").write_text(text)
 
 
+def build_refused(folder: Path, tmp_path: Path, capsys, expected: str) -> None:
+    """`data build` of `folder` exits 2 saying `expected`, and writes no inputs file."""
+    out = tmp_path / "inputs.csv"
+    assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 2
+    assert expected in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_fetch_into_an_empty_folder_gives_the_sources_series_and_builds_the_shipped_history(
     standin, tmp_path
 ):
@@ -354,10 +362,7 @@ def test_build_refuses_values_a_series_cannot_hold(tmp_path, capsys, name, edit,
     lines = path.read_text().splitlines()
     rows = [f"{d},{edit(float(v)):g}" for d, v in (line.split(",") for line in lines[1:])]
     path.write_text("\n".join([lines[0], *rows]) + "\n")
-    out = tmp_path / "inputs.csv"
-    assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 2
-    assert expected in capsys.readouterr().err
-    assert not out.exists()
+    build_refused(folder, tmp_path, capsys, expected)
 
 
 @pytest.mark.parametrize(
@@ -382,10 +387,7 @@ def test_build_refuses_a_series_that_stops_or_has_a_hole(tmp_path, capsys, name,
     path = folder / f"{name}.csv"
     keep = [line for line in path.read_text().splitlines() if not line.startswith(cut)]
     path.write_text("\n".join(keep) + "\n")
-    out = tmp_path / "inputs.csv"
-    assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 2
-    assert expected in capsys.readouterr().err
-    assert not out.exists()
+    build_refused(folder, tmp_path, capsys, expected)
 
 
 def test_build_names_the_rate_file_and_the_first_day_it_lacks(tmp_path, capsys):
@@ -455,10 +457,7 @@ def test_a_row_fred_would_not_write_is_named(tmp_path, capsys, row, expected):
     lines = (folder / "WRESBAL.csv").read_text().splitlines()
     lines[4] = row
     (folder / "WRESBAL.csv").write_text("\n".join(lines) + "\n")
-    out = tmp_path / "inputs.csv"
-    assert main(["data", "build", "--from", str(folder), "--out", str(out)]) == 2
-    assert expected in capsys.readouterr().err
-    assert not out.exists()
+    build_refused(folder, tmp_path, capsys, expected)
 
 
 def test_the_hand_copied_fund_statistics_may_stop_before_the_end(tmp_path):
