@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from repomodel.cli import Parser, folder, iso_date
-from repomodel.errors import MAX_DRAWS, InputError, as_options, check_count, check_seed, path_option
+from repomodel.errors import MAX_DRAWS, InputError, as_options, check_count, check_seed, file_name
 from repomodel.history.inputs import history_path, load_inputs
 from repomodel.history.validate import CALIBRATION_WINDOW, validate
 from repomodel.history.validate_report import write_report
@@ -46,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--inputs",
-        type=path_option("a file name"),
+        type=file_name,
         default=None,
         help="inputs file (default: the shipped history)",
     )

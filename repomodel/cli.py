@@ -43,8 +43,8 @@ from repomodel.errors import (
     Parser,
     as_options,
     check_count,
+    file_name,
     folder,
-    path_option,
     whole_number,
 )
 from repomodel.scenario import scenario_names
@@ -80,7 +80,6 @@ def lazy(name: str) -> ModuleType:
     return importlib.import_module(LAZY[name])
 
 
-FILE = path_option("a file name")  # --inputs, --snapshot, a sweep's spec
 COUNT = whole_number("a count, e.g. 20")  # --ensemble, --workers, ...
 
 
@@ -217,7 +216,7 @@ def add_ensemble_options(p: argparse.ArgumentParser) -> None:
 def configure_replay(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--inputs",
-        type=FILE,
+        type=file_name,
         default=None,
         metavar="CSV",
         help="inputs file (see repomodel.history.inputs); default the shipped history 2018-04-02 .. 2025-12-31",
@@ -260,7 +259,7 @@ def configure_replay(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--snapshot",
-        type=FILE,
+        type=file_name,
         default=None,
         metavar="FILE",
         help="also write the state at the close of the last day (default seed) to FILE (.npz), "
@@ -272,7 +271,7 @@ def configure_sweep(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "spec",
         nargs="?",
-        type=FILE,
+        type=file_name,
         metavar="SPEC.toml",
         help="the sweep spec: scenario, seeds and a [grid] or [sample] of dotted keys",
     )

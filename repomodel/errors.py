@@ -175,3 +175,4 @@ def path_option(expected: str) -> Callable[[str], Path]:
 
 
 folder = path_option("a folder name")
+file_name = path_option("a file name")  # --inputs, --snapshot, --out FILE, a sweep's spec

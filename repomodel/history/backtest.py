@@ -39,7 +39,7 @@ import pandas as pd
 
 from repomodel import scenario as scenarios
 from repomodel.calendar import business_days
-from repomodel.errors import InputError, folder, path_option
+from repomodel.errors import InputError, file_name, folder
 from repomodel.history.backtest_report import summary_table, write_backtest
 from repomodel.history.calibrate import PLAN, _optimise, seed_list, significant
 from repomodel.history.inputs import history_path, load_inputs
@@ -406,7 +406,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add(
         "--inputs",
-        type=path_option("a file name"),
+        type=file_name,
         default=None,
         metavar="CSV",
         help="inputs file (repomodel data build makes one to the last day of the data); default the shipped history",

@@ -101,7 +101,7 @@ from pandas.tseries.offsets import CustomBusinessDay
 
 from repomodel import scenario
 from repomodel.calendar import Calendar
-from repomodel.errors import InputError, folder, path_option
+from repomodel.errors import InputError, file_name, folder
 from repomodel.history.folder import DEFAULT_FOLDER, write_atomic
 from repomodel.history.inputs import REPORTED_SRF_TAKE_UP, SRF_START
 from repomodel.history.replay import REFERENCE_DEPOSITS
@@ -356,7 +356,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--out",
-        type=path_option("a file name"),
+        type=file_name,
         default=DEFAULT_OUT,
         metavar="FILE",
         help="inputs file to write (default %(default)s)",
