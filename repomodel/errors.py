@@ -147,11 +147,30 @@ class Parser(argparse.ArgumentParser):
         message = re.sub(
             r"invalid float value: (.*)$", r"\1 is not a number: expected a number, e.g. 2.5", message
         )
+        if message.startswith("the following arguments are required"):
+            # argparse checks required options before it reports unknown ones: a mistyped
+            # option (`--origin` for `--origins`) is the likelier cause, so say it first
+            unknown = self._unknown_options()
+            if unknown:
+                message = f"unrecognized arguments: {' '.join(unknown)}"
         sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
         raise SystemExit(2)
 
+    def _unknown_options(self) -> list[str]:
+        """The options of the command line this parser does not know (abbreviations count as
+        known, as argparse takes them)."""
+        unknown = []
+        for token in Parser._argv:
+            parsed = self._parse_optional(token) if token.startswith("-") else None
+            if parsed and parsed[0] is None and not self._negative_number_matcher.match(token):
+                unknown.append(token)
+        return unknown
+
+    _argv: list[str] = []  # the command line being parsed (for `_unknown_options`)
+
     def parse_args(self, args=None, namespace=None):  # type: ignore[override]
         """An unknown option is said by the parser of the command given it (`repomodel run:`)."""
+        Parser._argv = [str(a) for a in (sys.argv[1:] if args is None else args)]
         parsed, extra = self.parse_known_args(args, namespace)
         parser = self
         for name in (getattr(parsed, "command", None), getattr(parsed, "action", None)) if extra else ():

@@ -139,6 +139,15 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, field)
         (["sweep", "spec.toml", "extra"], "repomodel sweep: error: unrecognized arguments: extra"),
         (["data", "build", "--nope"], "repomodel data build: error: unrecognized arguments: --nope"),
         (["--nope"], "repomodel: error: unrecognized arguments: --nope (see repomodel --help)"),
+        # a mistyped option is said before the required one it may have been meant for
+        (
+            ["backtest", "--orgins", "2025-06-30"],
+            "repomodel backtest: error: unrecognized arguments: --orgins",
+        ),
+        (
+            ["backtest", "--horizon", "3"],
+            "repomodel backtest: error: the following arguments are required: --origins",
+        ),
         # argparse's own `invalid int value` said as every other option's error is
         (
             ["backtest", "--origins", "2025-06-30", "--horizon", "x"],
