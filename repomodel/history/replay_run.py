@@ -133,12 +133,13 @@ def replay_to(
     if ens is not None:
         summary["ensemble"] = ensemble_summary(ens, df.get("actual_spread_bp"))
     actual = df["actual_spread_bp"].dropna() if "actual_spread_bp" in df else None
+    effr = df["actual_effr_spread_bp"].dropna() if "actual_effr_spread_bp" in df else None
     title = "repomodel · replay: SOFR−IORB, model vs actual"
     removed = write_run(
         out,
         df,
         summary,
-        lambda path: spread_figure(df, title, path, actual=actual, ensemble=ens),
+        lambda path: spread_figure(df, title, path, actual=actual, ensemble=ens, actual_effr=effr),
         extra=None if ens is None else {"ensemble.csv": ens},
     )
     removed_note(out, removed, quiet)

@@ -171,12 +171,14 @@ def write_ensemble(
     vary: str = "shocks",
     label: str | None = None,
     file: str | None = None,
+    overrides: list[str] | None = None,
 ) -> dict:
     """Run `draws` draws of `params` and write, all or nothing, into `out`: the first draw's
     timeseries.csv and spread.png (those of the single run), ensemble.csv (`spread_band`),
     fan.png (`figures.fan_chart`) and summary.json (the first draw's, with `ensemble`: the
     draws' quantiles). `label` names the scenario in the figures (default its `name`), `file`
-    is the scenario file, recorded in the summary. Returns the summary."""
+    is the scenario file and `overrides` the `--set` texts, recorded in the summary. Returns the
+    summary."""
     check_vary(vary, params)
     seeds = draw_seeds(params["seed"] if seed is None else seed, draws)
     check_seed(seeds[-1], f"the last draw's seed (the seed {seeds[0]} + {draws} draws - 1)")
@@ -192,6 +194,8 @@ def write_ensemble(
     summary["ensemble"] = ensemble_summary(frames, seeds, vary)
     if file is not None:
         summary["scenario_file"] = file
+    if overrides:
+        summary["overrides"] = list(overrides)
     if vary == "history":
         summary.pop("opened_on", None)  # said more closely, where it always was
         summary["opened_on"] = (

@@ -41,9 +41,11 @@ def spread_figure(
     path: Path,
     actual: pd.Series | None = None,
     ensemble: pd.DataFrame | None = None,
+    actual_effr: pd.Series | None = None,
 ) -> None:
     """SOFR-IORB spread (with the 1st-99th percentile band and EFFR-IORB) above reserves and
-    ON RRP, quarter-ends and tax dates marked. `actual`, if given, is the observed spread (bp);
+    ON RRP, quarter-ends and tax dates marked. `actual`, if given, is the observed spread (bp),
+    `actual_effr` the observed EFFR-IORB (bp);
     `ensemble`, if given (`replay.ensemble_frame`), adds the band of the seeds' daily spreads
     (5th-95th percentile across seeds) and their mean. Legends sit above their panels, never on
     the data."""
@@ -70,7 +72,7 @@ def spread_figure(
             color=DRAWS,
             alpha=0.18,
             lw=0,
-            label=f"SOFR - IORB, 5th-95th pct of {n} seeds",
+            label=f"SOFR − IORB, 5th-95th pct of {n} seeds",
         )
         ax1.plot(  # dashed, above the model's line: the two often coincide
             ensemble.index,
@@ -81,10 +83,14 @@ def spread_figure(
             zorder=3,
             label=f"mean of {n} seeds",
         )
-    ax1.plot(x, df["sofr_iorb_bp"], color=MODEL, lw=1.4, label="SOFR - IORB (model)")
-    ax1.plot(x, df["effr_iorb_bp"], color=EFFR, lw=1.0, alpha=0.8, label="EFFR - IORB (model)")
+    ax1.plot(x, df["sofr_iorb_bp"], color=MODEL, lw=1.4, label="SOFR − IORB (model)")
+    ax1.plot(x, df["effr_iorb_bp"], color=EFFR, lw=1.0, alpha=0.8, label="EFFR − IORB (model)")
     if actual is not None:
-        ax1.plot(actual.index, actual.values, color=ACTUAL, lw=1.0, label="SOFR - IORB (actual)")
+        ax1.plot(actual.index, actual.values, color=ACTUAL, lw=1.0, label="SOFR − IORB (actual)")
+    if actual_effr is not None:
+        ax1.plot(
+            actual_effr.index, actual_effr.values, color=EFFR, lw=0.9, ls=":", label="EFFR − IORB (actual)"
+        )
     _corridor(ax1, df)
     _mark_dates(ax1, df)
     ax1.set_ylabel("spread to IORB, bp")
@@ -119,7 +125,8 @@ def _spread_limits(ax, df: pd.DataFrame) -> float:
 
 
 def _note_cut_spikes(ax, series_by_name: dict[str, pd.Series | None], top: float) -> None:
-    """Where the axis cuts a spike, say how high each series went (those given)."""
+    """Where the axis cuts a spike, say how high each series went (those given): inside the
+    panel's lower right corner, below the ON RRP rate, where neither data nor legend sit."""
     cut = [
         (name, series.idxmax(), series.max())
         for name, series in series_by_name.items()
@@ -127,14 +134,15 @@ def _note_cut_spikes(ax, series_by_name: dict[str, pd.Series | None], top: float
     ]
     if cut:
         ax.text(
-            1.0,
-            1.01,
+            0.995,
+            0.02,
             "off the scale: " + "; ".join(f"{name} {v:+.0f} bp on {d:%Y-%m-%d}" for name, d, v in cut),
             transform=ax.transAxes,
             ha="right",
             va="bottom",
             fontsize=8,
             color="dimgrey",
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5},
         )
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from repomodel import scenario as scenarios
 from repomodel.core import simulate
+from repomodel.dotted import flatten
 from repomodel.errors import InputError
 from repomodel.history.closes import announce, check_vary, from_history
 from repomodel.runs.ensemble import write_ensemble
@@ -35,8 +36,12 @@ def run_scenario(
     out = Path(out) if out is not None else Path("results") / default_folder(scenario, params)
     check_out(out)
     label, file = scenario_label(scenario, params)
+    changed = set_texts(sets)
+    label = with_sets(label, changed)
     if ensemble > 1:
-        summary = write_ensemble(params, seed, out, ensemble, workers, quiet, vary, label=label, file=file)
+        summary = write_ensemble(
+            params, seed, out, ensemble, workers, quiet, vary, label=label, file=file, overrides=changed
+        )
         return summary, out
     seed = params["seed"] if seed is None else seed
     run = params
@@ -51,6 +56,8 @@ def run_scenario(
         summary = summarise(df, params, seed=seed)
         if file is not None:
             summary["scenario_file"] = file
+        if changed:
+            summary["overrides"] = changed
         if vary == "history":
             summary.pop("opened_on", None)  # said more closely, where it always was
             summary["opened_on"] = (
@@ -73,6 +80,24 @@ def scenario_label(scenario: str, params: dict) -> tuple[str, str | None]:
     path = Path(text)
     copy = params["name"] in scenarios.scenario_names() or path.stem != params["name"]
     return (f"{params['name']} ({path.name})" if copy else params["name"]), text
+
+
+def set_texts(sets: list[str] | dict | None) -> list[str]:
+    """The `--set` overrides of a run as `key=value` texts (a dict's as dotted keys), in order."""
+    if not sets:
+        return []
+    if isinstance(sets, dict):
+        return [f"{key}={value}" for key, value in flatten(sets).items()]
+    return [str(text).strip() for text in sets]
+
+
+def with_sets(label: str, changed: list[str], shown: int = 3) -> str:
+    """A run's label with its overrides, so that a what-if's figure does not pass for the
+    scenario's own: `rmp40 with rmp.monthly=60` (the first `shown`, then how many more)."""
+    if not changed:
+        return label
+    more = f" and {len(changed) - shown} more" if len(changed) > shown else ""
+    return f"{label} with {', '.join(changed[:shown])}{more}"
 
 
 def default_folder(scenario: str, params: dict) -> str:

@@ -63,3 +63,29 @@ def test_a_copy_of_a_shipped_scenario_is_named_as_a_copy_in_its_figures_and_summ
     assert summary["scenario_file"] == str(mine)
     summary, _ = run_scenario("rmp40", SHORT, 0, tmp_path / "shipped", quiet=True)
     assert "scenario_file" not in summary
+
+
+def test_a_what_if_says_its_overrides_in_its_summary_table_and_figure_title(tmp_path, capsys):
+    # `repomodel run --set rmp.monthly=60` is not rmp40: its summary, printed table and figure
+    # title name what was changed, so a what-if's figure does not pass for the scenario's own.
+    from repomodel.console import print_summary
+    from repomodel.runs.scenario_run import set_texts, with_sets
+
+    sets = [*SHORT, "rmp.monthly=60"]
+    summary, out = run_scenario("rmp40", sets, 0, tmp_path / "what_if", quiet=True)
+    assert summary["scenario"] == "rmp40" and summary["overrides"] == sets
+    print_summary(summary, out, 1.0)
+    assert "changed (--set)" in capsys.readouterr().out
+    assert with_sets("rmp40", ["rmp.monthly=60"]) == "rmp40 with rmp.monthly=60"
+    assert with_sets("rmp40", ["a=1", "b=2", "c=3", "d=4", "e=5"]) == "rmp40 with a=1, b=2, c=3 and 2 more"
+    # the Python API's dict of overrides, nested or dotted, said as --set would say it
+    assert set_texts({"rmp": {"monthly": 60}, "seed": 3}) == ["rmp.monthly=60", "seed=3"]
+    summary, _ = run_scenario(
+        "rmp40", {"calendar.end": "2026-02-27"}, 0, tmp_path / "api", quiet=True, ensemble=2
+    )
+    assert summary["overrides"] == ["calendar.end=2026-02-27"]
+    # a run of the scenario as it is says nothing of the kind
+    plain, _ = run_scenario("rmp40", [], 0, tmp_path / "plain", quiet=True)
+    assert "overrides" not in plain
+    print_summary(plain, tmp_path / "plain", 1.0)
+    assert "changed (--set)" not in capsys.readouterr().out
