@@ -54,7 +54,7 @@ FORECASTS = {
     "rmp40": ("FOMC, Dec 2025: ~$40 bn/month at first, elevated to ~April, then lower", np.nan),
     "no_rmp": ("counterfactual: MBS reinvestment into bills only, no RMP", np.nan),
     "gs20": ("Goldman Sachs: $20 bn/month RMP + $20 bn/month MBS reinvestment", 480.0),
-    "maintenance": ("maintenance view: ~$3.5 bn/month of RMP", 42.0),
+    "maintenance": ("maintenance view: ~$3.5 bn/month of RMP (the forecast counts RMP only)", 42.0),
     "bofa45": ("Bank of America: $45 bn/month at first", np.nan),
     "barclays525": ("Barclays: ~$525 bn, front-loaded, cut around April", 525.0),
     "jpm490": ("JPMorgan: ~$490 bn incl. ~$15 bn/month MBS reinvestment", 490.0),
@@ -255,8 +255,13 @@ def reserves_panel(ax, runs: dict[str, list[pd.DataFrame]], colors: dict) -> Non
         r = pd.concat([f["reserves"] for f in frames], axis=1).median(axis=1)
         ax.plot(r.index, r, color=colors[name], lw=1.1)
         ends[name] = r.iloc[-6]  # before the year-end drop
-    # Names of paths that end close together are pushed apart so that each can be read.
-    gap = 0.045 * (max(ends.values()) - min(ends.values()) + 1.0)
+    # Names of paths that end close together are pushed apart so that each can be read: by a
+    # line of their type (7 pt) in data units, from the panel's height and its y range.
+    fig = ax.figure
+    fig.canvas.draw()  # the constrained layout fixes the panel's height
+    low, high = ax.get_ylim()
+    height_in = ax.get_window_extent().height / fig.dpi
+    gap = (high - low) * (1.25 * 7 / 72) / height_in
     placed: list[float] = []
     for name, y in sorted(ends.items(), key=lambda kv: kv[1]):
         y = max(y, placed[-1] + gap) if placed else y
@@ -294,6 +299,7 @@ def days_panel(ax, summary: pd.DataFrame, colors: dict) -> None:
         loc="left",
     )
     ax.set_xlim(0, 262 * 1.75)  # a year's business days, and room for the text beside them
+    ax.set_xlabel("business days of 2026", fontsize=8)
     ax.grid(alpha=0.3, axis="x")
 
 
