@@ -80,7 +80,11 @@ def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
             summary["scenario"]
             + (f" (file {summary['scenario_file']})" if "scenario_file" in summary else ""),
         ),
-        *([("changed (--set)", ", ".join(summary["overrides"]))] if summary.get("overrides") else []),
+        *(
+            [("changed (--set)", " ".join(", ".join(summary["overrides"]).split()))]
+            if summary.get("overrides")
+            else []
+        ),
         ("period", f"{m['start']} .. {m['end']} ({m['days']} business day{'' if m['days'] == 1 else 's'})"),
         (f"mean SOFR−IORB {final_year_span(m)}", f"{m['mean_spread_final_year_bp']:+.1f} bp"),
         # the rows below the mean are over the whole period (a synthetic start's December too)

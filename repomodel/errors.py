@@ -83,6 +83,11 @@ def show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def toml_text(value: Any) -> str:
+    """A value as a scenario file or `--set` writes it (`true`, `"text"`, `[1, 2]`), whole."""
+    return _toml(value)
+
+
 def _toml(value: Any, top: bool = False) -> str:
     """`show`'s spelling: booleans, tables and lists as a scenario file writes them (`true`,
     `{date = "2025-12-11", bottom = 3.5}`), other values as Python's repr (a string alone keeps
@@ -160,7 +165,8 @@ class Parser(argparse.ArgumentParser):
         """The options of the command line this parser does not know (abbreviations count as
         known, as argparse takes them)."""
         unknown = []
-        for token in Parser._argv:
+        argv = Parser._argv
+        for token in argv[: argv.index("--")] if "--" in argv else argv:  # after --: positionals
             parsed = self._parse_optional(token) if token.startswith("-") else None
             if parsed and parsed[0] is None and not self._negative_number_matcher.match(token):
                 unknown.append(token)

@@ -148,6 +148,11 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, field)
             ["backtest", "--horizon", "3"],
             "repomodel backtest: error: the following arguments are required: --origins",
         ),
+        # what follows -- is positional, not a mistyped option
+        (
+            ["backtest", "--horizon", "3", "--", "--bogus"],
+            "repomodel backtest: error: the following arguments are required: --origins",
+        ),
         # argparse's own `invalid int value` said as every other option's error is
         (
             ["backtest", "--origins", "2025-06-30", "--horizon", "x"],

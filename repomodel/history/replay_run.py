@@ -45,7 +45,7 @@ from repomodel.runs.figures import spread_figure
 from repomodel.runs.outputs import ENSEMBLE_FILES, RUN_FILES, atomic_write, check_out, removed_note, write_run
 from repomodel.runs.progress import days, progress_bar
 from repomodel.runs.runner import Runner, run_jobs
-from repomodel.runs.summary import summarise
+from repomodel.runs.summary import set_texts, summarise, with_sets
 
 SOMA = ("soma_bills", "soma_coupons", "soma_mbs")  # the Fed's securities; the rest of its assets stays
 
@@ -130,11 +130,14 @@ def replay_to(
     summary["replayed_from"] = str(frame.index[0].date())  # the warm-up before the window, if any
     summary["tracking"] = tracking(df)
     summary["fit"] = fit_summary(df)
+    changed = set_texts(sets)
+    if changed:
+        summary["overrides"] = changed
     if ens is not None:
         summary["ensemble"] = ensemble_summary(ens, df.get("actual_spread_bp"))
     actual = df["actual_spread_bp"].dropna() if "actual_spread_bp" in df else None
     effr = df["actual_effr_spread_bp"].dropna() if "actual_effr_spread_bp" in df else None
-    title = "repomodel · replay: SOFR−IORB, model vs actual"
+    title = f"repomodel · {with_sets('replay', changed)}: SOFR−IORB and EFFR−IORB, model vs actual"
     removed = write_run(
         out,
         df,

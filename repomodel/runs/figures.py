@@ -17,6 +17,7 @@ from repomodel.runs.runner import can_fork, forking
 # One colour per series, the same in every figure. The data are orange against the model's
 # blue: black against dark blue could not be told apart where they overlap.
 MODEL, ACTUAL, EFFR, DRAWS = "tab:blue", "tab:orange", "tab:green", "tab:purple"
+ACTUAL_EFFR = "tab:brown"  # the market's EFFR: not the model's green, nor the tax dates' olive
 QUARTER_END, TAX_DATE = "#f0a8a8", "#b8b860"  # opaque, so the legend shows the lines' colour
 LEGEND = {"fontsize": 8, "frameon": False, "loc": "lower left", "bbox_to_anchor": (0.0, 1.0)}
 
@@ -89,7 +90,7 @@ def spread_figure(
         ax1.plot(actual.index, actual.values, color=ACTUAL, lw=1.0, label="SOFR − IORB (actual)")
     if actual_effr is not None:
         ax1.plot(
-            actual_effr.index, actual_effr.values, color=EFFR, lw=0.9, ls=":", label="EFFR − IORB (actual)"
+            actual_effr.index, actual_effr.values, color=ACTUAL_EFFR, lw=0.9, label="EFFR − IORB (actual)"
         )
     _corridor(ax1, df)
     _mark_dates(ax1, df)

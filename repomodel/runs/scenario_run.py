@@ -6,14 +6,13 @@ from pathlib import Path
 
 from repomodel import scenario as scenarios
 from repomodel.core import simulate
-from repomodel.dotted import flatten
 from repomodel.errors import InputError
 from repomodel.history.closes import announce, check_vary, from_history
 from repomodel.runs.ensemble import write_ensemble
 from repomodel.runs.figures import FigureProcess
 from repomodel.runs.outputs import TRACKED_RESULTS, check_out, removed_note, write_run
 from repomodel.runs.progress import days
-from repomodel.runs.summary import summarise
+from repomodel.runs.summary import set_texts, summarise, with_sets
 
 
 def run_scenario(
@@ -80,24 +79,6 @@ def scenario_label(scenario: str, params: dict) -> tuple[str, str | None]:
     path = Path(text)
     copy = params["name"] in scenarios.scenario_names() or path.stem != params["name"]
     return (f"{params['name']} ({path.name})" if copy else params["name"]), text
-
-
-def set_texts(sets: list[str] | dict | None) -> list[str]:
-    """The `--set` overrides of a run as `key=value` texts (a dict's as dotted keys), in order."""
-    if not sets:
-        return []
-    if isinstance(sets, dict):
-        return [f"{key}={value}" for key, value in flatten(sets).items()]
-    return [str(text).strip() for text in sets]
-
-
-def with_sets(label: str, changed: list[str], shown: int = 3) -> str:
-    """A run's label with its overrides, so that a what-if's figure does not pass for the
-    scenario's own: `rmp40 with rmp.monthly=60` (the first `shown`, then how many more)."""
-    if not changed:
-        return label
-    more = f" and {len(changed) - shown} more" if len(changed) > shown else ""
-    return f"{label} with {', '.join(changed[:shown])}{more}"
 
 
 def default_folder(scenario: str, params: dict) -> str:

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from repomodel import __version__
+from repomodel.dotted import flatten, plain
+from repomodel.errors import toml_text
 from repomodel.runs.outputs import jsonable
 
 SPIKE_BP = 10.0  # a day above IORB by this much is a spike (the stress days of Sept 2019 were)
@@ -86,3 +88,27 @@ def stays_at_or_below_from(monthly: pd.Series, level_bp: float = 0.0) -> str | N
         return None
     last_above = np.flatnonzero(above)
     return str(monthly.index[last_above[-1] + 1 if len(last_above) else 0])
+
+
+def set_texts(sets: list[str] | dict | None) -> list[str]:
+    """The `--set` overrides of a run as `key=value` texts (a dict's as dotted keys), in order."""
+    if not sets:
+        return []
+    if isinstance(sets, str):  # one override, as `scenario.load` takes it
+        return [sets.strip()]
+    if isinstance(sets, dict):  # values as --set would read them (TOML), numpy's as Python's
+        return [f"{key}={toml_text(plain(value))}" for key, value in flatten(sets).items()]
+    return [str(text).strip() for text in sets]
+
+
+def with_sets(label: str, changed: list[str], shown: int = 3, width: int = 40) -> str:
+    """A run's label with its overrides, so that a what-if's figure does not pass for the
+    scenario's own: `rmp40 with rmp.monthly=60` (the first `shown`, each cut to `width`
+    characters so that a title fits its figure, then how many more; summary.json and the
+    printed table keep them whole)."""
+    if not changed:
+        return label
+    flat = [" ".join(text.split()) for text in changed[:shown]]  # a line break or tab as a space
+    cut = [text if len(text) <= width else text[: width - 1] + "…" for text in flat]
+    more = f" and {len(changed) - shown} more" if len(changed) > shown else ""
+    return f"{label} with {', '.join(cut)}{more}"

@@ -203,6 +203,10 @@ def test_a_window_is_replayed_warm_from_the_files_first_row(tmp_path):
     assert window == [whole[0], *whole[first:]]
     summary = json.loads((tmp_path / "win" / "summary.json").read_text())
     assert summary["replayed_from"] == "2018-04-02" and summary["metrics"]["start"] == "2018-05-01"
+    # a replay says what --set changed (here the small population's keys, and one more)
+    assert summary["overrides"] == SMALL_SETS
+    changed = json.loads((tmp_path / "w" / "summary.json").read_text())
+    assert changed["overrides"] == [*SMALL_SETS, "banks.lclor_large=0.05"]
 
 
 def test_a_scenario_whose_opening_state_a_replay_would_ignore_is_refused(tmp_path):

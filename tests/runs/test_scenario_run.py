@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from repomodel import scenario as scenarios
@@ -69,7 +70,7 @@ def test_a_what_if_says_its_overrides_in_its_summary_table_and_figure_title(tmp_
     # `repomodel run --set rmp.monthly=60` is not rmp40: its summary, printed table and figure
     # title name what was changed, so a what-if's figure does not pass for the scenario's own.
     from repomodel.console import print_summary
-    from repomodel.runs.scenario_run import set_texts, with_sets
+    from repomodel.runs.summary import set_texts, with_sets
 
     sets = [*SHORT, "rmp.monthly=60"]
     summary, out = run_scenario("rmp40", sets, 0, tmp_path / "what_if", quiet=True)
@@ -78,12 +79,22 @@ def test_a_what_if_says_its_overrides_in_its_summary_table_and_figure_title(tmp_
     assert "changed (--set)" in capsys.readouterr().out
     assert with_sets("rmp40", ["rmp.monthly=60"]) == "rmp40 with rmp.monthly=60"
     assert with_sets("rmp40", ["a=1", "b=2", "c=3", "d=4", "e=5"]) == "rmp40 with a=1, b=2, c=3 and 2 more"
-    # the Python API's dict of overrides, nested or dotted, said as --set would say it
+    long = 'policy.target_range=[{date="2025-12-11", bottom=3.5, top=3.75}]'
+    assert with_sets("rmp40", [long]) == "rmp40 with " + long[:39] + "…"
+    # the Python API's dict of overrides, nested or dotted, said as --set would say it (TOML;
+    # numpy's values as the Python values they hold), and one override as one
     assert set_texts({"rmp": {"monthly": 60}, "seed": 3}) == ["rmp.monthly=60", "seed=3"]
+    assert set_texts({"network.fixed_seed": np.bool_(True), "description": "a b"}) == [
+        "network.fixed_seed=true",
+        'description="a b"',
+    ]
+    assert set_texts("rmp.monthly=60") == ["rmp.monthly=60"]
+    # a line break or tab in an override is a space where it is shown (one row, one title line)
+    assert with_sets("rmp40", ['description="""a\nb"""']) == 'rmp40 with description="""a b"""'
     summary, _ = run_scenario(
         "rmp40", {"calendar.end": "2026-02-27"}, 0, tmp_path / "api", quiet=True, ensemble=2
     )
-    assert summary["overrides"] == ["calendar.end=2026-02-27"]
+    assert summary["overrides"] == ['calendar.end="2026-02-27"']
     # a run of the scenario as it is says nothing of the kind
     plain, _ = run_scenario("rmp40", [], 0, tmp_path / "plain", quiet=True)
     assert "overrides" not in plain
