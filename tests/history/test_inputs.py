@@ -134,6 +134,23 @@ def test_a_misspelt_optional_column_is_named_not_silently_dropped(tmp_path, recw
     assert not [w for w in recwarn if issubclass(w.category, InputWarning)]
 
 
+def test_a_file_is_read_again_when_it_changes_and_its_values_are_the_callers_own(tmp_path):
+    # A process reads a file once for all the seeds it replays, but never a stale copy: a file
+    # written again (other values, or broken) is read again, and a frame's values can be
+    # changed without changing the next caller's.
+    path = weekly(tmp_path)
+    first = load_inputs(path)
+    first["reserves"] *= 2
+    assert load_inputs(path)["reserves"].iloc[0] == 3000
+    path.write_text(path.read_text().replace("2024-01-03,3000,", "2024-01-03,3100,"))
+    assert load_inputs(path)["reserves"].iloc[0] == 3100
+    path.write_text(path.read_text().replace("2024-01-03,3100,", "2024-01-03,abc,"))
+    with pytest.raises(InputError, match="row 1 .*reserves"):
+        load_inputs(path)
+    with pytest.raises(InputError, match="row 1 .*reserves"):  # refused again, not remembered
+        load_inputs(path)
+
+
 def test_start_and_end_clip_the_business_days(tmp_path):
     frame = load_inputs(weekly(tmp_path), start="2024-01-04", end="2024-01-09")
     assert frame.index[0] == pd.Timestamp("2024-01-04")
