@@ -159,6 +159,8 @@ def _reserves_panel(ax2, df: pd.DataFrame) -> None:
     srf = df["srf"]
     if srf.max() > 0:  # no legend entry for bars that are not there
         day = srf.idxmax()
+        # over years a day is under a pixel wide: a bar at least 1/400 of the span, so it shows
+        span = (x[-1] - x[0]).days if len(x) else 0
         _bars(
             ax3,
             x,
@@ -166,6 +168,7 @@ def _reserves_panel(ax2, df: pd.DataFrame) -> None:
             color="firebrick",
             label=f"SRF take-up ($ bn; most {_amount(srf.max())} on {day:%Y-%m-%d})"
             + ("; before 2021-07: Fed repo operations" if x[0] < SRF_START else ""),
+            width=max(1.0, span / 400),
         )
         ax3.set_ylabel("ON RRP, SRF: $ bn")
     else:
@@ -232,12 +235,12 @@ def _date_axis(ax, index: pd.DatetimeIndex) -> None:
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
 
 
-def _bars(ax, x: pd.DatetimeIndex, height: pd.Series, color: str, label: str) -> None:
-    """Day-wide bars from zero, as `ax.bar(x, height, width=1.0)` draws them, but as one
-    collection: a patch per business day took over a third of the time to draw the figure."""
+def _bars(ax, x: pd.DatetimeIndex, height: pd.Series, color: str, label: str, width: float = 1.0) -> None:
+    """Bars from zero `width` days wide, as `ax.bar(x, height, width=width)` draws them, but as
+    one collection: a patch per business day took over a third of the time to draw the figure."""
     mpl = _mpl()
-    left = mpl.mdates.date2num(x) - 0.5
-    verts = [((a, 0.0), (a, h), (a + 1.0, h), (a + 1.0, 0.0)) for a, h in zip(left, height, strict=True)]
+    left = mpl.mdates.date2num(x) - width / 2
+    verts = [((a, 0.0), (a, h), (a + width, h), (a + width, 0.0)) for a, h in zip(left, height, strict=True)]
     bars = mpl.PolyCollection(verts, facecolors=color, edgecolors="none", linewidths=0, label=label)
     bars.sticky_edges.y.append(0.0)
     ax.add_collection(bars)
