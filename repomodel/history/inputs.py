@@ -180,9 +180,9 @@ _READ: dict[tuple[str, str], tuple[pd.DatetimeIndex, dict[str, np.ndarray]]] = {
 
 def _read_once(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
     """`_read`, once a process for a file as it is (its path and a hash of its bytes: a file
-    written again within a clock tick keeps its modification time): a replay ensemble or a
-    calibration replays the same file for every seed in each worker. The columns come as
-    copies; a file that fails its checks is read (and refused) each time."""
+    written again within a clock tick keeps its modification time): scripts and tests replay
+    the same file by its path seed after seed. The columns come as copies; a file that fails
+    its checks is read (and refused) each time."""
     try:
         content = path.read_bytes()
     except OSError:
