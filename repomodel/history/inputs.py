@@ -52,6 +52,7 @@ import csv
 import datetime as dt
 import difflib
 import hashlib
+import io
 import math
 import warnings
 from pathlib import Path
@@ -175,31 +176,50 @@ def check_on_rrp_within_funds(name: str, days: pd.DataFrame) -> None:
         )
 
 
-_READ: dict[tuple[str, str], tuple[pd.DatetimeIndex, dict[str, np.ndarray]]] = {}
+Read = tuple[pd.DatetimeIndex, dict[str, np.ndarray]]
+_READ: dict[tuple[str, str], tuple[Read, list[warnings.WarningMessage]]] = {}
+_WARNED: dict = {}  # the registry the warnings given again go by (Python's "default": once)
 
 
-def _read_once(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
-    """`_read`, once a process for a file as it is (its path and a hash of its bytes: a file
-    written again within a clock tick keeps its modification time): scripts and tests replay
-    the same file by its path seed after seed. The columns come as copies; a file that fails
-    its checks is read (and refused) each time."""
-    try:
-        content = path.read_bytes()
-    except OSError:
-        return _read(path)  # which says what is wrong with the path
-    key = (str(path.resolve()), hashlib.sha256(content).hexdigest())
+def _read_once(path: Path) -> Read:
+    """`_read`, once a process for a file as it is (the path as given and a hash of its bytes:
+    a file written again within a clock tick keeps its modification time): scripts and tests
+    replay the same file by its path seed after seed. The bytes are read once and parsed as
+    hashed (a file rewritten meanwhile, or a pipe, is read as it was when read); its warnings
+    are given again on every read; the columns come as copies; a file that fails its checks
+    is read (and refused) each time."""
+    content = _content(path)
+    key = (str(path), hashlib.sha256(content).hexdigest())
     if key not in _READ:
-        read = _read(path)
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            read = _read(path, content)
         if len(_READ) >= 4:  # a few files at a time (the shipped one, a user's, a test's)
             _READ.pop(next(iter(_READ)))
-        _READ[key] = read
-    dates, columns = _READ[key]
+        _READ[key] = read, said
+    (dates, columns), said = _READ[key]
+    for warning in said:
+        warnings.warn_explicit(
+            warning.message, warning.category, warning.filename, warning.lineno, registry=_WARNED
+        )
     return dates, {name: values.copy() for name, values in columns.items()}
 
 
-def _read(path: Path) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
+def _content(path: Path) -> bytes:
+    """The file's bytes, or an InputError saying why there are none."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file: expected a CSV inputs file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: a folder: expected a CSV inputs file") from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read the inputs file ({err})") from None
+
+
+def _read(path: Path, content: bytes) -> Read:
     """Parse and validate: the row dates and a float array per column (NaN: blank)."""
-    header, rows = _rows(path)
+    header, rows = _rows(path, content)
     name = path.name
     _check_header(name, header)
     if not rows:
@@ -261,20 +281,16 @@ def _check_on_rrp_below_funds(
         )
 
 
-def _rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The stripped header and the non-empty rows with their 1-based data row numbers."""
+def _rows(path: Path, content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The stripped header and the non-empty rows of the file's `content`, with their 1-based
+    data row numbers."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            rows = [(reader.line_num - 1, row) for row in reader if any(row)]
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file: expected a CSV inputs file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: a folder: expected a CSV inputs file") from None
+        reader = csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""))
+        header = next(reader, None)
+        rows = [(reader.line_num - 1, row) for row in reader if any(row)]
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text: expected a CSV inputs file in UTF-8") from None
-    except (OSError, csv.Error) as err:
+    except csv.Error as err:
         raise InputError(f"{path}: cannot read the inputs file ({err})") from None
     if header is None:
         raise InputError(f"{path}: file is empty: expected a header and data rows")

@@ -3,6 +3,9 @@ where observed), one-line errors that point at the cell, and the shipped history
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -149,6 +152,27 @@ def test_a_file_is_read_again_when_it_changes_and_its_values_are_the_callers_own
         load_inputs(path)
     with pytest.raises(InputError, match="row 1 .*reserves"):  # refused again, not remembered
         load_inputs(path)
+
+
+def test_a_file_read_again_warns_again_and_a_pipe_is_read_once(tmp_path):
+    # The file is remembered by its bytes as read, and parsed from them: a pipe (read once)
+    # is not read as empty the second time; a misspelt column is said on every read, as it was.
+    path = write(
+        tmp_path,
+        "2024-01-03,3000,500,700,7700,23000,17500,5.40,5.30,5.50,1",
+        "2024-01-10,3070,430,630,7630,23070,17430,5.40,5.30,5.50,1",
+        header=HEADER + ",sofer",
+    )
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        load_inputs(path)
+        load_inputs(path)
+    assert [str(w.message).split(":")[0] for w in said] == ["inputs.csv header"] * 2
+    code = "from repomodel.history.inputs import load_inputs; print(load_inputs('/dev/stdin')['reserves'].iloc[0])"
+    piped = subprocess.run(
+        [sys.executable, "-c", code], input=weekly(tmp_path).read_bytes(), capture_output=True, check=False
+    )
+    assert piped.returncode == 0 and piped.stdout.decode().strip() == "3000.0", piped.stderr.decode()
 
 
 def test_start_and_end_clip_the_business_days(tmp_path):
