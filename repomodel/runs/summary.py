@@ -103,12 +103,15 @@ def set_texts(sets: list[str] | dict | None) -> list[str]:
 
 def with_sets(label: str, changed: list[str], shown: int = 3, width: int = 40) -> str:
     """A run's label with its overrides, so that a what-if's figure does not pass for the
-    scenario's own: `rmp40 with rmp.monthly=60` (the first `shown`, each cut to `width`
-    characters so that a title fits its figure, then how many more; summary.json and the
-    printed table keep them whole)."""
+    scenario's own: `rmp40 with rmp.monthly=60` (the first `shown`; one longer than `width`
+    characters as its key, `policy.target_range=…`, so that a title fits its figure and does
+    not show a value's first part as if it were the change; then how many more; summary.json
+    and the printed table keep them whole)."""
     if not changed:
         return label
     flat = [" ".join(text.split()) for text in changed[:shown]]  # a line break or tab as a space
-    cut = [text if len(text) <= width else text[: width - 1] + "…" for text in flat]
+    cut = [
+        text if len(text) <= width else f"{text.partition('=')[0].strip()[: width - 2]}=…" for text in flat
+    ]
     more = f" and {len(changed) - shown} more" if len(changed) > shown else ""
     return f"{label} with {', '.join(cut)}{more}"

@@ -80,7 +80,7 @@ def test_a_what_if_says_its_overrides_in_its_summary_table_and_figure_title(tmp_
     assert with_sets("rmp40", ["rmp.monthly=60"]) == "rmp40 with rmp.monthly=60"
     assert with_sets("rmp40", ["a=1", "b=2", "c=3", "d=4", "e=5"]) == "rmp40 with a=1, b=2, c=3 and 2 more"
     long = 'policy.target_range=[{date="2025-12-11", bottom=3.5, top=3.75}]'
-    assert with_sets("rmp40", [long]) == "rmp40 with " + long[:39] + "…"
+    assert with_sets("rmp40", [long]) == "rmp40 with policy.target_range=…"
     # the Python API's dict of overrides, nested or dotted, said as --set would say it (TOML;
     # numpy's values as the Python values they hold), and one override as one
     assert set_texts({"rmp": {"monthly": 60}, "seed": 3}) == ["rmp.monthly=60", "seed=3"]
