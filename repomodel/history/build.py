@@ -101,7 +101,7 @@ from pandas.tseries.offsets import CustomBusinessDay
 
 from repomodel import scenario
 from repomodel.calendar import Calendar
-from repomodel.errors import InputError, file_name, folder
+from repomodel.errors import InputError, Parser, file_name, folder
 from repomodel.history.folder import DEFAULT_FOLDER, write_atomic
 from repomodel.history.inputs import REPORTED_SRF_TAKE_UP, SRF_START
 from repomodel.history.replay import REFERENCE_DEPOSITS
@@ -408,6 +408,6 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """The command on its own (`scripts/build_history_inputs.py`, which also takes --fred)."""
-    parser = argparse.ArgumentParser(prog="build_history_inputs", description=__doc__.splitlines()[0])
+    parser = Parser(prog="build_history_inputs", description=__doc__.splitlines()[0])
     configure(parser)
     return run(parser.parse_args(argv))

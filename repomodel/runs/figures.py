@@ -155,6 +155,10 @@ def _reserves_panel(ax2, df: pd.DataFrame) -> None:
     ax2.plot(x, df["reserves_large"] / 1000, color=DRAWS, lw=0.9, ls=":", label="at large banks")
     ax2.set_ylabel("reserves, $ tn")
     ax3 = ax2.twinx()
+    # the reserves' lines above the ON RRP's area and the SRF's bars (a twin axis is drawn over
+    # its host: the area muddied the lines where the ON RRP held trillions)
+    ax2.set_zorder(ax3.get_zorder() + 1)
+    ax2.patch.set_visible(False)
     ax3.fill_between(x, 0, df["on_rrp"], color="goldenrod", alpha=0.35, lw=0, label="ON RRP ($ bn)")
     srf = df["srf"]
     if srf.max() > 0:  # no legend entry for bars that are not there

@@ -3,6 +3,10 @@ every average, and a build reads no row past its end and writes a file the input
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -101,3 +105,16 @@ def test_builder_reads_no_row_past_its_end_and_writes_a_loadable_file(tmp_path):
     assert frame.index[-1] == pd.Timestamp("2026-01-30")
     with pytest.raises(SystemExit):
         builder.main(["--fred", str(fred), "--out", str(out), "--end", "soon"])
+
+
+def test_the_old_script_refuses_an_unknown_option_in_one_line():
+    # scripts/build_history_inputs.py keeps the old command: its errors are the commands' (one
+    # line, exit code 2), not argparse's usage and error
+    script = Path(__file__).resolve().parents[2] / "scripts" / "build_history_inputs.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--bogus"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "build_history_inputs: error: unrecognized arguments: --bogus (see build_history_inputs --help)"
+    ]
