@@ -178,7 +178,6 @@ def check_on_rrp_within_funds(name: str, days: pd.DataFrame) -> None:
 
 Read = tuple[pd.DatetimeIndex, dict[str, np.ndarray]]
 _READ: dict[tuple[str, str], tuple[Read, list[warnings.WarningMessage]]] = {}
-_WARNED: dict = {}  # the registry the warnings given again go by (Python's "default": once)
 
 
 def _read_once(path: Path) -> Read:
@@ -199,9 +198,7 @@ def _read_once(path: Path) -> Read:
         _READ[key] = read, said
     (dates, columns), said = _READ[key]
     for warning in said:
-        warnings.warn_explicit(
-            warning.message, warning.category, warning.filename, warning.lineno, registry=_WARNED
-        )
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     return dates, {name: values.copy() for name, values in columns.items()}
 
 
