@@ -54,6 +54,7 @@ import difflib
 import hashlib
 import io
 import math
+import re
 import warnings
 from pathlib import Path
 
@@ -420,10 +421,14 @@ def _bound(
     first: pd.Timestamp,
     last: pd.Timestamp,
 ) -> pd.Timestamp | None:
-    """Parse `start`/`end` and check it lies within the rows of the file."""
+    """Parse `start`/`end` and check it lies within the rows of the file. A text must be
+    YYYY-MM-DD, as on the command line: pandas would read 01/07/2025 as 7 January, 2025-07 as
+    its first day and 'July 2025' as well."""
     if value is None:
         return None
     try:
+        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
         when = pd.Timestamp(value)
     except (ValueError, TypeError):
         when = pd.NaT

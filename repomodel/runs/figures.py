@@ -165,22 +165,38 @@ def _reserves_panel(ax2, df: pd.DataFrame) -> None:
         day = srf.idxmax()
         # over years a day is under a pixel wide: a bar at least 1/400 of the span, so it shows
         span = (x[-1] - x[0]).days if len(x) else 0
+        replay = "actual_srf" in df
         _bars(
             ax3,
             x,
             srf,
             color="firebrick",
-            label=f"SRF take-up ($ bn; most {_amount(srf.max())} on {day:%Y-%m-%d})"
-            + ("; before 2021-07: Fed repo operations" if x[0] < SRF_START else ""),
+            label=f"SRF take-up{', model' if replay else ''} ($ bn; most {_amount(srf.max())} on {day:%Y-%m-%d}"
+            + ("; 2019-20: at the Desk's repo operations)" if x[0] < SRF_START else ")"),
             width=max(1.0, span / 400),
         )
+        if replay:  # the market's, on the days the data tell it (none of the Desk's 2019-20 operations)
+            reported = df["actual_srf"].where(df["actual_srf"] >= 0.5).dropna()
+            if len(reported):
+                ax3.plot(
+                    reported.index,
+                    reported,
+                    ls="none",
+                    marker="_",
+                    ms=7,
+                    mew=2,
+                    color="black",
+                    label="SRF take-up, actual",
+                )
         ax3.set_ylabel("ON RRP, SRF: $ bn")
     else:
         ax3.set_ylabel("ON RRP: $ bn (no SRF take-up)")
     h1, l1 = ax2.get_legend_handles_labels()
     h2, l2 = ax3.get_legend_handles_labels()
-    ax2.legend(h1 + h2, l1 + l2, ncol=4, **LEGEND)
-    _mark_dates(ax2, df, labels=False)
+    ax2.legend(
+        h1 + h2, l1 + l2, ncol=min(len(h1 + h2), 3 if any(len(label) > 60 for label in l2) else 4), **LEGEND
+    )
+    _mark_dates(ax3, df, labels=False)  # under the bars: a quarter-end line split its day's bar
 
 
 def fan_chart(

@@ -27,6 +27,8 @@ import importlib.util
 import multiprocessing
 import os
 import signal
+import socket
+import struct
 import sys
 import threading
 import warnings
@@ -43,6 +45,8 @@ from repomodel.runs.progress import progress_bar
 
 Failed = Callable[[BaseException], Any]
 CONNECT_TIMEOUT = "5s"  # to reach a dask scheduler; an address that answers does so in well under a second
+HANDSHAKE_TIMEOUT = 5.0  # seconds for a scheduler's greeting (`scheduler_silence`)
+MAX_HANDSHAKE = 1 << 20  # bytes: a scheduler's handshake is a few hundred
 
 NO_DASK = "dask.distributed is not installed: expected it for sweeps and --scheduler (pip install 'repomodel[sweep]')"
 
@@ -144,12 +148,17 @@ class Runner:
                 raise InputError(
                     f"--scheduler: {self.scheduler!r} is not an address ({exc}): expected tcp://HOST:PORT"
                 ) from None
+            silent = scheduler_silence(self.scheduler)
+            if silent:
+                raise InputError(
+                    f"--scheduler: '{self.scheduler}' {silent}: expected a running dask scheduler"
+                )
             try:
                 self._client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
-            except (OSError, TimeoutError, ValueError) as exc:
+            except Exception as exc:  # whatever the other end sent: not a scheduler we can use
                 raise InputError(
                     f"--scheduler: cannot connect to '{self.scheduler}' within {CONNECT_TIMEOUT} "
-                    f"({exc}): expected a running dask scheduler"
+                    f"({type(exc).__name__}: {exc}): expected a running dask scheduler"
                 ) from None
         elif self._client is None:
             with interrupts_ignored():  # the workers start ignoring Ctrl-C (see `ignore_interrupts`)
@@ -162,6 +171,53 @@ class Runner:
                 )
             self._client = Client(self._cluster)
         return self._client
+
+
+def scheduler_silence(address: str, timeout: float = HANDSHAKE_TIMEOUT) -> str | None:
+    """Why the TCP `address` is not a dask scheduler, or None if it greets as one. A scheduler
+    speaks first: on a connection it sends its handshake, an 8-byte length and then that many
+    bytes (`distributed.comm.core.Listener.on_connection`, `distributed.comm.tcp`). Dask's own
+    client waits for it without a deadline and takes any first 8 bytes for a length, so a web
+    server would hang it for good and a line of text make it allocate exabytes: asked here
+    first, with a deadline. Other transports (tls://, ucx://, ...) are left to dask."""
+    from distributed.comm.addressing import get_address_host_port, parse_address
+
+    scheme, _ = parse_address(address)
+    if scheme != "tcp":
+        return None
+    host, port = get_address_host_port(address)
+    try:
+        conn = socket.create_connection((host, port), timeout=timeout)
+    except TimeoutError:
+        return f"cannot be reached within {timeout:g} s"
+    except OSError as exc:
+        return f"cannot be reached ({exc.strerror or exc})"
+    try:
+        with conn:
+            head = _receive(conn, 8)
+            if len(head) < 8:
+                return "closed the connection without a greeting"
+            (length,) = struct.unpack("Q", head)
+            if not 0 < length <= MAX_HANDSHAKE:
+                return f"answered {head!r}, not a dask handshake"
+            if len(_receive(conn, length)) < length:
+                return "closed the connection within its greeting"
+    except TimeoutError:
+        return f"did not greet as a dask scheduler within {timeout:g} s"
+    except OSError as exc:
+        return f"broke the connection ({exc.strerror or exc})"
+    return None
+
+
+def _receive(conn: socket.socket, n: int) -> bytes:
+    """Up to `n` bytes from `conn`: fewer only if the other end closed."""
+    data = b""
+    while len(data) < n:
+        chunk = conn.recv(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 def _context() -> multiprocessing.context.BaseContext:

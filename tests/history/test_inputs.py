@@ -3,6 +3,7 @@ where observed), one-line errors that point at the cell, and the shipped history
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 import warnings
@@ -267,11 +268,20 @@ def test_row_numbers_count_data_rows_as_in_the_file(tmp_path):
         (None, "2024-02-01", "end 2024-02-01 is outside"),
         ("someday", None, "'someday' is not a date"),
         ("2024-01-06", "2024-01-07", "no business day"),
+        # as on the command line: pandas reads these as 2024-01-05 (not 1 May), 2024-01-01, ...
+        ("01/05/2024", None, "'01/05/2024' is not a date: expected YYYY-MM-DD"),
+        ("2024-01", None, "'2024-01' is not a date"),
+        (None, "January 5 2024", "'January 5 2024' is not a date"),
     ],
 )
 def test_bad_start_or_end(tmp_path, start, end, expected):
     with pytest.raises(InputError, match=expected):
         load_inputs(weekly(tmp_path), start=start, end=end)
+
+
+def test_start_and_end_as_dates_or_timestamps_are_taken():
+    frame = load_inputs(history_path(), start=dt.date(2024, 1, 2), end=pd.Timestamp("2024-01-31"))
+    assert (frame.index[0], frame.index[-1]) == (pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-31"))
 
 
 def test_unreadable_files(tmp_path):

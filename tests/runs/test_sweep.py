@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -297,6 +299,69 @@ def test_unreachable_scheduler_is_an_input_error(tmp_path):
     assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
     assert not (tmp_path / "o").exists()  # checked before anything is written: no manifest, no runs/
     assert time.monotonic() - started < 30
+
+
+def _serve(reply: bytes | None) -> tuple[str, socket.socket]:
+    """A TCP server on a free local port that sends `reply` to every connection and closes it,
+    or (None) accepts and says nothing; its address and its socket (close it after)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+
+    def answer() -> None:
+        held = []
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:  # the test closed the server
+                return
+            if reply is None:
+                held.append(conn)  # silent: a web server waiting for a request
+            else:
+                conn.sendall(reply)
+                conn.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    return f"tcp://127.0.0.1:{server.getsockname()[1]}", server
+
+
+@pytest.mark.parametrize(
+    "reply, said",
+    [
+        (b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", "not a dask handshake"),
+        (None, "did not greet as a dask scheduler"),
+        (b"", "closed the connection without a greeting"),
+    ],
+)
+def test_a_server_that_is_not_a_dask_scheduler_is_refused_in_seconds(tmp_path, reply, said):
+    # Dask's client takes any first 8 bytes for a length (a line of text: exabytes to allocate,
+    # a MemoryError's traceback) and waits for a silent server for good.
+    address, server = _serve(reply)
+    try:
+        spec = write_spec(tmp_path, f'scenario = "rmp40"\n[set]\n{SHORT}\n[grid]\n"rmp.monthly" = [20.0]\n')
+        started = time.monotonic()
+        res = cli(str(spec), "--out", str(tmp_path / "o"), "--scheduler", address, timeout=60)
+    finally:
+        server.close()
+    assert res.returncode == 2, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and address in lines[0] and said in lines[0], res.stderr
+    assert not (tmp_path / "o").exists()
+    assert time.monotonic() - started < 30
+
+
+def test_a_dask_greeting_passes_the_check_and_a_short_one_does_not():
+    from repomodel.runs.runner import scheduler_silence
+
+    handshake = b"\x81\xa6python\x93\x03\x0c\x01"  # any frames of the stated length
+    greeting = struct.pack("Q", len(handshake)) + handshake
+    for reply, said in ((greeting, None), (greeting[:-2], "closed the connection within its greeting")):
+        address, server = _serve(reply)
+        try:
+            assert scheduler_silence(address, timeout=5.0) == said
+        finally:
+            server.close()
+    assert scheduler_silence("tls://127.0.0.1:1") is None  # other transports are left to dask
 
 
 @pytest.mark.parametrize("address", ["not-an-address", "tcp://host-without-port", "foo://x:1"])
