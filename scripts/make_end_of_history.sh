@@ -12,8 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target="repomodel/data/end_of_history.npz"
 work="$(mktemp -d)"
-staged="$(mktemp "repomodel/data/.end_of_history.XXXXXX.npz")"
-trap 'rm -rf "$work" "$staged"' EXIT
+# a new name beside the shipped file (the replay refuses to write over a file that is not a
+# snapshot, an empty one from mktemp included), on its file system so that mv is a rename
+stage="$(mktemp -d "repomodel/data/.end_of_history.XXXXXX")"
+staged="$stage/end_of_history.npz"
+trap 'rm -rf "$work" "$stage"' EXIT
 .venv/bin/repomodel replay --quiet --out "$work/replay" --snapshot "$staged"
 .venv/bin/python - "$staged" <<'EOF'
 import sys
