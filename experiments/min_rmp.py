@@ -235,11 +235,16 @@ def draw(
         for _, a in answers[answers["from_month"] == str(m)].iterrows():
             if a["found"] and a["min_monthly_purchase"] > 0:
                 ax.axvline(a["min_monthly_purchase"], color=f"C{j}", ls=":", lw=1)
-    for target in args.target:
-        ax.axhline(target, color="k", lw=0.8)
+    styles = ["-", "--", "-.", (0, (1, 1))]
+    for k, target in enumerate(args.target):
+        ax.axhline(target, color="k", lw=0.8, ls=styles[k % 4], label=f"target {target:+g} bp")
     ax.set_xlabel("constant monthly bill purchase ($ bn, rmp.monthly = rmp.after)")
     ax.set_ylabel("highest monthly mean SOFR − IORB from the month on (bp)")
-    ax.set_title(f"{args.scenario}: the criterion against the purchase (dotted: minimum found)", fontsize=10)
+    ax.set_title(
+        f"{args.scenario}: the criterion against the purchase\n(dotted, in each month's colour: "
+        "the smallest purchase meeting each target)",
+        fontsize=10,
+    )
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     ax = axes[1]
@@ -251,8 +256,8 @@ def draw(
             color=plt.cm.viridis(j / max(len(scan) - 1, 1)),
             label=f"${x:g} bn",
         )
-    for target in args.target:
-        ax.axhline(target, color="k", lw=0.8)
+    for k, target in enumerate(args.target):
+        ax.axhline(target, color="k", lw=0.8, ls=styles[k % 4])
     ax.set_ylabel("monthly mean SOFR − IORB (bp), mean over seeds")
     ax.set_title("monthly mean spread by constant monthly purchase", fontsize=10)
     ax.legend(fontsize=7, ncol=2)

@@ -124,6 +124,22 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _label_groups(t: pd.DataFrame, apart: float = 1.04) -> list[tuple[str, float]]:
+    """The seeds' labels of one row, those whose points lie within `apart` of each other on the
+    log axis joined ("0,3" at their middle): one label each overprinted its neighbour's."""
+    ranked = t.sort_values("monthly_rmse_bp")
+    groups: list[list[tuple[int, float]]] = []
+    for seed, x in zip(ranked["seed"].astype(int), ranked["monthly_rmse_bp"], strict=True):
+        if groups and x <= groups[-1][-1][1] * apart:
+            groups[-1].append((seed, x))
+        else:
+            groups.append([(seed, x)])
+    return [
+        (",".join(str(s) for s in sorted(seed for seed, _ in g)), float(np.sqrt(g[0][1] * g[-1][1])))
+        for g in groups
+    ]
+
+
 def draw(table: pd.DataFrame, out: Path) -> None:
     names = [v for v in VARIANTS if v in set(table["variant"])]
     fig, ax = plt.subplots(figsize=(9, 0.45 * len(names) + 1.5))
@@ -133,10 +149,10 @@ def draw(table: pd.DataFrame, out: Path) -> None:
     for i, name in enumerate(names):
         t = table[table["variant"] == name]
         ax.scatter(t["monthly_rmse_bp"], np.full(len(t), i), color="tab:blue", s=24, zorder=3)
-        for _, r in t.iterrows():
+        for seeds, x in _label_groups(t):
             ax.annotate(
-                str(int(r["seed"])),
-                (r["monthly_rmse_bp"], i),
+                seeds,
+                (x, i),
                 xytext=(0, 5),
                 textcoords="offset points",
                 fontsize=7,

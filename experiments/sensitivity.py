@@ -127,7 +127,16 @@ def draw(indices: pd.DataFrame, out: Path, n_runs: int) -> None:
         ax.set_title(label, fontsize=10)
         ax.grid(alpha=0.3, axis="x")
     axes[0].legend(fontsize=8)
-    fig.suptitle(f"Sobol indices, rmp40, {n_runs} runs (bars: 95% confidence)")
+    widest = float(np.nanmax(indices[["S1_conf", "ST_conf"]].to_numpy(float), initial=0.0))
+    caveat = (
+        f"\nfew runs for Sobol estimates: 95% intervals up to ±{widest:.2f}; values below 0 or above 1 are "
+        "sampling error. Read the ranking of the largest, not the values (--n 256 for those)"
+        if widest > 0.2
+        else ""
+    )
+    fig.suptitle(
+        f"Sobol indices, rmp40, {n_runs} runs (bars: 95% confidence){caveat}", fontsize=10 if caveat else 12
+    )
     fig.tight_layout()
     fig.savefig(out / "sensitivity.png", dpi=120)
     plt.close(fig)

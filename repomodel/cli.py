@@ -347,6 +347,12 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
         sys.stderr.write("repomodel: interrupted (output is written only when complete)\n")
         return 130
+    except BrokenPipeError:
+        # The reader of our output stopped (`repomodel run | head`): what the command writes to
+        # files is complete before it prints; stop quietly, with a shell's status for SIGPIPE,
+        # and keep Python from complaining about the closed pipe at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     finally:
         warnings.showwarning = shown
         if previous is not None:

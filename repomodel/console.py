@@ -78,7 +78,8 @@ def print_summary(summary: dict, out: Path, wall_seconds: float) -> None:
         (
             "scenario",
             summary["scenario"]
-            + (f" (file {summary['scenario_file']})" if "scenario_file" in summary else ""),
+            + (f" (file {summary['scenario_file']})" if "scenario_file" in summary else "")
+            + (f", seed {summary['seed']}" if "seed" in summary else ""),
         ),
         *(
             [("changed (--set)", " ".join(", ".join(summary["overrides"]).split()))]

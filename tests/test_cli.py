@@ -439,3 +439,20 @@ def test_an_empty_scenario_or_scheduler_is_refused_not_read_as_a_default(tmp_pat
     assert main([*args, "--out", str(tmp_path / "out")]) == 2
     assert said in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly_with_the_results_written(tmp_path):
+    # `repomodel run | head -1`: the pipe closes before the summary is printed. The files are
+    # written first, and the command ends without a traceback (status 141, SIGPIPE's).
+    out = tmp_path / "o"
+    p = subprocess.Popen(
+        [sys.executable, "-m", "repomodel.cli", "run", "--out", str(out), "--set", "calendar.end=2026-01-15"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    p.stdout.close()  # the reader is gone before anything is printed
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == 141, err
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert {f.name for f in out.iterdir()} == {"timeseries.csv", "summary.json", "spread.png"}

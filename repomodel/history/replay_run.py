@@ -42,7 +42,15 @@ from repomodel.history.replay_options import (  # noqa: F401 (the names served h
     replay_params,
 )
 from repomodel.runs.figures import spread_figure
-from repomodel.runs.outputs import ENSEMBLE_FILES, RUN_FILES, atomic_write, check_out, removed_note, write_run
+from repomodel.runs.outputs import (
+    ENSEMBLE_FILES,
+    RUN_FILES,
+    atomic_write,
+    check_out,
+    removed_note,
+    unwritable,
+    write_run,
+)
 from repomodel.runs.progress import days, progress_bar
 from repomodel.runs.runner import Runner, run_jobs
 from repomodel.runs.summary import set_texts, summarise, with_sets
@@ -215,7 +223,7 @@ def check_snapshot_path(path: Path, inputs: Path | None = None, out: Path | None
         os.unlink(probe)
     except OSError as exc:
         raise InputError(
-            f"--snapshot: cannot write to '{folder}' ({exc.strerror}): expected a folder you can write to"
+            f"--snapshot: cannot write to '{folder}' ({unwritable(Path(folder), exc)}): expected a folder you can write to"
         ) from None
 
 

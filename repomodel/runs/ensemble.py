@@ -208,7 +208,9 @@ def write_ensemble(
     varies = (
         "network, balance sheets and shocks: each opens on the history replayed at its seed"
         if vary == "history"
-        else f"payment shocks; all open on {snap}"
+        else "payment shocks; all open on the shipped history's close of 2025-12-31"
+        if snap == "end_of_history"
+        else f"payment shocks; all open on {Path(snap).name}"
         if snap
         else "network and shocks"
     )

@@ -213,11 +213,19 @@ def fan_chart(
     plt = _mpl().plt
     fig, ax = plt.subplots(figsize=(11, 5.5), layout="constrained")
     for k, c in enumerate(draws):  # every draw, faint: a draw far from the rest stays visible
-        ax.plot(ens.index, ens[c], color="0.55", lw=0.4, alpha=0.5, label="each draw" if k == 0 else None)
+        ax.plot(ens.index, ens[c], color="0.6", lw=0.3, alpha=0.45, label="each draw" if k == 0 else None)
+    # the band over the draws (under them, 20 grey lines hid it where the draws lie close)
     ax.fill_between(
-        ens.index, ens["p05_bp"], ens["p95_bp"], color=MODEL, alpha=0.25, lw=0, label="5th-95th pct"
+        ens.index,
+        ens["p05_bp"],
+        ens["p95_bp"],
+        color=MODEL,
+        alpha=0.3,
+        lw=0,
+        zorder=2.5,
+        label="5th-95th pct",
     )
-    ax.plot(ens.index, ens["p50_bp"], color=MODEL, lw=1.5, label="median")
+    ax.plot(ens.index, ens["p50_bp"], color=MODEL, lw=1.5, zorder=3, label="median")
     _corridor(ax, df)
     _mark_dates(ax, df)
     ax.set_ylabel("SOFR − IORB, bp")

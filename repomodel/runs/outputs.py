@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import math
 import os
@@ -110,7 +111,7 @@ def staged(out: str | Path) -> Iterator[Path]:
     except OSError as exc:
         _undo(made)
         raise InputError(
-            f"--out: cannot write to '{out}' ({exc.strerror}): expected a writable folder"
+            f"--out: cannot write to '{out}' ({unwritable(out, exc)}): expected a writable folder"
         ) from None
     try:
         yield tmp
@@ -152,6 +153,16 @@ def _move_in(tmp: Path, out: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)  # the files the results replaced
 
 
+def unwritable(path: Path, exc: OSError) -> str:
+    """Why `path` could not be written, for a message: the system's reason, except where a
+    folder that exists refuses new files (/proc), which the system calls "No such file or
+    directory"."""
+    base = next((p for p in (path, *path.parents) if p.exists()), None)
+    if exc.errno == errno.ENOENT and base is not None and base.is_dir():
+        return f"'{base}' takes no new files"
+    return exc.strerror or str(exc)
+
+
 def writable(out: str | Path, option: str = "--out") -> list[Path]:
     """Make folder `out` (and missing parents) and check that files can be written into it, or
     raise an InputError naming it (as `option`); returns the folders made, for `_undo`. Staging
@@ -170,7 +181,7 @@ def writable(out: str | Path, option: str = "--out") -> list[Path]:
     except OSError as exc:
         _undo(made)
         raise InputError(
-            f"{option}: cannot write to '{out}' ({exc.strerror}): expected a folder you can write to"
+            f"{option}: cannot write to '{out}' ({unwritable(out, exc)}): expected a folder you can write to"
         ) from None
     for stale in out.glob(f"{STAGING}*"):
         if stale.is_dir() and not _alive(stale.name.removeprefix(STAGING).split(".")[0]):

@@ -62,7 +62,9 @@ def run_scenario(
             summary["opened_on"] = (
                 f"the close of the shipped history replayed at seed {seed} (--vary history)"
             )
-        title = f"repomodel · {label}: SOFR−IORB, reserves, ON RRP and SRF"
+        # another seed's figure says so (the scenario's own seed, as tracked, need not)
+        shown = label if seed == params["seed"] else f"{label} (seed {seed})"
+        title = f"repomodel · {shown}: SOFR−IORB, reserves, ON RRP and SRF"
         removed = write_run(out, df, summary, lambda path: figures.draw("spread_figure", df, title, path))
     removed_note(out, removed, quiet)
     return summary, out

@@ -35,7 +35,7 @@ from repomodel import __version__
 from repomodel.errors import InputError
 from repomodel.history.closes import announce, close_of, to_replay
 from repomodel.model import RepoMarketModel, simulate
-from repomodel.runs.outputs import check_out, jsonable, write_json, write_parquet
+from repomodel.runs.outputs import check_out, jsonable, unwritable, write_json, write_parquet
 from repomodel.runs.progress import progress_bar
 from repomodel.runs.runner import Runner
 from repomodel.runs.summary import metrics
@@ -165,7 +165,7 @@ def prepare(out: Path, spec: dict, p: dict, timeseries: bool) -> None:
     try:
         (out / "runs").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"--out: cannot write to '{out}' ({exc.strerror})") from None
+        raise InputError(f"--out: cannot write to '{out}' ({unwritable(out, exc)})") from None
     for stale in (out / "runs").glob(".*.tmp"):
         stale.unlink(missing_ok=True)
     write_json(

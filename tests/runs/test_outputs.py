@@ -247,3 +247,15 @@ def test_a_timeseries_never_prints_minus_zero_and_no_other_byte_changes(tmp_path
     assert outputs.unsigned_zeros(df, 3)["srf"].tolist()[:4] == [0.0, 0.0, 0.0, 0.0]
     assert not np.signbit(outputs.unsigned_zeros(df, 3)["srf"].to_numpy()[:4]).any()
     assert np.signbit(df["srf"].iloc[0])  # the frame written is left as it was
+
+
+def test_a_folder_that_takes_no_new_files_is_named_not_called_missing(tmp_path):
+    # /proc exists, yet creating a file in it fails with "No such file or directory"
+    from repomodel.runs.outputs import unwritable
+
+    missing = OSError(errno.ENOENT, "No such file or directory")
+    assert unwritable(tmp_path / "x" / "y", missing) == f"'{tmp_path}' takes no new files"
+    assert unwritable(tmp_path, OSError(errno.EACCES, "Permission denied")) == "Permission denied"
+    if Path("/proc/self").is_dir():  # Linux: the real thing, through the command's check
+        with pytest.raises(InputError, match=r"'/proc' takes no new files"):
+            outputs.writable("/proc/repomodel-test")
