@@ -124,7 +124,7 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _label_groups(t: pd.DataFrame, apart: float = 1.04) -> list[tuple[str, float]]:
+def _label_groups(t: pd.DataFrame, apart: float = 1.1) -> list[tuple[str, float]]:
     """The seeds' labels of one row, those whose points lie within `apart` of each other on the
     log axis joined ("0,3" at their middle): one label each overprinted its neighbour's."""
     ranked = t.sort_values("monthly_rmse_bp")

@@ -414,6 +414,30 @@ def _parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def parse_day(value: object, label: str) -> pd.Timestamp | None:
+    """A window's bound as a day (midnight), or None if `value` is not a date. A text must be
+    YYYY-MM-DD, as on the command line (pandas would read 01/05/2024 as 5 January, 2024-01 as
+    its first day and 'July 2025' as well); a number is not a date (pandas would read 20250701
+    as nanoseconds after 1970), nor a numpy datetime64 coarser than a day (a month or a year);
+    a date with a time zone is refused by name (a day of the inputs has none)."""
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return None
+    elif isinstance(value, bool | int | float | np.integer | np.floating):
+        return None
+    elif isinstance(value, np.datetime64) and np.datetime_data(value.dtype)[0] in ("Y", "M", "W"):
+        return None
+    try:
+        when = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return None
+    if pd.isna(when):
+        return None
+    if when.tzinfo is not None:
+        raise InputError(f"{label} {value!r} has a time zone: expected a date, YYYY-MM-DD")
+    return when.normalize()
+
+
 def _bound(
     value: str | pd.Timestamp | None,
     label: str,
@@ -426,15 +450,9 @@ def _bound(
     its first day and 'July 2025' as well."""
     if value is None:
         return None
-    try:
-        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError(value)
-        when = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        when = pd.NaT
-    if pd.isna(when):
+    when = parse_day(value, label)
+    if when is None:
         raise InputError(f"{label} {value!r} is not a date: expected YYYY-MM-DD")
-    when = when.normalize()
     if not first <= when <= last:
         raise InputError(
             f"{label} {when.date()} is outside {path.name}: expected a date from "

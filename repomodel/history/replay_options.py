@@ -18,7 +18,13 @@ import pandas as pd
 from repomodel import scenario as scenarios
 from repomodel.calendar import business_days
 from repomodel.errors import InputError
-from repomodel.history.inputs import OPTIONAL_QUANTITIES, QUANTITIES, RATES, check_on_rrp_within_funds
+from repomodel.history.inputs import (
+    OPTIONAL_QUANTITIES,
+    QUANTITIES,
+    RATES,
+    check_on_rrp_within_funds,
+    parse_day,
+)
 
 FROM_DATA = (
     "calendar",
@@ -145,11 +151,8 @@ def check_frame(frame: object) -> None:
 def check_day(value: object, name: str) -> pd.Timestamp:
     """A window's bound given from Python, as a date; refused with its name if it is none (a
     number is not a date: pandas would read 20251105 as nanoseconds after 1970)."""
-    try:
-        day = pd.NaT if isinstance(value, int | float) else pd.Timestamp(value)
-    except (TypeError, ValueError):
-        day = pd.NaT
-    if pd.isna(day):
+    day = parse_day(value, name)  # the same rule as a window read from a file
+    if day is None:
         raise InputError(f"{name}: {value!r}: expected a date YYYY-MM-DD")
     return day
 

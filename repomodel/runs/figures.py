@@ -220,12 +220,13 @@ def fan_chart(
         ens["p05_bp"],
         ens["p95_bp"],
         color=MODEL,
-        alpha=0.3,
+        alpha=0.45,
         lw=0,
         zorder=2.5,
         label="5th-95th pct",
     )
-    ax.plot(ens.index, ens["p50_bp"], color=MODEL, lw=1.5, zorder=3, label="median")
+    # a thin median: a band under a bp wide (the shocks alone) shows on both sides of it
+    ax.plot(ens.index, ens["p50_bp"], color="navy", lw=0.8, zorder=3, label="median")
     _corridor(ax, df)
     _mark_dates(ax, df)
     ax.set_ylabel("SOFR − IORB, bp")

@@ -31,6 +31,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -186,6 +187,9 @@ def scheduler_silence(address: str, timeout: float = HANDSHAKE_TIMEOUT) -> str |
     if scheme != "tcp":
         return None
     host, port = get_address_host_port(address)
+    if not 0 < int(port) < 65536:
+        return f"has port {port}, outside 1..65535"
+    deadline = time.monotonic() + timeout  # for the whole greeting, not each read of it
     try:
         conn = socket.create_connection((host, port), timeout=timeout)
     except TimeoutError:
@@ -194,13 +198,13 @@ def scheduler_silence(address: str, timeout: float = HANDSHAKE_TIMEOUT) -> str |
         return f"cannot be reached ({exc.strerror or exc})"
     try:
         with conn:
-            head = _receive(conn, 8)
+            head = _receive(conn, 8, deadline)
             if len(head) < 8:
                 return "closed the connection without a greeting"
             (length,) = struct.unpack("Q", head)
             if not 0 < length <= MAX_HANDSHAKE:
                 return f"answered {head!r}, not a dask handshake"
-            if len(_receive(conn, length)) < length:
+            if len(_receive(conn, length, deadline)) < length:
                 return "closed the connection within its greeting"
     except TimeoutError:
         return f"did not greet as a dask scheduler within {timeout:g} s"
@@ -209,10 +213,15 @@ def scheduler_silence(address: str, timeout: float = HANDSHAKE_TIMEOUT) -> str |
     return None
 
 
-def _receive(conn: socket.socket, n: int) -> bytes:
-    """Up to `n` bytes from `conn`: fewer only if the other end closed."""
+def _receive(conn: socket.socket, n: int, deadline: float) -> bytes:
+    """Up to `n` bytes from `conn`: fewer only if the other end closed; TimeoutError past
+    `deadline` (time.monotonic), however slowly the bytes come."""
     data = b""
     while len(data) < n:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        conn.settimeout(left)
         chunk = conn.recv(n - len(data))
         if not chunk:
             break

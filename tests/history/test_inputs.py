@@ -482,3 +482,33 @@ def test_history_gives_the_feds_lending_on_the_days_it_lent(history):
     assert np.allclose(lent.reindex(ops[ops > 0].index), ops[ops > 0])
     assert lent.loc["2025-10-31"] == 50.35 and lent.loc["2025-12-31"] == 74.6
     assert (lent.dropna() >= 0).all()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "01/07/2025",
+        "2025-7-1",
+        " 2025-07-01",
+        20250701,
+        np.datetime64("2025-07"),
+        pd.Timestamp("2025-07-01", tz="UTC"),
+    ],
+)
+def test_a_window_bound_is_read_alike_from_a_file_or_a_frame(value):
+    # The same rule whichever way the inputs come: a text YYYY-MM-DD, a date, a Timestamp; not a
+    # number, a month, or a moment in a time zone (each refused naming the value, no traceback).
+    frame = load_inputs(history_path())
+    with pytest.raises(InputError, match="start"):
+        load_inputs(history_path(), value, "2025-07-31")
+    with pytest.raises(InputError, match="start"):
+        replay(frame, start=value, end="2025-07-10")
+
+
+def test_a_time_of_day_is_the_same_day_from_a_file_or_a_frame():
+    from repomodel.history.replay import _window
+
+    moment = dt.datetime(2025, 7, 1, 15, 30)
+    assert load_inputs(history_path(), moment, "2025-07-31").index[0] == pd.Timestamp("2025-07-01")
+    _, first = _window(load_inputs(history_path()), moment, "2025-07-31", warm_up=True)
+    assert first == pd.Timestamp("2025-07-01")  # returned from that day, not the 2nd

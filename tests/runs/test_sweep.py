@@ -362,6 +362,35 @@ def test_a_dask_greeting_passes_the_check_and_a_short_one_does_not():
         finally:
             server.close()
     assert scheduler_silence("tls://127.0.0.1:1") is None  # other transports are left to dask
+    assert "outside 1..65535" in scheduler_silence("tcp://127.0.0.1:99999")
+
+
+def test_a_greeting_that_trickles_in_is_cut_at_the_deadline():
+    # A length of 50 bytes, then a byte every 0.3 s: each read is quick, the greeting is not.
+    from repomodel.runs.runner import scheduler_silence
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def trickle() -> None:
+        conn, _ = server.accept()
+        try:
+            conn.sendall(struct.pack("Q", 50))
+            for _ in range(50):
+                time.sleep(0.3)
+                conn.sendall(b"x")
+        except OSError:  # the check hung up
+            pass
+
+    threading.Thread(target=trickle, daemon=True).start()
+    started = time.monotonic()
+    try:
+        said = scheduler_silence(f"tcp://127.0.0.1:{server.getsockname()[1]}", timeout=1.0)
+    finally:
+        server.close()
+    assert said is not None and "within 1 s" in said
+    assert time.monotonic() - started < 3.0
 
 
 @pytest.mark.parametrize("address", ["not-an-address", "tcp://host-without-port", "foo://x:1"])
