@@ -41,7 +41,7 @@ from repomodel.history.replay_options import (  # noqa: F401 (the names served h
     from_data,
     replay_params,
 )
-from repomodel.runs.figures import spread_figure
+from repomodel.runs.figures import FigureProcess
 from repomodel.runs.outputs import (
     ENSEMBLE_FILES,
     RUN_FILES,
@@ -110,49 +110,58 @@ def replay_to(
     seed = params["seed"] if seed is None else seed
     check_seed(seed + ensemble - 1, f"the last seed (the seed {seed} + {ensemble} seeds - 1)")
     others = list(range(seed + 1, seed + ensemble))
-    with Runner(min(max(1, workers), max(1, len(others)))) as runner:
-        # the other seeds start on the workers first and run while this process replays its own
-        pending = runner.finished(spread_of_seed, [(frame, sets, s, scenario) for s in others])
-        with days("replay", quiet) as progress:
-            closes = []
-            df = replay(
-                frame, overrides=sets, seed=seed, scenario=scenario, progress=progress, snapshot=closes.append
-            )
-        df = df.loc[window:]
-        ens = None
-        if others:
-            bar = progress_bar(len(others), f"{len(others)} more seeds", "seeds", quiet)
-            spreads = {}
-            for index, spread in pending:
-                spreads[others[index]] = spread
-                bar.update()
-            bar.close()
-            spreads = {s: spreads[s].loc[window:] for s in others}
-            ens = ensemble_frame({seed: df["sofr_iorb_bp"], **spreads})
-    summary = summarise(df, params, seed=seed)
-    # the shipped history by name, a user's file as given: no machine's absolute path in a
-    # tracked summary
-    summary["inputs"] = (
-        "shipped history (repomodel/data/history_inputs.csv)" if inputs is None else str(inputs)
-    )
-    summary["replayed_from"] = str(frame.index[0].date())  # the warm-up before the window, if any
-    summary["tracking"] = tracking(df)
-    summary["fit"] = fit_summary(df)
-    changed = set_texts(sets)
-    if changed:
-        summary["overrides"] = changed
-    if ens is not None:
-        summary["ensemble"] = ensemble_summary(ens, df.get("actual_spread_bp"))
-    actual = df["actual_spread_bp"].dropna() if "actual_spread_bp" in df else None
-    effr = df["actual_effr_spread_bp"].dropna() if "actual_effr_spread_bp" in df else None
-    title = f"repomodel · {with_sets('replay', changed)}: SOFR−IORB and EFFR−IORB, model vs actual"
-    removed = write_run(
-        out,
-        df,
-        summary,
-        lambda path: spread_figure(df, title, path, actual=actual, ensemble=ens, actual_effr=effr),
-        extra=None if ens is None else {"ensemble.csv": ens},
-    )
+    # The figure's process imports matplotlib while this one replays (forked before the workers).
+    with FigureProcess() as figures:
+        with Runner(min(max(1, workers), max(1, len(others)))) as runner:
+            # the other seeds start on the workers first and run while this process replays its own
+            pending = runner.finished(spread_of_seed, [(frame, sets, s, scenario) for s in others])
+            with days("replay", quiet) as progress:
+                closes = []
+                df = replay(
+                    frame,
+                    overrides=sets,
+                    seed=seed,
+                    scenario=scenario,
+                    progress=progress,
+                    snapshot=closes.append,
+                )
+            df = df.loc[window:]
+            ens = None
+            if others:
+                bar = progress_bar(len(others), f"{len(others)} more seeds", "seeds", quiet)
+                spreads = {}
+                for index, spread in pending:
+                    spreads[others[index]] = spread
+                    bar.update()
+                bar.close()
+                spreads = {s: spreads[s].loc[window:] for s in others}
+                ens = ensemble_frame({seed: df["sofr_iorb_bp"], **spreads})
+        summary = summarise(df, params, seed=seed)
+        # the shipped history by name, a user's file as given: no machine's absolute path in a
+        # tracked summary
+        summary["inputs"] = (
+            "shipped history (repomodel/data/history_inputs.csv)" if inputs is None else str(inputs)
+        )
+        summary["replayed_from"] = str(frame.index[0].date())  # the warm-up before the window, if any
+        summary["tracking"] = tracking(df)
+        summary["fit"] = fit_summary(df)
+        changed = set_texts(sets)
+        if changed:
+            summary["overrides"] = changed
+        if ens is not None:
+            summary["ensemble"] = ensemble_summary(ens, df.get("actual_spread_bp"))
+        actual = df["actual_spread_bp"].dropna() if "actual_spread_bp" in df else None
+        effr = df["actual_effr_spread_bp"].dropna() if "actual_effr_spread_bp" in df else None
+        title = f"repomodel · {with_sets('replay', changed)}: SOFR−IORB and EFFR−IORB, model vs actual"
+        removed = write_run(
+            out,
+            df,
+            summary,
+            lambda path: figures.draw(
+                "spread_figure", df, title, path, actual=actual, ensemble=ens, actual_effr=effr
+            ),
+            extra=None if ens is None else {"ensemble.csv": ens},
+        )
     removed_note(out, removed, quiet)
     if snapshot is not None:
         write_snapshot(snapshot, hand_over(closes[0]))
