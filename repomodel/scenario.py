@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
+import os
 import re
 import tomllib
 from importlib import resources
@@ -104,6 +105,11 @@ def load(
     params = defaults()
     if isinstance(scenario, dict):
         changes, label = nested(copy.deepcopy(scenario)), "<dict>"
+    elif not isinstance(scenario, str | os.PathLike):
+        raise InputError(
+            f"{labels[0]}: {show(scenario)} is not a scenario: expected a scenario name, "
+            "a path to a .toml file or a dict"
+        )
     else:
         text = str(scenario)
         if not text.strip():
@@ -261,7 +267,7 @@ def parse_sets(items: list[str], label: str = "--set") -> dict[str, Any]:
             if raw[0] in "[{\"'":  # meant as a list, a table or a quoted string: not a plain word
                 raise InputError(
                     f"{label}: '{item}': the value is not valid TOML ({str(exc).split(' (at ')[0]}): expected "
-                    "a TOML value, e.g. 'policy.target_range=[{date=\"2026-03-18\", bottom=3.25, top=3.5}]'"
+                    "a TOML value, e.g. 'policy.target_range=[{date=\"2026-03-19\", bottom=3.25, top=3.5}]'"
                 ) from None
             value = raw
         out[key] = value

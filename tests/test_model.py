@@ -126,6 +126,8 @@ def test_api_errors_name_the_api_arguments_and_the_command_line_its_options(tmp_
     are named by the arguments the caller wrote."""
     cases = [
         (lambda: repomodel.simulate("nope"), r"^scenario: unknown scenario 'nope'"),
+        (lambda: repomodel.simulate(None), r"^scenario: None is not a scenario: expected a scenario name"),
+        (lambda: repomodel.Market(5), r"^scenario: 5 is not a scenario: expected .* or a dict$"),
         (lambda: repomodel.Market("rmp40", overrides=["x"]), r"^overrides: 'x' is malformed"),
         (lambda: repomodel.RepoMarketModel("rmp40", overrides={"banks.nope": 1}), r"^overrides: unknown key"),
         (lambda: replay(end="2018-04-10", overrides={"banks.nope": 1}), r"^overrides: unknown key"),

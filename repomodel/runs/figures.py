@@ -230,7 +230,11 @@ def fan_chart(
     _corridor(ax, df)
     _mark_dates(ax, df)
     ax.set_ylabel("SOFR − IORB, bp")
-    ax.legend(ncol=7, **LEGEND)
+    legend = ax.legend(ncol=7, **LEGEND)
+    for handle in legend.legend_handles:  # the draws' key as a line one can see, not their hairline
+        if handle.get_label() == "each draw":
+            handle.set_linewidth(1.2)
+            handle.set_alpha(0.9)
     top = _spread_limits(ax, df.assign(sofr_iorb_bp=ens["p95_bp"]))
     _note_cut_spikes(ax, {"95th pct": ens["p95_bp"]}, top)
     fig.suptitle(f"{title}: {n} draws ({varies})", x=0.01, ha="left", fontsize=11)
