@@ -139,8 +139,9 @@ def _highest_bids(
     bid: np.ndarray, capacity: np.ndarray, cash: float, whole_rows: int = 0
 ) -> np.ndarray | None:
     """Flat indices of the highest bids (bank, tranche), all those at or above one level, whose
-    capacity covers `cash` by 1 %, in the order of the market (highest bid first, ties by index),
-    or None where no level found so leaves out a fifth of the bids.
+    capacity covers `cash` by 1 %, in the order of the market (highest bid first, ties by index);
+    None where no level tried covers it, or the one that does takes in over four fifths of the
+    bids (the clearing then sorts them all).
 
     The level is read off a sample: every tranche of the first `whole_rows` banks (the large
     banks, which hold most of the capacity) and every 13th of the others, weighted to the whole
