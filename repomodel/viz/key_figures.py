@@ -29,13 +29,13 @@ def key_figures_html(model) -> str:
         rows = [
             ("SOFR", f"{r['sofr']:.3f}%"),
             ("IORB", f"{r['iorb']:.2f}%"),
-            ("SOFR − IORB", f'<span id="rm-spread">{r["sofr_iorb_bp"]:+.1f}</span> bp'),
+            ("SOFR − IORB", f'<span id="rm-spread-bp">{r["sofr_iorb_bp"]:+.1f}</span> bp'),
             ("ON RRP rate / SRF rate", f"{r['on_rrp_rate']:.2f}% / {r['srf_rate']:.2f}%"),
             ("Reserves", f"${r['reserves']:,.0f} bn"),
             ("large / small banks", f"${r['reserves_large']:,.0f} / ${r['reserves_small']:,.0f} bn"),
             ("ON RRP / SRF take-up", f"${max(0.0, r['on_rrp']):,.0f} / ${max(0.0, r['srf']):,.1f} bn"),
             ("TGA", f"${r['tga']:,.0f} bn"),
-            ("Banks short of their target after the interbank market", f"{r['banks_short']}"),
+            ("Banks short of LCLoR + buffer after the interbank market", f"{r['banks_short']}"),
             ("Fed bill purchases today", f"${r['fed_bill_purchases']:,.1f} bn"),
         ]
     table = "".join(

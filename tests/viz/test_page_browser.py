@@ -225,9 +225,12 @@ def test_page_steps_resets_and_plays(server, browser):
     assert _text(page, "#rm-date") == "2026-01-08"
     # As `repomodel run` goes on from the end of history (about +8 bp), not the synthetic
     # start's opening squeeze (about +26 bp).
-    assert float(_text(page, "#rm-spread")) < 15, _text(page, "#rm-spread")
+    assert float(_text(page, "#rm-spread-bp")) < 15, _text(page, "#rm-spread-bp")
     for v in views:
         assert page.inner_html(v) != before[v], f"{v} did not change after five steps"
+    # every element the page names is named once (a key figure once shared a chart's id)
+    ids = page.evaluate("() => [...document.querySelectorAll('[id^=rm-]')].map(e => e.id)")
+    assert len(ids) == len(set(ids)), sorted(i for i in set(ids) if ids.count(i) > 1)
     assert page.locator("#rm-corridor polyline").count() == 4
 
     # A bigger RMP, Reset: the model is rebuilt with it (the key figures show what the model uses).
