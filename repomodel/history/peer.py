@@ -197,7 +197,10 @@ def fit_stats(actual: np.ndarray | pd.Series, predicted: np.ndarray | pd.Series)
         return {"rmse": np.nan, "bias": np.nan, "corr": np.nan, "n": 0}
     error = predicted - actual
     flat = n < 2 or np.ptp(actual) == 0 or np.ptp(predicted) == 0
-    corr = np.nan if flat else float(np.corrcoef(actual, predicted)[0, 1])
+    # Pearson's r from numpy's own sums, not np.corrcoef (a BLAS product, whose last digits
+    # depend on the CPU): a tracked summary.json writes it whole.
+    da, dp = actual - actual.mean(), predicted - predicted.mean()
+    corr = np.nan if flat else float(np.sum(da * dp) / np.sqrt(np.sum(da * da) * np.sum(dp * dp)))
     return {
         "rmse": float(np.sqrt(np.mean(error**2))),
         "bias": float(np.mean(error)),

@@ -103,3 +103,15 @@ def test_fit_stats():
     assert stats == pytest.approx({"rmse": 1.0, "bias": 1.0, "corr": 1.0, "n": 3})
     assert np.isnan(fit_stats([1.0, 2.0], [3.0, 3.0])["corr"])
     assert fit_stats([np.nan], [1.0])["n"] == 0
+
+
+def test_fit_stats_correlation_is_pearsons_from_numpy_sums():
+    """The correlation a tracked summary writes whole: Pearson's r (as np.corrcoef gives it, to
+    rounding), from sums whose digits do not depend on the CPU's BLAS."""
+    rng = np.random.default_rng(3)
+    actual = rng.normal(size=400)
+    predicted = 0.5 * actual + rng.normal(size=400)
+    corr = fit_stats(actual, predicted)["corr"]
+    assert corr == pytest.approx(np.corrcoef(actual, predicted)[0, 1], abs=1e-12)
+    assert fit_stats(actual, -actual)["corr"] == pytest.approx(-1.0)
+    assert np.isnan(fit_stats(actual, np.ones(400))["corr"])  # a flat series has none
