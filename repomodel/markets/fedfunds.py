@@ -22,7 +22,8 @@ from repomodel.markets.fill import DUST, fill
 from repomodel.markets.pricing import Terms, large_bank_tranches, position
 from repomodel.network import Network
 
-SAMPLE_STEP = 13  # every 13th small bank's tranche sampled for the level of the highest bids
+BINS = 256  # bands of bids in the search for the marginal bid (speed settings, not outcomes)
+NEAR = 256  # bids sorted once the band of the marginal bid holds no more
 
 
 def fhlb_loans(
@@ -61,7 +62,7 @@ def fhlb_loans(
         )
         reservation = day.on_rrp + fhlbs.spread
         cash = np.maximum(fhlb["cash"], 0.0)
-        lent, served, _, rate = clear_fed_funds(cash, reservation, amount, bid, p["bargaining"], net.n_large)
+        lent, served, _, rate = clear_fed_funds(cash, reservation, amount, bid, p["bargaining"])
         book.ff_fhlb_lent, book.ff_fhlb = lent, served.sum(axis=1)
         book.ff_fhlb_rate = np.full(book.ff_fhlb.shape, rate)
         post_fhlb_loans(ledger, net, book.ff_fhlb_lent, book.ff_fhlb)
@@ -75,7 +76,6 @@ def clear_fed_funds(
     capacity: np.ndarray,
     bid: np.ndarray,
     bargaining: float,
-    whole_rows: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, float, float]:
     """Clear FHLBs' cash (each `cash` at its `reservation`) against banks' demand in tranches
     (bank, tranche), each up to its `capacity` at its `bid`: the highest bids are served first
@@ -84,98 +84,90 @@ def clear_fed_funds(
     at: the marginal FHLB's reservation plus its `bargaining` share of the gap to the marginal
     bank's bid (the day's trades are bilateral, but an FHLB lends the same dollar to whoever
     bids most, so one rate holds across the market). Each FHLB lends to the banks served in
-    proportion to what they got. Nothing lent, and a NaN rate, when nothing trades. `whole_rows`:
-    how many of the first banks hold most of the capacity (a hint for speed, not the outcome)."""
+    proportion to what they got; bids tied at the margin are served in the order of the banks
+    (then tranches). Nothing lent, and a NaN rate, when nothing trades.
+
+    The market is cleared without sorting the bids: the FHLBs' supply is a few steps, so the
+    marginal FHLB is the last whose reservation is beaten by more demand than the cash before
+    it; then either every bid above its reservation is served (the cash is not all lent), or
+    the cash before and its own all are, and only the marginal bid, the level whose bids at or
+    above it first cover that cash, is needed: every bid above it is served whole, those at it
+    share what is left."""
+    shape = bid.shape
+    bid, capacity = bid.ravel(), capacity.ravel()
     by_res = np.argsort(reservation, kind="stable")
-    supply = np.cumsum(cash[by_res])
-    # The FHLBs' cash reaches only the highest bids: clear against the fewest that cover it
-    # with room to spare. Where the quantity traded comes near the end of those, a lower bid
-    # could have traded or been served a rounding error, so clear against all of them.
-    top = _highest_bids(bid, capacity, supply[-1] if len(supply) else 0.0, whole_rows)
-    flat = (cash, reservation, by_res, supply, capacity.ravel(), bid.ravel(), bargaining)
-    lent, served, quantity, rate = _clear(*flat, top) or _clear(*flat, None)
-    return lent, served.reshape(bid.shape), quantity, rate
-
-
-def _clear(cash, reservation, by_res, supply, capacity, bid, bargaining, among):
-    """`clear_fed_funds` against the bids `among` (flat indices in the market's order, highest
-    bid first; None: all), or None when the outcome could depend on the bids left out."""
-    by_bid = np.argsort(-bid, kind="stable") if among is None else among
-    cap = capacity[by_bid]
-    demand = np.cumsum(cap)
-    # A unit of quantity q trades when the bid of the bank holding q beats the reservation of
-    # the FHLB holding q: find the largest such q over the merged breakpoints. Bids fall and
-    # reservations rise along q, so the segments that trade are the first ones.
-    points = np.concatenate([[0.0], demand, supply])
-    points.sort(kind="stable")  # two sorted runs: a merge
-    points = points[np.concatenate([[True], points[1:] != points[:-1]])]
-    points = points[points <= min(demand[-1] if len(demand) else 0.0, supply[-1] if len(supply) else 0.0)]
+    offered = cash[by_res]
+    supply = np.cumsum(offered)
+    before = np.concatenate([[0.0], supply[:-1]])[: len(supply)]  # the cash of the cheaper FHLBs
     reservations = reservation[by_res]
+    lent = np.zeros(len(cash))
+    nothing = (lent, np.zeros(shape), 0.0, float("nan"))
+    sellers = np.flatnonzero(offered > 0)
+    demand: dict[float, float] = {}
 
-    def prices(k: int) -> tuple[float, float]:
-        mid = (points[k] + points[k + 1]) / 2
-        b = bid[by_bid[min(demand.searchsorted(mid, side="right"), len(demand) - 1)]]
-        return b, reservations[min(supply.searchsorted(mid, side="right"), len(supply) - 1)]
+    def demand_above(j: int) -> float:
+        level = float(reservations[j])
+        if level not in demand:
+            demand[level] = float(capacity[bid > level].sum())
+        return demand[level]
 
-    lo, hi = 0, len(points) - 1  # the number of segments that trade, by bisection
+    # Bids fall and reservations rise along the quantity, so the FHLBs that lend are a leading
+    # run of those with cash: the last of them by bisection.
+    lo, hi = 0, len(sellers)
     while lo < hi:
         k = (lo + hi) // 2
-        b, r = prices(k)
-        lo, hi = (k + 1, hi) if b > r else (lo, k)
-    quantity = points[lo] if lo else 0.0
-    if among is not None and (not lo or quantity >= demand[-1] - 1e-9 * capacity.sum()):
-        return None
+        j = sellers[k]
+        lo, hi = (k + 1, hi) if demand_above(j) > before[j] else (lo, k)
     if not lo:
-        return np.zeros(len(cash)), np.zeros(len(bid)), 0.0, float("nan")
-    served = np.zeros(len(bid))
-    served[by_bid] = np.clip(quantity - (demand - cap), 0.0, cap)
-    lent = np.zeros(len(cash))
-    lent[by_res] = np.clip(quantity - (supply - cash[by_res]), 0.0, cash[by_res])
-    b, r = prices(lo - 1)
-    return lent, served, quantity, float(r + bargaining * (b - r))
+        return nothing
+    j = sellers[lo - 1]
+    floor = reservations[j]
+    if demand_above(j) < supply[j]:  # the marginal FHLB keeps some cash: every bid above it trades
+        quantity = demand_above(j)
+        served = np.where(bid > floor, capacity, 0.0)
+        marginal = float(bid[served > 0].min())
+    else:  # all the cash up to the marginal FHLB is lent: the marginal bid shares what is left
+        quantity = float(supply[j])
+        marginal = _marginal_bid(bid, capacity, quantity, floor)
+        served = np.where(bid > marginal, capacity, 0.0)
+        tied = np.flatnonzero(bid == marginal)
+        share = capacity[tied]
+        served[tied] = np.clip(quantity - served.sum() - (np.cumsum(share) - share), 0.0, share)
+    lent[by_res] = np.clip(quantity - before, 0.0, offered)
+    return lent, served.reshape(shape), quantity, float(floor + bargaining * (marginal - floor))
 
 
-def _highest_bids(
-    bid: np.ndarray, capacity: np.ndarray, cash: float, whole_rows: int = 0
-) -> np.ndarray | None:
-    """Flat indices of the highest bids (bank, tranche), all those at or above one level, whose
-    capacity covers `cash` by 1 %, in the order of the market (highest bid first, ties by index);
-    None where no level tried covers it, or the one that does takes in over four fifths of the
-    bids (the clearing then sorts them all).
+def _marginal_bid(bid: np.ndarray, capacity: np.ndarray, quantity: float, floor: float) -> float:
+    """The bid of the tranche served the last dollar of `quantity` when the bids above `floor`
+    are served highest first: the highest level whose bids at or above it cover the quantity.
 
-    The level is read off a sample: every tranche of the first `whole_rows` banks (the large
-    banks, which hold most of the capacity) and every 13th of the others, weighted to the whole
-    capacity; the level where the sample's capacity covers 1.05, 1.2, 1.6 and 2.5 times the cash
-    is tried in turn, each checked against all the bids. Which level is taken changes nothing
-    but the time: the bids at or above any level are the head of the whole market's order."""
-    n_tranches = bid.shape[1] if bid.ndim == 2 else 1
-    bid, capacity = bid.ravel(), capacity.ravel()
-    n, cut = len(bid), min(whole_rows * n_tranches, len(bid))
-    sample = np.concatenate([bid[:cut], bid[cut::SAMPLE_STEP]])
-    weight = np.concatenate([capacity[:cut], capacity[cut::SAMPLE_STEP]])
-    total = capacity.sum()
-    if not total > 0 or not weight.sum() > 0:
-        return None
-    order = np.argsort(-sample)
-    covered = np.cumsum(weight[order])
-    covered *= total / covered[-1]
-    for share in (1.05, 1.2, 1.6, 2.5):
-        k = int(covered.searchsorted(share * cash))
-        if k >= len(order):
-            return None
-        level = sample[order[k]]
-        top = bid >= level
-        if capacity[top].sum() >= 1.01 * cash:
-            if top.sum() > 0.8 * n:
-                return None
-            # The market's order: the bids above the level sorted, then those at it (often many:
-            # banks with ample reserves bid alike) in the order of their index, as the stable
-            # sort of all the bids puts them.
-            above = np.flatnonzero(bid > level)
-            return np.concatenate(
-                [above[np.argsort(-bid[above], kind="stable")], np.flatnonzero(bid == level)]
-            )
-    return None
+    Only the bids near it are sorted. The bids above the floor fall into `BINS` bands of equal
+    width, highest first (a band is a rounding of a rising function of a bid's distance from the
+    highest bid, so a higher bid is never in a lower band); the capacity of each band and the
+    band where the capacity from the top first covers the quantity follow in one pass. While
+    that band holds more than `NEAR` bids, not all alike, its bids are banded again; then they
+    are sorted."""
+    # the first banding over every bid, those at or below the floor in a band of their own
+    highest = bid.max()
+    band = np.minimum((highest - bid) * (BINS / (highest - floor)), BINS - 1)
+    band = np.where(bid > floor, band, BINS).astype(np.intp)
+    covered = np.cumsum(np.bincount(band, weights=capacity, minlength=BINS + 1)[:BINS])
+    k = min(int(covered.searchsorted(quantity)), BINS - 1)
+    before = covered[k - 1] if k else 0.0  # the capacity of the bids above the band searched
+    near = np.flatnonzero(band == k)
+    while len(near) > NEAR:
+        bids = bid[near]
+        highest, lowest = bids.max(), bids.min()
+        if highest == lowest:
+            break
+        band = np.minimum((highest - bids) * (BINS / (highest - lowest)), BINS - 1).astype(np.intp)
+        covered = before + np.cumsum(np.bincount(band, weights=capacity[near], minlength=BINS))
+        k = min(int(covered.searchsorted(quantity)), BINS - 1)
+        before = covered[k - 1] if k else before
+        near = near[band == k]
+    near = near[np.argsort(-bid[near], kind="stable")]
+    running = before + np.cumsum(capacity[near])
+    return float(bid[near[min(int(running.searchsorted(quantity)), len(near) - 1)]])
 
 
 def correspondent(
