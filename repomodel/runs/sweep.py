@@ -11,7 +11,9 @@ parameters, seed, the run's summary metrics, `runs.summary`), written atomically
 whole or not at all; with --timeseries its daily series goes to `<run_id>.timeseries.parquet`
 first. A run that raises is recorded in `<run_id>.error.json` and the sweep goes on.
 `DIR/manifest.json` lists the runs of the spec. Re-running the same command skips runs whose
-file exists and retries failed ones, so an interrupted sweep resumes where it stopped. A folder
+file exists and retries failed ones, so an interrupted sweep resumes where it stopped. A run's id
+hashes the model too (`closes.model_key`), so a sweep resumed after the model changed runs
+again rather than mix two models' runs; a worker with another repomodel makes failed runs. A folder
 holding another spec's sweep is refused (its manifest would be replaced and its runs orphaned)
 unless `force`; the report reads only the runs of the manifest, so it never mixes two specs.
 The folder is checked and the scheduler reached before anything is written. Results
@@ -33,6 +35,7 @@ import pandas as pd
 
 from repomodel import __version__
 from repomodel.errors import InputError
+from repomodel.history import closes
 from repomodel.history.closes import announce, close_of, to_replay
 from repomodel.model import RepoMarketModel, simulate
 from repomodel.runs.outputs import check_out, jsonable, unwritable, write_json, write_parquet
@@ -55,7 +58,12 @@ def run_one(
         if vary == "history":
             overrides = {**overrides, "start.snapshot": close_of(seed)}
         df = simulate(scenario, dict(overrides), seed)
-        out = {"status": "ok", "metrics": metrics(df), "wall_seconds": time.perf_counter() - started}
+        out = {
+            "status": "ok",
+            "metrics": metrics(df),
+            "wall_seconds": time.perf_counter() - started,
+            "model": closes.model_key(),  # the worker's: a cluster's workers may run another repomodel
+        }
         if timeseries:
             out["timeseries"] = df
         return out
@@ -180,6 +188,7 @@ def prepare(out: Path, spec: dict, p: dict, timeseries: bool) -> None:
             "n_points": len(p["design"]),
             "timeseries": timeseries,
             "version": __version__,
+            "model": closes.model_key(),
             "runs": [
                 {k: r[k] for k in ("run_id", "seed", "sample_index", *ENSEMBLE_COLUMNS, "params") if k in r}
                 for r in p["runs"]
@@ -214,6 +223,7 @@ def run_sweep(
     check_out(out)
     if p["vary"] == "history":
         to_replay(sorted({r["seed"] for r in p["runs"]}))  # a cache that cannot be written: refused now
+    earlier_model(out, progress)
     with Runner(workers, scheduler, dask=True).open() as runner:
         prepare(out, spec, p, timeseries)
         return _run(runner, out, p, timeseries, progress)
@@ -231,6 +241,7 @@ def _run(runner: Runner, out: Path, p: dict, timeseries: bool, progress: bool) -
         if p["vary"] == "history":
             _replay_closes(runner, sorted({r["seed"] for r in todo}), progress)
         for index, result in runner.finished(run_one, jobs, failed=lost):
+            result = same_model(result)
             record(out, todo[index], p["scenario"], result)
             counts["done" if result["status"] == "ok" else "failed"] += 1
             bar.set_postfix(failed=counts["failed"], refresh=False)
@@ -247,6 +258,38 @@ def _run(runner: Runner, out: Path, p: dict, timeseries: bool, progress: bool) -
         bar.close()
         signal.signal(signal.SIGTERM, previous)
     return counts
+
+
+def earlier_model(out: Path, progress: bool) -> None:
+    """Say so when `out` holds a sweep made by another version of the model: its runs are run
+    again (their ids differ), and its files stay in DIR/runs/, no longer reported."""
+    try:
+        old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(old, dict) and old.get("model") != closes.model_key() and progress:
+        made = f"model {old['model']}" if old.get("model") else "a version before sweeps recorded it"
+        sys.stderr.write(
+            f"note: '{out}' holds a sweep made by another version of the model ({made}; now "
+            f"{closes.model_key()}): its runs are run again; the earlier files stay in {out / 'runs'}, "
+            "no longer reported\n"
+        )
+
+
+def same_model(result: dict) -> dict:
+    """A run made by a worker whose repomodel differs from this machine's is a failed run: its
+    numbers would pass for this model's."""
+    theirs = result.pop("model", closes.model_key())
+    if theirs == closes.model_key():
+        return result
+    return {
+        "status": "failed",
+        "error": (
+            f"the worker's repomodel is another version (model {theirs}; this machine's "
+            f"{closes.model_key()}): expected the same repomodel, code, parameters and data, on every worker"
+        ),
+        "wall_seconds": result.get("wall_seconds", 0.0),
+    }
 
 
 def _replay_closes(runner: Runner, seeds: list[int], progress: bool) -> None:

@@ -7,6 +7,7 @@ also lets a spec change the population) so each takes a fraction of a second.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -23,6 +24,7 @@ import pytest
 pytest.importorskip("dask.distributed")
 pytest.importorskip("pyarrow")
 
+from repomodel.history import closes  # noqa: E402
 from repomodel.model import RepoMarketModel  # noqa: E402
 from repomodel.runs import sweep, sweep_report  # noqa: E402
 
@@ -538,3 +540,43 @@ def test_report_of_a_copy_without_its_runs_keeps_the_table_it_has(tmp_path):
     assert len(rep.stderr.strip().splitlines()) == 1 and "Traceback" not in rep.stderr
     assert (out / "results.csv").read_bytes() == (shipped / "results.csv").read_bytes()
     assert not (out / "results.parquet").exists()
+
+
+def test_a_sweep_resumed_by_another_version_of_the_model_runs_again_and_never_mixes(tmp_path):
+    """A sweep resumed after the model changed (here a copy of the package with one comment
+    added to its parameters) runs every run again and reports only those; a worker whose
+    repomodel differs from the client's makes failed runs, not numbers passed off as the model's."""
+    spec = write_spec(
+        tmp_path,
+        f'scenario = "rmp40"\nseeds = [1]\n[set]\n{SHORT}\n[grid]\n"rmp.monthly" = [20.0, 40.0]\n',
+    )
+    out = tmp_path / "o"
+    assert cli(str(spec), "--out", str(out), "--workers", "1", "--quiet").returncode == 0
+    first = {p.name for p in (out / "runs").glob("*.parquet")}
+    copy = tmp_path / "other" / "repomodel"
+    shutil.copytree(ROOT / "repomodel", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(copy / "scenarios" / "calibrated.toml", "a") as f:
+        f.write("\n# another version\n")
+    other = {**os.environ, "PYTHONPATH": str(copy.parent)}
+    res = subprocess.run(
+        [PYTHON, "-m", "repomodel.cli", "sweep", str(spec), "--out", str(out), "--workers", "1"],
+        cwd=tmp_path,
+        env=other,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "another version of the model" in res.stderr and "run again" in res.stderr
+    second = {p.name for p in (out / "runs").glob("*.parquet")}
+    assert len(second) == 4 and first < second  # two new runs; the earlier model's stay, unreported
+    t = table(out)
+    assert len(t) == 2 and (t["status"] == "ok").all() and set(t["run_id"] + ".parquet") == second - first
+
+
+def test_a_run_from_a_worker_with_another_model_is_a_failed_run():
+    mine = {"status": "ok", "metrics": {"days": 21}, "wall_seconds": 0.5, "model": closes.model_key()}
+    assert sweep.same_model(dict(mine)) == {k: v for k, v in mine.items() if k != "model"}
+    theirs = sweep.same_model({**mine, "model": "0123456789abcdef"})
+    assert theirs["status"] == "failed" and "metrics" not in theirs
+    assert "0123456789abcdef" in theirs["error"] and closes.model_key() in theirs["error"]
