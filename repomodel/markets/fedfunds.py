@@ -147,10 +147,14 @@ def _marginal_bid(bid: np.ndarray, capacity: np.ndarray, quantity: float, floor:
     band where the capacity from the top first covers the quantity follow in one pass. While
     that band holds more than `NEAR` bids, not all alike, its bids are banded again; then they
     are sorted."""
-    # the first banding over every bid, those at or below the floor in a band of their own
-    highest = bid.max()
-    band = np.minimum((highest - bid) * (BINS / (highest - floor)), BINS - 1)
-    band = np.where(bid > floor, band, BINS).astype(np.intp)
+    # the first banding over every bid, those at or below the floor in a band of their own; the
+    # lowest band holds the lowest bid above the floor, so the band found is never empty
+    above = bid > floor
+    highest, lowest = bid.max(), np.where(above, bid, np.inf).min()
+    if highest == lowest:
+        return float(highest)
+    band = np.minimum((highest - bid) * (BINS / (highest - lowest)), BINS - 1)
+    band = np.where(above, band, BINS).astype(np.intp)
     covered = np.cumsum(np.bincount(band, weights=capacity, minlength=BINS + 1)[:BINS])
     k = min(int(covered.searchsorted(quantity)), BINS - 1)
     before = covered[k - 1] if k else 0.0  # the capacity of the bids above the band searched

@@ -144,3 +144,14 @@ def test_nothing_trades_when_every_bid_is_below_every_reservation():
     assert not lent.any() and not served.any() and quantity == 0.0 and np.isnan(rate)
     lent, served, quantity, rate = fedfunds.clear_fed_funds(np.zeros(11), reservation, capacity, bid, 0.6)
     assert not served.any() and quantity == 0.0 and np.isnan(rate)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_cash_that_meets_every_bid_above_the_reservations_exactly(seed):
+    """Cash equal to all the capacity bid above one reservation, summed in another order, with no
+    bid near the reservation: whichever side the rounding falls, every bid is served whole."""
+    cash, _, capacity, bid = market(seed)
+    reservation = np.full(11, 3.0)  # every bid (about 4.0) far above it
+    cash = cash / cash.sum() * capacity.ravel()[np.random.default_rng(seed).permutation(capacity.size)].sum()
+    lent, served, quantity, rate = assert_same_outcome(cash, reservation, capacity, bid)
+    np.testing.assert_allclose(served, capacity, rtol=0, atol=1e-12 * cash.sum())
