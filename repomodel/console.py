@@ -166,4 +166,5 @@ def print_table(table: pd.DataFrame, out: Path) -> None:
     if len(ok):
         cols = ["mean_spread_bp", "max_spread_bp", "days_spread_above_10bp", "reserves_end", "srf_total"]
         print(ok[cols].describe().loc[["mean", "min", "max"]].round(2).to_string())
-    print(f"  written to {out}/results.csv, results.parquet, report/*.png")
+    figures = ", report/*.png" if len(ok) else " (no figures: no run finished)"
+    print(f"  written to {out}/results.csv, results.parquet{figures}")

@@ -80,6 +80,13 @@ class Runner:
             raise InputError(NO_DASK)
         return self
 
+    def on_each_worker(self, fn: Callable[[], Any]) -> dict[str, Any]:
+        """`fn()` on each worker of a dask scheduler, by worker address (nothing without one: a
+        local cluster's workers are this machine's processes)."""
+        if self.scheduler is None:
+            return {}
+        return self._dask_client().run(fn)
+
     def close(self, abandon: bool = False) -> None:
         """Stop the engine: wait for the jobs running, or with `abandon` stop their processes
         (the jobs not started are cancelled either way)."""

@@ -12,8 +12,10 @@ whole or not at all; with --timeseries its daily series goes to `<run_id>.timese
 first. A run that raises is recorded in `<run_id>.error.json` and the sweep goes on.
 `DIR/manifest.json` lists the runs of the spec. Re-running the same command skips runs whose
 file exists and retries failed ones, so an interrupted sweep resumes where it stopped. A run's id
-hashes the model too (`closes.model_key`), so a sweep resumed after the model changed runs
-again rather than mix two models' runs; a worker with another repomodel makes failed runs. A folder
+file records the model that made it (`closes.model_key`), so a sweep resumed after the model
+changed runs again what another version made rather than mix two models' runs; a cluster whose workers run another repomodel is
+refused, and a worker with another version that joins later makes failed runs. A run's file
+that cannot be read counts as not done. A folder
 holding another spec's sweep is refused (its manifest would be replaced and its runs orphaned)
 unless `force`; the report reads only the runs of the manifest, so it never mixes two specs.
 The folder is checked and the scheduler reached before anything is written. Results
@@ -104,13 +106,28 @@ def row_of(run: dict, scenario: str, result: dict) -> pd.DataFrame:
 def run_state(out: Path, rid: str, timeseries: bool = False) -> str:
     """ "done", "failed" or "todo" from the files in DIR/runs (with `timeseries`, a run whose
     daily series was not kept is not done)."""
-    if (out / "runs" / f"{rid}.parquet").exists() and (
-        not timeseries or (out / "runs" / f"{rid}.timeseries.parquet").exists()
+    row = out / "runs" / f"{rid}.parquet"
+    if made_by(row) == closes.model_key() and (
+        not timeseries or made_by(out / "runs" / f"{rid}.timeseries.parquet") == closes.model_key()
     ):
         return "done"
     if (out / "runs" / f"{rid}.error.json").exists():
         return "failed"
     return "todo"
+
+
+def made_by(path: Path) -> str | None:
+    """The model (`closes.model_key`) that made a run's Parquet file, from the file; None where
+    the file is absent, cut short or not Parquet (a damaged run is run again) or was written
+    before files recorded it."""
+    import pyarrow.parquet as pq
+
+    try:
+        attrs = (pq.read_metadata(path).metadata or {}).get(b"PANDAS_ATTRS", b"{}")
+        made = json.loads(attrs).get("model")
+    except (OSError, ValueError, AttributeError):  # pyarrow's errors are OSError or ValueError
+        return None
+    return made if isinstance(made, str) else None
 
 
 def record(out: Path, run: dict, scenario: str, result: dict) -> None:
@@ -119,8 +136,12 @@ def record(out: Path, run: dict, scenario: str, result: dict) -> None:
     rid = run["run_id"]
     if result["status"] == "ok":
         if "timeseries" in result:
-            write_parquet(runs / f"{rid}.timeseries.parquet", result["timeseries"])
-        write_parquet(runs / f"{rid}.parquet", row_of(run, scenario, result))
+            series = result["timeseries"].copy(deep=False)
+            series.attrs = {"model": closes.model_key()}
+            write_parquet(runs / f"{rid}.timeseries.parquet", series)
+        row = row_of(run, scenario, result)
+        row.attrs = {"model": closes.model_key()}  # the file says which model made it
+        write_parquet(runs / f"{rid}.parquet", row)
         (runs / f"{rid}.error.json").unlink(missing_ok=True)
     else:
         write_json(
@@ -223,8 +244,9 @@ def run_sweep(
     check_out(out)
     if p["vary"] == "history":
         to_replay(sorted({r["seed"] for r in p["runs"]}))  # a cache that cannot be written: refused now
-    earlier_model(out, progress)
     with Runner(workers, scheduler, dask=True).open() as runner:
+        check_workers(runner)
+        earlier_model(out)
         prepare(out, spec, p, timeseries)
         return _run(runner, out, p, timeseries, progress)
 
@@ -260,19 +282,32 @@ def _run(runner: Runner, out: Path, p: dict, timeseries: bool, progress: bool) -
     return counts
 
 
-def earlier_model(out: Path, progress: bool) -> None:
-    """Say so when `out` holds a sweep made by another version of the model: its runs are run
-    again (their ids differ), and its files stay in DIR/runs/, no longer reported."""
+def earlier_model(out: Path) -> None:
+    """Say so (whatever --quiet says: it is about whose numbers these are) when `out` was last
+    swept by another version of the model: the runs another version made are run again."""
     try:
         old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return
-    if isinstance(old, dict) and old.get("model") != closes.model_key() and progress:
+    if isinstance(old, dict) and old.get("model") != closes.model_key():
         made = f"model {old['model']}" if old.get("model") else "a version before sweeps recorded it"
         sys.stderr.write(
-            f"note: '{out}' holds a sweep made by another version of the model ({made}; now "
-            f"{closes.model_key()}): its runs are run again; the earlier files stay in {out / 'runs'}, "
-            "no longer reported\n"
+            f"note: '{out}' was last swept by another version of the model ({made}; now "
+            f"{closes.model_key()}): every run another version made is run again\n"
+        )
+
+
+def check_workers(runner: Runner) -> None:
+    """Refuse, before any run, a cluster whose workers run another repomodel than this machine
+    (each would compute every run for nothing: `same_model` fails them)."""
+    theirs = runner.on_each_worker(closes.model_key)
+    other = {worker: key for worker, key in theirs.items() if key != closes.model_key()}
+    if other:
+        worker, key = next(iter(other.items()))
+        raise InputError(
+            f"--scheduler: {len(other)} of the cluster's {len(theirs)} workers run another version of "
+            f"repomodel (e.g. {worker}: model {key}; this machine's {closes.model_key()}): expected the "
+            "same repomodel, code, parameters and data, on every worker"
         )
 
 

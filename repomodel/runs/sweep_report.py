@@ -4,6 +4,7 @@ keys (`repomodel sweep --report DIR`)."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -16,6 +17,7 @@ import pandas as pd  # noqa: E402
 
 from repomodel.bounds import bound_of  # noqa: E402
 from repomodel.errors import InputError  # noqa: E402
+from repomodel.history.closes import model_key  # noqa: E402
 from repomodel.runs.ensemble import QUANTILES  # noqa: E402
 from repomodel.runs.outputs import write_csv, write_parquet  # noqa: E402
 
@@ -39,14 +41,24 @@ def load_results(out: Path) -> pd.DataFrame:
         raise InputError(f"--report: '{out}' is a file: expected a sweep output folder")
     if not manifest_path.is_file():
         raise InputError(f"--report: '{out}' has no manifest.json: expected a sweep output folder")
-    manifest = json.loads(manifest_path.read_text())
+    manifest = read_manifest(out)
     rows = []
     for run in manifest["runs"]:
         rid = run["run_id"]
         path = out / "runs" / f"{rid}.parquet"
         if path.exists():
-            rows.append(pd.read_parquet(path).reset_index())
-            continue
+            try:
+                made = pd.read_parquet(path)
+            except (OSError, ValueError) as exc:
+                raise InputError(
+                    f"--report: '{path}' cannot be read ({type(exc).__name__}): expected a run's file "
+                    "as the sweep wrote it (rerun the sweep: it runs again a run whose file is damaged)"
+                ) from None
+            # a run made by another model than the manifest's (a sweep resumed after the model
+            # changed, and stopped before it ran this one again) is not one of this sweep's
+            if made.attrs.get("model") == manifest.get("model"):
+                rows.append(made.reset_index())
+                continue
         row = {
             "run_id": rid,
             "scenario": manifest["scenario"],
@@ -80,6 +92,48 @@ def load_results(out: Path) -> pd.DataFrame:
     return table
 
 
+def read_manifest(out: Path) -> dict:
+    """DIR/manifest.json as a sweep wrote it, or an InputError naming what is wrong."""
+    path = Path(out) / "manifest.json"
+    expected = "expected the manifest.json a sweep wrote (rerun the sweep to write it again)"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"--report: '{path}' cannot be read ({type(exc).__name__}): {expected}") from None
+    needed = {"runs": list, "scenario": str, "keys": list, "method": str}
+    wrong = [] if isinstance(manifest, dict) else ["the whole file (not a table)"]
+    wrong += [k for k, kind in needed.items() if not wrong and not isinstance(manifest.get(k), kind)]
+    fields = ("run_id", "seed", "sample_index", "params")
+    if not wrong and not all(isinstance(r, dict) and all(f in r for f in fields) for r in manifest["runs"]):
+        wrong = [f"runs (each run needs {', '.join(fields)})"]
+    if wrong:
+        raise InputError(f"--report: '{path}' is not a sweep's manifest ({', '.join(wrong)}): {expected}")
+    return manifest
+
+
+def check_targets(out: Path, names: list[str]) -> None:
+    """Refuse, before anything is written, a report whose files or figures' folder cannot go
+    where they go (a folder where a file goes, or a file where the folder goes)."""
+    for name in names:
+        path = out / name
+        if name == "report" and path.exists() and not path.is_dir():
+            raise InputError(
+                f"--report: '{path}' is a file: expected a folder for the figures (or nothing there)"
+            )
+        if name != "report" and path.is_dir():
+            raise InputError(f"--report: '{path}' is a folder: expected the report's file (or nothing there)")
+
+
+def model_note(out: Path, manifest: dict) -> None:
+    """Say whose runs a report shows when the model installed here is another version."""
+    made = manifest.get("model")
+    if made != model_key():
+        made = f"model {made}" if made else "a version before sweeps recorded it"
+        sys.stderr.write(
+            f"note: the runs of '{out}' were made by {made}; the model installed here is {model_key()}\n"
+        )
+
+
 def timeseries(out: Path, run_id: str) -> pd.DataFrame:
     """The daily series of one run of a sweep run with --timeseries."""
     return pd.read_parquet(Path(out) / "runs" / f"{run_id}.timeseries.parquet")
@@ -90,17 +144,22 @@ def report(out: Path) -> pd.DataFrame:
     for a sweep of ensembles also DIR/ensembles.csv (`ensemble_quantiles`)."""
     out = Path(out)
     table = load_results(out)
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = read_manifest(out)
+    ensembles = manifest.get("ensemble", 1) > 1
+    check_targets(
+        out, ["results.parquet", "results.csv", *(["ensembles.csv"] if ensembles else []), "report"]
+    )
     if len(table) and (table["status"] == "todo").all() and (out / "results.csv").is_file():
         # a copy of the folder without runs/ (a clone: runs/ is not tracked) would lose its table
         raise InputError(
             f"--report: none of the {len(table)} runs of '{out}' is in {out / 'runs'}: expected the "
             "folder the sweep ran in (its results.csv is left as it is)"
         )
+    model_note(out, manifest)
     write_parquet(out / "results.parquet", table.set_index("run_id"))
     write_csv(out / "results.csv", table, index=False, float_format="%.6g")
     ok = table[table["status"] == "ok"]
-    if manifest.get("ensemble", 1) > 1:
+    if ensembles:
         quantiles = ensemble_quantiles(table, manifest["keys"], manifest["ensemble"])
         write_csv(out / "ensembles.csv", quantiles, index=False, float_format="%.6g")
     if len(ok):

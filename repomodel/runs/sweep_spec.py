@@ -45,7 +45,6 @@ import numpy as np
 
 from repomodel import scenario as scenarios
 from repomodel.errors import MAX_DRAWS, InputError, show
-from repomodel.history import closes
 from repomodel.history.closes import VARY, check_vary
 from repomodel.runs.outputs import jsonable
 
@@ -101,18 +100,11 @@ def _check_key(key: str, where: str) -> Any:
 
 def run_id(scenario: str, params: dict[str, Any], seed: int, vary: str = "shocks") -> str:
     """A stable id of one run: a hash of its scenario, dotted-key parameters and seed (and
-    `vary`, unless it is the default), and of the model that makes it (`closes.model_key`: the
-    package's code, parameters and data), so that a sweep resumed after the model changed runs
-    its runs again rather than report the earlier model's beside the new one's."""
+    `vary`, unless it is the default). Which model made a run's file is recorded in the file
+    (`sweep.made_by`), not in its id."""
     history = {"vary": vary} if vary != "shocks" else {}
     text = json.dumps(
-        {
-            "scenario": scenario,
-            "params": jsonable(params),
-            "seed": int(seed),
-            **history,
-            "model": closes.model_key(),
-        },
+        {"scenario": scenario, "params": jsonable(params), "seed": int(seed), **history},
         sort_keys=True,
         separators=(",", ":"),
     )

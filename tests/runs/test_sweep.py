@@ -544,34 +544,39 @@ def test_report_of_a_copy_without_its_runs_keeps_the_table_it_has(tmp_path):
 
 def test_a_sweep_resumed_by_another_version_of_the_model_runs_again_and_never_mixes(tmp_path):
     """A sweep resumed after the model changed (here a copy of the package with one comment
-    added to its parameters) runs every run again and reports only those; a worker whose
-    repomodel differs from the client's makes failed runs, not numbers passed off as the model's."""
+    added to its parameters) runs every run again, says so, and its report holds only the new
+    model's runs; the old model's run files, left by a resumed sweep stopped early, are not
+    reported as the new one's."""
     spec = write_spec(
         tmp_path,
         f'scenario = "rmp40"\nseeds = [1]\n[set]\n{SHORT}\n[grid]\n"rmp.monthly" = [20.0, 40.0]\n',
     )
     out = tmp_path / "o"
     assert cli(str(spec), "--out", str(out), "--workers", "1", "--quiet").returncode == 0
-    first = {p.name for p in (out / "runs").glob("*.parquet")}
+    stamps = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
+    old = (out / "runs").with_name("old_runs")
+    shutil.copytree(out / "runs", old)
     copy = tmp_path / "other" / "repomodel"
     shutil.copytree(ROOT / "repomodel", copy, ignore=shutil.ignore_patterns("__pycache__"))
     with open(copy / "scenarios" / "calibrated.toml", "a") as f:
         f.write("\n# another version\n")
-    other = {**os.environ, "PYTHONPATH": str(copy.parent)}
     res = subprocess.run(
-        [PYTHON, "-m", "repomodel.cli", "sweep", str(spec), "--out", str(out), "--workers", "1"],
+        [PYTHON, "-m", "repomodel.cli", "sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"],
         cwd=tmp_path,
-        env=other,
+        env={**os.environ, "PYTHONPATH": str(copy.parent)},
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert res.returncode == 0, res.stderr
-    assert "another version of the model" in res.stderr and "run again" in res.stderr
-    second = {p.name for p in (out / "runs").glob("*.parquet")}
-    assert len(second) == 4 and first < second  # two new runs; the earlier model's stay, unreported
+    assert "another version of the model" in res.stderr and "run again" in res.stderr  # --quiet or not
+    runs = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
+    assert runs.keys() == stamps.keys() and all(runs[n] != stamps[n] for n in runs)  # each run again
+    # as if the resumed sweep had stopped after its first run: the other is the old model's
+    first, second = sorted(runs)
+    shutil.copy2(old / second, out / "runs" / second)
     t = table(out)
-    assert len(t) == 2 and (t["status"] == "ok").all() and set(t["run_id"] + ".parquet") == second - first
+    assert dict(zip(t["run_id"] + ".parquet", t["status"], strict=True)) == {first: "ok", second: "todo"}
 
 
 def test_a_run_from_a_worker_with_another_model_is_a_failed_run():
