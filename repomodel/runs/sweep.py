@@ -11,11 +11,11 @@ parameters, seed, the run's summary metrics, `runs.summary`), written atomically
 whole or not at all; with --timeseries its daily series goes to `<run_id>.timeseries.parquet`
 first. A run that raises is recorded in `<run_id>.error.json` and the sweep goes on.
 `DIR/manifest.json` lists the runs of the spec. Re-running the same command skips runs whose
-file exists and retries failed ones, so an interrupted sweep resumes where it stopped. A run's id
+file exists and retries failed ones, so an interrupted sweep resumes where it stopped. A run's
 file records the model that made it (`closes.model_key`), so a sweep resumed after the model
-changed runs again what another version made rather than mix two models' runs; a cluster whose workers run another repomodel is
-refused, and a worker with another version that joins later makes failed runs. A run's file
-that cannot be read counts as not done. A folder
+changed runs again what another version made rather than mix two models' runs; a cluster whose
+workers run another repomodel is refused, and a worker with another version that joins later
+makes failed runs. A run's file that cannot be read counts as not done. A folder
 holding another spec's sweep is refused (its manifest would be replaced and its runs orphaned)
 unless `force`; the report reads only the runs of the manifest, so it never mixes two specs.
 The folder is checked and the scheduler reached before anything is written. Results
