@@ -162,7 +162,7 @@ def check_folder(
     spec: dict,
     force: bool = False,
     option: str = "--out",
-    remedy: str = "a new --out, or --force to replace its manifest (its runs stay in runs/ but are no longer reported)",
+    remedy: str = "a new --out, or --force to replace its manifest (another spec's runs stay in runs/, no longer reported)",
 ) -> None:
     """Refuse a folder whose manifest is another spec's (unless `force`): naming `option`, both
     specs and what differs, and `remedy`."""

@@ -42,7 +42,7 @@ def load_results(out: Path) -> pd.DataFrame:
     if not manifest_path.is_file():
         raise InputError(f"--report: '{out}' has no manifest.json: expected a sweep output folder")
     manifest = read_manifest(out)
-    rows = []
+    rows, others = [], 0
     for run in manifest["runs"]:
         rid = run["run_id"]
         path = out / "runs" / f"{rid}.parquet"
@@ -59,6 +59,7 @@ def load_results(out: Path) -> pd.DataFrame:
             if made.attrs.get("model") == manifest.get("model"):
                 rows.append(made.reset_index())
                 continue
+            others += 1
         row = {
             "run_id": rid,
             "scenario": manifest["scenario"],
@@ -73,6 +74,11 @@ def load_results(out: Path) -> pd.DataFrame:
         else:
             row.update(status="todo")
         rows.append(pd.DataFrame([row]))
+    if others:
+        sys.stderr.write(
+            f"note: {others} of the runs in '{out / 'runs'}' were made by another model than the sweep's "
+            "manifest and count as not done (rerun the sweep to run them again)\n"
+        )
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     # what differs between a seed's runs: the shocks, or (vary = "history") also the history
     # replayed to the start; a manifest written before the key existed varied the shocks
@@ -95,19 +101,27 @@ def load_results(out: Path) -> pd.DataFrame:
 def read_manifest(out: Path) -> dict:
     """DIR/manifest.json as a sweep wrote it, or an InputError naming what is wrong."""
     path = Path(out) / "manifest.json"
-    expected = "expected the manifest.json a sweep wrote (rerun the sweep to write it again)"
+    expected = "expected the manifest.json a sweep wrote (rerun the sweep with --force to write it again)"
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"--report: '{path}' cannot be read ({type(exc).__name__}): {expected}") from None
     needed = {"runs": list, "scenario": str, "keys": list, "method": str}
-    wrong = [] if isinstance(manifest, dict) else ["the whole file (not a table)"]
-    wrong += [k for k, kind in needed.items() if not wrong and not isinstance(manifest.get(k), kind)]
-    fields = ("run_id", "seed", "sample_index", "params")
-    if not wrong and not all(isinstance(r, dict) and all(f in r for f in fields) for r in manifest["runs"]):
-        wrong = [f"runs (each run needs {', '.join(fields)})"]
+    if not isinstance(manifest, dict):
+        raise InputError(f"--report: '{path}' is not a sweep's manifest (not a table): {expected}")
+    wrong = [k for k, kind in needed.items() if not isinstance(manifest.get(k), kind)]
     if wrong:
-        raise InputError(f"--report: '{path}' is not a sweep's manifest ({', '.join(wrong)}): {expected}")
+        raise InputError(
+            f"--report: '{path}' is not a sweep's manifest (missing or wrong: {', '.join(wrong)}): {expected}"
+        )
+    fields = ("run_id", "seed", "sample_index", "params")
+    if not all(
+        isinstance(r, dict) and all(f in r for f in fields) and isinstance(r["run_id"], str)
+        for r in manifest["runs"]
+    ):
+        raise InputError(
+            f"--report: '{path}' is not a sweep's manifest (each run needs {', '.join(fields)}): {expected}"
+        )
     return manifest
 
 
@@ -120,6 +134,12 @@ def check_targets(out: Path, names: list[str]) -> None:
             raise InputError(
                 f"--report: '{path}' is a file: expected a folder for the figures (or nothing there)"
             )
+        if name == "report" and path.is_dir():
+            for figure in path.glob("*.png"):
+                if figure.is_dir():
+                    raise InputError(
+                        f"--report: '{figure}' is a folder: expected a figure's file (or nothing there)"
+                    )
         if name != "report" and path.is_dir():
             raise InputError(f"--report: '{path}' is a folder: expected the report's file (or nothing there)")
 

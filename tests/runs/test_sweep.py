@@ -542,7 +542,7 @@ def test_report_of_a_copy_without_its_runs_keeps_the_table_it_has(tmp_path):
     assert not (out / "results.parquet").exists()
 
 
-def test_a_sweep_resumed_by_another_version_of_the_model_runs_again_and_never_mixes(tmp_path):
+def test_a_sweep_resumed_by_another_version_of_the_model_runs_again_and_never_mixes(tmp_path, capsys):
     """A sweep resumed after the model changed (here a copy of the package with one comment
     added to its parameters) runs every run again, says so, and its report holds only the new
     model's runs; the old model's run files, left by a resumed sweep stopped early, are not
@@ -577,6 +577,7 @@ def test_a_sweep_resumed_by_another_version_of_the_model_runs_again_and_never_mi
     shutil.copy2(old / second, out / "runs" / second)
     t = table(out)
     assert dict(zip(t["run_id"] + ".parquet", t["status"], strict=True)) == {first: "ok", second: "todo"}
+    assert "1 of the runs" in capsys.readouterr().err  # and the report says why
 
 
 def test_a_run_from_a_worker_with_another_model_is_a_failed_run():

@@ -73,6 +73,11 @@ def assert_refused(res: subprocess.CompletedProcess, *words: str) -> None:
         ("[1, 2]", "not a sweep's manifest"),
         ("{}", "runs, scenario, keys, method"),
         ('{"runs": [{"seed": 1}], "scenario": "rmp40", "keys": [], "method": "grid"}', "run_id"),
+        (
+            '{"runs": [{"run_id": null, "seed": 1, "sample_index": 0, "params": {}}], '
+            '"scenario": "rmp40", "keys": [], "method": "grid"}',
+            "each run needs",
+        ),
     ],
 )
 def test_a_damaged_manifest_is_refused_by_the_report(swept, tmp_path, manifest, words):
@@ -102,6 +107,16 @@ def test_a_file_where_the_figures_go_is_refused_before_the_tables_are_written(sw
     (out / "report").write_text("not a folder")
     (out / "results.csv").write_text("the table before\n")
     assert_refused(cli("--report", str(out)), "--report", "report", "expected a folder")
+    assert (out / "results.csv").read_text() == "the table before\n"
+
+
+def test_a_folder_where_a_figure_goes_is_refused_before_the_tables_are_written(swept, tmp_path):
+    out = copy_of(swept, tmp_path)
+    figure = out / "report" / "response_curves.png"
+    figure.unlink()
+    figure.mkdir()
+    (out / "results.csv").write_text("the table before\n")
+    assert_refused(cli("--report", str(out)), "--report", "response_curves.png", "is a folder")
     assert (out / "results.csv").read_text() == "the table before\n"
 
 
